@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The host link: the only code that talks to systemd. Without systemd (no NOTIFY_SOCKET,
+ * no journal socket) every call here is a cheap no-op or a line on stderr. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "hutch/model.h"
+
+/* Lifecycle events of a unit: each one is a journal entry with its own MESSAGE_ID=,
+ * HUTCH_UNIT=, and the fields below; without a journal a line on stderr. */
+enum host_event_kind {
+        HOST_EVENT_STARTED,    /* payload started (pid) */
+        HOST_EVENT_READY,      /* payload ready */
+        HOST_EVENT_EXITED,     /* payload exited (reason, status) */
+        HOST_EVENT_RESTARTING, /* restart scheduled (delay, count) */
+        HOST_EVENT_GAVE_UP,    /* start limit hit or restart policy says no */
+        HOST_EVENT_STOPPING,   /* stop requested (signal) */
+        HOST_EVENT_WATCHDOG,   /* watchdog timeout of the payload */
+        HOST_EVENT_SETUP_FAILED,
+        _HOST_EVENT_MAX,
+};
+
+struct host_event {
+        enum host_event_kind kind;
+        const char *unit;
+        pid_t pid;          /* 0: none */
+        const char *reason; /* "exit-code", "signal", "core-dump", "timeout", "watchdog", "oom-kill",
+                               "start-limit-hit", or NULL */
+        int status;         /* exit status or signal number, -1: none */
+        unsigned restart_count;
+        usec_t delay;        /* for RESTARTING */
+        const char *message; /* the human sentence, e.g. "exited with status 3, restarting in 100ms" */
+};
+
+/* Logs the event (journal with fields when available, else stderr). */
+void host_event(const struct host_event *e);
+
+/* sd_notify to the service manager that runs hutch (no-op without NOTIFY_SOCKET). */
+void host_notify_ready(void);
+void host_notify_status(const char *fmt, ...) _printf_(1, 2);
+void host_notify_stopping(void);
+void host_notify_reloading(void);
+/* Forward one already-filtered assignment line from the payload ("STATUS=...", "ERRNO=3"). */
+void host_notify_forward(const char *assignments);
+/* systemd's watchdog for hutch itself: interval in usec or 0 when systemd set none. */
+usec_t host_watchdog_usec(void);
+void host_watchdog_ping(void);
+/* True when started by systemd as a service (INVOCATION_ID set, and our cgroup delegated). */
+bool host_under_systemd(void);
+
+/* The notify proxy for Type=notify payloads: a datagram socket of hutch's, bound into the
+ * sandbox as /run/host/notify. Messages are checked (sender's credentials: its pid must be
+ * in the payload's cgroup), filtered (only READY, STATUS, RELOADING, STOPPING, WATCHDOG,
+ * ERRNO, EXTEND_TIMEOUT_USEC; never MAINPID, FDSTORE, ...), fds passed along are closed,
+ * empty and oversized datagrams ignored. */
+struct notify_proxy;
+
+struct notify_message {
+        bool ready, reloading, stopping, watchdog, watchdog_trigger;
+        const char *status;         /* or NULL */
+        int errno_value;            /* -1: none */
+        usec_t extend_timeout_usec; /* 0: none */
+        usec_t watchdog_usec;       /* WATCHDOG_USEC= from the payload, 0: none */
+};
+
+/* Called for each accepted message; the proxy has already forwarded what systemd should see. */
+typedef void (*notify_handler_t)(const struct notify_message *m, void *userdata);
+
+/* Creates the socket in a private directory under /run/hutch/notify/ (or $RUNTIME_DIRECTORY);
+ * `*ret_path` is its host path for sandbox_params.notify_socket. */
+int notify_proxy_new(const char *unit_name, struct notify_proxy **ret, const char **ret_path);
+/* The socket fd to watch for input (sd-event io source). */
+int notify_proxy_fd(struct notify_proxy *p);
+/* Only datagrams from pids in this cgroup (its path under the cgroup2 mount; NULL: any pid in
+ * the payload's PID namespace is accepted via the pid filter below). */
+void notify_proxy_set_cgroup(struct notify_proxy *p, const char *cgroup_path);
+/* Reads and handles every pending datagram; never blocks. */
+int notify_proxy_process(struct notify_proxy *p, notify_handler_t handler, void *userdata);
+void notify_proxy_free(struct notify_proxy *p);

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _unused_ __attribute__((unused))
+#define _noreturn_ __attribute__((noreturn))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _warn_unused_result_ __attribute__((warn_unused_result))
+
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+#define STRLEN(x) (sizeof(x) - 1)
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+static inline void freep(void *p) {
+        free(*(void **) p);
+}
+
+static inline void closep(int *fd) {
+        if (*fd >= 0) {
+                int saved = errno;
+                close(*fd);
+                errno = saved;
+        }
+}
+
+#define _cleanup_free_ _cleanup_(freep)
+#define _cleanup_close_ _cleanup_(closep)
+
+/* Moves ownership out of a cleanup variable: the variable is left empty. */
+#define TAKE_PTR(p)                            \
+        ({                                     \
+                __typeof__(p) _take_tmp = (p); \
+                (p) = NULL;                    \
+                _take_tmp;                     \
+        })
+#define TAKE_FD(fd)                  \
+        ({                           \
+                int _take_fd = (fd); \
+                (fd) = -EBADF;       \
+                _take_fd;            \
+        })
+
+static inline bool streq_ptr(const char *a, const char *b) {
+        if (!a || !b)
+                return a == b;
+        return __builtin_strcmp(a, b) == 0;
+}
+#define streq(a, b) (__builtin_strcmp((a), (b)) == 0)
+
+typedef uint64_t usec_t;
+#define USEC_INFINITY UINT64_MAX
+#define USEC_PER_SEC UINT64_C(1000000)
+#define USEC_PER_MSEC UINT64_C(1000)
+#define NSEC_PER_USEC UINT64_C(1000)
+
+/* Allocation failure is not survivable in a launcher that is about to build a sandbox:
+ * callers get -ENOMEM and unwind, never a NULL dereference. */
+#define new0(type, n) ((type *) calloc((n), sizeof(type)))

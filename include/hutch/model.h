@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The model: a unit as plain typed data. It knows nothing of files or syscalls; the
+ * loader (src/unit) fills it, the spawner, cgroup manager and supervisor read it.
+ * Every value that came from a unit file carries its origin, so a later check
+ * (validation, or a setup step at start) can still say "web.hutch:12: Key: ...". */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "hutch/macro.h"
+
+/* Where a value was set. `file` points into the unit's `sources` (or a static string
+ * such as "command line"); NULL with line 0 means "default". */
+struct unit_origin {
+        const char *file;
+        unsigned line;
+};
+
+/* A path list entry. systemd's prefixes: '-' ignore a missing path; '+' relative to the
+ * sandbox root (accepted, it is what hutch always does). */
+struct path_entry {
+        char *path;
+        bool ignore_missing;
+        struct unit_origin origin;
+};
+
+struct path_list {
+        struct path_entry *items;
+        size_t n;
+};
+
+/* A string list (After=, Environment=, Documentation=, ...). */
+struct str_list {
+        char **items; /* NULL-terminated, may be NULL when empty */
+        size_t n;
+        struct unit_origin origin; /* of the last assignment */
+};
+
+/* BindPaths=/BindReadOnlyPaths=: "[-]SRC[:DEST[:OPTIONS]]", OPTIONS rbind|norbind. */
+struct bind_mount {
+        char *source;      /* host path (absolute, normalized) */
+        char *destination; /* sandbox path (absolute, normalized) */
+        bool read_only;
+        bool recursive; /* rbind (default) */
+        bool ignore_missing;
+        struct unit_origin origin;
+};
+
+/* TemporaryFileSystem=: "PATH[:OPTIONS]" */
+struct tmpfs_mount {
+        char *path;
+        char *options; /* mount options as written, or NULL (defaults: mode=0755,nosuid,nodev) */
+        struct unit_origin origin;
+};
+
+/* ExecStart=: systemd prefixes '-' (failure ignored: exit status counts as success),
+ * '@' (argv[0] given separately: path is the first word, argv[0] the second),
+ * ':' (no environment variable expansion). '+' and '!' (run outside the sandbox /
+ * without privileges dropped) are refused by the loader: nothing in hutch escapes it. */
+struct exec_command {
+        char *path;  /* the executable: absolute, or a bare name searched in PATH of the sandbox */
+        char **argv; /* NULL-terminated; argv[0] is what the program sees */
+        bool ignore_failure;
+        bool no_env_expand;
+        struct unit_origin origin;
+};
+
+/* IOReadBandwidthMax=/IOWriteBandwidthMax=: "PATH BYTES". */
+struct io_limit {
+        char *path; /* a block device node or a file on the device */
+        uint64_t bytes_per_sec;
+        struct unit_origin origin;
+};
+
+/* SystemCallFilter= entries in the order written. The effective set is computed by
+ * model_syscall_filter_effective(): the first entry decides allow-list (no '~') or
+ * deny-list ('~'), later entries add or remove as systemd does. */
+struct syscall_rule {
+        char *name; /* a syscall name or an "@group" */
+        bool deny;  /* written with '~' */
+        struct unit_origin origin;
+};
+
+/* SuccessExitStatus=/RestartPreventExitStatus=: exit codes 0..255 and signals 1..64. */
+struct exit_status_set {
+        uint8_t status[256 / 8];
+        uint8_t signal[65 / 8 + 1];
+        bool set;
+        struct unit_origin origin;
+};
+
+static inline bool exit_status_set_has_status(const struct exit_status_set *s, int status) {
+        return status >= 0 && status < 256 && (s->status[status / 8] >> (status % 8) & 1);
+}
+static inline bool exit_status_set_has_signal(const struct exit_status_set *s, int sig) {
+        return sig > 0 && sig <= 64 && (s->signal[sig / 8] >> (sig % 8) & 1);
+}
+static inline void exit_status_set_add_status(struct exit_status_set *s, int status) {
+        if (status >= 0 && status < 256)
+                s->status[status / 8] |= (uint8_t) (1u << (status % 8));
+}
+static inline void exit_status_set_add_signal(struct exit_status_set *s, int sig) {
+        if (sig > 0 && sig <= 64)
+                s->signal[sig / 8] |= (uint8_t) (1u << (sig % 8));
+}
+
+/* A limit that may be unset, a number, or infinity (UINT64_MAX). */
+#define LIMIT_INFINITY UINT64_MAX
+struct limit {
+        bool set;
+        uint64_t value; /* bytes, count or weight; LIMIT_INFINITY for "infinity" */
+        struct unit_origin origin;
+};
+
+/* Limit*= rlimits: "SOFT[:HARD]" or one value for both. */
+struct rlimit_setting {
+        bool set;
+        rlim_t soft, hard; /* RLIM_INFINITY for infinity */
+        struct unit_origin origin;
+};
+
+enum service_type {
+        SERVICE_EXEC, /* default */
+        SERVICE_SIMPLE,
+        SERVICE_NOTIFY,
+        SERVICE_ONESHOT,
+        _SERVICE_TYPE_MAX,
+};
+
+enum restart_policy {
+        RESTART_NO, /* default */
+        RESTART_ON_SUCCESS,
+        RESTART_ON_FAILURE,
+        RESTART_ON_ABNORMAL,
+        RESTART_ON_WATCHDOG,
+        RESTART_ON_ABORT,
+        RESTART_ALWAYS,
+        _RESTART_POLICY_MAX,
+};
+
+enum root_mode {
+        ROOT_READ_ONLY, /* default */
+        ROOT_VOLATILE,
+        ROOT_PERSISTENT,
+        _ROOT_MODE_MAX,
+};
+
+enum private_users {
+        PRIVATE_USERS_NO, /* default */
+        PRIVATE_USERS_YES,
+        PRIVATE_USERS_IDENTITY,
+        _PRIVATE_USERS_MAX,
+};
+
+/* SystemCallErrorNumber=: an errno, or "kill" (kill the process). */
+#define SYSCALL_ERRNO_KILL (-1)
+
+/* RestrictNamespaces=: the set of namespace types the payload may still create (CLONE_NEW*
+ * flags). Default (yes) is 0: none. "no" is every type. */
+#define NAMESPACE_FLAGS_ALL                                                                    \
+        (0x00020000 /*NS*/ | 0x02000000 /*CGROUP*/ | 0x04000000 /*UTS*/ | 0x08000000 /*IPC*/ | \
+         0x10000000 /*USER*/ | 0x20000000 /*PID*/ | 0x40000000 /*NET*/ | 0x00000080 /*TIME*/)
+
+struct unit_section_unit {
+        char *description;
+        struct str_list documentation;
+        struct str_list after, before, wants, requires, binds_to, part_of, conflicts;
+        usec_t start_limit_interval; /* default 10 s */
+        unsigned start_limit_burst;  /* default 5 */
+        struct unit_origin start_limit_origin;
+};
+
+struct unit_section_service {
+        struct exec_command exec_start; /* required: path == NULL means missing */
+        enum service_type type;
+        enum restart_policy restart;
+        usec_t restart_sec;       /* default 100 ms, as systemd */
+        unsigned restart_steps;   /* default 0: no backoff */
+        usec_t restart_max_delay; /* default infinity: unset */
+        struct exit_status_set restart_prevent_exit_status;
+        struct exit_status_set success_exit_status;
+        usec_t timeout_start;        /* default 90 s; USEC_INFINITY disables */
+        usec_t timeout_stop;         /* default 90 s */
+        int kill_signal;             /* default SIGTERM */
+        usec_t watchdog;             /* default 0: off */
+        struct str_list environment; /* "NAME=value", later assignments of a name win */
+        struct path_list environment_files;
+        char *working_directory; /* NULL: "/" (or the user's home with '~') */
+        bool working_directory_missing_ok;
+        bool working_directory_home; /* "~" */
+        char *user;                  /* NULL: root */
+        char *group;
+        struct str_list supplementary_groups;
+        mode_t umask; /* default 0022 */
+        struct rlimit_setting rlimits[RLIM_NLIMITS];
+        struct unit_origin type_origin, restart_origin, user_origin, group_origin, working_directory_origin,
+                watchdog_origin;
+};
+
+struct unit_section_sandbox {
+        char *root_directory;    /* default "/" */
+        struct path_list layers; /* lowest first */
+        enum root_mode root_mode;
+        char *upper_directory;
+        struct bind_mount *binds;
+        size_t n_binds;
+        struct tmpfs_mount *tmpfs;
+        size_t n_tmpfs;
+        struct path_list read_only_paths, read_write_paths, inaccessible_paths;
+        bool private_tmp;     /* default yes */
+        bool private_devices; /* default yes */
+        bool private_network; /* default yes */
+        enum private_users private_users;
+        char *hostname; /* default: the unit name */
+        struct unit_origin root_directory_origin, root_mode_origin, upper_directory_origin, hostname_origin,
+                private_users_origin, private_network_origin;
+};
+
+struct unit_section_resources {
+        struct limit cpu_weight; /* 1..10000 */
+        struct limit cpu_quota;  /* per-mille of one CPU... stored as usec per second: 150% -> 1500000 */
+        char *allowed_cpus;      /* cpuset list as written after validation, e.g. "0-1,3" */
+        struct unit_origin allowed_cpus_origin;
+        struct limit memory_min, memory_low, memory_high, memory_max, memory_swap_max;
+        struct limit tasks_max;
+        struct limit io_weight; /* 1..10000 */
+        struct io_limit *io_read_bandwidth_max;
+        size_t n_io_read_bandwidth_max;
+        struct io_limit *io_write_bandwidth_max;
+        size_t n_io_write_bandwidth_max;
+};
+
+struct unit_section_security {
+        uint64_t capability_bounding_set; /* bit N = capability N; default 0 (empty) */
+        uint64_t ambient_capabilities;    /* default 0 */
+        struct unit_origin capability_bounding_set_origin, ambient_capabilities_origin;
+        bool no_new_privileges;              /* default yes */
+        struct syscall_rule *syscall_filter; /* NULL/0 with syscall_filter_set false: the default */
+        size_t n_syscall_filter;
+        bool syscall_filter_set;  /* an assignment was made (even "SystemCallFilter=" resets to none) */
+        int syscall_error_number; /* default EPERM; SYSCALL_ERRNO_KILL */
+        struct str_list syscall_architectures; /* default "native" */
+        unsigned long restrict_namespaces;     /* allowed CLONE_NEW* flags; default 0 */
+        bool lock_personality;                 /* default yes */
+        bool restrict_realtime;                /* default yes */
+        bool restrict_suid_sgid;               /* default yes */
+        bool memory_deny_write_execute;        /* default no */
+        bool protect_kernel_tunables;          /* default yes */
+        bool protect_kernel_modules;           /* default yes */
+        bool protect_kernel_logs;              /* default yes */
+        bool protect_clock;                    /* default yes */
+};
+
+struct unit_section_install {
+        struct str_list wanted_by, required_by, alias;
+};
+
+struct hutch_unit {
+        char *name;          /* "web", "web@blue" */
+        char *template_name; /* "web@" for an instance, else NULL */
+        char *instance;      /* "blue", or NULL */
+        char *fragment_path; /* the main file, NULL when built from -p only */
+        char **sources;      /* every file that contributed, in the order applied (fragment, drop-ins) */
+        size_t n_sources;
+        bool masked;
+
+        struct unit_section_unit unit;
+        struct unit_section_service service;
+        struct unit_section_sandbox sandbox;
+        struct unit_section_resources resources;
+        struct unit_section_security security;
+        struct unit_section_install install;
+};
+
+/* A list of problems found in a unit: verify prints them all, run refuses on any. */
+struct unit_problem {
+        struct unit_origin origin;
+        char *key; /* "MemoryMax" or NULL */
+        char *message;
+};
+
+struct unit_problems {
+        struct unit_problem *items;
+        size_t n;
+};
+
+int unit_problems_add(struct unit_problems *p, struct unit_origin origin, const char *key, const char *fmt,
+                      ...) _printf_(4, 5);
+void unit_problems_clear(struct unit_problems *p);
+/* Prints "file:line: Key: message" (or "file: message" without a line) for each, to f. */
+void unit_problems_print(const struct unit_problems *p, FILE *f);
+
+/* Allocates a unit with every default of DESIGN.md set (secure by default). */
+struct hutch_unit *model_unit_new(const char *name);
+void model_unit_free(struct hutch_unit *u);
+static inline void model_unit_freep(struct hutch_unit **u) {
+        model_unit_free(*u);
+}
+#define _cleanup_unit_ _cleanup_(model_unit_freep)
+
+/* Cross-key checks that need the whole unit (ExecStart= present, UpperDirectory= only with
+ * RootMode=persistent, AmbientCapabilities= within the bounding set, MemoryLow <= MemoryHigh <=
+ * MemoryMax, ...). Appends to `problems`; returns the number of problems added. Touches no file. */
+int model_validate(const struct hutch_unit *u, struct unit_problems *problems);
+
+/* The effective SystemCallFilter=: fills `ret_allow` (true: an allow list) and `ret_names`
+ * (NULL-terminated, malloc'ed, group names kept with '@' for the builder to expand with
+ * the syscall group table). Returns 0 or -ENOMEM. */
+int model_syscall_filter_effective(const struct hutch_unit *u, bool *ret_allow, char ***ret_names);
+
+/* Names of enums, systemd's spelling ("on-failure"), and the reverse. */
+const char *service_type_to_string(enum service_type t);
+int service_type_from_string(const char *s);
+const char *restart_policy_to_string(enum restart_policy p);
+int restart_policy_from_string(const char *s);
+const char *root_mode_to_string(enum root_mode m);
+int root_mode_from_string(const char *s);
+const char *private_users_to_string(enum private_users p);
+int private_users_from_string(const char *s);
+
+/* Output for `hutch show`: every effective setting, defaults included. */
+int model_format_ini(const struct hutch_unit *u, FILE *f);
+int model_format_json(const struct hutch_unit *u, FILE *f);

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The spawner: a model in, a running sandboxed process out. It never reads unit files.
+ *
+ * sandbox_spawn() clone3()s a child with the unit's namespaces (into `cgroup_fd` with
+ * CLONE_INTO_CGROUP when given), the child builds the sandbox (mounts, rootfs, identity,
+ * caps, seccomp last) and execve()s. A setup failure inside the child is reported over a
+ * CLOEXEC pipe as {step, errno, path}; the parent turns it into one message
+ * ("mount overlay on /: Invalid argument (lowerdir=...)") and a negative errno.
+ * sandbox_spawn() returns once the payload's execve() succeeded (the pipe closed empty)
+ * or setup failed. */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "hutch/model.h"
+
+/* Which setup step failed, for the message and for the exit status hutch run picks. */
+enum sandbox_step {
+        SANDBOX_STEP_NONE,
+        SANDBOX_STEP_CLONE,
+        SANDBOX_STEP_USERNS,
+        SANDBOX_STEP_MOUNT,
+        SANDBOX_STEP_ROOTFS,
+        SANDBOX_STEP_NETWORK,
+        SANDBOX_STEP_HOSTNAME,
+        SANDBOX_STEP_IDENTITY,
+        SANDBOX_STEP_RLIMIT,
+        SANDBOX_STEP_ENVIRONMENT,
+        SANDBOX_STEP_CHDIR,
+        SANDBOX_STEP_CAPABILITIES,
+        SANDBOX_STEP_SECCOMP,
+        SANDBOX_STEP_EXEC, /* execve itself: ENOENT -> 127, EACCES/ENOEXEC -> 126 */
+        _SANDBOX_STEP_MAX,
+};
+
+struct sandbox_error {
+        enum sandbox_step step;
+        int error;        /* positive errno */
+        char what[128];   /* "mount overlay on /", "open bind source" */
+        char path[512];   /* the path involved, or "" */
+        char detail[512]; /* extra context, e.g. "lowerdir=/a:/b", or "" */
+};
+
+struct sandbox_params {
+        int cgroup_fd;                      /* payload cgroup dir fd for CLONE_INTO_CGROUP, or -1 */
+        char **extra_args;                  /* appended to ExecStart= argv (hutch run UNIT -- ARG...) */
+        const char *notify_socket;          /* host path of hutch's notify socket to bind at
+                                             * /run/host/notify, or NULL */
+        int stdin_fd, stdout_fd, stderr_fd; /* given to the payload as 0, 1, 2 (-1: /dev/null) */
+        bool kill_on_parent_death;          /* PR_SET_PDEATHSIG on the sandbox's PID 1 (default true) */
+};
+
+struct sandbox_child {
+        pid_t pid; /* the sandbox's PID 1 as seen from the host */
+        int pidfd; /* pidfd of pid (CLOEXEC) */
+};
+
+void sandbox_params_init(struct sandbox_params *p);
+
+/* Returns 0 with *ret filled when the payload runs; on failure a negative errno with
+ * *err filled and the message already logged, and nothing left behind (the child is
+ * reaped, its mounts die with its namespace). */
+int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, struct sandbox_child *ret,
+                  struct sandbox_error *err);
+
+/* hutch run's exit status for a setup failure: 127 command not found, 126 not executable,
+ * 125 anything else. */
+int sandbox_error_exit_status(const struct sandbox_error *err);
+
+/* Checks what can be checked before start without spawning: Layers= exist and are
+ * directories, RootDirectory= exists, bind sources exist (unless '-'), UpperDirectory=
+ * usable. Appends to problems with the key's origin. */
+int sandbox_check_paths(const struct hutch_unit *u, struct unit_problems *problems);
