@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Privileges of the payload: capabilities (libcap) and the seccomp filter (libseccomp).
+ * Internal to src/sandbox. The spawner calls, in the child, in this order:
+ *     caps_drop_bounding(u)          while still uid 0 with CAP_SETPCAP
+ *     setgroups/setresgid/setresuid  (the spawner's identity step)
+ *     caps_apply(u)                  permitted/effective/inheritable + ambient
+ *     no_new_privs (when NoNewPrivileges=yes, or when required for an unprivileged filter)
+ *     seccomp_program_install(p)     the very last step before execve
+ * The filter is built in the parent before clone3 (seccomp_program_build), so the child only
+ * installs a ready BPF program. */
+
+#include "hutch/model.h"
+
+struct seccomp_program;
+
+/* Builds (or loads from the per-unit cache) the unit's complete filter: SystemCallFilter=,
+ * SystemCallErrorNumber=, SystemCallArchitectures=, RestrictNamespaces=, LockPersonality=,
+ * RestrictRealtime=, RestrictSUIDSGID=, MemoryDenyWriteExecute=, ProtectClock=,
+ * ProtectKernelLogs=, ProtectKernelModules=, ProtectKernelTunables= and hutch's explicit
+ * decisions (keyring, io_uring, userfaultfd, clone3, TIOCSTI/TIOCLINUX). Logs and returns
+ * a negative errno on failure. */
+int seccomp_program_build(const struct hutch_unit *u, struct seccomp_program **ret);
+/* Installs it in the calling process (the sandbox child). Async-signal-safe, no logging:
+ * returns 0 or a negative errno. */
+int seccomp_program_install(const struct seccomp_program *p);
+void seccomp_program_free(struct seccomp_program *p);
+
+/* Child side, no logging: 0 or negative errno. */
+int caps_drop_bounding(const struct hutch_unit *u);
+/* Sets PR_SET_KEEPCAPS so that capabilities survive the switch to User=. */
+int caps_keep_across_setuid(void);
+int caps_apply(const struct hutch_unit *u);
