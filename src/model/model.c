@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The model's life cycle: a unit with every default set (secure by default), freeing it,
+ * the problem list, and the names of the enums. */
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hutch/model.h"
+#include "hutch/strv.h"
+
+/* ---- problems ---- */
+
+/* A problem outlives the unit it was found in (verify prints after the unit is gone), so
+ * the origin's file name is copied and owned by the problem list. */
+int unit_problems_add(struct unit_problems *p, struct unit_origin origin, const char *key, const char *fmt,
+                      ...) {
+        struct unit_problem *items = realloc(p->items, (p->n + 1) * sizeof(*items));
+        if (!items)
+                return -ENOMEM;
+        p->items = items;
+
+        struct unit_problem *n = &p->items[p->n];
+        *n = (struct unit_problem){.origin = {.line = origin.line}};
+
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vasprintf(&n->message, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        if (origin.file) {
+                char *f = strdup(origin.file);
+                if (!f) {
+                        free(n->message);
+                        return -ENOMEM;
+                }
+                n->origin.file = f;
+        }
+        if (key) {
+                n->key = strdup(key);
+                if (!n->key) {
+                        free((char *) n->origin.file);
+                        free(n->message);
+                        return -ENOMEM;
+                }
+        }
+        p->n++;
+        return 0;
+}
+
+void unit_problems_clear(struct unit_problems *p) {
+        if (!p)
+                return;
+        for (size_t i = 0; i < p->n; i++) {
+                free((char *) p->items[i].origin.file);
+                free(p->items[i].key);
+                free(p->items[i].message);
+        }
+        free(p->items);
+        p->items = NULL;
+        p->n = 0;
+}
+
+void unit_problems_print(const struct unit_problems *p, FILE *f) {
+        for (size_t i = 0; i < p->n; i++) {
+                const struct unit_problem *q = &p->items[i];
+                if (q->origin.file && q->origin.line > 0)
+                        fprintf(f, "%s:%u: ", q->origin.file, q->origin.line);
+                else if (q->origin.file)
+                        fprintf(f, "%s: ", q->origin.file);
+                if (q->key)
+                        fprintf(f, "%s: ", q->key);
+                fprintf(f, "%s\n", q->message);
+        }
+}
+
+/* ---- defaults ---- */
+
+/* The default Hostname= is the unit name; an instance name such as "web@blue" holds
+ * characters sethostname() takes but that are no valid host name, so those become '-'. */
+static char *default_hostname(const char *name) {
+        if (!name || !*name)
+                return strdup("hutch");
+        size_t l = strnlen(name, 64);
+        char *h = strndup(name, l);
+        if (!h)
+                return NULL;
+        for (char *c = h; *c; c++)
+                if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                      *c == '-' || *c == '.'))
+                        *c = '-';
+        /* no leading or trailing '-' or '.' */
+        while (l > 0 && (h[l - 1] == '-' || h[l - 1] == '.'))
+                h[--l] = 0;
+        size_t lead = strspn(h, "-.");
+        if (lead > 0)
+                memmove(h, h + lead, l - lead + 1);
+        if (!*h) {
+                free(h);
+                return strdup("hutch");
+        }
+        return h;
+}
+
+struct hutch_unit *model_unit_new(const char *name) {
+        struct hutch_unit *u = new0(struct hutch_unit, 1);
+        if (!u)
+                return NULL;
+
+        if (name) {
+                u->name = strdup(name);
+                if (!u->name)
+                        goto fail;
+        }
+
+        /* [Unit]: systemd's DefaultStartLimitIntervalSec=10s, DefaultStartLimitBurst=5 */
+        u->unit.start_limit_interval = 10 * USEC_PER_SEC;
+        u->unit.start_limit_burst = 5;
+
+        /* [Service] */
+        u->service.type = SERVICE_EXEC;
+        u->service.restart = RESTART_NO;
+        u->service.restart_sec = 100 * USEC_PER_MSEC;
+        u->service.restart_steps = 0;
+        u->service.restart_max_delay = USEC_INFINITY;
+        u->service.timeout_start = 90 * USEC_PER_SEC;
+        u->service.timeout_stop = 90 * USEC_PER_SEC;
+        u->service.kill_signal = SIGTERM;
+        u->service.watchdog = 0;
+        u->service.umask = 0022;
+
+        /* [Sandbox]: read-only host root, private /tmp, /dev and network */
+        u->sandbox.root_directory = strdup("/");
+        if (!u->sandbox.root_directory)
+                goto fail;
+        u->sandbox.root_mode = ROOT_READ_ONLY;
+        u->sandbox.private_tmp = true;
+        u->sandbox.private_devices = true;
+        u->sandbox.private_network = true;
+        u->sandbox.private_users = PRIVATE_USERS_NO;
+        u->sandbox.hostname = default_hostname(name);
+        if (!u->sandbox.hostname)
+                goto fail;
+
+        /* [Security]: no capabilities, no_new_privs, the default filter, everything restricted */
+        u->security.capability_bounding_set = 0;
+        u->security.ambient_capabilities = 0;
+        u->security.no_new_privileges = true;
+        u->security.syscall_error_number = EPERM;
+        if (strv_extend(&u->security.syscall_architectures.items, "native") < 0)
+                goto fail;
+        u->security.syscall_architectures.n = 1;
+        u->security.restrict_namespaces = 0;
+        u->security.lock_personality = true;
+        u->security.restrict_realtime = true;
+        u->security.restrict_suid_sgid = true;
+        u->security.memory_deny_write_execute = false;
+        u->security.protect_kernel_tunables = true;
+        u->security.protect_kernel_modules = true;
+        u->security.protect_kernel_logs = true;
+        u->security.protect_clock = true;
+
+        return u;
+fail:
+        model_unit_free(u);
+        return NULL;
+}
+
+/* ---- freeing ---- */
+
+static void str_list_done(struct str_list *l) {
+        strv_free(l->items);
+        l->items = NULL;
+        l->n = 0;
+}
+
+static void path_list_done(struct path_list *l) {
+        for (size_t i = 0; i < l->n; i++)
+                free(l->items[i].path);
+        free(l->items);
+        l->items = NULL;
+        l->n = 0;
+}
+
+static void io_limits_free(struct io_limit *l, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(l[i].path);
+        free(l);
+}
+
+void model_unit_free(struct hutch_unit *u) {
+        if (!u)
+                return;
+
+        free(u->name);
+        free(u->template_name);
+        free(u->instance);
+        free(u->fragment_path);
+        for (size_t i = 0; i < u->n_sources; i++)
+                free(u->sources[i]);
+        free(u->sources);
+
+        free(u->unit.description);
+        str_list_done(&u->unit.documentation);
+        str_list_done(&u->unit.after);
+        str_list_done(&u->unit.before);
+        str_list_done(&u->unit.wants);
+        str_list_done(&u->unit.requires);
+        str_list_done(&u->unit.binds_to);
+        str_list_done(&u->unit.part_of);
+        str_list_done(&u->unit.conflicts);
+
+        free(u->service.exec_start.path);
+        strv_free(u->service.exec_start.argv);
+        str_list_done(&u->service.environment);
+        path_list_done(&u->service.environment_files);
+        free(u->service.working_directory);
+        free(u->service.user);
+        free(u->service.group);
+        str_list_done(&u->service.supplementary_groups);
+
+        free(u->sandbox.root_directory);
+        path_list_done(&u->sandbox.layers);
+        free(u->sandbox.upper_directory);
+        for (size_t i = 0; i < u->sandbox.n_binds; i++) {
+                free(u->sandbox.binds[i].source);
+                free(u->sandbox.binds[i].destination);
+        }
+        free(u->sandbox.binds);
+        for (size_t i = 0; i < u->sandbox.n_tmpfs; i++) {
+                free(u->sandbox.tmpfs[i].path);
+                free(u->sandbox.tmpfs[i].options);
+        }
+        free(u->sandbox.tmpfs);
+        path_list_done(&u->sandbox.read_only_paths);
+        path_list_done(&u->sandbox.read_write_paths);
+        path_list_done(&u->sandbox.inaccessible_paths);
+        free(u->sandbox.hostname);
+
+        free(u->resources.allowed_cpus);
+        io_limits_free(u->resources.io_read_bandwidth_max, u->resources.n_io_read_bandwidth_max);
+        io_limits_free(u->resources.io_write_bandwidth_max, u->resources.n_io_write_bandwidth_max);
+
+        for (size_t i = 0; i < u->security.n_syscall_filter; i++)
+                free(u->security.syscall_filter[i].name);
+        free(u->security.syscall_filter);
+        str_list_done(&u->security.syscall_architectures);
+
+        str_list_done(&u->install.wanted_by);
+        str_list_done(&u->install.required_by);
+        str_list_done(&u->install.alias);
+
+        free(u);
+}
+
+/* ---- enum names ---- */
+
+static const char *const service_type_table[_SERVICE_TYPE_MAX] = {
+        [SERVICE_EXEC] = "exec",
+        [SERVICE_SIMPLE] = "simple",
+        [SERVICE_NOTIFY] = "notify",
+        [SERVICE_ONESHOT] = "oneshot",
+};
+
+static const char *const restart_policy_table[_RESTART_POLICY_MAX] = {
+        [RESTART_NO] = "no",
+        [RESTART_ON_SUCCESS] = "on-success",
+        [RESTART_ON_FAILURE] = "on-failure",
+        [RESTART_ON_ABNORMAL] = "on-abnormal",
+        [RESTART_ON_WATCHDOG] = "on-watchdog",
+        [RESTART_ON_ABORT] = "on-abort",
+        [RESTART_ALWAYS] = "always",
+};
+
+static const char *const root_mode_table[_ROOT_MODE_MAX] = {
+        [ROOT_READ_ONLY] = "read-only",
+        [ROOT_VOLATILE] = "volatile",
+        [ROOT_PERSISTENT] = "persistent",
+};
+
+static const char *const private_users_table[_PRIVATE_USERS_MAX] = {
+        [PRIVATE_USERS_NO] = "no",
+        [PRIVATE_USERS_YES] = "yes",
+        [PRIVATE_USERS_IDENTITY] = "identity",
+};
+
+static const char *table_to_string(const char *const *table, size_t n, int i) {
+        if (i < 0 || (size_t) i >= n)
+                return NULL;
+        return table[i];
+}
+
+static int table_from_string(const char *const *table, size_t n, const char *s) {
+        if (!s)
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++)
+                if (table[i] && streq(table[i], s))
+                        return (int) i;
+        return -EINVAL;
+}
+
+const char *service_type_to_string(enum service_type t) {
+        return table_to_string(service_type_table, ELEMENTSOF(service_type_table), (int) t);
+}
+int service_type_from_string(const char *s) {
+        return table_from_string(service_type_table, ELEMENTSOF(service_type_table), s);
+}
+const char *restart_policy_to_string(enum restart_policy p) {
+        return table_to_string(restart_policy_table, ELEMENTSOF(restart_policy_table), (int) p);
+}
+int restart_policy_from_string(const char *s) {
+        return table_from_string(restart_policy_table, ELEMENTSOF(restart_policy_table), s);
+}
+const char *root_mode_to_string(enum root_mode m) {
+        return table_to_string(root_mode_table, ELEMENTSOF(root_mode_table), (int) m);
+}
+int root_mode_from_string(const char *s) {
+        return table_from_string(root_mode_table, ELEMENTSOF(root_mode_table), s);
+}
+const char *private_users_to_string(enum private_users p) {
+        return table_to_string(private_users_table, ELEMENTSOF(private_users_table), (int) p);
+}
+int private_users_from_string(const char *s) {
+        return table_from_string(private_users_table, ELEMENTSOF(private_users_table), s);
+}
