@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* bench/timer: runs several commands round-robin, run by run, and records each run's
+ * wall-clock time from fork to reaped exit (CLOCK_MONOTONIC). Alternating the tools in one
+ * loop spreads the machine's noise evenly over them, which block-wise runners do not.
+ *
+ *   timer RUNS WARMUP OUT.tsv SPEC...
+ * where each SPEC is "NAME=ARG0\x1fARG1\x1f..." (fields separated by the unit separator
+ * 0x1f). Output lines: "NAME\tRUN\tMICROSECONDS\tEXIT". A run that exits non-zero is
+ * recorded with its status and makes the program exit 1 at the end. */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+struct cmd {
+        char *name;
+        char **argv;
+};
+
+static struct cmd parse_spec(char *spec) {
+        struct cmd c = {0};
+        char *eq = strchr(spec, '=');
+        if (!eq) {
+                fprintf(stderr, "timer: bad spec '%s'\n", spec);
+                exit(2);
+        }
+        *eq = 0;
+        c.name = spec;
+        size_t n = 1;
+        for (char *p = eq + 1; *p; p++)
+                n += *p == '\x1f';
+        c.argv = calloc(n + 1, sizeof(char *));
+        if (!c.argv)
+                exit(2);
+        size_t i = 0;
+        for (char *tok = strtok(eq + 1, "\x1f"); tok; tok = strtok(NULL, "\x1f"))
+                c.argv[i++] = tok;
+        return c;
+}
+
+static long long now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long long) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int run_once(const struct cmd *c, long long *usec) {
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        pid_t pid;
+        long long start = now_usec();
+        int r = posix_spawn(&pid, c->argv[0], &fa, NULL, c->argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        if (r != 0) {
+                fprintf(stderr, "timer: %s: %s\n", c->argv[0], strerror(r));
+                return -1;
+        }
+        int status;
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -1;
+        *usec = now_usec() - start;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int main(int argc, char **argv) {
+        if (argc < 5) {
+                fprintf(stderr, "usage: timer RUNS WARMUP OUT.tsv NAME=ARGV...\n");
+                return 2;
+        }
+        int runs = atoi(argv[1]), warmup = atoi(argv[2]);
+        FILE *out = fopen(argv[3], "we");
+        if (!out) {
+                perror(argv[3]);
+                return 2;
+        }
+        int n = argc - 4;
+        struct cmd *cmds = calloc(n, sizeof *cmds);
+        if (!cmds)
+                return 2;
+        for (int i = 0; i < n; i++)
+                cmds[i] = parse_spec(argv[4 + i]);
+
+        int bad = 0;
+        for (int run = -warmup; run < runs; run++)
+                for (int i = 0; i < n; i++) {
+                        /* Rotate the starting tool each run so none always goes first. */
+                        const struct cmd *c = &cmds[(i + (run < 0 ? 0 : run)) % n];
+                        long long usec = 0;
+                        int st = run_once(c, &usec);
+                        if (st != 0) {
+                                fprintf(stderr, "timer: %s run %d exited %d\n", c->name, run, st);
+                                bad = 1;
+                        }
+                        if (run >= 0)
+                                fprintf(out, "%s\t%d\t%lld\t%d\n", c->name, run, usec, st);
+                }
+        fclose(out);
+        return bad;
+}
