@@ -200,6 +200,8 @@ struct unit_section_service {
         struct rlimit_setting rlimits[RLIM_NLIMITS];
         struct unit_origin type_origin, restart_origin, user_origin, group_origin, working_directory_origin,
                 watchdog_origin;
+        /* Added for model_validate()'s messages; {NULL, 0} when the key was not written. */
+        struct unit_origin restart_sec_origin, restart_steps_origin, restart_max_delay_origin;
 };
 
 struct unit_section_sandbox {
