@@ -1,0 +1,659 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `hutch show`: every effective setting of a unit, defaults included, as systemd-like
+ * "Key=value" lines per section or as JSON (one object per section; sizes in bytes, time
+ * spans in microseconds, "infinity" as a string). One walk over the model feeds both
+ * writers, so the two outputs cannot drift apart. */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hutch/model.h"
+#include "hutch/parse.h"
+#include "hutch/strv.h"
+
+struct emitter {
+        FILE *f;
+        bool json;
+        bool first_section;
+        bool first_key;
+};
+
+/* ---- JSON strings ---- */
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when the bytes there are not one. */
+static size_t utf8_sequence_length(const unsigned char *s) {
+        unsigned c = s[0];
+        size_t n;
+        uint32_t cp;
+        if (c < 0x80)
+                return 1;
+        if (c >= 0xc2 && c <= 0xdf) {
+                n = 2;
+                cp = c & 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+                n = 3;
+                cp = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+                n = 4;
+                cp = c & 0x07;
+        } else
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = cp << 6 | (s[i] & 0x3f);
+        }
+        /* overlong forms, surrogates, beyond U+10FFFF */
+        if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        return n;
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped; valid UTF-8 passes
+ * through as it is; a byte that is no valid UTF-8 becomes U+FFFD (JSON text must be UTF-8). */
+static void json_string(FILE *f, const char *s) {
+        const unsigned char *p = (const unsigned char *) s;
+        fputc('"', f);
+        while (*p) {
+                unsigned c = *p;
+                switch (c) {
+                case '"':
+                        fputs("\\\"", f);
+                        break;
+                case '\\':
+                        fputs("\\\\", f);
+                        break;
+                case '\b':
+                        fputs("\\b", f);
+                        break;
+                case '\f':
+                        fputs("\\f", f);
+                        break;
+                case '\n':
+                        fputs("\\n", f);
+                        break;
+                case '\r':
+                        fputs("\\r", f);
+                        break;
+                case '\t':
+                        fputs("\\t", f);
+                        break;
+                default:
+                        if (c < 0x20 || c == 0x7f) {
+                                fprintf(f, "\\u%04x", c);
+                                break;
+                        }
+                        if (c < 0x80) {
+                                fputc((int) c, f);
+                                break;
+                        }
+                        size_t n = utf8_sequence_length(p);
+                        if (n == 0) {
+                                fputs("\\ufffd", f);
+                                break;
+                        }
+                        fwrite(p, 1, n, f);
+                        p += n;
+                        continue;
+                }
+                p++;
+        }
+        fputc('"', f);
+}
+
+/* ---- INI words: systemd quoting when a word needs it ---- */
+
+static bool word_needs_quotes(const char *s) {
+        if (!*s)
+                return true;
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+                if (*p <= ' ' || *p == '"' || *p == '\'' || *p == '\\' || *p == 0x7f)
+                        return true;
+        return false;
+}
+
+static void ini_word(FILE *f, const char *s) {
+        if (!word_needs_quotes(s)) {
+                fputs(s, f);
+                return;
+        }
+        fputc('"', f);
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                switch (*p) {
+                case '"':
+                        fputs("\\\"", f);
+                        break;
+                case '\\':
+                        fputs("\\\\", f);
+                        break;
+                case '\n':
+                        fputs("\\n", f);
+                        break;
+                case '\t':
+                        fputs("\\t", f);
+                        break;
+                case '\r':
+                        fputs("\\r", f);
+                        break;
+                default:
+                        if (*p < 0x20 || *p == 0x7f)
+                                fprintf(f, "\\x%02x", *p);
+                        else
+                                fputc(*p, f);
+                }
+        }
+        fputc('"', f);
+}
+
+/* ---- emitter ---- */
+
+static void section_begin(struct emitter *e, const char *name) {
+        if (e->json) {
+                fputs(e->first_section ? "{\n" : ",\n", e->f);
+                fprintf(e->f, "  \"%s\": {", name);
+        } else
+                fprintf(e->f, "%s[%s]\n", e->first_section ? "" : "\n", name);
+        e->first_section = false;
+        e->first_key = true;
+}
+
+static void section_end(struct emitter *e) {
+        if (e->json)
+                fputs(e->first_key ? "}" : "\n  }", e->f);
+}
+
+static void key(struct emitter *e, const char *k) {
+        if (e->json) {
+                fprintf(e->f, "%s\n    \"%s\": ", e->first_key ? "" : ",", k);
+                e->first_key = false;
+        } else
+                fprintf(e->f, "%s=", k);
+}
+
+static void key_end(struct emitter *e) {
+        if (!e->json)
+                fputc('\n', e->f);
+}
+
+static void kv_str(struct emitter *e, const char *k, const char *v) {
+        key(e, k);
+        if (e->json) {
+                if (v)
+                        json_string(e->f, v);
+                else
+                        fputs("null", e->f);
+        } else if (v)
+                fputs(v, e->f);
+        key_end(e);
+}
+
+static void kv_bool(struct emitter *e, const char *k, bool b) {
+        key(e, k);
+        fputs(e->json ? (b ? "true" : "false") : (b ? "yes" : "no"), e->f);
+        key_end(e);
+}
+
+static void kv_uint(struct emitter *e, const char *k, uint64_t v) {
+        key(e, k);
+        fprintf(e->f, "%" PRIu64, v);
+        key_end(e);
+}
+
+static void kv_usec(struct emitter *e, const char *k, usec_t t) {
+        key(e, k);
+        if (e->json) {
+                if (t == USEC_INFINITY)
+                        fputs("\"infinity\"", e->f);
+                else
+                        fprintf(e->f, "%" PRIu64, t);
+        } else {
+                char buf[128];
+                fputs(format_timespan(buf, sizeof buf, t), e->f);
+        }
+        key_end(e);
+}
+
+static void kv_bytes(struct emitter *e, const char *k, uint64_t v) {
+        key(e, k);
+        if (v == LIMIT_INFINITY)
+                fputs(e->json ? "\"infinity\"" : "infinity", e->f);
+        else if (e->json)
+                fprintf(e->f, "%" PRIu64, v);
+        else {
+                char buf[64];
+                fputs(format_bytes(buf, sizeof buf, v), e->f);
+        }
+        key_end(e);
+}
+
+/* A count such as TasksMax=: a number or infinity. */
+static void kv_count(struct emitter *e, const char *k, uint64_t v) {
+        key(e, k);
+        if (v == LIMIT_INFINITY)
+                fputs(e->json ? "\"infinity\"" : "infinity", e->f);
+        else
+                fprintf(e->f, "%" PRIu64, v);
+        key_end(e);
+}
+
+/* Opens a list value; items follow with list_item(), then list_end(). */
+static void list_begin(struct emitter *e, const char *k, bool *first) {
+        key(e, k);
+        if (e->json)
+                fputc('[', e->f);
+        *first = true;
+}
+
+static void list_sep(struct emitter *e, bool *first) {
+        if (!*first)
+                fputs(e->json ? ", " : " ", e->f);
+        *first = false;
+}
+
+static void list_item(struct emitter *e, bool *first, const char *s) {
+        list_sep(e, first);
+        if (e->json)
+                json_string(e->f, s);
+        else
+                ini_word(e->f, s);
+}
+
+static void list_end(struct emitter *e) {
+        if (e->json)
+                fputc(']', e->f);
+        key_end(e);
+}
+
+static void kv_strv(struct emitter *e, const char *k, char *const *l) {
+        bool first;
+        list_begin(e, k, &first);
+        STRV_FOREACH (s, l)
+                list_item(e, &first, *s);
+        list_end(e);
+}
+
+/* Paths with systemd's '-' prefix where a missing path is fine. */
+static void kv_paths(struct emitter *e, const char *k, const struct path_list *l) {
+        bool first;
+        list_begin(e, k, &first);
+        for (size_t i = 0; i < l->n; i++) {
+                _cleanup_free_ char *s = NULL;
+                if (asprintf(&s, "%s%s", l->items[i].ignore_missing ? "-" : "", l->items[i].path) < 0)
+                        continue;
+                list_item(e, &first, s);
+        }
+        list_end(e);
+}
+
+/* ---- value specific ---- */
+
+static void kv_exec(struct emitter *e, const struct exec_command *c) {
+        if (e->json) {
+                kv_strv(e, "ExecStart", c->argv);
+                kv_str(e, "ExecStartPath", c->path);
+                kv_bool(e, "ExecStartIgnoreFailure", c->ignore_failure);
+                kv_bool(e, "ExecStartNoEnvironmentExpansion", c->no_env_expand);
+                return;
+        }
+        key(e, "ExecStart");
+        if (c->path) {
+                bool separate_argv0 = !c->argv || !c->argv[0] || !streq(c->argv[0], c->path);
+                fprintf(e->f, "%s%s%s", c->ignore_failure ? "-" : "", separate_argv0 ? "@" : "",
+                        c->no_env_expand ? ":" : "");
+                ini_word(e->f, c->path);
+                for (size_t i = separate_argv0 ? 0 : 1; c->argv && c->argv[i]; i++) {
+                        fputc(' ', e->f);
+                        ini_word(e->f, c->argv[i]);
+                }
+        }
+        key_end(e);
+}
+
+static void kv_exit_status(struct emitter *e, const char *k, const struct exit_status_set *s) {
+        bool first;
+        list_begin(e, k, &first);
+        for (int i = 0; i < 256; i++)
+                if (exit_status_set_has_status(s, i)) {
+                        list_sep(e, &first);
+                        fprintf(e->f, "%d", i);
+                }
+        for (int i = 1; i <= 64; i++)
+                if (exit_status_set_has_signal(s, i)) {
+                        const char *name = signal_to_name(i);
+                        char buf[16];
+                        if (!name) {
+                                snprintf(buf, sizeof buf, "%d", i);
+                                name = buf;
+                        }
+                        list_item(e, &first, name);
+                }
+        list_end(e);
+}
+
+static void kv_signal(struct emitter *e, const char *k, int sig) {
+        const char *name = signal_to_name(sig);
+        char buf[16];
+        if (!name) {
+                snprintf(buf, sizeof buf, "%d", sig);
+                name = buf;
+        }
+        kv_str(e, k, name);
+}
+
+static void kv_rlimit_value(struct emitter *e, rlim_t v) {
+        if (v == RLIM_INFINITY)
+                fputs(e->json ? "\"infinity\"" : "infinity", e->f);
+        else
+                fprintf(e->f, "%" PRIu64, (uint64_t) v);
+}
+
+/* An unset Limit*= is inherited from hutch's own process: null / empty. */
+static void kv_rlimit(struct emitter *e, const char *k, const struct rlimit_setting *r) {
+        key(e, k);
+        if (r->set && e->json) {
+                fputs("{\"soft\": ", e->f);
+                kv_rlimit_value(e, r->soft);
+                fputs(", \"hard\": ", e->f);
+                kv_rlimit_value(e, r->hard);
+                fputc('}', e->f);
+        } else if (r->set) {
+                kv_rlimit_value(e, r->soft);
+                if (r->hard != r->soft) {
+                        fputc(':', e->f);
+                        kv_rlimit_value(e, r->hard);
+                }
+        } else if (e->json)
+                fputs("null", e->f);
+        key_end(e);
+}
+
+static void kv_binds(struct emitter *e, const char *k, const struct unit_section_sandbox *sb,
+                     bool read_only) {
+        bool first;
+        list_begin(e, k, &first);
+        for (size_t i = 0; i < sb->n_binds; i++) {
+                const struct bind_mount *b = &sb->binds[i];
+                if (b->read_only != read_only)
+                        continue;
+                _cleanup_free_ char *s = NULL;
+                if (asprintf(&s, "%s%s:%s%s", b->ignore_missing ? "-" : "", b->source, b->destination,
+                             b->recursive ? "" : ":norbind") < 0)
+                        continue;
+                list_item(e, &first, s);
+        }
+        list_end(e);
+}
+
+static void kv_tmpfs(struct emitter *e, const struct unit_section_sandbox *sb) {
+        bool first;
+        list_begin(e, "TemporaryFileSystem", &first);
+        for (size_t i = 0; i < sb->n_tmpfs; i++) {
+                _cleanup_free_ char *s = NULL;
+                if (asprintf(&s, "%s%s%s", sb->tmpfs[i].path, sb->tmpfs[i].options ? ":" : "",
+                             sb->tmpfs[i].options ? sb->tmpfs[i].options : "") < 0)
+                        continue;
+                list_item(e, &first, s);
+        }
+        list_end(e);
+}
+
+static void kv_io_limits(struct emitter *e, const char *k, const struct io_limit *l, size_t n) {
+        bool first;
+        list_begin(e, k, &first);
+        for (size_t i = 0; i < n; i++) {
+                list_sep(e, &first);
+                if (e->json) {
+                        fputs("{\"path\": ", e->f);
+                        json_string(e->f, l[i].path);
+                        fprintf(e->f, ", \"bytes_per_second\": %" PRIu64 "}", l[i].bytes_per_sec);
+                } else {
+                        char buf[64];
+                        _cleanup_free_ char *s = NULL;
+                        if (asprintf(&s, "%s %s", l[i].path,
+                                     format_bytes(buf, sizeof buf, l[i].bytes_per_sec)) >= 0)
+                                ini_word(e->f, s);
+                }
+        }
+        list_end(e);
+}
+
+static void kv_capabilities(struct emitter *e, const char *k, uint64_t set) {
+        bool first;
+        list_begin(e, k, &first);
+        for (int cap = 0; cap < 64; cap++) {
+                if (!(set >> cap & 1))
+                        continue;
+                char buf[64];
+                const char *name = capability_to_name(cap, buf, sizeof buf);
+                if (!name) {
+                        snprintf(buf, sizeof buf, "%d", cap);
+                        name = buf;
+                }
+                list_item(e, &first, name);
+        }
+        list_end(e);
+}
+
+static const struct {
+        unsigned long flag;
+        const char *name;
+} namespace_names[] = {
+        {0x02000000, "cgroup"}, {0x08000000, "ipc"},  {0x40000000, "net"}, {0x00020000, "mnt"},
+        {0x20000000, "pid"},    {0x10000000, "user"}, {0x04000000, "uts"}, {0x00000080, "time"},
+};
+
+/* The namespace types the payload may still create: "yes" (none), "no" (all), or the list. */
+static void kv_namespaces(struct emitter *e, unsigned long allowed) {
+        if (allowed == 0 || (allowed & NAMESPACE_FLAGS_ALL) == NAMESPACE_FLAGS_ALL) {
+                kv_bool(e, "RestrictNamespaces", allowed == 0);
+                return;
+        }
+        bool first;
+        list_begin(e, "RestrictNamespaces", &first);
+        for (size_t i = 0; i < ELEMENTSOF(namespace_names); i++)
+                if (allowed & namespace_names[i].flag)
+                        list_item(e, &first, namespace_names[i].name);
+        list_end(e);
+}
+
+static int kv_syscall_filter(struct emitter *e, const struct hutch_unit *u) {
+        bool allow;
+        _cleanup_strv_free_ char **names = NULL;
+        int r = model_syscall_filter_effective(u, &allow, &names);
+        if (r < 0)
+                return r;
+        bool first;
+        list_begin(e, "SystemCallFilter", &first);
+        if (!e->json && !allow && names && names[0])
+                fputc('~', e->f);
+        STRV_FOREACH (n, names) {
+                if (e->json && !allow) {
+                        _cleanup_free_ char *s = NULL;
+                        if (asprintf(&s, "~%s", *n) < 0)
+                                return -ENOMEM;
+                        list_item(e, &first, s);
+                } else
+                        list_item(e, &first, *n);
+        }
+        list_end(e);
+        return 0;
+}
+
+static void kv_errno(struct emitter *e, const char *k, int error) {
+        char buf[16];
+        const char *name;
+        if (error == SYSCALL_ERRNO_KILL)
+                name = "kill";
+        else {
+                name = strerrorname_np(error);
+                if (!name) {
+                        snprintf(buf, sizeof buf, "%d", error);
+                        name = buf;
+                }
+        }
+        kv_str(e, k, name);
+}
+
+/* Unset limits show what the kernel applies then: the cgroup defaults. */
+static uint64_t limit_or(const struct limit *l, uint64_t dflt) {
+        return l->set ? l->value : dflt;
+}
+
+/* ---- the walk ---- */
+
+static int format_unit(const struct hutch_unit *u, struct emitter *e) {
+        const struct unit_section_unit *un = &u->unit;
+        const struct unit_section_service *svc = &u->service;
+        const struct unit_section_sandbox *sb = &u->sandbox;
+        const struct unit_section_resources *res = &u->resources;
+        const struct unit_section_security *sec = &u->security;
+        const struct unit_section_install *in = &u->install;
+        char buf[64];
+        int r;
+
+        section_begin(e, "Unit");
+        kv_str(e, "Description", un->description);
+        kv_strv(e, "Documentation", un->documentation.items);
+        kv_strv(e, "After", un->after.items);
+        kv_strv(e, "Before", un->before.items);
+        kv_strv(e, "Wants", un->wants.items);
+        kv_strv(e, "Requires", un->requires.items);
+        kv_strv(e, "BindsTo", un->binds_to.items);
+        kv_strv(e, "PartOf", un->part_of.items);
+        kv_strv(e, "Conflicts", un->conflicts.items);
+        kv_usec(e, "StartLimitIntervalSec", un->start_limit_interval);
+        kv_uint(e, "StartLimitBurst", un->start_limit_burst);
+        section_end(e);
+
+        section_begin(e, "Service");
+        kv_exec(e, &svc->exec_start);
+        kv_str(e, "Type", service_type_to_string(svc->type));
+        kv_str(e, "Restart", restart_policy_to_string(svc->restart));
+        kv_usec(e, "RestartSec", svc->restart_sec);
+        kv_uint(e, "RestartSteps", svc->restart_steps);
+        kv_usec(e, "RestartMaxDelaySec", svc->restart_max_delay);
+        kv_exit_status(e, "RestartPreventExitStatus", &svc->restart_prevent_exit_status);
+        kv_exit_status(e, "SuccessExitStatus", &svc->success_exit_status);
+        kv_usec(e, "TimeoutStartSec", svc->timeout_start);
+        kv_usec(e, "TimeoutStopSec", svc->timeout_stop);
+        kv_signal(e, "KillSignal", svc->kill_signal);
+        kv_usec(e, "WatchdogSec", svc->watchdog);
+        kv_strv(e, "Environment", svc->environment.items);
+        kv_paths(e, "EnvironmentFile", &svc->environment_files);
+        {
+                _cleanup_free_ char *wd = NULL;
+                if (asprintf(&wd, "%s%s", svc->working_directory_missing_ok ? "-" : "",
+                             svc->working_directory_home ? "~"
+                             : svc->working_directory    ? svc->working_directory
+                                                         : "/") < 0)
+                        return -ENOMEM;
+                kv_str(e, "WorkingDirectory", wd);
+        }
+        kv_str(e, "User", svc->user ? svc->user : "root");
+        kv_str(e, "Group", svc->group); /* unset: the user's primary group */
+        kv_strv(e, "SupplementaryGroups", svc->supplementary_groups.items);
+        snprintf(buf, sizeof buf, "%04o", (unsigned) svc->umask);
+        kv_str(e, "UMask", buf);
+        for (int i = 0; i < RLIM_NLIMITS; i++) {
+                const char *k = rlimit_to_key(i);
+                if (k)
+                        kv_rlimit(e, k, &svc->rlimits[i]);
+        }
+        section_end(e);
+
+        section_begin(e, "Sandbox");
+        kv_str(e, "RootDirectory", sb->root_directory ? sb->root_directory : "/");
+        kv_paths(e, "Layers", &sb->layers);
+        kv_str(e, "RootMode", root_mode_to_string(sb->root_mode));
+        kv_str(e, "UpperDirectory", sb->upper_directory);
+        kv_binds(e, "BindPaths", sb, false);
+        kv_binds(e, "BindReadOnlyPaths", sb, true);
+        kv_tmpfs(e, sb);
+        kv_paths(e, "ReadOnlyPaths", &sb->read_only_paths);
+        kv_paths(e, "ReadWritePaths", &sb->read_write_paths);
+        kv_paths(e, "InaccessiblePaths", &sb->inaccessible_paths);
+        kv_bool(e, "PrivateTmp", sb->private_tmp);
+        kv_bool(e, "PrivateDevices", sb->private_devices);
+        kv_bool(e, "PrivateNetwork", sb->private_network);
+        if (sb->private_users == PRIVATE_USERS_IDENTITY)
+                kv_str(e, "PrivateUsers", "identity");
+        else
+                kv_bool(e, "PrivateUsers", sb->private_users == PRIVATE_USERS_YES);
+        kv_str(e, "Hostname", sb->hostname);
+        section_end(e);
+
+        section_begin(e, "Resources");
+        kv_uint(e, "CPUWeight", limit_or(&res->cpu_weight, 100));
+        if (res->cpu_quota.set && res->cpu_quota.value != LIMIT_INFINITY) {
+                /* stored as microseconds of CPU time per second: 10000 per percent */
+                uint64_t v = res->cpu_quota.value;
+                if (v % 10000 == 0)
+                        snprintf(buf, sizeof buf, "%" PRIu64 "%%", v / 10000);
+                else
+                        snprintf(buf, sizeof buf, "%" PRIu64 ".%02" PRIu64 "%%", v / 10000, v % 10000 / 100);
+                kv_str(e, "CPUQuota", buf);
+        } else
+                kv_str(e, "CPUQuota", "infinity");
+        kv_str(e, "AllowedCPUs", res->allowed_cpus ? res->allowed_cpus : "");
+        kv_bytes(e, "MemoryMin", limit_or(&res->memory_min, 0));
+        kv_bytes(e, "MemoryLow", limit_or(&res->memory_low, 0));
+        kv_bytes(e, "MemoryHigh", limit_or(&res->memory_high, LIMIT_INFINITY));
+        kv_bytes(e, "MemoryMax", limit_or(&res->memory_max, LIMIT_INFINITY));
+        kv_bytes(e, "MemorySwapMax", limit_or(&res->memory_swap_max, LIMIT_INFINITY));
+        kv_count(e, "TasksMax", limit_or(&res->tasks_max, LIMIT_INFINITY));
+        kv_uint(e, "IOWeight", limit_or(&res->io_weight, 100));
+        kv_io_limits(e, "IOReadBandwidthMax", res->io_read_bandwidth_max, res->n_io_read_bandwidth_max);
+        kv_io_limits(e, "IOWriteBandwidthMax", res->io_write_bandwidth_max, res->n_io_write_bandwidth_max);
+        section_end(e);
+
+        section_begin(e, "Security");
+        kv_capabilities(e, "CapabilityBoundingSet", sec->capability_bounding_set);
+        kv_capabilities(e, "AmbientCapabilities", sec->ambient_capabilities);
+        kv_bool(e, "NoNewPrivileges", sec->no_new_privileges);
+        r = kv_syscall_filter(e, u);
+        if (r < 0)
+                return r;
+        kv_errno(e, "SystemCallErrorNumber", sec->syscall_error_number);
+        kv_strv(e, "SystemCallArchitectures", sec->syscall_architectures.items);
+        kv_namespaces(e, sec->restrict_namespaces);
+        kv_bool(e, "LockPersonality", sec->lock_personality);
+        kv_bool(e, "RestrictRealtime", sec->restrict_realtime);
+        kv_bool(e, "RestrictSUIDSGID", sec->restrict_suid_sgid);
+        kv_bool(e, "MemoryDenyWriteExecute", sec->memory_deny_write_execute);
+        kv_bool(e, "ProtectKernelTunables", sec->protect_kernel_tunables);
+        kv_bool(e, "ProtectKernelModules", sec->protect_kernel_modules);
+        kv_bool(e, "ProtectKernelLogs", sec->protect_kernel_logs);
+        kv_bool(e, "ProtectClock", sec->protect_clock);
+        section_end(e);
+
+        section_begin(e, "Install");
+        kv_strv(e, "WantedBy", in->wanted_by.items);
+        kv_strv(e, "RequiredBy", in->required_by.items);
+        kv_strv(e, "Alias", in->alias.items);
+        section_end(e);
+
+        if (e->json)
+                fputs("\n}\n", e->f);
+        return 0;
+}
+
+int model_format_ini(const struct hutch_unit *u, FILE *f) {
+        struct emitter e = {.f = f, .json = false, .first_section = true};
+        int r = format_unit(u, &e);
+        if (r < 0)
+                return r;
+        return ferror(f) ? -EIO : 0;
+}
+
+int model_format_json(const struct hutch_unit *u, FILE *f) {
+        struct emitter e = {.f = f, .json = true, .first_section = true};
+        int r = format_unit(u, &e);
+        if (r < 0)
+                return r;
+        return ferror(f) ? -EIO : 0;
+}
