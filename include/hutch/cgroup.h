@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The cgroup manager: one delegated cgroup v2 subtree per unit.
+ *
+ *     ROOT/                 our own cgroup when systemd delegated it to us (Delegate=yes),
+ *     │                     else hutch-NAME/ created under the cgroup we were started in
+ *     ├── supervisor/       hutch itself (when the tree is asked to move us)
+ *     └── payload/          the sandbox (clone3 with CLONE_INTO_CGROUP into this dir fd);
+ *                           the [Resources] limits are written here
+ *
+ * Every file is reached with openat() from directory fds; every fd is O_CLOEXEC. The
+ * tree keeps no global state: a daemon holds one per unit. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hutch/model.h"
+
+struct cgroup_tree {
+        char *unit_name;
+        char *mount_path;   /* where cgroup2 is mounted, e.g. "/sys/fs/cgroup/unified" */
+        char *origin_path;  /* the cgroup we were started in, relative to the mount ("/" or "/a/b") */
+        char *root_path;    /* ROOT relative to the mount */
+        char *payload_path; /* ROOT/payload relative to the mount, for the notify proxy's sender check */
+        int mount_fd;       /* the cgroup2 mount */
+        int origin_fd;      /* the cgroup we were started in */
+        int root_fd;        /* ROOT */
+        int supervisor_fd;  /* ROOT/supervisor */
+        int payload_fd;     /* ROOT/payload: sandbox_params.cgroup_fd */
+        bool delegated;     /* ROOT is our own cgroup, given to us by systemd */
+        bool moved_self;    /* we moved ourselves into supervisor/ and must move back (not delegated) */
+        uint64_t oom_kills; /* memory.events oom_kill at the last cgroup_oom_kills_changed() */
+};
+
+/* Bits for the controllers a unit needs. */
+enum {
+        CGROUP_CONTROLLER_CPU = 1 << 0,
+        CGROUP_CONTROLLER_CPUSET = 1 << 1,
+        CGROUP_CONTROLLER_MEMORY = 1 << 2,
+        CGROUP_CONTROLLER_PIDS = 1 << 3,
+        CGROUP_CONTROLLER_IO = 1 << 4,
+};
+
+/* The controllers the unit's [Resources] keys need. */
+unsigned cgroup_controllers_needed(const struct hutch_unit *u);
+
+/* Builds the tree for unit `u`: finds the cgroup2 mount and our cgroup, decides between
+ * the delegated and the hutch-NAME/ layout, refuses a unit that is already running
+ * (-EBUSY, logged), checks that every controller a [Resources] key needs is available
+ * (-EOPNOTSUPP, logged naming the key and the controller), creates supervisor/ and
+ * payload/, moves the calling process into supervisor/ when `move_self`, enables the
+ * controllers and writes every limit into payload/. On failure nothing created is left
+ * behind. Every failure is logged. */
+int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_tree **ret);
+
+/* Writes every [Resources] key of `u` into the payload cgroup. Logged on failure. */
+int cgroup_apply_limits(struct cgroup_tree *t, const struct hutch_unit *u);
+
+/* 1 when payload/ (or any cgroup below it) holds a process, 0 when empty, or -errno. */
+int cgroup_payload_populated(struct cgroup_tree *t);
+
+/* SIGKILLs everything in payload/ and below: cgroup.kill, or where the kernel lacks it,
+ * SIGKILL to every pid in every cgroup.procs, repeated until the subtree is empty.
+ * Does not wait. Returns 0 or -errno. */
+int cgroup_payload_kill(struct cgroup_tree *t);
+
+/* Waits up to `timeout` for payload/ to be empty (cgroup.events "populated 0").
+ * Returns 0 when empty, -ETIMEDOUT, or -errno. */
+int cgroup_payload_wait_empty(struct cgroup_tree *t, usec_t timeout);
+
+/* Reads memory.events' oom_kill counter of payload/; returns 1 when it grew since the last
+ * call (or since setup), 0 when not (or without a memory controller), or -errno. */
+int cgroup_oom_kills_changed(struct cgroup_tree *t);
+
+/* Kills anything left in payload/, moves us back to where we were started (when we moved
+ * ourselves), removes payload/, supervisor/ and hutch-NAME/ (the delegated root itself
+ * stays: it belongs to systemd), closes every fd and frees. Accepts NULL. */
+void cgroup_tree_free(struct cgroup_tree *t);
+static inline void cgroup_tree_freep(struct cgroup_tree **t) {
+        cgroup_tree_free(*t);
+}
+#define _cleanup_cgroup_tree_ _cleanup_(cgroup_tree_freep)
+
+/* Helpers for the tree, exposed for tests and for hutchd. */
+/* Finds the cgroup2 mount point in /proc/self/mountinfo; *ret malloc'ed. -ENOMEDIUM if none. */
+int cgroup_find_mount(char **ret);
+/* Our cgroup v2 path from /proc/self/cgroup (the "0::" line); *ret malloc'ed. */
+int cgroup_find_self(char **ret);

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* [Resources] keys -> the payload cgroup's interface files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup-util.h"
+#include "hutch/cgroup.h"
+#include "hutch/log.h"
+
+/* systemd's CPUQuotaPeriodSec= default */
+#define CPU_QUOTA_PERIOD_USEC UINT64_C(100000)
+
+static void format_limit_value(char *buf, size_t l, uint64_t v) {
+        if (v == LIMIT_INFINITY)
+                snprintf(buf, l, "max");
+        else
+                snprintf(buf, l, "%" PRIu64, v);
+}
+
+static int write_key(struct cgroup_tree *t, const char *key, struct unit_origin o, const char *file,
+                     const char *value) {
+        int r = cg_write_at(t->payload_fd, file, value);
+        if (r < 0) {
+                if (o.file && o.line > 0)
+                        return log_error_errno(r, "%s:%u: %s=: write \"%s\" to %s%s/%s: %m", o.file, o.line,
+                                               key, value, t->mount_path, t->payload_path, file);
+                return log_error_errno(r, "%s=: write \"%s\" to %s%s/%s: %m", key, value, t->mount_path,
+                                       t->payload_path, file);
+        }
+        return 0;
+}
+
+static int write_limit(struct cgroup_tree *t, const char *key, const struct limit *lim, const char *file) {
+        if (!lim->set)
+                return 0;
+        char buf[32];
+        format_limit_value(buf, sizeof buf, lim->value);
+        return write_key(t, key, lim->origin, file, buf);
+}
+
+/* io.max wants the whole disk's MAJ:MIN: a partition or a file on one is mapped to its disk
+ * through sysfs. */
+static int io_device_of(const char *path, dev_t *ret) {
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return -errno;
+        dev_t d = S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev;
+        if (major(d) == 0)
+                return -ENOTBLK; /* tmpfs, overlay and friends have no block device */
+        char p[128];
+        snprintf(p, sizeof p, "/sys/dev/block/%u:%u/partition", major(d), minor(d));
+        if (access(p, F_OK) == 0) {
+                snprintf(p, sizeof p, "/sys/dev/block/%u:%u/../dev", major(d), minor(d));
+                char buf[32];
+                int r = cg_read_at(AT_FDCWD, p, buf, sizeof buf);
+                unsigned ma, mi;
+                if (r > 0 && sscanf(buf, "%u:%u", &ma, &mi) == 2)
+                        d = makedev(ma, mi);
+        }
+        *ret = d;
+        return 0;
+}
+
+static int write_io_limits(struct cgroup_tree *t, const char *key, const struct io_limit *l, size_t n,
+                           const char *what) {
+        for (size_t i = 0; i < n; i++) {
+                dev_t d;
+                int r = io_device_of(l[i].path, &d);
+                if (r < 0) {
+                        if (l[i].origin.file && l[i].origin.line > 0)
+                                return log_error_errno(r, "%s:%u: %s=: block device of %s: %m",
+                                                       l[i].origin.file, l[i].origin.line, key, l[i].path);
+                        return log_error_errno(r, "%s=: block device of %s: %m", key, l[i].path);
+                }
+                char v[32], buf[96];
+                format_limit_value(v, sizeof v, l[i].bytes_per_sec);
+                snprintf(buf, sizeof buf, "%u:%u %s=%s", major(d), minor(d), what, v);
+                r = write_key(t, key, l[i].origin, "io.max", buf);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int cgroup_apply_limits(struct cgroup_tree *t, const struct hutch_unit *u) {
+        const struct unit_section_resources *res = &u->resources;
+        char buf[64];
+        int r;
+
+        r = write_limit(t, "CPUWeight", &res->cpu_weight, "cpu.weight");
+        if (r < 0)
+                return r;
+        if (res->cpu_quota.set) {
+                if (res->cpu_quota.value == LIMIT_INFINITY)
+                        snprintf(buf, sizeof buf, "max %" PRIu64, CPU_QUOTA_PERIOD_USEC);
+                else {
+                        /* The model keeps usec of CPU time per second; the kernel wants it per
+                         * period, and refuses less than 1 ms (systemd clamps the same way). */
+                        uint64_t q = res->cpu_quota.value * CPU_QUOTA_PERIOD_USEC / USEC_PER_SEC;
+                        snprintf(buf, sizeof buf, "%" PRIu64 " %" PRIu64, MAX(q, (uint64_t) 1000),
+                                 CPU_QUOTA_PERIOD_USEC);
+                }
+                r = write_key(t, "CPUQuota", res->cpu_quota.origin, "cpu.max", buf);
+                if (r < 0)
+                        return r;
+        }
+        if (res->allowed_cpus) {
+                r = write_key(t, "AllowedCPUs", res->allowed_cpus_origin, "cpuset.cpus", res->allowed_cpus);
+                if (r < 0)
+                        return r;
+        }
+        r = write_limit(t, "MemoryMin", &res->memory_min, "memory.min");
+        if (r < 0)
+                return r;
+        r = write_limit(t, "MemoryLow", &res->memory_low, "memory.low");
+        if (r < 0)
+                return r;
+        r = write_limit(t, "MemoryHigh", &res->memory_high, "memory.high");
+        if (r < 0)
+                return r;
+        r = write_limit(t, "MemoryMax", &res->memory_max, "memory.max");
+        if (r < 0)
+                return r;
+        r = write_limit(t, "MemorySwapMax", &res->memory_swap_max, "memory.swap.max");
+        if (r < 0)
+                return r;
+        r = write_limit(t, "TasksMax", &res->tasks_max, "pids.max");
+        if (r < 0)
+                return r;
+        if (res->io_weight.set) {
+                snprintf(buf, sizeof buf, "default %" PRIu64, res->io_weight.value);
+                r = write_key(t, "IOWeight", res->io_weight.origin, "io.weight", buf);
+                if (r < 0)
+                        return r;
+        }
+        r = write_io_limits(t, "IOReadBandwidthMax", res->io_read_bandwidth_max,
+                            res->n_io_read_bandwidth_max, "rbps");
+        if (r < 0)
+                return r;
+        return write_io_limits(t, "IOWriteBandwidthMax", res->io_write_bandwidth_max,
+                               res->n_io_write_bandwidth_max, "wbps");
+}

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Exit classification and restart decisions: pure functions of their arguments. */
+#include <math.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "hutch/supervisor.h"
+
+static const char *const exit_reason_names[_EXIT_REASON_MAX] = {
+        [EXIT_REASON_SUCCESS] = "success",   [EXIT_REASON_EXIT_CODE] = "exit-code",
+        [EXIT_REASON_SIGNAL] = "signal",     [EXIT_REASON_CORE_DUMP] = "core-dump",
+        [EXIT_REASON_TIMEOUT] = "timeout",   [EXIT_REASON_WATCHDOG] = "watchdog",
+        [EXIT_REASON_OOM_KILL] = "oom-kill", [EXIT_REASON_START_LIMIT_HIT] = "start-limit-hit",
+};
+
+const char *exit_reason_to_string(enum exit_reason r) {
+        if ((unsigned) r >= _EXIT_REASON_MAX)
+                return NULL;
+        return exit_reason_names[r];
+}
+
+bool exit_is_clean(const struct hutch_unit *u, const struct exit_info *e) {
+        const struct exit_status_set *ok = &u->service.success_exit_status;
+        if (e->code == CLD_EXITED)
+                return e->status == 0 || exit_status_set_has_status(ok, e->status);
+        if (e->code == CLD_KILLED || e->code == CLD_DUMPED) {
+                /* A daemon that dies of the usual "please stop" signals stopped cleanly; a
+                 * oneshot command is held to the stricter standard of a command. */
+                if (u->service.type != SERVICE_ONESHOT && (e->status == SIGHUP || e->status == SIGINT ||
+                                                           e->status == SIGTERM || e->status == SIGPIPE))
+                        return true;
+                return exit_status_set_has_signal(ok, e->status);
+        }
+        return false;
+}
+
+enum exit_reason exit_classify(const struct hutch_unit *u, const struct exit_info *e,
+                               enum exit_reason forced, bool oom_killed) {
+        /* What the supervisor saw first wins, as in systemd: a watchdog kill is "watchdog" even
+         * though the payload then died of SIGABRT. */
+        if (forced != EXIT_REASON_SUCCESS)
+                return forced;
+        if (oom_killed)
+                return EXIT_REASON_OOM_KILL;
+        if (exit_is_clean(u, e))
+                return EXIT_REASON_SUCCESS;
+        if (u->service.exec_start.ignore_failure)
+                return EXIT_REASON_SUCCESS;
+        switch (e->code) {
+        case CLD_EXITED:
+                return EXIT_REASON_EXIT_CODE;
+        case CLD_DUMPED:
+                return EXIT_REASON_CORE_DUMP;
+        default:
+                return EXIT_REASON_SIGNAL;
+        }
+}
+
+bool start_limit_test(const struct hutch_unit *u, struct restart_history *h, usec_t now) {
+        usec_t interval = u->unit.start_limit_interval;
+        unsigned burst = u->unit.start_limit_burst;
+
+        /* StartLimitIntervalSec=0 or StartLimitBurst=0: no limit. */
+        if (interval == 0 || burst == 0)
+                return true;
+        if (!h->window_started || (interval != USEC_INFINITY && now - h->window_begin > interval)) {
+                h->window_started = true;
+                h->window_begin = now;
+                h->window_starts = 1;
+                return true;
+        }
+        if (h->window_starts < UINT32_MAX)
+                h->window_starts++;
+        return h->window_starts <= burst;
+}
+
+usec_t restart_delay(const struct hutch_unit *u, unsigned n) {
+        usec_t base = u->service.restart_sec, max = u->service.restart_max_delay;
+        unsigned steps = u->service.restart_steps;
+
+        if (n <= 1 || steps == 0 || base == 0 || max == USEC_INFINITY || base >= max)
+                return base;
+        if (n > steps)
+                return max;
+        /* Geometric steps from RestartSec= to RestartMaxDelaySec=: each restart waits the same
+         * factor longer than the one before. */
+        return (usec_t) ((long double) base * powl((long double) max / (long double) base,
+                                                   (long double) (n - 1) / (long double) steps));
+}
+
+bool restart_policy_allows(enum restart_policy p, enum exit_reason reason) {
+        switch (p) {
+        case RESTART_NO:
+                return false;
+        case RESTART_ALWAYS:
+                return true;
+        case RESTART_ON_SUCCESS:
+                return reason == EXIT_REASON_SUCCESS;
+        case RESTART_ON_FAILURE:
+                return reason != EXIT_REASON_SUCCESS;
+        case RESTART_ON_ABNORMAL:
+                /* Everything but a clean exit or an unclean exit code. */
+                return reason != EXIT_REASON_SUCCESS && reason != EXIT_REASON_EXIT_CODE;
+        case RESTART_ON_WATCHDOG:
+                return reason == EXIT_REASON_WATCHDOG;
+        case RESTART_ON_ABORT:
+                return reason == EXIT_REASON_SIGNAL || reason == EXIT_REASON_CORE_DUMP;
+        default:
+                return false;
+        }
+}
+
+struct restart_decision restart_decide(const struct hutch_unit *u, enum exit_reason reason,
+                                       const struct exit_info *e, bool stop_requested,
+                                       const struct restart_history *h, usec_t now) {
+        struct restart_decision d = {.action = RESTART_ACTION_STOP, .history = *h};
+        const struct exit_status_set *prevent = &u->service.restart_prevent_exit_status;
+
+        if (stop_requested || reason == EXIT_REASON_START_LIMIT_HIT)
+                return d;
+        if (!restart_policy_allows(u->service.restart, reason))
+                return d;
+        if (e->code == CLD_EXITED && exit_status_set_has_status(prevent, e->status))
+                return d;
+        if ((e->code == CLD_KILLED || e->code == CLD_DUMPED) &&
+            exit_status_set_has_signal(prevent, e->status))
+                return d;
+
+        d.history.n_restarts = h->n_restarts + 1;
+        d.delay = restart_delay(u, d.history.n_restarts);
+        usec_t when =
+                d.delay == USEC_INFINITY || now > USEC_INFINITY - d.delay ? USEC_INFINITY : now + d.delay;
+        d.action = start_limit_test(u, &d.history, when) ? RESTART_ACTION_RESTART : RESTART_ACTION_GIVE_UP;
+        return d;
+}
+
+int supervisor_exit_status_for(enum exit_reason reason, const struct exit_info *e, bool ignore_failure,
+                               bool stop_requested) {
+        int status;
+        if (e->code == CLD_EXITED)
+                status = e->status & 0xff;
+        else if (e->code == CLD_KILLED || e->code == CLD_DUMPED)
+                status = 128 + e->status;
+        else
+                status = 1;
+
+        if (reason == EXIT_REASON_SUCCESS) {
+                if (ignore_failure || stop_requested)
+                        return 0;
+                return status;
+        }
+        /* A failed unit never reports success, even if the payload itself exited 0 (a watchdog
+         * kill it handled, or a start limit hit by a payload that keeps exiting 0). */
+        return status == 0 ? 1 : status;
+}
