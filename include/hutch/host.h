@@ -74,8 +74,15 @@ struct notify_message {
         usec_t watchdog_usec;       /* WATCHDOG_USEC= from the payload, 0: none */
 };
 
-/* Called for each accepted message; the proxy has already forwarded what systemd should see. */
+/* Called for each accepted message. What systemd should see is forwarded once per
+ * notify_proxy_process() call, merged, after the handler calls. */
 typedef void (*notify_handler_t)(const struct notify_message *m, void *userdata);
+
+/* The largest datagram accepted: systemd's own notify buffer is PIPE_BUF (4 KiB), so anything
+ * bigger would be dropped by it anyway. Datagrams handled per notify_proxy_process() call: a
+ * flood cannot starve the event loop (the io source stays readable and is called again). */
+#define NOTIFY_MESSAGE_MAX 4096
+#define NOTIFY_BATCH_MAX 64
 
 /* Creates the socket in a private directory under /run/hutch/notify/ (or $RUNTIME_DIRECTORY);
  * `*ret_path` is its host path for sandbox_params.notify_socket. */
@@ -87,4 +94,12 @@ int notify_proxy_fd(struct notify_proxy *p);
 void notify_proxy_set_cgroup(struct notify_proxy *p, const char *cgroup_path);
 /* Reads and handles every pending datagram; never blocks. */
 int notify_proxy_process(struct notify_proxy *p, notify_handler_t handler, void *userdata);
+/* Refines the above: processes at most NOTIFY_BATCH_MAX datagrams and returns how many were
+ * accepted (>= 0), or a negative errno when the socket failed. */
+/* The payload's pid (host view) for the pid filter used while no cgroup is set: the payload,
+ * members of its own PID namespace, or (same namespace as hutch) its descendants. With neither
+ * a cgroup nor a pid, every message is refused. */
+void notify_proxy_set_payload_pid(struct notify_proxy *p, pid_t pid);
+/* The socket's host path (the same string notify_proxy_new returned). */
+const char *notify_proxy_path(struct notify_proxy *p);
 void notify_proxy_free(struct notify_proxy *p);

@@ -14,3 +14,12 @@ const char *host_event_message_id(enum host_event_kind k);
 bool host_stderr_is_journal(void);
 /* The one-line stderr form of an event, without the newline. Returns the length it needed. */
 int host_event_format_line(const struct host_event *e, char *buf, size_t l);
+
+/* Notify proxy internals. */
+/* The cgroup2 path of a pid from /proc/PID/cgroup ("0::" line), malloc'ed. */
+int notify_read_pid_cgroup(pid_t pid, char **ret);
+/* True when `child` is the cgroup `parent` or below it. */
+bool notify_cgroup_contains(const char *parent, const char *child);
+/* Parses one datagram's text (modified in place) into `m`: only the allow-listed keys.
+ * Returns how many assignments were kept. */
+int notify_parse_message(char *text, struct notify_message *m);

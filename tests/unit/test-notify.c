@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The notify proxy, end to end without privileges: crafted datagrams go into the proxy's
+ * socket, the handler records what hutch accepted, and a NOTIFY_SOCKET of the test's own
+ * captures exactly what hutch would send to systemd. */
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "host/host-internal.h"
+#include "tap.h"
+
+static char tmpdir[] = "/tmp/hutch-test-notify.XXXXXX";
+static char manager_path[108];
+static int manager_fd = -1;
+static unsigned upward_count;
+
+struct seen {
+        unsigned n;
+        struct notify_message last;
+        char status[NOTIFY_MESSAGE_MAX + 1];
+};
+
+static void handler(const struct notify_message *m, void *userdata) {
+        struct seen *s = userdata;
+        s->n++;
+        s->last = *m;
+        if (m->status) {
+                snprintf(s->status, sizeof s->status, "%s", m->status);
+                s->last.status = s->status;
+        }
+}
+
+/* Everything hutch sent upward since the last call, datagrams joined with '|'. */
+static const char *upward(void) {
+        static char all[65536];
+        char buf[8192];
+        size_t n = 0;
+        all[0] = 0;
+        for (;;) {
+                ssize_t k = recv(manager_fd, buf, sizeof buf - 1, MSG_DONTWAIT);
+                if (k < 0)
+                        break;
+                buf[k] = 0;
+                n += (size_t) snprintf(all + n, sizeof all - n, "%s%s", n ? "|" : "", buf);
+        }
+        return all;
+}
+
+static int client(void) {
+        return socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+}
+
+static int send_to(int fd, const char *path, const void *data, size_t len, int pass_fd) {
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+        struct iovec iov = {.iov_base = (void *) data, .iov_len = len};
+        union {
+                struct cmsghdr align;
+                char data[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct msghdr mh = {.msg_name = &sa, .msg_namelen = sizeof sa, .msg_iov = &iov, .msg_iovlen = 1};
+        if (pass_fd >= 0) {
+                mh.msg_control = &control;
+                mh.msg_controllen = sizeof control;
+                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+        }
+        return sendmsg(fd, &mh, 0) < 0 ? -1 : 0;
+}
+
+static int send_str(const char *path, const char *s) {
+        int fd = client();
+        int r = send_to(fd, path, s, strlen(s), -1);
+        close(fd);
+        return r;
+}
+
+static void test_parse(void) {
+        struct {
+                const char *in;
+                int kept;
+        } cases[] = {
+                {"READY=1", 1},
+                {"READY=0", 0},
+                {"MAINPID=1", 0},
+                {"FDSTORE=1\nFDNAME=x", 0},
+                {"NOTIFYACCESS=all\nBARRIER=1", 0},
+                {"ERRNO=abc", 0},
+                {"ERRNO=-1", 0},
+                {"ERRNO=2", 1},
+                {"EXTEND_TIMEOUT_USEC=0", 0},
+                {"EXTEND_TIMEOUT_USEC=5000000", 1},
+                {"STATUS=\xc3\x28", 0},
+                {"STATUS=gr\xc3\xbc\xc3\x9f", 1},
+                {"WATCHDOG=trigger", 1},
+                {"WATCHDOG_USEC=100", 1},
+                {"READY=1\nMAINPID=1\nSTATUS=a\n\nSTOPPING=1", 3},
+                {" READY=1", 0},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char *t = strdup(cases[i].in);
+                struct notify_message m;
+                int k = notify_parse_message(t, &m);
+                TAP_CHECK(k == cases[i].kept, "parse case %zu keeps %d (got %d)", i, cases[i].kept, k);
+                free(t);
+        }
+        char t[] = "ERRNO=2\nWATCHDOG=trigger\nWATCHDOG_USEC=250000\nSTATUS=x";
+        struct notify_message m;
+        notify_parse_message(t, &m);
+        TAP_CHECK(m.errno_value == 2 && m.watchdog_trigger && !m.watchdog && m.watchdog_usec == 250000 &&
+                          streq_ptr(m.status, "x"),
+                  "fields parsed");
+
+        TAP_CHECK(notify_cgroup_contains("/a/b", "/a/b"), "cgroup contains itself");
+        TAP_CHECK(notify_cgroup_contains("/a/b", "/a/b/payload"), "cgroup contains its child");
+        TAP_CHECK(!notify_cgroup_contains("/a/b", "/a/bc"), "/a/b does not contain /a/bc");
+        TAP_CHECK(!notify_cgroup_contains("/a/b", "/a"), "a cgroup does not contain its parent");
+        TAP_CHECK(notify_cgroup_contains("/", "/x"), "the root contains everything");
+}
+
+/* Processes until `want` messages were accepted or the socket stays quiet for 2 s. */
+static unsigned pump(struct notify_proxy *p, struct seen *s, unsigned want, unsigned *calls,
+                     int *max_batch) {
+        unsigned got = 0;
+        while (got < want) {
+                struct pollfd pfd = {.fd = notify_proxy_fd(p), .events = POLLIN};
+                if (poll(&pfd, 1, 2000) <= 0)
+                        break;
+                int k = notify_proxy_process(p, handler, s);
+                if (k < 0)
+                        break;
+                got += (unsigned) k;
+                if (calls) {
+                        /* Drain the fake manager as systemd would, counting datagrams: its queue
+                         * is short (net.unix.max_dgram_qlen) and sd_notify() blocks when full. */
+                        char buf[256];
+                        (*calls)++;
+                        while (recv(manager_fd, buf, sizeof buf, MSG_DONTWAIT) > 0)
+                                upward_count++;
+                }
+                if (max_batch && k > *max_batch)
+                        *max_batch = k;
+        }
+        return got;
+}
+
+static unsigned count_fds(void) {
+        unsigned n = 0;
+        char path[64];
+        for (int fd = 0; fd < 1024; fd++) {
+                snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+                if (access(path, F_OK) == 0)
+                        n++;
+        }
+        return n;
+}
+
+int main(void) {
+        test_parse();
+
+        if (!mkdtemp(tmpdir))
+                return 1;
+        setenv("RUNTIME_DIRECTORY", tmpdir, 1);
+
+        /* The service manager above hutch: a socket of the test's own. */
+        manager_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        snprintf(manager_path, sizeof manager_path, "%s/manager", tmpdir);
+        snprintf(sa.sun_path, sizeof sa.sun_path, "%s", manager_path);
+        TAP_CHECK(bind(manager_fd, (struct sockaddr *) &sa, sizeof sa) == 0, "fake manager bound");
+        setenv("NOTIFY_SOCKET", manager_path, 1);
+
+        struct notify_proxy *p = NULL;
+        const char *path = NULL;
+        TAP_CHECK(notify_proxy_new("web", &p, &path) == 0 && p && path, "proxy created");
+        if (!p)
+                return tap_done();
+        char *dir = strdup(path);
+        *strrchr(dir, '/') = 0;
+        struct stat st;
+        TAP_CHECK(stat(dir, &st) == 0 && (st.st_mode & 07777) == 0700, "private directory is 0700");
+        TAP_CHECK(stat(path, &st) == 0 && S_ISSOCK(st.st_mode), "socket at %s", path);
+        TAP_CHECK(strncmp(dir, tmpdir, strlen(tmpdir)) == 0, "socket under $RUNTIME_DIRECTORY");
+
+        char *own = NULL;
+        TAP_CHECK(notify_read_pid_cgroup(getpid(), &own) == 0 && own && own[0] == '/', "own cgroup %s",
+                  own ? own : "?");
+        notify_proxy_set_cgroup(p, own);
+
+        struct seen s = {};
+        /* A well-formed message with forbidden keys mixed in: only the allowed ones go up. */
+        send_str(path, "READY=1\nMAINPID=1\nSTATUS=serving\nFDSTORE=1\nWATCHDOG_USEC=1");
+        TAP_CHECK(pump(p, &s, 1, NULL, NULL) == 1 && s.last.ready && streq_ptr(s.last.status, "serving"),
+                  "handler sees READY and STATUS");
+        TAP_STREQ(upward(), "STATUS=serving\nREADY=1", "forwarded exactly STATUS and READY, no MAINPID");
+
+        /* MAINPID=1 alone: the handler never hears of it and nothing goes up. */
+        s.n = 0;
+        send_str(path, "MAINPID=1");
+        send_str(path, "STATUS=after");
+        pump(p, &s, 1, NULL, NULL);
+        TAP_CHECK(s.n == 1 && streq_ptr(s.last.status, "after"), "MAINPID=1 message not handled");
+        TAP_STREQ(upward(), "STATUS=after", "MAINPID=1 not forwarded");
+
+        /* FDSTORE=1 with an fd: the proxy closes its copy (the pipe sees EOF). */
+        int pipefd[2];
+        TAP_CHECK(pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) == 0, "pipe");
+        unsigned before = count_fds();
+        int c = client();
+        send_to(c, path, "FDSTORE=1\nFDNAME=db", 19, pipefd[1]);
+        send_to(c, path, "STATUS=fd-msg", 13, pipefd[1]);
+        close(pipefd[1]);
+        s.n = 0;
+        pump(p, &s, 1, NULL, NULL);
+        char b;
+        TAP_CHECK(read(pipefd[0], &b, 1) == 0, "every passed fd was closed (EOF on the pipe)");
+        /* since `before`: the write end closed, the client socket opened */
+        TAP_CHECK(count_fds() == before, "no fd leaked in the test process");
+        TAP_STREQ(upward(), "STATUS=fd-msg", "FDSTORE not forwarded, the rest of the batch was");
+        close(pipefd[0]);
+
+        /* Empty, oversized, NUL-containing datagrams are dropped. */
+        char big[NOTIFY_MESSAGE_MAX + 100];
+        memset(big, 'x', sizeof big);
+        memcpy(big, "STATUS=", 7);
+        s.n = 0;
+        send_to(c, path, "", 0, -1);
+        send_to(c, path, big, NOTIFY_MESSAGE_MAX + 1, -1);
+        send_to(c, path, big, sizeof big, -1);
+        send_to(c, path, "READY=1\0STOPPING=1", 18, -1);
+        send_to(c, path, big, NOTIFY_MESSAGE_MAX, -1); /* exactly the limit: accepted */
+        pump(p, &s, 1, NULL, NULL);
+        TAP_CHECK(s.n == 1 && s.last.status && strlen(s.last.status) == NOTIFY_MESSAGE_MAX - 7,
+                  "only the datagram of exactly %d bytes passes", NOTIFY_MESSAGE_MAX);
+        const char *up = upward();
+        TAP_CHECK(strlen(up) == NOTIFY_MESSAGE_MAX && !strstr(up, "READY"), "empty/oversized/NUL dropped");
+
+        /* A sender outside the payload's cgroup. */
+        notify_proxy_set_cgroup(p, "/hutch-test-no-such-cgroup");
+        s.n = 0;
+        send_str(path, "READY=1");
+        struct pollfd pfd = {.fd = notify_proxy_fd(p), .events = POLLIN};
+        poll(&pfd, 1, 1000);
+        TAP_CHECK(notify_proxy_process(p, handler, &s) == 0 && s.n == 0,
+                  "sender outside the cgroup refused");
+        TAP_STREQ(upward(), "", "nothing forwarded for a wrong sender");
+
+        /* No cgroup, no payload pid: nobody is trusted. */
+        notify_proxy_set_cgroup(p, NULL);
+        send_str(path, "READY=1");
+        poll(&pfd, 1, 1000);
+        TAP_CHECK(notify_proxy_process(p, handler, &s) == 0, "no filter configured: refused");
+
+        /* Pid filter: the payload and its descendants pass, its parent (this test) does not. */
+        int go[2];
+        TAP_CHECK(pipe2(go, O_CLOEXEC) == 0, "pipe");
+        pid_t payload = fork();
+        if (payload == 0) {
+                char x;
+                if (read(go[0], &x, 1) != 1)
+                        _exit(1);
+                send_str(path, "STATUS=from-payload");
+                pid_t g = fork();
+                if (g == 0) {
+                        send_str(path, "STATUS=from-grandchild");
+                        _exit(0);
+                }
+                waitpid(g, NULL, 0);
+                if (read(go[0], &x, 1) != 1) /* stay alive until the parent has checked */
+                        _exit(1);
+                _exit(0);
+        }
+        notify_proxy_set_payload_pid(p, payload);
+        if (write(go[1], "g", 1) != 1)
+                return 1;
+        s.n = 0;
+        pump(p, &s, 2, NULL, NULL);
+        TAP_CHECK(s.n == 2, "payload and its child accepted by the pid filter (%u)", s.n);
+        up = upward();
+        TAP_CHECK(strlen(up) >= 22 && streq(up + strlen(up) - 22, "STATUS=from-grandchild"),
+                  "the last STATUS forwarded is the last one sent (%s)", up);
+        s.n = 0;
+        send_str(path, "READY=1");
+        poll(&pfd, 1, 1000);
+        TAP_CHECK(notify_proxy_process(p, handler, &s) == 0, "the payload's parent is refused");
+        if (write(go[1], "g", 1) != 1)
+                return 1;
+        waitpid(payload, NULL, 0);
+        close(go[0]);
+        close(go[1]);
+
+        /* Flood: 10000 datagrams from one sender; hutch handles them all in bounded batches and
+         * sends far fewer datagrams upward. */
+        notify_proxy_set_payload_pid(p, 0);
+        notify_proxy_set_cgroup(p, own);
+        upward();
+        pid_t flooder = fork();
+        if (flooder == 0) {
+                int fd = client();
+                for (int i = 0; i < 10000; i++)
+                        if (send_to(fd, path, i % 2 ? "WATCHDOG=1" : "MAINPID=1\nWATCHDOG=1",
+                                    i % 2 ? 10 : 20, -1) < 0)
+                                _exit(1);
+                _exit(0);
+        }
+        unsigned calls = 0;
+        int max_batch = 0;
+        s.n = 0;
+        unsigned got = pump(p, &s, 10000, &calls, &max_batch);
+        int status;
+        waitpid(flooder, &status, 0);
+        TAP_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "flooder sent everything");
+        TAP_CHECK(got == 10000, "all 10000 flood messages handled (%u)", got);
+        TAP_CHECK(max_batch <= NOTIFY_BATCH_MAX, "at most %d per wakeup (max %d)", NOTIFY_BATCH_MAX,
+                  max_batch);
+        unsigned ups = upward_count;
+        TAP_CHECK(ups > 0 && ups <= calls, "upward datagrams (%u) at most one per wakeup (%u)", ups, calls);
+
+        notify_proxy_free(p);
+        TAP_CHECK(access(path, F_OK) < 0 && access(dir, F_OK) < 0, "socket and directory removed on free");
+
+        close(c);
+        close(manager_fd);
+        unlink(manager_path);
+        rmdir(tmpdir);
+        free(dir);
+        free(own);
+        return tap_done();
+}
