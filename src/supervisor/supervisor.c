@@ -1,0 +1,577 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One unit's lifecycle on an sd-event loop: start, readiness, watchdog, exit, restart, stop.
+ *
+ *   INACTIVE ──start──► STARTING ──ready──► RUNNING
+ *                          │                  │
+ *                          │ (exit)           │ (exit)            stop / timeout / watchdog
+ *                          ▼                  ▼                  ─────────────────────────►
+ *                       decide: restart ─► AUTO_RESTART ──delay──► STARTING     STOPPING ──TimeoutStopSec──►
+ * KILLING stop / give up ─► DONE                              │ (exit)              │ (exit) ▼ ▼ decide
+ * decide
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "hutch/cgroup.h"
+#include "hutch/host.h"
+#include "hutch/log.h"
+#include "hutch/sandbox.h"
+#include "hutch/strv.h"
+#include "hutch/supervisor.h"
+
+enum supervisor_state {
+        STATE_INACTIVE,
+        STATE_STARTING,     /* payload runs, not ready yet (notify, oneshot) */
+        STATE_RUNNING,      /* payload ready */
+        STATE_STOPPING,     /* KillSignal= (or the watchdog's SIGABRT) sent, TimeoutStopSec= armed */
+        STATE_KILLING,      /* cgroup.kill done, waiting for the exit */
+        STATE_AUTO_RESTART, /* waiting RestartSec= */
+        STATE_DONE,
+};
+
+/* systemd's default WatchdogSignal=: a core dump tells the admin where the payload hung. */
+#define WATCHDOG_SIGNAL SIGABRT
+/* How long the supervisor waits for the payload cgroup to drain after the sandbox's PID 1 is
+ * gone (the kernel kills the rest of the PID namespace; this only waits for them to exit). */
+#define DRAIN_TIMEOUT (5 * USEC_PER_SEC)
+
+struct supervisor {
+        const struct hutch_unit *unit; /* not owned */
+        struct hutch_unit spawn_unit;  /* shallow copy of *unit with our extra environment */
+        char **spawn_environment;      /* owned: the copy's Environment= items */
+        sd_event *event;
+        struct supervisor_options opts;
+        supervisor_done_t done;
+        void *userdata;
+
+        struct cgroup_tree *cgroup;
+        struct notify_proxy *notify;
+        const char *notify_path;
+
+        sd_event_source *child_source, *timer_source, *watchdog_source, *notify_source;
+        pid_t pid;
+        int pidfd; /* owned by child_source */
+
+        enum supervisor_state state;
+        enum exit_reason forced; /* what we decided before the payload died (timeout, watchdog) */
+        enum exit_reason result; /* result of the last run */
+        struct exit_info last_exit;
+        struct restart_history history;
+        usec_t watchdog_usec;
+        bool stop_requested, ready_sent, have_exit;
+        int exit_status;
+};
+
+static usec_t now_monotonic(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (usec_t) ts.tv_sec * USEC_PER_SEC + (usec_t) ts.tv_nsec / NSEC_PER_USEC;
+}
+
+static void emit(struct supervisor *s, enum host_event_kind kind, const char *reason, int status,
+                 usec_t delay, const char *fmt, ...) _printf_(6, 7);
+static void emit(struct supervisor *s, enum host_event_kind kind, const char *reason, int status,
+                 usec_t delay, const char *fmt, ...) {
+        char msg[512];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        host_event(&(struct host_event){
+                .kind = kind,
+                .unit = s->unit->name,
+                .pid = s->pid,
+                .reason = reason,
+                .status = status,
+                .restart_count = s->history.n_restarts,
+                .delay = delay,
+                .message = msg,
+        });
+}
+
+static void format_ms(char *buf, size_t l, usec_t t) {
+        if (t == USEC_INFINITY)
+                snprintf(buf, l, "infinity");
+        else if (t % USEC_PER_SEC == 0)
+                snprintf(buf, l, "%" PRIu64 "s", t / USEC_PER_SEC);
+        else
+                snprintf(buf, l, "%" PRIu64 "ms", (t + USEC_PER_MSEC / 2) / USEC_PER_MSEC);
+}
+
+static void timer_disarm(sd_event_source **src) {
+        *src = sd_event_source_disable_unref(*src);
+}
+
+static int timer_arm(struct supervisor *s, sd_event_source **src, usec_t usec, sd_event_time_handler_t cb) {
+        timer_disarm(src);
+        if (usec == USEC_INFINITY)
+                return 0;
+        int r = sd_event_add_time_relative(s->event, src, CLOCK_MONOTONIC, usec, USEC_PER_MSEC, cb, s);
+        if (r < 0)
+                return log_error_errno(r, "arm timer: %m");
+        return 0;
+}
+
+static void finish(struct supervisor *s, int exit_status) {
+        timer_disarm(&s->timer_source);
+        timer_disarm(&s->watchdog_source);
+        s->state = STATE_DONE;
+        s->exit_status = exit_status;
+        if (s->done)
+                s->done(s, exit_status, s->userdata);
+}
+
+static int spawn_payload(struct supervisor *s);
+static void enter_stop(struct supervisor *s, int sig, enum exit_reason forced);
+
+/* --- exits and decisions ------------------------------------------------------------------ */
+
+static void status_describe(const struct exit_info *e, char *buf, size_t l) {
+        if (e->code == CLD_EXITED)
+                snprintf(buf, l, "status %d", e->status);
+        else {
+                const char *n = sigabbrev_np(e->status);
+                snprintf(buf, l, "signal SIG%s%s", n ? n : "?",
+                         e->code == CLD_DUMPED ? " (core dumped)" : "");
+        }
+}
+
+static int on_restart_timer(sd_event_source *src, uint64_t usec, void *userdata) {
+        struct supervisor *s = userdata;
+        timer_disarm(&s->timer_source);
+        (void) spawn_payload(s);
+        return 0;
+}
+
+/* The payload is gone (or never started): classify, decide, act. */
+static void handle_exit(struct supervisor *s, const struct exit_info *e, bool setup_failed) {
+        const struct hutch_unit *u = s->unit;
+
+        timer_disarm(&s->timer_source);
+        timer_disarm(&s->watchdog_source);
+
+        bool oom = false;
+        if (s->cgroup) {
+                /* The PID namespace died with its PID 1; wait until its last members are gone so
+                 * a restart starts in an empty cgroup and nothing outlives a stop. */
+                if (cgroup_payload_populated(s->cgroup) > 0) {
+                        (void) cgroup_payload_kill(s->cgroup);
+                        int r = cgroup_payload_wait_empty(s->cgroup, DRAIN_TIMEOUT);
+                        if (r < 0)
+                                log_warning_errno(r, "payload cgroup %s did not empty: %m",
+                                                  s->cgroup->payload_path);
+                }
+                oom = cgroup_oom_kills_changed(s->cgroup) > 0;
+        }
+
+        s->last_exit = *e;
+        s->have_exit = true;
+        s->result = exit_classify(u, e, s->forced, oom);
+        const char *reason = exit_reason_to_string(s->result);
+        char what[96];
+        status_describe(e, what, sizeof what);
+        int shown = e->status;
+        if (!setup_failed)
+                emit(s, HOST_EVENT_EXITED, reason, shown, 0, "exited with %s (%s)", what, reason);
+        s->pid = 0;
+
+        struct restart_decision d =
+                restart_decide(u, s->result, e, s->stop_requested, &s->history, now_monotonic());
+        switch (d.action) {
+        case RESTART_ACTION_RESTART: {
+                s->history = d.history;
+                char delay[32];
+                format_ms(delay, sizeof delay, d.delay);
+                emit(s, HOST_EVENT_RESTARTING, reason, shown, d.delay, "restarting in %s (restart %u)",
+                     delay, s->history.n_restarts);
+                if (u->unit.start_limit_burst > 0 && u->unit.start_limit_interval > 0)
+                        host_notify_status("restarting %u/%u", s->history.window_starts,
+                                           u->unit.start_limit_burst);
+                else
+                        host_notify_status("restarting (%u)", s->history.n_restarts);
+                s->state = STATE_AUTO_RESTART;
+                s->forced = EXIT_REASON_SUCCESS;
+                if (timer_arm(s, &s->timer_source, d.delay, on_restart_timer) < 0)
+                        finish(s, 125);
+                return;
+        }
+        case RESTART_ACTION_GIVE_UP: {
+                s->history = d.history;
+                s->result = EXIT_REASON_START_LIMIT_HIT;
+                char interval[32];
+                format_ms(interval, sizeof interval, u->unit.start_limit_interval);
+                emit(s, HOST_EVENT_GAVE_UP, "start-limit-hit", shown, 0,
+                     "start request repeated too quickly (more than %u starts within %s), giving up",
+                     u->unit.start_limit_burst, interval);
+                host_notify_status("failed: start-limit-hit");
+                finish(s, supervisor_exit_status_for(EXIT_REASON_START_LIMIT_HIT, e, false, false));
+                return;
+        }
+        case RESTART_ACTION_STOP:
+        default:
+                if (s->result != EXIT_REASON_SUCCESS && !s->stop_requested)
+                        emit(s, HOST_EVENT_GAVE_UP, reason, shown, 0, "failed with result '%s'", reason);
+                /* A oneshot is "started" once it exited successfully. */
+                if (u->service.type == SERVICE_ONESHOT && s->result == EXIT_REASON_SUCCESS &&
+                    !s->ready_sent) {
+                        s->ready_sent = true;
+                        host_notify_ready();
+                }
+                finish(s, supervisor_exit_status_for(s->result, e, u->service.exec_start.ignore_failure,
+                                                     s->stop_requested));
+                return;
+        }
+}
+
+static int on_child(sd_event_source *src, const siginfo_t *si, void *userdata) {
+        struct supervisor *s = userdata;
+        struct exit_info e = {.code = si->si_code, .status = si->si_status};
+        /* The source owns the pidfd: dropping it closes the fd, one per run, so restarts do not
+         * accumulate descriptors. */
+        s->child_source = sd_event_source_disable_unref(s->child_source);
+        s->pidfd = -EBADF;
+        handle_exit(s, &e, false);
+        return 0;
+}
+
+/* --- timeouts, readiness, watchdog --------------------------------------------------------- */
+
+static int on_stop_timeout(sd_event_source *src, uint64_t usec, void *userdata) {
+        struct supervisor *s = userdata;
+        timer_disarm(&s->timer_source);
+        char t[32];
+        format_ms(t, sizeof t, s->unit->service.timeout_stop);
+        log_warning("still running %s after the stop signal, killing the payload cgroup", t);
+        if (s->forced == EXIT_REASON_SUCCESS)
+                s->forced = EXIT_REASON_TIMEOUT;
+        s->state = STATE_KILLING;
+        int r = s->cgroup ? cgroup_payload_kill(s->cgroup) : -ENOMEDIUM;
+        if (r < 0 && s->pidfd >= 0)
+                (void) pidfd_send_signal(s->pidfd, SIGKILL, NULL, 0);
+        return 0;
+}
+
+static int on_start_timeout(sd_event_source *src, uint64_t usec, void *userdata) {
+        struct supervisor *s = userdata;
+        timer_disarm(&s->timer_source);
+        char t[32];
+        format_ms(t, sizeof t, s->unit->service.timeout_start);
+        log_error("start operation timed out after %s, stopping the payload", t);
+        enter_stop(s, s->unit->service.kill_signal, EXIT_REASON_TIMEOUT);
+        return 0;
+}
+
+static int on_watchdog_timeout(sd_event_source *src, uint64_t usec, void *userdata) {
+        struct supervisor *s = userdata;
+        timer_disarm(&s->watchdog_source);
+        char t[32];
+        format_ms(t, sizeof t, s->watchdog_usec);
+        emit(s, HOST_EVENT_WATCHDOG, "watchdog", -1, 0, "watchdog timeout (limit %s), sending SIGABRT", t);
+        enter_stop(s, WATCHDOG_SIGNAL, EXIT_REASON_WATCHDOG);
+        return 0;
+}
+
+static void watchdog_rearm(struct supervisor *s) {
+        if (s->watchdog_usec == 0 || s->watchdog_usec == USEC_INFINITY || s->pid <= 0)
+                return;
+        if (s->state != STATE_STARTING && s->state != STATE_RUNNING)
+                return;
+        (void) timer_arm(s, &s->watchdog_source, s->watchdog_usec, on_watchdog_timeout);
+}
+
+static void become_ready(struct supervisor *s) {
+        if (s->state != STATE_STARTING)
+                return;
+        timer_disarm(&s->timer_source);
+        s->state = STATE_RUNNING;
+        emit(s, HOST_EVENT_READY, NULL, -1, 0, "ready");
+        if (!s->ready_sent) {
+                s->ready_sent = true;
+                host_notify_ready();
+        }
+        host_notify_status("running");
+}
+
+static void on_notify_message(const struct notify_message *m, void *userdata) {
+        struct supervisor *s = userdata;
+
+        if (m->watchdog_usec > 0) {
+                /* WATCHDOG_USEC= from the payload overrides WatchdogSec=, as systemd allows. */
+                s->watchdog_usec = m->watchdog_usec;
+                watchdog_rearm(s);
+        }
+        if (m->watchdog)
+                watchdog_rearm(s);
+        if (m->watchdog_trigger && (s->state == STATE_STARTING || s->state == STATE_RUNNING)) {
+                timer_disarm(&s->watchdog_source);
+                on_watchdog_timeout(NULL, 0, s);
+                return;
+        }
+        if (m->extend_timeout_usec > 0 && s->timer_source &&
+            (s->state == STATE_STARTING || s->state == STATE_STOPPING)) {
+                /* EXTEND_TIMEOUT_USEC= moves the running start/stop timeout out to at least now + N. */
+                usec_t cur = 0, want = now_monotonic() + m->extend_timeout_usec;
+                if (sd_event_source_get_time(s->timer_source, &cur) >= 0 && cur < want)
+                        (void) sd_event_source_set_time(s->timer_source, want);
+        }
+        if (m->ready && s->unit->service.type == SERVICE_NOTIFY)
+                become_ready(s);
+}
+
+static int on_notify_io(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
+        struct supervisor *s = userdata;
+        int r = notify_proxy_process(s->notify, on_notify_message, s);
+        if (r < 0)
+                log_warning_errno(r, "notify socket %s: %m", s->notify_path ? s->notify_path : "");
+        return 0;
+}
+
+/* --- start and stop ----------------------------------------------------------------------- */
+
+static int spawn_payload(struct supervisor *s) {
+        const struct hutch_unit *u = s->unit;
+        int r;
+
+        if (s->stop_requested)
+                return 0;
+
+        /* Every start counts, the first one too (systemd's start rate limit). The restart
+         * decision already counted the start it scheduled. */
+        if (s->history.n_restarts == 0 && !s->history.window_started)
+                (void) start_limit_test(u, &s->history, now_monotonic());
+
+        struct sandbox_params p;
+        sandbox_params_init(&p);
+        p.cgroup_fd = s->cgroup ? s->cgroup->payload_fd : -1;
+        p.extra_args = s->opts.extra_args;
+        p.notify_socket = s->notify_path;
+        p.stdin_fd = s->opts.stdin_fd;
+        p.stdout_fd = s->opts.stdout_fd;
+        p.stderr_fd = s->opts.stderr_fd;
+        p.kill_on_parent_death = true;
+
+        s->forced = EXIT_REASON_SUCCESS;
+        s->state = STATE_STARTING;
+        if (s->cgroup)
+                (void) cgroup_oom_kills_changed(s->cgroup); /* new baseline for this run */
+
+        struct sandbox_child child = {.pid = 0, .pidfd = -EBADF};
+        struct sandbox_error err = {};
+        r = sandbox_spawn(&s->spawn_unit, &p, &child, &err);
+        if (r < 0) {
+                /* A sandbox that cannot be built is a failed run, as a failed exec is for systemd
+                 * (exit status 203/EXEC there, 125/126/127 here): the restart policy applies. */
+                int status = sandbox_error_exit_status(&err);
+                emit(s, HOST_EVENT_SETUP_FAILED, "exit-code", status, 0, "sandbox setup failed (status %d)",
+                     status);
+                handle_exit(s, &(struct exit_info){.code = CLD_EXITED, .status = status}, true);
+                return 0;
+        }
+
+        s->pid = child.pid;
+        s->pidfd = child.pidfd;
+        r = sd_event_add_child_pidfd(s->event, &s->child_source, child.pidfd, WEXITED, on_child, s);
+        if (r < 0) {
+                log_error_errno(r, "watch payload pid %d: %m", (int) child.pid);
+                (void) pidfd_send_signal(child.pidfd, SIGKILL, NULL, 0);
+                (void) waitid(P_PIDFD, (id_t) child.pidfd, &(siginfo_t){}, WEXITED);
+                close(child.pidfd);
+                s->pidfd = -EBADF;
+                s->pid = 0;
+                finish(s, 125);
+                return r;
+        }
+        (void) sd_event_source_set_child_pidfd_own(s->child_source, true);
+        if (s->notify)
+                notify_proxy_set_payload_pid(s->notify, child.pid);
+
+        emit(s, HOST_EVENT_STARTED, NULL, -1, 0, "started (pid %d)", (int) child.pid);
+
+        watchdog_rearm(s);
+        switch (u->service.type) {
+        case SERVICE_NOTIFY:
+        case SERVICE_ONESHOT:
+                /* notify: until READY=1; oneshot: until it exits. */
+                host_notify_status(u->service.type == SERVICE_NOTIFY ? "starting" : "running (oneshot)");
+                if (timer_arm(s, &s->timer_source, u->service.timeout_start, on_start_timeout) < 0)
+                        enter_stop(s, SIGKILL, EXIT_REASON_TIMEOUT);
+                break;
+        default:
+                /* exec/simple: the payload's execve() succeeded when sandbox_spawn() returned. */
+                become_ready(s);
+                break;
+        }
+        return 0;
+}
+
+static void enter_stop(struct supervisor *s, int sig, enum exit_reason forced) {
+        if (s->state == STATE_STOPPING || s->state == STATE_KILLING || s->pid <= 0)
+                return;
+        if (s->forced == EXIT_REASON_SUCCESS)
+                s->forced = forced;
+        timer_disarm(&s->watchdog_source);
+        s->state = STATE_STOPPING;
+        const char *name = sigabbrev_np(sig);
+        emit(s, HOST_EVENT_STOPPING, forced == EXIT_REASON_SUCCESS ? NULL : exit_reason_to_string(forced),
+             -1, 0, "stopping (SIG%s)", name ? name : "?");
+        host_notify_status("stopping");
+        /* The sandbox's PID 1 forwards the signal to the service. */
+        if (pidfd_send_signal(s->pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
+                log_warning_errno(-errno, "send SIG%s to payload pid %d: %m", name ? name : "?",
+                                  (int) s->pid);
+        if (timer_arm(s, &s->timer_source, s->unit->service.timeout_stop, on_stop_timeout) < 0)
+                on_stop_timeout(NULL, 0, s);
+}
+
+void supervisor_stop(struct supervisor *s) {
+        if (!s || s->state == STATE_DONE)
+                return;
+        bool first = !s->stop_requested;
+        s->stop_requested = true;
+        if (first)
+                host_notify_stopping();
+        switch (s->state) {
+        case STATE_AUTO_RESTART:
+        case STATE_INACTIVE:
+                /* Nothing runs: the unit ends with the result of its last run. */
+                timer_disarm(&s->timer_source);
+                if (s->have_exit)
+                        finish(s,
+                               supervisor_exit_status_for(s->result, &s->last_exit,
+                                                          s->unit->service.exec_start.ignore_failure, true));
+                else
+                        finish(s, 0);
+                break;
+        case STATE_STARTING:
+        case STATE_RUNNING:
+                enter_stop(s, s->unit->service.kill_signal, EXIT_REASON_SUCCESS);
+                break;
+        default:
+                break; /* already stopping */
+        }
+}
+
+/* --- construction ------------------------------------------------------------------------- */
+
+/* The payload learns WatchdogSec= the way systemd tells services: WATCHDOG_USEC= in its
+ * environment (sd_watchdog_enabled()). The unit's own Environment= entries come after, so a
+ * unit may still override it. */
+static int build_spawn_unit(struct supervisor *s) {
+        const struct hutch_unit *u = s->unit;
+        s->spawn_unit = *u;
+        if (s->watchdog_usec == 0)
+                return 0;
+        char buf[64];
+        snprintf(buf, sizeof buf, "WATCHDOG_USEC=%" PRIu64, s->watchdog_usec);
+        if (strv_extend(&s->spawn_environment, buf) < 0)
+                return log_oom();
+        STRV_FOREACH (e, u->service.environment.items)
+                if (strv_extend(&s->spawn_environment, *e) < 0)
+                        return log_oom();
+        s->spawn_unit.service.environment.items = s->spawn_environment;
+        s->spawn_unit.service.environment.n = strv_length(s->spawn_environment);
+        return 0;
+}
+
+int supervisor_new(const struct hutch_unit *u, sd_event *e, const struct supervisor_options *o,
+                   supervisor_done_t done, void *userdata, struct supervisor **ret) {
+        int r;
+
+        if (u->service.type == SERVICE_ONESHOT &&
+            (u->service.restart == RESTART_ALWAYS || u->service.restart == RESTART_ON_SUCCESS)) {
+                const struct unit_origin *o2 = &u->service.restart_origin;
+                if (o2->file)
+                        log_error("%s:%u: Restart=%s: not allowed with Type=oneshot", o2->file, o2->line,
+                                  restart_policy_to_string(u->service.restart));
+                else
+                        log_error("Restart=%s: not allowed with Type=oneshot",
+                                  restart_policy_to_string(u->service.restart));
+                return -EINVAL;
+        }
+
+        struct supervisor *s = new0(struct supervisor, 1);
+        if (!s)
+                return log_oom();
+        s->unit = u;
+        s->event = sd_event_ref(e);
+        s->opts = *o;
+        s->done = done;
+        s->userdata = userdata;
+        s->pidfd = -EBADF;
+        s->state = STATE_INACTIVE;
+        s->watchdog_usec = u->service.watchdog == USEC_INFINITY ? 0 : u->service.watchdog;
+
+        r = cgroup_tree_setup(u, o->move_self, &s->cgroup);
+        if (r < 0)
+                goto fail;
+
+        if (u->service.type == SERVICE_NOTIFY || s->watchdog_usec > 0) {
+                r = notify_proxy_new(u->name, &s->notify, &s->notify_path);
+                if (r < 0) {
+                        log_error_errno(r, "create notify socket: %m");
+                        goto fail;
+                }
+                notify_proxy_set_cgroup(s->notify, s->cgroup->payload_path);
+                r = sd_event_add_io(e, &s->notify_source, notify_proxy_fd(s->notify), EPOLLIN, on_notify_io,
+                                    s);
+                if (r < 0) {
+                        log_error_errno(r, "watch notify socket: %m");
+                        goto fail;
+                }
+        }
+
+        r = build_spawn_unit(s);
+        if (r < 0)
+                goto fail;
+
+        *ret = s;
+        return 0;
+fail:
+        supervisor_free(s);
+        return r;
+}
+
+int supervisor_start(struct supervisor *s) {
+        if (s->state != STATE_INACTIVE)
+                return -EALREADY;
+        return spawn_payload(s);
+}
+
+bool supervisor_is_done(const struct supervisor *s) {
+        return s->state == STATE_DONE;
+}
+
+int supervisor_exit_status(const struct supervisor *s) {
+        return s->exit_status;
+}
+
+pid_t supervisor_payload_pid(const struct supervisor *s) {
+        return s->pid;
+}
+
+void supervisor_free(struct supervisor *s) {
+        if (!s)
+                return;
+        timer_disarm(&s->timer_source);
+        timer_disarm(&s->watchdog_source);
+        s->notify_source = sd_event_source_disable_unref(s->notify_source);
+        if (s->child_source) {
+                /* Still running (the loop was torn down early): nothing may survive us. */
+                if (s->pidfd >= 0)
+                        (void) pidfd_send_signal(s->pidfd, SIGKILL, NULL, 0);
+                s->child_source = sd_event_source_disable_unref(s->child_source);
+        }
+        notify_proxy_free(s->notify);
+        cgroup_tree_free(s->cgroup); /* kills what is left, removes the cgroups */
+        strv_free(s->spawn_environment);
+        sd_event_unref(s->event);
+        free(s);
+}
