@@ -20,74 +20,108 @@ typedef char parse_why_t[PARSE_WHY_MAX];
 /* 1|yes|y|true|t|on / 0|no|n|false|f|off, case-insensitive (systemd's parse_boolean). */
 int parse_boolean(const char *s, bool *ret, parse_why_t why);
 
-/* Sizes with K, M, G, T, P, E suffixes, base 1024, optional 'B'/"iB"? no: systemd accepts
- * "K", "M", ..., and a bare number of bytes; fractional values like "1.5G" are accepted.
- * `allow_infinity`: "infinity" yields UINT64_MAX. `percent_base` non-zero: "N%" (and
- * "N.M%", "N‰", "N‱") yields that fraction of percent_base. */
+/* Sizes as systemd's parse_size() with base 1024: a number of bytes, optionally with a
+ * case-sensitive suffix K, M, G, T, P, E (or B for bytes); decimals ("1.5G", rounded down to a
+ * byte); several terms from the largest unit down ("1G 512M"). No "KB"/"KiB", no sign, no hex.
+ * The result is below UINT64_MAX (-ERANGE otherwise), so UINT64_MAX always means infinity.
+ * `allow_infinity`: "infinity" yields UINT64_MAX. `percent_base` non-zero: "N%", "N.N%", "N.NN%",
+ * "N‰", "N.N‰", "N‱" (at most 100%, as systemd's memory keys) yield that fraction of
+ * percent_base, rounded down; with percent_base zero a percentage is refused. */
 int parse_size(const char *s, bool allow_infinity, uint64_t percent_base, uint64_t *ret, parse_why_t why);
 
-/* Time spans: "100ms", "5s", "1min 30s", "2h", "1d", "infinity", a bare number is
- * `default_unit` (USEC_PER_SEC for most keys). Units: us, usec, µs, ms, msec, s, sec,
- * second(s), m, min, minute(s), h, hr, hour(s), d, day(s), w, week(s), M, month(s),
- * y, year(s), as systemd. */
+/* Time spans: "100ms", "5s", "1min 30s", "1min30s", "1.5h", "2h", "1d", "infinity", a bare
+ * number is `default_unit` (USEC_PER_SEC for most keys). Units (case-sensitive): us, usec, µs,
+ * ms, msec, s, sec, second(s), m, min, minute(s), h, hr, hour(s), d, day(s), w, week(s),
+ * M, month(s) (30.44 d), y, year(s) (365.25 d), as systemd's parse_time(). Terms add up; no
+ * sign. Overflow is -ERANGE (systemd's check: a term of N units fails when N >= UINT64_MAX / unit,
+ * so "584542y" is refused although it would fit). */
 int parse_timespan(const char *s, usec_t default_unit, usec_t *ret, parse_why_t why);
-/* Formats the way systemd prints ("1min 30s", "100ms", "infinity"). */
+/* Formats the way `systemctl show` prints ("1min 30s", "100ms", "1.500000s", "0", "infinity");
+ * the output parses back with parse_timespan() to the same value. Returns buf. */
 char *format_timespan(char *buf, size_t l, usec_t t);
-/* Formats bytes the way systemd prints (e.g. "512M", "1.5G", "infinity"). */
+/* Formats bytes the way systemd prints (e.g. "512B", "512M", "1.5G" with one truncated decimal,
+ * "infinity" for UINT64_MAX). Returns buf. */
 char *format_bytes(char *buf, size_t l, uint64_t bytes);
 
 /* Unsigned integers with range checking, decimal only (no sign, no spaces). */
 int parse_uint64_range(const char *s, uint64_t min, uint64_t max, uint64_t *ret, parse_why_t why);
-/* Octal mode for UMask= (0..0777). */
+/* Octal mode for UMask= (octal digits only; 0..07777 as systemd's parse_mode(), umask(2) uses
+ * the 0777 bits). */
 int parse_mode(const char *s, mode_t *ret, parse_why_t why);
-/* A percentage "150%" -> 150 * 10000 / 100 ... returned in parts per 10000 (1.5% -> 150). */
+/* A percentage in parts per 10000 as systemd's parse_permyriad_unbounded() (for CPUQuota=):
+ * "1.5%" -> 150, "150%" -> 15000, "5‰" -> 50, "42‱" -> 42; up to two decimals for %, one for
+ * ‰, none for ‱; no upper bound below INT32_MAX (callers check their own range). */
 int parse_permyriad(const char *s, uint64_t *ret, parse_why_t why);
 
-/* Signal name ("SIGTERM", "TERM") or number; returns the number. */
+/* Signal name ("SIGTERM", "TERM", "SIGRTMIN+3", "RTMAX-1"; case-sensitive) or number 1..64;
+ * returns the number (systemd's signal_from_string()). */
 int parse_signal(const char *s, int *ret, parse_why_t why);
-const char *signal_to_name(int sig); /* "SIGTERM", or NULL */
+const char *signal_to_name(int sig); /* "SIGTERM", "SIGRTMIN+2", or NULL */
 
-/* One word of SuccessExitStatus=: a number 0..255, an exit status name systemd knows
- * ("INVALIDARGUMENT"? no: only numbers and signal names). Sets exactly one of the outputs,
- * the other to -1. */
+/* One word of SuccessExitStatus=/RestartPreventExitStatus=: a number 0..255 (always an exit
+ * status, never a signal number), one of the generic exit status names systemd knows (LSB:
+ * SUCCESS, FAILURE, INVALIDARGUMENT, NOTIMPLEMENTED, NOPERMISSION, NOTINSTALLED, NOTCONFIGURED,
+ * NOTRUNNING; BSD sysexits: USAGE, DATAERR, ... CONFIG; systemd's own 2xx names are not
+ * accepted), or a signal name as parse_signal(). Sets exactly one of the outputs, the other to
+ * -1. */
 int parse_exit_status_word(const char *s, int *ret_status, int *ret_signal, parse_why_t why);
 
-/* Capability name ("CAP_NET_ADMIN", case-insensitive, "cap_" optional? no: systemd requires
- * the full name) via libcap; returns the number. */
+/* Capability name with its "CAP_" prefix, case-insensitive ("CAP_NET_ADMIN", "cap_net_admin"),
+ * looked up in libcap, or a number 0..62, as systemd's capability_from_name(); returns the
+ * number. "NET_ADMIN" and "all" are refused. */
 int parse_capability(const char *s, int *ret, parse_why_t why);
 /* Name of capability `cap` ("CAP_CHOWN"), or NULL when libcap does not know it. */
 const char *capability_to_name(int cap, char *buf, size_t l);
 
-/* Rlimit value "N", "infinity", or "SOFT:HARD", with sizes for size-like limits
- * (`is_size`) and time spans for RLIMIT_CPU (seconds) / RLIMIT_RTTIME (usec). */
+/* Rlimit value "N", "infinity", or "SOFT:HARD" (soft <= hard), as systemd's rlimit_parse():
+ * sizes for AS, CORE, DATA, FSIZE, MEMLOCK, MSGQUEUE, RSS, STACK; a time span for RLIMIT_CPU
+ * (stored in seconds, rounded up) and RLIMIT_RTTIME (microseconds; a bare number is usec);
+ * RLIMIT_NICE takes 0..40 raw or a nice level "+0".."+19" / "-0".."-20" (no infinity); the
+ * rest plain numbers. "infinity" yields RLIM_INFINITY; a finite value must be below it. */
 int parse_rlimit(const char *s, int resource, uint64_t *ret_soft, uint64_t *ret_hard, parse_why_t why);
 /* "LimitNOFILE" -> RLIMIT_NOFILE, or -1. And back. */
 int rlimit_from_key(const char *key);
 const char *rlimit_to_key(int resource);
 
 /* Paths: must be absolute, are normalized ("//a/./b/" -> "/a/b"), ".." components refused
- * (systemd refuses them in sandbox paths). Returns a malloc'ed string in *ret. */
+ * (systemd refuses them in sandbox paths), control characters and invalid UTF-8 refused, each
+ * component at most NAME_MAX bytes (-ENAMETOOLONG), the result shorter than PATH_MAX. The "-"
+ * and "+" prefixes some keys allow are the caller's to strip. Returns a malloc'ed string in
+ * *ret. */
 int parse_path(const char *s, char **ret, parse_why_t why);
 bool path_is_normalized_absolute(const char *p);
 
 /* User and group names as systemd accepts them (valid_user_group_name, relaxed mode:
- * no leading '-', no ':' '/' whitespace, not "." or ".."), or a numeric id < 2^32-1. */
+ * no leading '-', no ':' '/' whitespace or control characters, valid UTF-8, not "." or ".."),
+ * or a numeric id < 2^32-1 other than 65535 (systemd refuses both 16- and 32-bit -1). */
 bool valid_user_group_name_or_id(const char *s);
-/* Host name as for sethostname(2): 1..64 chars, [a-zA-Z0-9-.], no leading/trailing '-' or '.'. */
+/* Host name as systemd's hostname_is_valid(): 1..64 chars, labels of [a-zA-Z0-9-] separated by
+ * single dots, no label starting or ending with '-', no leading or trailing '.'. */
 bool hostname_is_valid(const char *s);
-/* Environment assignment "NAME=value" with NAME a valid variable name. */
+/* Environment assignment "NAME=value": NAME of [A-Za-z0-9_] not starting with a digit, value
+ * valid UTF-8 (control characters allowed, as systemd), the whole shorter than ARG_MAX. */
 bool env_assignment_is_valid(const char *s);
 
-/* systemd's command line splitting for ExecStart=: words separated by whitespace,
- * double and single quotes, C-style escapes (\n \t \\ \" \' \xNN \NNN \uNNNN), and a
- * lone ";" as a separator is refused (hutch has one command). Returns a NULL-terminated
- * malloc'ed argv in *ret. */
+/* systemd's command line splitting for ExecStart= (extract_first_word() with UNQUOTE and
+ * CUNESCAPE): words separated by whitespace; double and single quotes may open and close
+ * anywhere in a word ("a"'b' is "ab"), "" is an empty word; C escapes work outside and inside
+ * both kinds of quotes: \a \b \f \n \r \t \v \s (space) \\ \" \' \xNN \NNN (octal, raw
+ * byte) \uNNNN \UNNNNNNNN (UTF-8); NUL, surrogates, unknown escapes ("\ " too), a trailing
+ * backslash and unbalanced quotes are refused. A lone unquoted ";" (systemd's command separator)
+ * is refused since hutch runs one command; "\;" is a literal ";" word. Specifiers are not
+ * expanded and prefixes ("-", "@", ":", "+", "!") stay in argv[0]: both are the loader's, per
+ * word after splitting, as systemd does. Refuses an empty command and an empty argv[0].
+ * Returns a NULL-terminated malloc'ed argv in *ret. */
 int parse_command_line(const char *s, char ***ret, parse_why_t why);
-/* Splits a whitespace-separated list with systemd's quoting (used for list keys such as
- * After= or Environment=). Returns a NULL-terminated malloc'ed vector. */
+/* Splits a whitespace-separated list with the same quoting and escapes as parse_command_line()
+ * (systemd's Environment= splitting), without the ";" rule. An empty or blank input yields an
+ * empty vector. Note: systemd reads unit-name lists (After=...) without C unescaping, so a unit
+ * name written with "\x2d" must not go through this. Returns a NULL-terminated malloc'ed
+ * vector. */
 int split_words(const char *s, char ***ret, parse_why_t why);
 
-/* CPU list "0-3,6" validated and normalized; *ret malloc'ed. */
+/* CPU list: items "N" or "N-M" separated by commas and/or whitespace, CPUs 0..8191, validated
+ * and normalized to cpuset.cpus form ("6 0-3 2" -> "0-3,6"; "" -> ""); *ret malloc'ed. */
 int parse_cpu_set(const char *s, char **ret, parse_why_t why);
 
 /* UTF-8 validity of a NUL-terminated string. */
