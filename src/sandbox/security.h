@@ -26,6 +26,14 @@ int seccomp_program_build(const struct hutch_unit *u, struct seccomp_program **r
  * returns 0 or a negative errno. */
 int seccomp_program_install(const struct seccomp_program *p);
 void seccomp_program_free(struct seccomp_program *p);
+/* Number of BPF instructions, and whether it came from the cache (for tests and `hutch show`). */
+unsigned seccomp_program_size(const struct seccomp_program *p);
+/* The instructions themselves (struct sock_filter[seccomp_program_size(p)]). */
+const void *seccomp_program_insns(const struct seccomp_program *p);
+bool seccomp_program_from_cache(const struct seccomp_program *p);
+/* Where compiled filters are cached (default /run/hutch/seccomp; NULL: no cache). The directory
+ * must belong to the caller and not be writable by others, or the cache is not used. */
+void seccomp_cache_set_directory(const char *dir);
 
 /* Child side, no logging: 0 or negative errno. */
 int caps_drop_bounding(const struct hutch_unit *u);

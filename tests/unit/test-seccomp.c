@@ -1,0 +1,461 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The seccomp builder, without privileges: filters build for the defaults and for many unit
+ * settings, and the exported BPF is run here by a small classic-BPF interpreter against
+ * made-up syscalls (number, architecture, arguments) to check what each one decides. Also
+ * the cache: round trip, a corrupt or foreign file is not trusted. Prints build and load
+ * times as comments (no timed assertions). */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hutch/model.h"
+#include "hutch/strv.h"
+#include "sandbox/security.h"
+#include "tap.h"
+
+/* ---- a classic BPF interpreter, enough for what libseccomp emits ---- */
+
+static uint32_t run_bpf(const struct seccomp_program *p, const struct seccomp_data *d) {
+        const struct sock_filter *f = seccomp_program_insns(p);
+        unsigned n = seccomp_program_size(p);
+        uint32_t A = 0, X = 0, M[BPF_MEMWORDS] = {};
+        for (unsigned pc = 0; pc < n; pc++) {
+                const struct sock_filter *i = &f[pc];
+                switch (i->code) {
+                case BPF_LD | BPF_W | BPF_ABS:
+                        if (i->k + 4 > sizeof *d || i->k % 4)
+                                return 0xdeadbeef;
+                        memcpy(&A, (const char *) d + i->k, 4);
+                        break;
+                case BPF_LD | BPF_MEM:
+                        A = M[i->k];
+                        break;
+                case BPF_LDX | BPF_MEM:
+                        X = M[i->k];
+                        break;
+                case BPF_ST:
+                        M[i->k] = A;
+                        break;
+                case BPF_STX:
+                        M[i->k] = X;
+                        break;
+                case BPF_LD | BPF_IMM:
+                        A = i->k;
+                        break;
+                case BPF_ALU | BPF_AND | BPF_K:
+                        A &= i->k;
+                        break;
+                case BPF_ALU | BPF_OR | BPF_K:
+                        A |= i->k;
+                        break;
+                case BPF_MISC | BPF_TAX:
+                        X = A;
+                        break;
+                case BPF_MISC | BPF_TXA:
+                        A = X;
+                        break;
+                case BPF_JMP | BPF_JA:
+                        pc += i->k;
+                        break;
+                case BPF_JMP | BPF_JEQ | BPF_K:
+                        pc += A == i->k ? i->jt : i->jf;
+                        break;
+                case BPF_JMP | BPF_JGT | BPF_K:
+                        pc += A > i->k ? i->jt : i->jf;
+                        break;
+                case BPF_JMP | BPF_JGE | BPF_K:
+                        pc += A >= i->k ? i->jt : i->jf;
+                        break;
+                case BPF_JMP | BPF_JSET | BPF_K:
+                        pc += (A & i->k) ? i->jt : i->jf;
+                        break;
+                case BPF_RET | BPF_K:
+                        return i->k;
+                case BPF_RET | BPF_A:
+                        return A;
+                default:
+                        printf("#   unknown BPF opcode %#x at %u\n", i->code, pc);
+                        return 0xdeadbeef;
+                }
+        }
+        return 0xdeadbeef; /* fell off the end */
+}
+
+#define ALLOW SECCOMP_RET_ALLOW
+#define ERR(e) (SECCOMP_RET_ERRNO | (e))
+#define KILL SECCOMP_RET_KILL_PROCESS
+
+static uint32_t call(const struct seccomp_program *p, uint32_t arch, int nr, uint64_t a0, uint64_t a1,
+                     uint64_t a2, uint64_t a3) {
+        struct seccomp_data d = {.nr = nr, .arch = arch, .args = {a0, a1, a2, a3}};
+        return run_bpf(p, &d);
+}
+#define X64(p, nr, ...) call(p, AUDIT_ARCH_X86_64, nr, __VA_ARGS__)
+#define X64_0(p, nr) call(p, AUDIT_ARCH_X86_64, nr, 0, 0, 0, 0)
+
+/* ---- unit setup ---- */
+
+static void set_filter(struct hutch_unit *u, ...) {
+        va_list ap;
+        va_start(ap, u);
+        for (const char *s; (s = va_arg(ap, const char *));) {
+                u->security.syscall_filter =
+                        realloc(u->security.syscall_filter,
+                                (u->security.n_syscall_filter + 1) * sizeof(struct syscall_rule));
+                struct syscall_rule *r = &u->security.syscall_filter[u->security.n_syscall_filter++];
+                *r = (struct syscall_rule){.name = strdup(s[0] == '~' ? s + 1 : s), .deny = s[0] == '~'};
+        }
+        va_end(ap);
+        u->security.syscall_filter_set = true;
+}
+
+static void set_arches(struct hutch_unit *u, const char *const *l) {
+        strv_free(u->security.syscall_architectures.items);
+        u->security.syscall_architectures.items = l ? strv_copy((char *const *) l) : NULL;
+        u->security.syscall_architectures.n = strv_length(u->security.syscall_architectures.items);
+}
+
+static struct seccomp_program *build(const struct hutch_unit *u) {
+        struct seccomp_program *p = NULL;
+        int r = seccomp_program_build(u, &p);
+        return r < 0 ? NULL : p;
+}
+
+static double now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b) {
+        double x = *(const double *) a, y = *(const double *) b;
+        return (x > y) - (x < y);
+}
+
+/* Checks every default decision on a filter built from model_unit_new()'s defaults. */
+static void check_defaults(const struct seccomp_program *p, uint32_t deny, const char *what) {
+        TAP_CHECK(p && seccomp_program_size(p) > 0, "%s: builds (%u instructions)", what,
+                  p ? seccomp_program_size(p) : 0);
+        if (!p)
+                return;
+        TAP_CHECK(X64_0(p, SYS_read) == ALLOW && X64_0(p, SYS_openat) == ALLOW &&
+                          X64_0(p, SYS_execve) == ALLOW && X64_0(p, SYS_exit_group) == ALLOW &&
+                          X64_0(p, SYS_socket) == ALLOW,
+                  "%s: basic calls allowed", what);
+        TAP_CHECK(X64_0(p, SYS_mount) == deny && X64_0(p, SYS_reboot) == deny &&
+                          X64_0(p, SYS_ptrace) == deny && X64_0(p, SYS_bpf) == deny &&
+                          X64_0(p, SYS_swapon) == deny,
+                  "%s: privileged calls denied", what);
+        TAP_CHECK(X64_0(p, SYS_keyctl) == deny && X64_0(p, SYS_add_key) == deny &&
+                          X64_0(p, SYS_request_key) == deny,
+                  "%s: keyring denied", what);
+        TAP_CHECK(X64_0(p, SYS_io_uring_setup) == deny && X64_0(p, SYS_io_uring_enter) == deny &&
+                          X64_0(p, SYS_userfaultfd) == deny,
+                  "%s: io_uring and userfaultfd denied", what);
+        TAP_CHECK(X64_0(p, SYS_clone3) == ERR(ENOSYS), "%s: clone3 gets ENOSYS", what);
+        TAP_CHECK(X64(p, SYS_unshare, CLONE_NEWUSER, 0, 0, 0) == deny &&
+                          X64(p, SYS_unshare, CLONE_NEWNS, 0, 0, 0) == deny &&
+                          X64(p, SYS_unshare, CLONE_FILES, 0, 0, 0) == ALLOW,
+                  "%s: unshare of a namespace denied, of file table allowed", what);
+        TAP_CHECK(X64(p, SYS_clone, CLONE_NEWNET | SIGCHLD, 0, 0, 0) == deny &&
+                          X64(p, SYS_clone, CLONE_VM | CLONE_THREAD | CLONE_SIGHAND, 0, 0, 0) == ALLOW &&
+                          X64(p, SYS_clone, SIGCHLD | 0x80, 0, 0, 0) == ALLOW,
+                  "%s: clone with CLONE_NEWNET denied, threads allowed", what);
+        TAP_CHECK(X64(p, SYS_setns, 3, 0, 0, 0) == deny && X64(p, SYS_setns, 3, CLONE_NEWNET, 0, 0) == deny,
+                  "%s: setns denied", what);
+        TAP_CHECK(X64(p, SYS_ioctl, 0, TIOCSTI, 0, 0) == deny &&
+                          X64(p, SYS_ioctl, 0, TIOCLINUX, 0, 0) == deny &&
+                          X64(p, SYS_ioctl, 0, TIOCSTI | (UINT64_C(1) << 32), 0, 0) == deny &&
+                          X64(p, SYS_ioctl, 0, TIOCSTI | (UINT64_C(0xffffffff) << 32), 0, 0) == deny,
+                  "%s: ioctl TIOCSTI/TIOCLINUX denied, also with upper bits set", what);
+        TAP_CHECK(X64(p, SYS_ioctl, 0, TCGETS, 0, 0) == ALLOW &&
+                          X64(p, SYS_ioctl, 0, FIONREAD, 0, 0) == ALLOW &&
+                          X64(p, SYS_ioctl, 0, TIOCSTI + 1, 0, 0) == ALLOW &&
+                          X64(p, SYS_ioctl, 0, 0xffffffffc0045401ULL, 0, 0) == ALLOW,
+                  "%s: other ioctls allowed (also sign-extended ones)", what);
+        TAP_CHECK(X64(p, SYS_personality, PER_LINUX, 0, 0, 0) == ALLOW &&
+                          X64(p, SYS_personality, 0xffffffff, 0, 0, 0) == ALLOW &&
+                          X64(p, SYS_personality, READ_IMPLIES_EXEC, 0, 0, 0) == deny &&
+                          X64(p, SYS_personality, ADDR_NO_RANDOMIZE, 0, 0, 0) == deny &&
+                          X64(p, SYS_personality, PER_LINUX32, 0, 0, 0) == deny,
+                  "%s: LockPersonality", what);
+        TAP_CHECK(X64(p, SYS_sched_setscheduler, 0, SCHED_FIFO, 0, 0) == deny &&
+                          X64(p, SYS_sched_setscheduler, 0, SCHED_RR | SCHED_RESET_ON_FORK, 0, 0) == deny &&
+                          X64(p, SYS_sched_setscheduler, 0, SCHED_BATCH, 0, 0) == ALLOW &&
+                          X64_0(p, SYS_sched_setattr) == deny,
+                  "%s: RestrictRealtime", what);
+        TAP_CHECK(X64(p, SYS_chmod, 0, 04755, 0, 0) == deny && X64(p, SYS_fchmod, 0, 02755, 0, 0) == deny &&
+                          X64(p, SYS_fchmodat, 0, 0, 04755, 0) == deny &&
+                          X64(p, 452 /* fchmodat2 */, 0, 0, 06755, 0) == deny &&
+                          X64(p, SYS_openat, 0, 0, O_CREAT | O_WRONLY, 04755) == deny &&
+                          X64(p, SYS_chmod, 0, 0755, 0, 0) == ALLOW &&
+                          X64(p, SYS_openat, 0, 0, O_CREAT | O_WRONLY, 0644) == ALLOW &&
+                          X64(p, SYS_openat, 0, 0, O_RDONLY, 04755) == ALLOW &&
+                          X64_0(p, SYS_openat2) == ERR(ENOSYS),
+                  "%s: RestrictSUIDSGID", what);
+        TAP_CHECK(X64_0(p, SYS_clock_settime) == deny && X64_0(p, SYS_settimeofday) == deny &&
+                          X64_0(p, SYS_adjtimex) == deny && X64_0(p, SYS_clock_gettime) == ALLOW,
+                  "%s: ProtectClock", what);
+        TAP_CHECK(X64_0(p, SYS_syslog) == deny && X64_0(p, SYS_init_module) == deny &&
+                          X64_0(p, SYS_finit_module) == deny && X64_0(p, SYS_delete_module) == deny &&
+                          X64_0(p, SYS_iopl) == deny,
+                  "%s: ProtectKernelLogs, ProtectKernelModules, PrivateDevices (@raw-io)", what);
+        TAP_CHECK(X64(p, SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE) == ALLOW,
+                  "%s: MemoryDenyWriteExecute off by default", what);
+        /* SystemCallArchitectures=native: i386 (int 0x80) and x32 numbers hit the bad-arch action. */
+        TAP_CHECK(call(p, AUDIT_ARCH_I386, 1 /* exit */, 0, 0, 0, 0) == deny &&
+                          call(p, AUDIT_ARCH_I386, 20 /* getpid */, 0, 0, 0, 0) == deny,
+                  "%s: i386 calls rejected", what);
+        TAP_CHECK(X64_0(p, 0x40000000 | SYS_getpid) == deny && X64_0(p, 0x40000000 | 512) == deny,
+                  "%s: x32 calls rejected", what);
+}
+
+int main(void) {
+        char dir[] = "/tmp/hutch-test-seccomp.XXXXXX";
+        TAP_CHECK(mkdtemp(dir), "temp cache dir");
+        seccomp_cache_set_directory(NULL);
+
+        _cleanup_unit_ struct hutch_unit *u = model_unit_new("t");
+        struct seccomp_program *p = build(u);
+        check_defaults(p, ERR(EPERM), "defaults");
+        TAP_CHECK(p && !seccomp_program_from_cache(p), "no cache: built");
+        seccomp_program_free(p);
+
+        /* SystemCallErrorNumber=kill, and another errno. */
+        u->security.syscall_error_number = SYSCALL_ERRNO_KILL;
+        p = build(u);
+        check_defaults(p, KILL, "kill");
+        seccomp_program_free(p);
+        u->security.syscall_error_number = EACCES;
+        p = build(u);
+        check_defaults(p, ERR(EACCES), "EACCES");
+        seccomp_program_free(p);
+        u->security.syscall_error_number = EPERM;
+
+        /* MemoryDenyWriteExecute=yes */
+        u->security.memory_deny_write_execute = true;
+        p = build(u);
+        TAP_CHECK(p && X64(p, SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, 0) == ERR(EPERM) &&
+                          X64(p, SYS_mmap, 0, 4096, PROT_READ | PROT_EXEC, 0) == ALLOW &&
+                          X64(p, SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE, 0) == ALLOW &&
+                          X64(p, SYS_mprotect, 0, 4096, PROT_READ | PROT_EXEC, 0) == ERR(EPERM) &&
+                          X64(p, SYS_mprotect, 0, 4096, PROT_READ, 0) == ALLOW &&
+                          X64(p, SYS_shmat, 0, 0, 0100000 /* SHM_EXEC */, 0) == ERR(EPERM),
+                  "MemoryDenyWriteExecute=yes (allow list)");
+        seccomp_program_free(p);
+
+        /* RestrictNamespaces=net user: those may be created, others not; clone3 still ENOSYS. */
+        u->security.restrict_namespaces = CLONE_NEWNET | CLONE_NEWUSER;
+        p = build(u);
+        TAP_CHECK(p && X64(p, SYS_unshare, CLONE_NEWNET | CLONE_NEWUSER, 0, 0, 0) == ALLOW &&
+                          X64(p, SYS_unshare, CLONE_NEWNET | CLONE_NEWNS, 0, 0, 0) == ERR(EPERM) &&
+                          X64(p, SYS_setns, 3, CLONE_NEWNET, 0, 0) == ALLOW &&
+                          X64(p, SYS_setns, 3, CLONE_NEWPID, 0, 0) == ERR(EPERM) &&
+                          X64(p, SYS_setns, 3, 0, 0, 0) == ERR(EPERM) &&
+                          X64(p, SYS_setns, 3, (UINT64_C(1) << 32), 0, 0) == ERR(EPERM) &&
+                          X64_0(p, SYS_clone3) == ERR(ENOSYS),
+                  "RestrictNamespaces=net user (allow list)");
+        seccomp_program_free(p);
+        u->security.restrict_namespaces = NAMESPACE_FLAGS_ALL;
+        p = build(u);
+        TAP_CHECK(p && X64(p, SYS_unshare, CLONE_NEWUSER, 0, 0, 0) == ALLOW &&
+                          X64_0(p, SYS_clone3) == ALLOW && X64(p, SYS_setns, 3, 0, 0, 0) == ALLOW,
+                  "RestrictNamespaces=no: unshare, setns and clone3 allowed");
+        seccomp_program_free(p);
+        u->security.restrict_namespaces = 0;
+
+        /* Everything off: only the list, the arch and TIOCSTI remain. */
+        u->security.lock_personality = u->security.restrict_realtime = u->security.restrict_suid_sgid =
+                false;
+        u->security.protect_clock = u->security.protect_kernel_logs = u->security.protect_kernel_modules =
+                false;
+        u->sandbox.private_devices = false;
+        set_filter(u, "@system-service", "@clock", "syslog", NULL);
+        p = build(u);
+        TAP_CHECK(p && X64(p, SYS_personality, READ_IMPLIES_EXEC, 0, 0, 0) == ALLOW &&
+                          X64(p, SYS_sched_setscheduler, 0, SCHED_FIFO, 0, 0) == ALLOW &&
+                          X64(p, SYS_chmod, 0, 04755, 0, 0) == ALLOW &&
+                          X64_0(p, SYS_clock_settime) == ALLOW && X64_0(p, SYS_syslog) == ALLOW &&
+                          X64(p, SYS_ioctl, 0, TIOCSTI, 0, 0) == ERR(EPERM) &&
+                          X64_0(p, SYS_init_module) == ERR(EPERM),
+                  "settings off: allowed when listed; TIOCSTI still denied");
+        seccomp_program_free(p);
+        model_unit_free(u);
+
+        /* A deny list: SystemCallFilter=~@mount ~@keyring, with the default settings. */
+        u = model_unit_new("t");
+        set_filter(u, "~@mount", "~@keyring", NULL);
+        u->security.memory_deny_write_execute = true;
+        p = build(u);
+        TAP_CHECK(p && X64_0(p, SYS_mount) == ERR(EPERM) && X64_0(p, SYS_keyctl) == ERR(EPERM) &&
+                          X64_0(p, SYS_ptrace) == ALLOW && X64_0(p, SYS_io_uring_setup) == ALLOW,
+                  "deny list: listed denied, the rest allowed");
+        TAP_CHECK(p && X64(p, SYS_personality, PER_LINUX, 0, 0, 0) == ALLOW &&
+                          X64(p, SYS_personality, 0xffffffff, 0, 0, 0) == ALLOW &&
+                          X64(p, SYS_personality, READ_IMPLIES_EXEC, 0, 0, 0) == ERR(EPERM) &&
+                          X64(p, SYS_personality, 0x80000000 | READ_IMPLIES_EXEC, 0, 0, 0) == ERR(EPERM) &&
+                          X64(p, SYS_personality, 0xfffffffe, 0, 0, 0) == ERR(EPERM) &&
+                          X64(p, SYS_personality, UINT64_C(1) << 32, 0, 0, 0) == ALLOW,
+                  "deny list: LockPersonality on the low 32 bits");
+        TAP_CHECK(p && X64(p, SYS_unshare, CLONE_NEWUSER, 0, 0, 0) == ERR(EPERM) &&
+                          X64(p, SYS_unshare, CLONE_FILES, 0, 0, 0) == ALLOW &&
+                          X64_0(p, SYS_clone3) == ERR(ENOSYS) && X64(p, SYS_setns, 3, 0, 0, 0) == ERR(EPERM),
+                  "deny list: RestrictNamespaces");
+        TAP_CHECK(p && X64(p, SYS_ioctl, 0, TIOCSTI | (UINT64_C(1) << 32), 0, 0) == ERR(EPERM) &&
+                          X64(p, SYS_ioctl, 0, TCGETS, 0, 0) == ALLOW,
+                  "deny list: TIOCSTI with bit 32");
+        TAP_CHECK(p && X64(p, SYS_chmod, 0, 04755, 0, 0) == ERR(EPERM) &&
+                          X64(p, SYS_chmod, 0, 0755, 0, 0) == ALLOW &&
+                          X64(p, SYS_open, 0, O_CREAT, 02755, 0) == ERR(EPERM) &&
+                          X64(p, SYS_open, 0, O_RDONLY, 02755, 0) == ALLOW &&
+                          X64(p, SYS_mmap, 0, 0, PROT_WRITE | PROT_EXEC, 0) == ERR(EPERM) &&
+                          X64(p, SYS_mmap, 0, 0, PROT_READ | PROT_EXEC, 0) == ALLOW &&
+                          X64(p, SYS_sched_setscheduler, 0, SCHED_FIFO, 0, 0) == ERR(EPERM) &&
+                          X64(p, SYS_sched_setscheduler, 0, SCHED_OTHER, 0, 0) == ALLOW &&
+                          X64_0(p, SYS_clock_settime) == ERR(EPERM) && X64_0(p, SYS_syslog) == ERR(EPERM),
+                  "deny list: SUID/SGID, W^X, realtime, clock, logs");
+        TAP_CHECK(p && call(p, AUDIT_ARCH_I386, 20, 0, 0, 0, 0) == ERR(EPERM) &&
+                          X64_0(p, 0x40000000 | SYS_getpid) == ERR(EPERM),
+                  "deny list: i386 and x32 still rejected");
+        seccomp_program_free(p);
+        model_unit_free(u);
+
+        /* "SystemCallFilter=" alone: no list; the settings remain. */
+        u = model_unit_new("t");
+        set_filter(u, NULL);
+        p = build(u);
+        TAP_CHECK(p && X64_0(p, SYS_mount) == ALLOW && X64_0(p, SYS_syslog) == ERR(EPERM) &&
+                          X64(p, SYS_unshare, CLONE_NEWNS, 0, 0, 0) == ERR(EPERM),
+                  "empty SystemCallFilter=: no list, settings still apply");
+        seccomp_program_free(p);
+        model_unit_free(u);
+
+        /* Architectures. */
+        u = model_unit_new("t");
+        set_arches(u, NULL);
+        p = build(u);
+        TAP_CHECK(p && call(p, AUDIT_ARCH_I386, 20, 0, 0, 0, 0) == ALLOW &&
+                          call(p, AUDIT_ARCH_I386, 21 /* mount */, 0, 0, 0, 0) == ERR(EPERM) &&
+                          X64_0(p, 0x40000000 | SYS_getpid) == ALLOW &&
+                          X64_0(p, 0x40000000 | SYS_mount) == ERR(EPERM),
+                  "SystemCallArchitectures= empty: i386 and x32 filtered by the same list");
+        seccomp_program_free(p);
+        set_arches(u, (const char *const[]){"native", "x86", NULL});
+        p = build(u);
+        TAP_CHECK(p && call(p, AUDIT_ARCH_I386, 20, 0, 0, 0, 0) == ALLOW &&
+                          X64_0(p, 0x40000000 | SYS_getpid) == ERR(EPERM),
+                  "SystemCallArchitectures=native x86: i386 allowed, x32 not");
+        seccomp_program_free(p);
+        set_arches(u, (const char *const[]){"vax", NULL});
+        TAP_CHECK(!build(u), "unknown architecture refused");
+        set_arches(u, (const char *const[]){"native", NULL});
+        set_filter(u, "@system-service", "no_such_call", NULL);
+        TAP_CHECK(!build(u), "unknown syscall name refused");
+        model_unit_free(u);
+        u = model_unit_new("t");
+        set_filter(u, "@no-such-group", NULL);
+        TAP_CHECK(!build(u), "unknown group refused");
+        model_unit_free(u);
+
+        /* The cache. */
+        u = model_unit_new("t");
+        seccomp_cache_set_directory(dir);
+        struct seccomp_program *a = build(u), *b = build(u);
+        TAP_CHECK(a && b && !seccomp_program_from_cache(a) && seccomp_program_from_cache(b),
+                  "cache: second build is loaded");
+        TAP_CHECK(a && b && seccomp_program_size(a) == seccomp_program_size(b) &&
+                          memcmp(seccomp_program_insns(a), seccomp_program_insns(b),
+                                 seccomp_program_size(a) * sizeof(struct sock_filter)) == 0,
+                  "cache: loaded filter identical");
+        seccomp_program_free(b);
+        u->security.protect_clock = false;
+        b = build(u);
+        TAP_CHECK(b && !seccomp_program_from_cache(b), "cache: a changed setting builds a new filter");
+        seccomp_program_free(b);
+        u->security.protect_clock = true;
+
+        /* Corrupt the file: a flipped bit in the BPF is detected, the filter rebuilt. */
+        char path[512] = "";
+        {
+                char cmd[600];
+                snprintf(cmd, sizeof cmd, "ls -t %s/*.bpf | tail -1", dir);
+                FILE *f = popen(cmd, "r");
+                if (f && fgets(path, sizeof path, f))
+                        path[strcspn(path, "\n")] = '\0';
+                if (f)
+                        pclose(f);
+        }
+        int fd = open(path, O_RDWR | O_CLOEXEC);
+        TAP_CHECK(fd >= 0, "cache file exists (%s)", path);
+        struct stat st = {};
+        fstat(fd, &st);
+        TAP_CHECK((st.st_mode & 0777) == 0600, "cache file mode 0600");
+        unsigned char byte;
+        pread(fd, &byte, 1, st.st_size - 3);
+        byte ^= 0x10;
+        pwrite(fd, &byte, 1, st.st_size - 3);
+        close(fd);
+        b = build(u);
+        TAP_CHECK(b && !seccomp_program_from_cache(b) &&
+                          memcmp(seccomp_program_insns(a), seccomp_program_insns(b),
+                                 seccomp_program_size(a) * sizeof(struct sock_filter)) == 0,
+                  "cache: corrupt file rebuilt, not loaded");
+        seccomp_program_free(b);
+        chmod(path, 0644);
+        b = build(u);
+        TAP_CHECK(b && !seccomp_program_from_cache(b), "cache: a file readable by others is not trusted");
+        seccomp_program_free(b);
+        chmod(dir, 0777);
+        b = build(u);
+        TAP_CHECK(b && !seccomp_program_from_cache(b), "cache: a directory writable by others is not used");
+        seccomp_program_free(b);
+        chmod(dir, 0700);
+
+        /* Timing (reported, not asserted): build with libseccomp vs load from the cache. */
+        enum { N = 15 };
+        double t_build[N], t_load[N];
+        seccomp_cache_set_directory(NULL);
+        for (int i = 0; i < N; i++) {
+                double t0 = now_ms();
+                b = build(u);
+                t_build[i] = now_ms() - t0;
+                seccomp_program_free(b);
+        }
+        seccomp_cache_set_directory(dir);
+        seccomp_program_free(build(u));
+        for (int i = 0; i < N; i++) {
+                double t0 = now_ms();
+                b = build(u);
+                t_load[i] = now_ms() - t0;
+                TAP_CHECK(b && seccomp_program_from_cache(b), "timing run %d loaded from cache", i);
+                seccomp_program_free(b);
+        }
+        qsort(t_build, N, sizeof(double), cmp_double);
+        qsort(t_load, N, sizeof(double), cmp_double);
+        printf("# default filter: %u instructions; build median %.3f ms (min %.3f), cached load median %.3f "
+               "ms "
+               "(min %.3f)\n",
+               seccomp_program_size(a), t_build[N / 2], t_build[0], t_load[N / 2], t_load[0]);
+        seccomp_program_free(a);
+
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", dir);
+        TAP_CHECK(system(cmd) == 0, "temp cache dir removed");
+        return tap_done();
+}
