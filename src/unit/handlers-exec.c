@@ -1,0 +1,559 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Parse handlers for the structured values: ExecStart=, Environment=, BindPaths=,
+ * TemporaryFileSystem=, capabilities, the system call filter and namespaces. */
+
+#include <errno.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+
+#include "hutch/macro.h"
+#include "hutch/parse.h"
+#include "hutch/strv.h"
+#include "hutch/syscalls.h"
+#include "unit/handlers.h"
+
+/* ---- ExecStart= ---- */
+
+static void exec_command_reset(struct exec_command *e) {
+        free(e->path);
+        strv_free(e->argv);
+        *e = (struct exec_command){};
+}
+
+int parse_key_exec_start(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                         struct unit_origin o) {
+        struct exec_command *e = &c->unit->service.exec_start;
+        if (!*value) {
+                exec_command_reset(e);
+                e->origin = o;
+                c->exec_start_assigned = false;
+                return 0;
+        }
+
+        /* systemd's prefixes, in any order, each at most once. */
+        bool ignore = false, at = false, no_env = false;
+        const char *p = value;
+        for (;; p++) {
+                if (*p == '-' && !ignore)
+                        ignore = true;
+                else if (*p == '@' && !at)
+                        at = true;
+                else if (*p == ':' && !no_env)
+                        no_env = true;
+                else if (*p == '+' || *p == '!' || *p == '|') {
+                        const char *what = *p == '+'   ? "full privileges outside the sandbox"
+                                           : *p == '!' ? "without dropping privileges"
+                                                       : "through the user's shell";
+                        return unit_key_problem(
+                                c, k, o,
+                                "prefix '%c' (run %s) is not supported: nothing hutch starts "
+                                "escapes its sandbox",
+                                *p, what);
+                } else
+                        break;
+        }
+
+        if (c->exec_start_assigned)
+                return unit_key_problem(c, k, o,
+                                        "more than one command: hutch runs exactly one (an empty ExecStart= "
+                                        "before this line replaces the earlier one)");
+
+        parse_why_t why = "";
+        _cleanup_strv_free_ char **argv = NULL;
+        int r = parse_command_line(p, &argv, why);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return bad_value(c, k, o, value, *why ? why : "cannot split the command line");
+        if (!argv || !argv[0])
+                return bad_value(c, k, o, value, "no command");
+
+        for (char **w = argv; *w; w++) {
+                char *s;
+                r = unit_key_expand(c, k, o, *w, &s);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+                free(*w);
+                *w = s;
+        }
+
+        char *path = argv[0];
+        if (at) {
+                /* "@/bin/foo name args": the second word is argv[0] */
+                if (!argv[1])
+                        return bad_value(c, k, o, value, "'@' needs the path and then argv[0]");
+                memmove(argv, argv + 1, strv_length(argv) * sizeof(char *));
+        } else {
+                path = strdup(argv[0]);
+                if (!path)
+                        return -ENOMEM;
+        }
+        _cleanup_free_ char *owned_path = path;
+
+        if (path[0] == '/') {
+                if (!path_is_normalized_absolute(path))
+                        return bad_value(c, k, o, path, "the executable's path is not normalized");
+        } else if (strchr(path, '/') || !*path || streq(path, ".") || streq(path, ".."))
+                return bad_value(c, k, o, path,
+                                 "neither an absolute path nor a command name to search in PATH");
+
+        exec_command_reset(e);
+        e->path = TAKE_PTR(owned_path);
+        e->argv = TAKE_PTR(argv);
+        e->ignore_failure = ignore;
+        e->no_env_expand = no_env;
+        e->origin = o;
+        c->exec_start_assigned = true;
+        return 0;
+}
+
+/* ---- Environment= ---- */
+
+int parse_key_environment(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                          struct unit_origin o) {
+        struct str_list *l = &c->unit->service.environment;
+        if (!*value) {
+                strv_free(l->items);
+                *l = (struct str_list){.origin = o};
+                return 0;
+        }
+        _cleanup_strv_free_ char **words = NULL;
+        int r = split_value(c, k, o, value, &words);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        STRV_FOREACH (w, words) {
+                _cleanup_free_ char *s = NULL;
+                r = unit_key_expand(c, k, o, *w, &s);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        continue;
+                if (!env_assignment_is_valid(s)) {
+                        if ((r = bad_value(c, k, o, s,
+                                           "not a NAME=VALUE assignment with a valid variable name")) < 0)
+                                return r;
+                        continue;
+                }
+                /* a later assignment of a name replaces the earlier one */
+                size_t name_len = strcspn(s, "=") + 1, j = 0;
+                for (size_t i = 0; l->items && l->items[i]; i++) {
+                        if (strncmp(l->items[i], s, name_len) == 0)
+                                free(l->items[i]);
+                        else
+                                l->items[j++] = l->items[i];
+                }
+                if (l->items)
+                        l->items[j] = NULL;
+                l->n = j;
+                if ((r = strv_consume(&l->items, TAKE_PTR(s))) < 0)
+                        return r;
+                l->n++;
+        }
+        l->origin = o;
+        return 0;
+}
+
+/* ---- BindPaths=, BindReadOnlyPaths= ---- */
+
+/* Splits at whitespace with '"' and '\'' quoting, keeping backslash escapes as they are so
+ * that "\:" survives for the second split at ':' (systemd's EXTRACT_RETAIN_ESCAPE). */
+static int split_retain_escapes(const char *s, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        const char *p = s;
+        for (;;) {
+                p += strspn(p, " \t\n");
+                if (!*p)
+                        break;
+                _cleanup_free_ char *w = malloc(strlen(p) + 1);
+                if (!w)
+                        return -ENOMEM;
+                size_t n = 0;
+                char quote = 0;
+                for (; *p; p++) {
+                        if (!quote && strchr(" \t\n", *p))
+                                break;
+                        if (*p == '\\') {
+                                if (!p[1])
+                                        return -EINVAL;
+                                w[n++] = *p++;
+                                w[n++] = *p;
+                        } else if (quote && *p == quote)
+                                quote = 0;
+                        else if (!quote && (*p == '"' || *p == '\''))
+                                quote = *p;
+                        else
+                                w[n++] = *p;
+                }
+                if (quote)
+                        return -EINVAL;
+                w[n] = 0;
+                int r = strv_consume(&l, TAKE_PTR(w));
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+/* Takes the next field up to an unescaped ':'; "\:" becomes ':' and "\\" '\'. */
+static char *next_field(const char **p) {
+        char *f = malloc(strlen(*p) + 1), *t = f;
+        if (!f)
+                return NULL;
+        const char *s = *p;
+        for (; *s && *s != ':'; s++) {
+                if (s[0] == '\\' && (s[1] == ':' || s[1] == '\\'))
+                        s++;
+                *t++ = *s;
+        }
+        *t = 0;
+        *p = *s == ':' ? s + 1 : NULL;
+        return f;
+}
+
+int parse_key_bind_paths(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                         struct unit_origin o) {
+        struct unit_section_sandbox *sb = &c->unit->sandbox;
+        bool read_only = k->arg;
+        if (!*value) {
+                /* resets only the binds of this key, as systemd */
+                size_t j = 0;
+                for (size_t i = 0; i < sb->n_binds; i++) {
+                        if (sb->binds[i].read_only == read_only) {
+                                free(sb->binds[i].source);
+                                free(sb->binds[i].destination);
+                        } else
+                                sb->binds[j++] = sb->binds[i];
+                }
+                sb->n_binds = j;
+                return 0;
+        }
+        _cleanup_strv_free_ char **words = NULL;
+        int r = split_retain_escapes(value, &words);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return bad_value(c, k, o, value, "unbalanced quotes or a trailing backslash");
+
+        STRV_FOREACH (w, words) {
+                const char *p = *w;
+                bool ignore = *p == '-';
+                p += ignore;
+                _cleanup_free_ char *src_raw = next_field(&p), *dst_raw = NULL, *opts = NULL;
+                if (!src_raw)
+                        return -ENOMEM;
+                if (p) {
+                        if (!(dst_raw = next_field(&p)))
+                                return -ENOMEM;
+                        if (p && !(opts = next_field(&p)))
+                                return -ENOMEM;
+                        if (p) {
+                                if ((r = bad_value(c, k, o, *w,
+                                                   "expected [-]SOURCE[:DESTINATION[:OPTIONS]]")) < 0)
+                                        return r;
+                                continue;
+                        }
+                }
+                bool recursive = true;
+                if (opts && *opts) {
+                        if (streq(opts, "rbind"))
+                                recursive = true;
+                        else if (streq(opts, "norbind"))
+                                recursive = false;
+                        else {
+                                if ((r = bad_value(c, k, o, opts,
+                                                   "unknown bind option (rbind or norbind)")) < 0)
+                                        return r;
+                                continue;
+                        }
+                }
+                _cleanup_free_ char *src = NULL, *dst = NULL;
+                r = path_word(c, k, o, src_raw, &src);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        continue;
+                r = path_word(c, k, o, dst_raw && *dst_raw ? dst_raw : src, &dst);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        continue;
+                struct bind_mount *m = realloc(sb->binds, (sb->n_binds + 1) * sizeof(*m));
+                if (!m)
+                        return -ENOMEM;
+                sb->binds = m;
+                m[sb->n_binds++] = (struct bind_mount){
+                        .source = TAKE_PTR(src),
+                        .destination = TAKE_PTR(dst),
+                        .read_only = read_only,
+                        .recursive = recursive,
+                        .ignore_missing = ignore,
+                        .origin = o,
+                };
+        }
+        return 0;
+}
+
+/* ---- TemporaryFileSystem= ---- */
+
+/* The mount options a tmpfs may be given; anything else (a typo, or an option of another
+ * file system) is refused here rather than by mount(2) at start. */
+static bool tmpfs_option_is_valid(const char *o) {
+        static const char *const flags[] = {"ro",      "rw",       "nosuid",      "suid",
+                                            "nodev",   "dev",      "noexec",      "exec",
+                                            "noatime", "relatime", "strictatime", "nodiratime"};
+        static const char *const keyed[] = {"mode=", "size=", "nr_inodes=", "nr_blocks=", "uid=", "gid="};
+        for (size_t i = 0; i < ELEMENTSOF(flags); i++)
+                if (streq(o, flags[i]))
+                        return true;
+        for (size_t i = 0; i < ELEMENTSOF(keyed); i++) {
+                size_t n = strlen(keyed[i]);
+                if (strncmp(o, keyed[i], n) == 0 && o[n] &&
+                    strspn(o + n, "0123456789kmgKMG%") == strlen(o + n))
+                        return true;
+        }
+        return false;
+}
+
+int parse_key_temporary_fs(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                           struct unit_origin o) {
+        struct unit_section_sandbox *sb = &c->unit->sandbox;
+        if (!*value) {
+                for (size_t i = 0; i < sb->n_tmpfs; i++) {
+                        free(sb->tmpfs[i].path);
+                        free(sb->tmpfs[i].options);
+                }
+                free(sb->tmpfs);
+                sb->tmpfs = NULL;
+                sb->n_tmpfs = 0;
+                return 0;
+        }
+        _cleanup_strv_free_ char **words = NULL;
+        int r = split_value(c, k, o, value, &words);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        STRV_FOREACH (w, words) {
+                const char *colon = strchr(*w, ':');
+                _cleanup_free_ char *raw = colon ? strndup(*w, (size_t) (colon - *w)) : strdup(*w);
+                _cleanup_free_ char *opts = colon && colon[1] ? strdup(colon + 1) : NULL;
+                if (!raw || (colon && colon[1] && !opts))
+                        return -ENOMEM;
+                bool ok = true;
+                if (opts) {
+                        _cleanup_free_ char *copy = strdup(opts);
+                        if (!copy)
+                                return -ENOMEM;
+                        char *save = NULL;
+                        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+                                if (!tmpfs_option_is_valid(t)) {
+                                        char msg[PARSE_WHY_MAX];
+                                        snprintf(msg, sizeof msg,
+                                                 "unknown or malformed tmpfs option '%.40s'", t);
+                                        if ((r = bad_value(c, k, o, *w, msg)) < 0)
+                                                return r;
+                                        ok = false;
+                                        break;
+                                }
+                }
+                if (!ok)
+                        continue;
+                _cleanup_free_ char *path = NULL;
+                r = path_word(c, k, o, raw, &path);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        continue;
+                struct tmpfs_mount *m = realloc(sb->tmpfs, (sb->n_tmpfs + 1) * sizeof(*m));
+                if (!m)
+                        return -ENOMEM;
+                sb->tmpfs = m;
+                m[sb->n_tmpfs++] =
+                        (struct tmpfs_mount){.path = TAKE_PTR(path), .options = TAKE_PTR(opts), .origin = o};
+        }
+        return 0;
+}
+
+/* ---- capabilities ---- */
+
+static uint64_t all_capabilities(void) {
+        int n = cap_max_bits();
+        if (n <= 0 || n > 64)
+                n = 64;
+        return n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
+}
+
+/* CapabilityBoundingSet=, AmbientCapabilities=: "[~]CAP_X CAP_Y ...". Lines without '~' add
+ * to the set; a line with '~' replaces it with every capability but those named; an empty
+ * assignment empties it (systemd). */
+int parse_key_capabilities(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                           struct unit_origin o) {
+        uint64_t *set = (uint64_t *) ((char *) c->unit + k->offset);
+        bool invert = *value == '~';
+        const char *p = value + invert;
+        _cleanup_strv_free_ char **words = NULL;
+        int r = split_value(c, k, o, p, &words);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        uint64_t sum = 0;
+        bool failed = false;
+        STRV_FOREACH (w, words) {
+                parse_why_t why = "";
+                int cap;
+                if (parse_capability(*w, &cap, why) < 0 || cap < 0 || cap >= 64) {
+                        if ((r = bad_value(c, k, o, *w, *why ? why : "unknown capability")) < 0)
+                                return r;
+                        failed = true;
+                        continue;
+                }
+                sum |= UINT64_C(1) << cap;
+        }
+        if (failed)
+                return 0;
+        if (invert)
+                *set = all_capabilities() & ~sum;
+        else if (!*p)
+                *set = 0;
+        else
+                *set |= sum;
+        set_origin(c, k, o);
+        return 0;
+}
+
+/* ---- SystemCallFilter=, SystemCallErrorNumber= ---- */
+
+int parse_key_syscall_filter(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                             struct unit_origin o) {
+        struct unit_section_security *s = &c->unit->security;
+        if (!*value) {
+                for (size_t i = 0; i < s->n_syscall_filter; i++)
+                        free(s->syscall_filter[i].name);
+                free(s->syscall_filter);
+                s->syscall_filter = NULL;
+                s->n_syscall_filter = 0;
+                s->syscall_filter_set = true;
+                return 0;
+        }
+        bool deny = *value == '~';
+        _cleanup_strv_free_ char **words = NULL;
+        int r = split_value(c, k, o, value + deny, &words);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        if (!words || !words[0])
+                return bad_value(c, k, o, value, "'~' without any system call");
+        STRV_FOREACH (w, words) {
+                const char *why = NULL;
+                if (strchr(*w, ':'))
+                        why = "a per-call error number (NAME:ERRNO) is not supported; use "
+                              "SystemCallErrorNumber=";
+                else if ((*w)[0] == '@') {
+                        if (!syscall_group_find(*w))
+                                why = "unknown system call group";
+                } else if (seccomp_syscall_resolve_name(*w) == __NR_SCMP_ERROR)
+                        why = "unknown system call on this architecture";
+                if (why) {
+                        if ((r = bad_value(c, k, o, *w, why)) < 0)
+                                return r;
+                        continue;
+                }
+                struct syscall_rule *m = realloc(s->syscall_filter, (s->n_syscall_filter + 1) * sizeof(*m));
+                if (!m)
+                        return -ENOMEM;
+                s->syscall_filter = m;
+                char *name = strdup(*w);
+                if (!name)
+                        return -ENOMEM;
+                m[s->n_syscall_filter++] = (struct syscall_rule){.name = name, .deny = deny, .origin = o};
+        }
+        s->syscall_filter_set = true;
+        return 0;
+}
+
+static int errno_from_name(const char *s) {
+        for (int e = 1; e < 4096; e++) {
+                const char *n = strerrorname_np(e);
+                if (n && streq(n, s))
+                        return e;
+        }
+        return -EINVAL;
+}
+
+int parse_key_syscall_errno(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                            struct unit_origin o) {
+        int *field = &c->unit->security.syscall_error_number;
+        if (!*value) {
+                *field = EPERM;
+                return 0;
+        }
+        if (streq(value, "kill")) {
+                *field = SYSCALL_ERRNO_KILL;
+                return 0;
+        }
+        uint64_t v;
+        int e;
+        if (parse_uint64_range(value, 1, 4095, &v, NULL) >= 0)
+                e = (int) v;
+        else if ((e = errno_from_name(value)) < 0)
+                return bad_value(c, k, o, value,
+                                 "not an errno name (EPERM, EACCES, ...), a number 1-4095 or kill");
+        *field = e;
+        return 0;
+}
+
+/* ---- RestrictNamespaces= ---- */
+
+static const struct {
+        const char *name;
+        unsigned long flag;
+} namespace_names[] = {
+        {"cgroup", CLONE_NEWCGROUP}, {"ipc", CLONE_NEWIPC},   {"net", CLONE_NEWNET}, {"mnt", CLONE_NEWNS},
+        {"pid", CLONE_NEWPID},       {"user", CLONE_NEWUSER}, {"uts", CLONE_NEWUTS}, {"time", 0x00000080},
+};
+
+/* "yes" (none may be created), "no" (all), or a list of the types that may be created;
+ * with '~' the list names the types that may not. */
+int parse_key_restrict_namespaces(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                                  struct unit_origin o) {
+        unsigned long *allowed = &c->unit->security.restrict_namespaces;
+        if (!*value) {
+                *allowed = 0;
+                return 0;
+        }
+        bool b;
+        if (parse_boolean(value, &b, NULL) >= 0) {
+                *allowed = b ? 0 : NAMESPACE_FLAGS_ALL;
+                return 0;
+        }
+        bool invert = *value == '~';
+        _cleanup_strv_free_ char **words = NULL;
+        int r = split_value(c, k, o, value + invert, &words);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        unsigned long flags = 0;
+        bool failed = false;
+        STRV_FOREACH (w, words) {
+                size_t i;
+                for (i = 0; i < ELEMENTSOF(namespace_names); i++)
+                        if (streq(*w, namespace_names[i].name))
+                                break;
+                if (i == ELEMENTSOF(namespace_names)) {
+                        if ((r = bad_value(
+                                     c, k, o, *w,
+                                     "not a namespace type (cgroup, ipc, net, mnt, pid, user, uts, time)")) <
+                            0)
+                                return r;
+                        failed = true;
+                        continue;
+                }
+                flags |= namespace_names[i].flag;
+        }
+        if (failed)
+                return 0;
+        if (invert)
+                *allowed = NAMESPACE_FLAGS_ALL & ~flags;
+        else
+                *allowed |= flags;
+        return 0;
+}

@@ -1,0 +1,697 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Parse handlers for the generic value types (strings, lists, booleans, enums, time spans,
+ * numbers, paths, sizes). Handlers return 0 when the value was applied or a problem was
+ * reported, and a negative errno only for failures that end the load (-ENOMEM).
+ * systemd semantics throughout: a repeated list key appends, an empty assignment resets. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hutch/macro.h"
+#include "hutch/parse.h"
+#include "hutch/strv.h"
+#include "hutch/unit.h"
+#include "unit/handlers.h"
+
+#define FIELD(c, k, type) ((type *) ((char *) (c)->unit + (k)->offset))
+
+void set_origin(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o) {
+        if (k->origin_offset != SIZE_MAX)
+                *(struct unit_origin *) ((char *) c->unit + k->origin_offset) = o;
+}
+
+int bad_value(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o, const char *value,
+              const char *why) {
+        char b[100];
+        return unit_key_problem(c, k, o, "'%s': %s", unit_value_short(value, b), why);
+}
+
+int split_value(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o,
+                const char *value, char ***ret) {
+        parse_why_t why = "";
+        int r = split_words(value, ret, why);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                r = bad_value(c, k, o, value, *why ? why : "cannot split into words");
+                return r < 0 ? r : 1;
+        }
+        return 0;
+}
+
+/* ---- strings ---- */
+
+int parse_key_string(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                     struct unit_origin o) {
+        char **field = FIELD(c, k, char *);
+        char *s = NULL;
+        if (*value) {
+                int r = unit_key_expand(c, k, o, value, &s);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+        }
+        free(*field);
+        *field = s;
+        set_origin(c, k, o);
+        return 0;
+}
+
+int parse_key_user_group(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                         struct unit_origin o) {
+        char **field = FIELD(c, k, char *);
+        _cleanup_free_ char *s = NULL;
+        if (*value) {
+                int r = unit_key_expand(c, k, o, value, &s);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+                if (!valid_user_group_name_or_id(s))
+                        return bad_value(c, k, o, s, "not a valid user or group name or numeric id");
+        }
+        free(*field);
+        *field = TAKE_PTR(s);
+        set_origin(c, k, o);
+        return 0;
+}
+
+int parse_key_hostname(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                       struct unit_origin o) {
+        char **field = FIELD(c, k, char *);
+        if (!*value)
+                return unit_key_problem(c, k, o, "empty value: a host name is required");
+        _cleanup_free_ char *s = NULL;
+        int r = unit_key_expand(c, k, o, value, &s);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        if (!hostname_is_valid(s))
+                return bad_value(c, k, o, s,
+                                 "not a valid host name (1-64 characters of a-z A-Z 0-9 '-' '.', "
+                                 "no '-' or '.' at either end)");
+        free(*field);
+        *field = TAKE_PTR(s);
+        set_origin(c, k, o);
+        return 0;
+}
+
+/* ---- string lists ---- */
+
+static bool unit_name_has_suffix(const char *s) {
+        const char *dot = strrchr(s, '.');
+        return dot && dot != s && dot[1];
+}
+
+static const char *check_list_word(enum strv_check check, const char *w) {
+        switch (check) {
+        case STRV_ANY:
+                return NULL;
+        case STRV_SYSTEMD_UNIT:
+                if (!unit_name_is_valid(w) || !unit_name_has_suffix(w))
+                        return "not a systemd unit name (NAME.service, NAME.target, ...)";
+                return NULL;
+        case STRV_UNIT_NAME:
+                if (!unit_name_is_valid(w))
+                        return "not a valid unit name";
+                return NULL;
+        case STRV_URL: {
+                static const char *const schemes[] = {"http://", "https://", "file:/", "info:", "man:"};
+                for (size_t i = 0; i < ELEMENTSOF(schemes); i++)
+                        if (strncmp(w, schemes[i], strlen(schemes[i])) == 0 && w[strlen(schemes[i])])
+                                return NULL;
+                return "not a documentation URL (http://, https://, file:/, info:, man:)";
+        }
+        case STRV_USER_GROUP:
+                if (!valid_user_group_name_or_id(w))
+                        return "not a valid group name or numeric id";
+                return NULL;
+        case STRV_ARCHITECTURE: {
+                /* systemd's architecture names, as SystemCallArchitectures= takes them */
+                static const char *const archs[] = {
+                        "native", "x86",     "x86-64",      "x32",    "arm",      "arm64",    "mips",
+                        "mips64", "mips-le", "mips64-le",   "ppc",    "ppc64",    "ppc64-le", "s390",
+                        "s390x",  "riscv64", "loongarch64", "parisc", "parisc64",
+                };
+                for (size_t i = 0; i < ELEMENTSOF(archs); i++)
+                        if (streq(w, archs[i]))
+                                return NULL;
+                return "unknown architecture (native, x86, x86-64, x32, arm64, ...)";
+        }
+        }
+        return NULL;
+}
+
+int parse_key_strv(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                   struct unit_origin o) {
+        struct str_list *l = FIELD(c, k, struct str_list);
+        if (!*value) {
+                strv_free(l->items);
+                l->items = NULL;
+                l->n = 0;
+                l->origin = o;
+                return 0;
+        }
+        _cleanup_strv_free_ char **words = NULL;
+        int r = split_value(c, k, o, value, &words);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        STRV_FOREACH (w, words) {
+                _cleanup_free_ char *s = NULL;
+                r = unit_key_expand(c, k, o, *w, &s);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        continue;
+                const char *why = check_list_word((enum strv_check) k->arg, s);
+                if (why) {
+                        if ((r = bad_value(c, k, o, s, why)) < 0)
+                                return r;
+                        continue;
+                }
+                if (strv_contains(l->items, s))
+                        continue; /* a dependency or group named twice is named once */
+                if ((r = strv_consume(&l->items, TAKE_PTR(s))) < 0)
+                        return r;
+                l->n++;
+        }
+        l->origin = o;
+        return 0;
+}
+
+/* ---- booleans and enums ---- */
+
+int parse_key_bool(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                   struct unit_origin o) {
+        parse_why_t why = "";
+        bool b;
+        if (parse_boolean(value, &b, why) < 0)
+                return bad_value(c, k, o, value,
+                                 *why ? why : "not a boolean (yes/no, true/false, on/off, 1/0)");
+        *FIELD(c, k, bool) = b;
+        set_origin(c, k, o);
+        return 0;
+}
+
+int parse_key_enum(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                   struct unit_origin o) {
+        int (*from_string)(const char *) = (int (*)(const char *)) k->data;
+        int v = from_string(value);
+        if (v < 0) {
+                char msg[PARSE_WHY_MAX];
+                snprintf(msg, sizeof msg, "not one of %s", k->choices ? k->choices : "the known values");
+                return bad_value(c, k, o, value, msg);
+        }
+        *FIELD(c, k, int) = v;
+        set_origin(c, k, o);
+        return 0;
+}
+
+int parse_key_private_users(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                            struct unit_origin o) {
+        bool b;
+        int v;
+        if (parse_boolean(value, &b, NULL) >= 0)
+                v = b ? PRIVATE_USERS_YES : PRIVATE_USERS_NO;
+        else if ((v = private_users_from_string(value)) < 0)
+                return bad_value(c, k, o, value, "not one of no, yes, identity");
+        c->unit->sandbox.private_users = (enum private_users) v;
+        set_origin(c, k, o);
+        return 0;
+}
+
+/* ---- numbers and time ---- */
+
+int parse_key_timespan(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                       struct unit_origin o) {
+        parse_why_t why = "";
+        usec_t t;
+        if (parse_timespan(value, USEC_PER_SEC, &t, why) < 0)
+                return bad_value(c, k, o, value, *why ? why : "not a time span (e.g. 100ms, 5s, 1min 30s)");
+        /* TimeoutStartSec=0 and TimeoutStopSec=0 switch the timeout off, as in systemd. */
+        if (k->arg == TIMESPAN_ZERO_IS_INFINITY && t == 0)
+                t = USEC_INFINITY;
+        if (k->arg == TIMESPAN_FINITE && t == USEC_INFINITY)
+                return bad_value(c, k, o, value, "must be finite");
+        *FIELD(c, k, usec_t) = t;
+        set_origin(c, k, o);
+        return 0;
+}
+
+int parse_key_unsigned(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                       struct unit_origin o) {
+        parse_why_t why = "";
+        uint64_t v;
+        if (parse_uint64_range(value, 0, (uint64_t) k->arg, &v, why) < 0)
+                return bad_value(c, k, o, value, *why ? why : "not a number in range");
+        *FIELD(c, k, unsigned) = (unsigned) v;
+        set_origin(c, k, o);
+        return 0;
+}
+
+int parse_key_signal(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                     struct unit_origin o) {
+        parse_why_t why = "";
+        int sig;
+        if (parse_signal(value, &sig, why) < 0)
+                return bad_value(c, k, o, value, *why ? why : "not a signal name or number");
+        *FIELD(c, k, int) = sig;
+        return 0;
+}
+
+int parse_key_umask(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                    struct unit_origin o) {
+        parse_why_t why = "";
+        mode_t m;
+        if (parse_mode(value, &m, why) < 0)
+                return bad_value(c, k, o, value, *why ? why : "not an octal mode (0000-0777)");
+        *FIELD(c, k, mode_t) = m;
+        return 0;
+}
+
+int parse_key_exit_status(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                          struct unit_origin o) {
+        struct exit_status_set *set = FIELD(c, k, struct exit_status_set);
+        if (!*value) {
+                *set = (struct exit_status_set){.origin = o};
+                return 0;
+        }
+        _cleanup_strv_free_ char **words = NULL;
+        int r = split_value(c, k, o, value, &words);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        STRV_FOREACH (w, words) {
+                parse_why_t why = "";
+                int status, sig;
+                if (parse_exit_status_word(*w, &status, &sig, why) < 0) {
+                        if ((r = bad_value(c, k, o, *w,
+                                           *why ? why : "not an exit status (0-255) or signal name")) < 0)
+                                return r;
+                        continue;
+                }
+                if (status >= 0)
+                        exit_status_set_add_status(set, status);
+                if (sig > 0)
+                        exit_status_set_add_signal(set, sig);
+        }
+        set->set = true;
+        set->origin = o;
+        return 0;
+}
+
+int parse_key_rlimit(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                     struct unit_origin o) {
+        int resource = rlimit_from_key(k->key);
+        if (resource < 0 || resource >= RLIM_NLIMITS)
+                return unit_key_problem(c, k, o, "not a resource limit this system knows");
+        struct rlimit_setting *rl = &c->unit->service.rlimits[resource];
+        if (!*value) {
+                *rl = (struct rlimit_setting){.origin = o};
+                return 0;
+        }
+        parse_why_t why = "";
+        uint64_t soft, hard;
+        if (parse_rlimit(value, resource, &soft, &hard, why) < 0)
+                return bad_value(c, k, o, value, *why ? why : "not a limit (N, infinity or SOFT:HARD)");
+        if (soft > hard)
+                return bad_value(c, k, o, value, "the soft limit exceeds the hard limit");
+        *rl = (struct rlimit_setting){
+                .set = true,
+                .soft = soft == UINT64_MAX ? RLIM_INFINITY : (rlim_t) soft,
+                .hard = hard == UINT64_MAX ? RLIM_INFINITY : (rlim_t) hard,
+                .origin = o,
+        };
+        return 0;
+}
+
+/* ---- paths ---- */
+
+/* Expands and normalizes one path word. Returns 0 and *ret, 1 when a problem was reported. */
+int path_word(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o, const char *w,
+              char **ret) {
+        _cleanup_free_ char *s = NULL;
+        int r = unit_key_expand(c, k, o, w, &s);
+        if (r != 0)
+                return r;
+        parse_why_t why = "";
+        r = parse_path(s, ret, why);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                r = bad_value(c, k, o, s, *why ? why : "not an absolute, normalized path");
+                return r < 0 ? r : 1;
+        }
+        return 0;
+}
+
+int parse_key_path(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                   struct unit_origin o) {
+        char **field = FIELD(c, k, char *);
+        char *p = NULL;
+        if (*value) {
+                int r = path_word(c, k, o, value, &p);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+        } else if (k->data) {
+                /* RootDirectory= (empty) goes back to the default, "/" */
+                p = strdup(k->data);
+                if (!p)
+                        return -ENOMEM;
+        }
+        free(*field);
+        *field = p;
+        set_origin(c, k, o);
+        return 0;
+}
+
+static int path_list_add(struct path_list *l, char *path, bool ignore_missing, struct unit_origin o) {
+        struct path_entry *m = realloc(l->items, (l->n + 1) * sizeof(*m));
+        if (!m) {
+                free(path);
+                return -ENOMEM;
+        }
+        l->items = m;
+        m[l->n++] = (struct path_entry){.path = path, .ignore_missing = ignore_missing, .origin = o};
+        return 0;
+}
+
+static void path_list_reset(struct path_list *l) {
+        for (size_t i = 0; i < l->n; i++)
+                free(l->items[i].path);
+        free(l->items);
+        *l = (struct path_list){};
+}
+
+/* ReadOnlyPaths= and friends: words, each with optional '-' (ignore if missing) and '+'
+ * (relative to the sandbox root, which is what hutch always does) prefixes in either order. */
+int parse_key_path_list(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                        struct unit_origin o) {
+        struct path_list *l = FIELD(c, k, struct path_list);
+        if (!*value) {
+                path_list_reset(l);
+                return 0;
+        }
+        _cleanup_strv_free_ char **words = NULL;
+        int r = split_value(c, k, o, value, &words);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        STRV_FOREACH (w, words) {
+                const char *p = *w;
+                bool ignore = false, plus = false;
+                while (k->arg & (PATH_ALLOW_MINUS | PATH_ALLOW_PLUS)) {
+                        if (*p == '-' && (k->arg & PATH_ALLOW_MINUS) && !ignore)
+                                ignore = true;
+                        else if (*p == '+' && (k->arg & PATH_ALLOW_PLUS) && !plus)
+                                plus = true;
+                        else
+                                break;
+                        p++;
+                }
+                char *path;
+                r = path_word(c, k, o, p, &path);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        continue;
+                if ((r = path_list_add(l, path, ignore, o)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* EnvironmentFile=: the whole value is one path (systemd does not split it), '-' prefix. */
+int parse_key_environment_file(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                               struct unit_origin o) {
+        struct path_list *l = FIELD(c, k, struct path_list);
+        if (!*value) {
+                path_list_reset(l);
+                return 0;
+        }
+        bool ignore = *value == '-';
+        char *path;
+        int r = path_word(c, k, o, value + ignore, &path);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        return path_list_add(l, path, ignore, o);
+}
+
+/* WorkingDirectory=: "[-]PATH" or "[-]~" (the user's home directory). */
+int parse_key_working_directory(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                                struct unit_origin o) {
+        struct unit_section_service *s = &c->unit->service;
+        if (!*value) {
+                free(s->working_directory);
+                s->working_directory = NULL;
+                s->working_directory_missing_ok = s->working_directory_home = false;
+                s->working_directory_origin = o;
+                return 0;
+        }
+        bool missing_ok = *value == '-';
+        const char *p = value + missing_ok;
+        char *path = NULL;
+        bool home = streq(p, "~");
+        if (!home) {
+                int r = path_word(c, k, o, p, &path);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+        }
+        free(s->working_directory);
+        s->working_directory = path;
+        s->working_directory_missing_ok = missing_ok;
+        s->working_directory_home = home;
+        s->working_directory_origin = o;
+        return 0;
+}
+
+/* ---- resources ---- */
+
+int parse_key_weight(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                     struct unit_origin o) {
+        struct limit *l = FIELD(c, k, struct limit);
+        if (!*value) {
+                *l = (struct limit){.origin = o};
+                return 0;
+        }
+        uint64_t v;
+        if (parse_uint64_range(value, 1, 10000, &v, NULL) < 0)
+                return bad_value(c, k, o, value, "not a weight between 1 and 10000");
+        *l = (struct limit){.set = true, .value = v, .origin = o};
+        return 0;
+}
+
+int parse_key_cpu_quota(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                        struct unit_origin o) {
+        struct limit *l = FIELD(c, k, struct limit);
+        if (!*value) {
+                *l = (struct limit){.origin = o};
+                return 0;
+        }
+        parse_why_t why = "";
+        uint64_t pm;
+        size_t n = strlen(value);
+        if (n == 0 || value[n - 1] != '%')
+                return bad_value(c, k, o, value,
+                                 "not a percentage (e.g. 20%, 150% for one and a half CPUs)");
+        if (parse_permyriad(value, &pm, why) < 0)
+                return bad_value(c, k, o, value, *why ? why : "not a percentage");
+        if (pm == 0)
+                return bad_value(c, k, o, value, "must be more than 0%");
+        /* stored as CPU time per second of wall time: 1% = 10000 us */
+        *l = (struct limit){.set = true, .value = pm * 100, .origin = o};
+        return 0;
+}
+
+int parse_key_cpu_set(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                      struct unit_origin o) {
+        char **field = FIELD(c, k, char *);
+        char *s = NULL;
+        if (*value) {
+                parse_why_t why = "";
+                int r = parse_cpu_set(value, &s, why);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return bad_value(c, k, o, value, *why ? why : "not a CPU list (e.g. 0-3,6)");
+        }
+        free(*field);
+        *field = s;
+        set_origin(c, k, o);
+        return 0;
+}
+
+static uint64_t physical_memory(void) {
+        long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+        if (pages <= 0 || size <= 0)
+                return 0;
+        return (uint64_t) pages * (uint64_t) size;
+}
+
+int parse_key_memory(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                     struct unit_origin o) {
+        struct limit *l = FIELD(c, k, struct limit);
+        if (!*value) {
+                *l = (struct limit){.origin = o};
+                return 0;
+        }
+        parse_why_t why = "";
+        uint64_t v;
+        if (parse_size(value, true, physical_memory(), &v, why) < 0)
+                return bad_value(c, k, o, value,
+                                 *why ? why : "not a size (bytes with K, M, G, T suffixes, N% or infinity)");
+        /* systemd refuses 0 for the limits that would stop the service outright. */
+        if (v == 0 && !(k->arg & MEMORY_ALLOW_ZERO))
+                return bad_value(c, k, o, value, "must be more than 0");
+        *l = (struct limit){.set = true, .value = v, .origin = o};
+        return 0;
+}
+
+/* The number TasksMax=N% is a fraction of: the kernel's task limit, as systemd computes it
+ * (the smaller of kernel.pid_max - 1 and kernel.threads-max). */
+static uint64_t read_proc_number(const char *path) {
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return 0;
+        unsigned long long v = 0;
+        if (fscanf(f, "%llu", &v) != 1)
+                v = 0;
+        fclose(f);
+        return v;
+}
+
+static uint64_t system_tasks_max(void) {
+        uint64_t pid_max = read_proc_number("/proc/sys/kernel/pid_max");
+        uint64_t threads_max = read_proc_number("/proc/sys/kernel/threads-max");
+        uint64_t a = pid_max > 0 ? pid_max - 1 : UINT64_MAX, b = threads_max > 0 ? threads_max : UINT64_MAX;
+        uint64_t m = MIN(a, b);
+        return m == UINT64_MAX ? 4194303 : m; /* the kernel's PID_MAX_LIMIT - 1 when /proc is unreadable */
+}
+
+int parse_key_tasks_max(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                        struct unit_origin o) {
+        struct limit *l = FIELD(c, k, struct limit);
+        if (!*value) {
+                *l = (struct limit){.origin = o};
+                return 0;
+        }
+        uint64_t v;
+        size_t n = strlen(value);
+        if (streq(value, "infinity"))
+                v = LIMIT_INFINITY;
+        else if (value[n - 1] == '%') {
+                uint64_t pm;
+                parse_why_t why = "";
+                if (parse_permyriad(value, &pm, why) < 0)
+                        return bad_value(c, k, o, value, *why ? why : "not a percentage");
+                v = system_tasks_max() * pm / 10000;
+        } else if (parse_uint64_range(value, 1, UINT64_MAX - 1, &v, NULL) < 0)
+                return bad_value(c, k, o, value, "not a number of tasks, N% or infinity");
+        if (v == 0)
+                return bad_value(c, k, o, value, "must be at least 1 task");
+        *l = (struct limit){.set = true, .value = v, .origin = o};
+        return 0;
+}
+
+/* IO bandwidth in bytes per second: systemd parses these suffixes to the base of 1000. */
+static int parse_bandwidth(const char *s, uint64_t *ret) {
+        if (streq(s, "infinity")) {
+                *ret = LIMIT_INFINITY;
+                return 0;
+        }
+        static const struct {
+                char c;
+                uint64_t f;
+        } suffixes[] = {
+                {'K', UINT64_C(1000)},
+                {'M', UINT64_C(1000000)},
+                {'G', UINT64_C(1000000000)},
+                {'T', UINT64_C(1000000000000)},
+                {'P', UINT64_C(1000000000000000)},
+                {'E', UINT64_C(1000000000000000000)},
+        };
+        const char *p = s;
+        uint64_t whole = 0, frac = 0, frac_div = 1;
+        if (*p < '0' || *p > '9')
+                return -EINVAL;
+        for (; *p >= '0' && *p <= '9'; p++) {
+                if (whole > (UINT64_MAX - 9) / 10)
+                        return -ERANGE;
+                whole = whole * 10 + (uint64_t) (*p - '0');
+        }
+        if (*p == '.') {
+                p++;
+                if (*p < '0' || *p > '9')
+                        return -EINVAL;
+                for (; *p >= '0' && *p <= '9'; p++)
+                        if (frac_div < UINT64_C(1000000000000000000)) {
+                                frac = frac * 10 + (uint64_t) (*p - '0');
+                                frac_div *= 10;
+                        }
+        }
+        uint64_t f = 1;
+        if (*p) {
+                size_t i;
+                for (i = 0; i < ELEMENTSOF(suffixes); i++)
+                        if (*p == suffixes[i].c)
+                                break;
+                if (i == ELEMENTSOF(suffixes) || p[1])
+                        return -EINVAL;
+                f = suffixes[i].f;
+        } else if (frac)
+                return -EINVAL; /* a fraction of a byte */
+        if (whole > UINT64_MAX / f)
+                return -ERANGE;
+        uint64_t v = whole * f;
+        /* frac/frac_div of f, without overflowing: f and frac_div are powers of ten */
+        uint64_t add = f >= frac_div ? frac * (f / frac_div) : frac / (frac_div / f);
+        if (v > UINT64_MAX - 1 - add)
+                return -ERANGE;
+        *ret = v + add;
+        return 0;
+}
+
+int parse_key_io_bandwidth(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                           struct unit_origin o) {
+        struct unit_section_resources *res = &c->unit->resources;
+        struct io_limit **items = k->arg ? &res->io_write_bandwidth_max : &res->io_read_bandwidth_max;
+        size_t *n = k->arg ? &res->n_io_write_bandwidth_max : &res->n_io_read_bandwidth_max;
+        if (!*value) {
+                for (size_t i = 0; i < *n; i++)
+                        free((*items)[i].path);
+                free(*items);
+                *items = NULL;
+                *n = 0;
+                return 0;
+        }
+        const char *sp = value + strcspn(value, " \t");
+        if (!*sp)
+                return bad_value(c, k, o, value, "expected 'PATH BYTES' (e.g. /dev/sda 10M)");
+        _cleanup_free_ char *word = strndup(value, (size_t) (sp - value));
+        if (!word)
+                return -ENOMEM;
+        const char *limit = sp + strspn(sp, " \t");
+        uint64_t bytes;
+        if (parse_bandwidth(limit, &bytes) < 0)
+                return bad_value(
+                        c, k, o, limit,
+                        "not a bandwidth (bytes per second, K M G T to the base of 1000, or infinity)");
+        if (bytes == 0)
+                return bad_value(c, k, o, limit, "must be more than 0");
+        char *path;
+        int r = path_word(c, k, o, word, &path);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        /* A later limit for the same device replaces the earlier one (systemd). */
+        for (size_t i = 0; i < *n; i++)
+                if (streq((*items)[i].path, path)) {
+                        free(path);
+                        (*items)[i].bytes_per_sec = bytes;
+                        (*items)[i].origin = o;
+                        return 0;
+                }
+        struct io_limit *m = realloc(*items, (*n + 1) * sizeof(*m));
+        if (!m) {
+                free(path);
+                return -ENOMEM;
+        }
+        *items = m;
+        m[(*n)++] = (struct io_limit){.path = path, .bytes_per_sec = bytes, .origin = o};
+        return 0;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The parse handlers behind the key table (keys.c). */
+
+#include "unit/unit-internal.h"
+
+enum strv_check {
+        STRV_ANY,
+        STRV_SYSTEMD_UNIT, /* After=, WantedBy=, ...: a systemd unit name with a suffix */
+        STRV_UNIT_NAME,    /* Alias=: a unit name, suffix optional */
+        STRV_URL,          /* Documentation= */
+        STRV_USER_GROUP,   /* SupplementaryGroups= */
+        STRV_ARCHITECTURE, /* SystemCallArchitectures= */
+};
+
+enum {
+        TIMESPAN_PLAIN = 0,
+        TIMESPAN_ZERO_IS_INFINITY = 1,
+        TIMESPAN_FINITE = 2,
+};
+
+#define PATH_ALLOW_MINUS 1
+#define PATH_ALLOW_PLUS 2
+#define MEMORY_ALLOW_ZERO 1
+
+void set_origin(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o);
+/* Reports "'VALUE': WHY" for key k. Returns 0 or -ENOMEM. */
+int bad_value(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o, const char *value,
+              const char *why);
+/* split_words() with the failure reported: 0 and *ret, 1 after a report, or -ENOMEM. */
+int split_value(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o,
+                const char *value, char ***ret);
+/* One path word expanded and normalized: 0 and *ret, 1 after a report, or -ENOMEM. */
+int path_word(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o, const char *w,
+              char **ret);
+
+#define DECLARE_HANDLER(name)                                                              \
+        int name(struct unit_load_context *c, const struct unit_key *k, const char *value, \
+                 struct unit_origin o)
+
+DECLARE_HANDLER(parse_key_string);
+DECLARE_HANDLER(parse_key_user_group);
+DECLARE_HANDLER(parse_key_hostname);
+DECLARE_HANDLER(parse_key_strv);
+DECLARE_HANDLER(parse_key_bool);
+DECLARE_HANDLER(parse_key_enum);
+DECLARE_HANDLER(parse_key_private_users);
+DECLARE_HANDLER(parse_key_timespan);
+DECLARE_HANDLER(parse_key_unsigned);
+DECLARE_HANDLER(parse_key_signal);
+DECLARE_HANDLER(parse_key_umask);
+DECLARE_HANDLER(parse_key_exit_status);
+DECLARE_HANDLER(parse_key_rlimit);
+DECLARE_HANDLER(parse_key_path);
+DECLARE_HANDLER(parse_key_path_list);
+DECLARE_HANDLER(parse_key_environment_file);
+DECLARE_HANDLER(parse_key_working_directory);
+DECLARE_HANDLER(parse_key_weight);
+DECLARE_HANDLER(parse_key_cpu_quota);
+DECLARE_HANDLER(parse_key_cpu_set);
+DECLARE_HANDLER(parse_key_memory);
+DECLARE_HANDLER(parse_key_tasks_max);
+DECLARE_HANDLER(parse_key_io_bandwidth);
+/* handlers-exec.c */
+DECLARE_HANDLER(parse_key_exec_start);
+DECLARE_HANDLER(parse_key_environment);
+DECLARE_HANDLER(parse_key_bind_paths);
+DECLARE_HANDLER(parse_key_temporary_fs);
+DECLARE_HANDLER(parse_key_capabilities);
+DECLARE_HANDLER(parse_key_syscall_filter);
+DECLARE_HANDLER(parse_key_syscall_errno);
+DECLARE_HANDLER(parse_key_restrict_namespaces);

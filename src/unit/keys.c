@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The key table: one entry per key of every section (DESIGN.md's table), and the
+ * dispatch of one assignment to its handler, with "did you mean" for unknown names.
+ *
+ * Specifier expansion (KEY_SPECIFIERS) follows systemd: keys holding names, paths,
+ * command lines and free text expand specifiers; keys holding booleans, enums, numbers,
+ * sizes, time spans, capabilities, system calls and signals do not (a '%' there is simply
+ * an invalid value). List values are split first and each word is expanded, so an
+ * instance name with spaces stays one word. */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "hutch/macro.h"
+#include "unit/handlers.h"
+
+#define U(field) offsetof(struct hutch_unit, field)
+#define NO_ORIGIN SIZE_MAX
+#define S KEY_SPECIFIERS
+
+/* clang-format off */
+#define KEY(sec, name, fn, field, origin, a, d, fl) \
+        { .section = sec, .key = name, .parse = fn, .offset = field, .origin_offset = origin, .arg = a, .data = d, .flags = fl }
+#define ENUM_KEY(sec, name, field, origin, fn, list) \
+        { .section = sec, .key = name, .parse = parse_key_enum, .offset = field, .origin_offset = origin, .data = (const void *) fn, .choices = list }
+#define LIMIT_KEY(name) KEY("Service", name, parse_key_rlimit, 0, NO_ORIGIN, 0, NULL, 0)
+
+const struct unit_key unit_keys[] = {
+        KEY("Unit", "Description", parse_key_string, U(unit.description), NO_ORIGIN, 0, NULL, S),
+        KEY("Unit", "Documentation", parse_key_strv, U(unit.documentation), NO_ORIGIN, STRV_URL, NULL, S),
+        KEY("Unit", "After", parse_key_strv, U(unit.after), NO_ORIGIN, STRV_SYSTEMD_UNIT, NULL, S),
+        KEY("Unit", "Before", parse_key_strv, U(unit.before), NO_ORIGIN, STRV_SYSTEMD_UNIT, NULL, S),
+        KEY("Unit", "Wants", parse_key_strv, U(unit.wants), NO_ORIGIN, STRV_SYSTEMD_UNIT, NULL, S),
+        KEY("Unit", "Requires", parse_key_strv, U(unit.requires), NO_ORIGIN, STRV_SYSTEMD_UNIT, NULL, S),
+        KEY("Unit", "BindsTo", parse_key_strv, U(unit.binds_to), NO_ORIGIN, STRV_SYSTEMD_UNIT, NULL, S),
+        KEY("Unit", "PartOf", parse_key_strv, U(unit.part_of), NO_ORIGIN, STRV_SYSTEMD_UNIT, NULL, S),
+        KEY("Unit", "Conflicts", parse_key_strv, U(unit.conflicts), NO_ORIGIN, STRV_SYSTEMD_UNIT, NULL, S),
+        KEY("Unit", "StartLimitIntervalSec", parse_key_timespan, U(unit.start_limit_interval), U(unit.start_limit_origin), TIMESPAN_PLAIN, NULL, 0),
+        KEY("Unit", "StartLimitBurst", parse_key_unsigned, U(unit.start_limit_burst), U(unit.start_limit_origin), 4294967295LL, NULL, 0),
+
+        KEY("Service", "ExecStart", parse_key_exec_start, 0, NO_ORIGIN, 0, NULL, S),
+        ENUM_KEY("Service", "Type", U(service.type), U(service.type_origin), service_type_from_string, "exec, simple, notify, oneshot"),
+        ENUM_KEY("Service", "Restart", U(service.restart), U(service.restart_origin), restart_policy_from_string, "no, on-success, on-failure, on-abnormal, on-watchdog, on-abort, always"),
+        KEY("Service", "RestartSec", parse_key_timespan, U(service.restart_sec), U(service.restart_sec_origin), TIMESPAN_FINITE, NULL, 0),
+        KEY("Service", "RestartSteps", parse_key_unsigned, U(service.restart_steps), U(service.restart_steps_origin), 3600, NULL, 0),
+        KEY("Service", "RestartMaxDelaySec", parse_key_timespan, U(service.restart_max_delay), U(service.restart_max_delay_origin), TIMESPAN_PLAIN, NULL, 0),
+        KEY("Service", "RestartPreventExitStatus", parse_key_exit_status, U(service.restart_prevent_exit_status), NO_ORIGIN, 0, NULL, 0),
+        KEY("Service", "SuccessExitStatus", parse_key_exit_status, U(service.success_exit_status), NO_ORIGIN, 0, NULL, 0),
+        KEY("Service", "TimeoutStartSec", parse_key_timespan, U(service.timeout_start), NO_ORIGIN, TIMESPAN_ZERO_IS_INFINITY, NULL, 0),
+        KEY("Service", "TimeoutStopSec", parse_key_timespan, U(service.timeout_stop), NO_ORIGIN, TIMESPAN_ZERO_IS_INFINITY, NULL, 0),
+        KEY("Service", "KillSignal", parse_key_signal, U(service.kill_signal), NO_ORIGIN, 0, NULL, 0),
+        KEY("Service", "WatchdogSec", parse_key_timespan, U(service.watchdog), U(service.watchdog_origin), TIMESPAN_PLAIN, NULL, 0),
+        KEY("Service", "Environment", parse_key_environment, 0, NO_ORIGIN, 0, NULL, S),
+        KEY("Service", "EnvironmentFile", parse_key_environment_file, U(service.environment_files), NO_ORIGIN, 0, NULL, S),
+        KEY("Service", "WorkingDirectory", parse_key_working_directory, 0, NO_ORIGIN, 0, NULL, S),
+        KEY("Service", "User", parse_key_user_group, U(service.user), U(service.user_origin), 0, NULL, S),
+        KEY("Service", "Group", parse_key_user_group, U(service.group), U(service.group_origin), 0, NULL, S),
+        KEY("Service", "SupplementaryGroups", parse_key_strv, U(service.supplementary_groups), NO_ORIGIN, STRV_USER_GROUP, NULL, S),
+        KEY("Service", "UMask", parse_key_umask, U(service.umask), NO_ORIGIN, 0, NULL, 0),
+        LIMIT_KEY("LimitCPU"), LIMIT_KEY("LimitFSIZE"), LIMIT_KEY("LimitDATA"), LIMIT_KEY("LimitSTACK"),
+        LIMIT_KEY("LimitCORE"), LIMIT_KEY("LimitRSS"), LIMIT_KEY("LimitNOFILE"), LIMIT_KEY("LimitAS"),
+        LIMIT_KEY("LimitNPROC"), LIMIT_KEY("LimitMEMLOCK"), LIMIT_KEY("LimitLOCKS"), LIMIT_KEY("LimitSIGPENDING"),
+        LIMIT_KEY("LimitMSGQUEUE"), LIMIT_KEY("LimitNICE"), LIMIT_KEY("LimitRTPRIO"), LIMIT_KEY("LimitRTTIME"),
+
+        KEY("Sandbox", "RootDirectory", parse_key_path, U(sandbox.root_directory), U(sandbox.root_directory_origin), 0, "/", S),
+        KEY("Sandbox", "Layers", parse_key_path_list, U(sandbox.layers), NO_ORIGIN, 0, NULL, S),
+        ENUM_KEY("Sandbox", "RootMode", U(sandbox.root_mode), U(sandbox.root_mode_origin), root_mode_from_string, "read-only, volatile, persistent"),
+        KEY("Sandbox", "UpperDirectory", parse_key_path, U(sandbox.upper_directory), U(sandbox.upper_directory_origin), 0, NULL, S),
+        KEY("Sandbox", "BindPaths", parse_key_bind_paths, 0, NO_ORIGIN, false, NULL, S),
+        KEY("Sandbox", "BindReadOnlyPaths", parse_key_bind_paths, 0, NO_ORIGIN, true, NULL, S),
+        KEY("Sandbox", "TemporaryFileSystem", parse_key_temporary_fs, 0, NO_ORIGIN, 0, NULL, S),
+        KEY("Sandbox", "ReadOnlyPaths", parse_key_path_list, U(sandbox.read_only_paths), NO_ORIGIN, PATH_ALLOW_MINUS | PATH_ALLOW_PLUS, NULL, S),
+        KEY("Sandbox", "ReadWritePaths", parse_key_path_list, U(sandbox.read_write_paths), NO_ORIGIN, PATH_ALLOW_MINUS | PATH_ALLOW_PLUS, NULL, S),
+        KEY("Sandbox", "InaccessiblePaths", parse_key_path_list, U(sandbox.inaccessible_paths), NO_ORIGIN, PATH_ALLOW_MINUS | PATH_ALLOW_PLUS, NULL, S),
+        KEY("Sandbox", "PrivateTmp", parse_key_bool, U(sandbox.private_tmp), NO_ORIGIN, 0, NULL, 0),
+        KEY("Sandbox", "PrivateDevices", parse_key_bool, U(sandbox.private_devices), NO_ORIGIN, 0, NULL, 0),
+        KEY("Sandbox", "PrivateNetwork", parse_key_bool, U(sandbox.private_network), U(sandbox.private_network_origin), 0, NULL, 0),
+        KEY("Sandbox", "PrivateUsers", parse_key_private_users, 0, U(sandbox.private_users_origin), 0, NULL, 0),
+        KEY("Sandbox", "Hostname", parse_key_hostname, U(sandbox.hostname), U(sandbox.hostname_origin), 0, NULL, S),
+
+        KEY("Resources", "CPUWeight", parse_key_weight, U(resources.cpu_weight), NO_ORIGIN, 0, NULL, 0),
+        KEY("Resources", "CPUQuota", parse_key_cpu_quota, U(resources.cpu_quota), NO_ORIGIN, 0, NULL, 0),
+        KEY("Resources", "AllowedCPUs", parse_key_cpu_set, U(resources.allowed_cpus), U(resources.allowed_cpus_origin), 0, NULL, 0),
+        KEY("Resources", "MemoryMin", parse_key_memory, U(resources.memory_min), NO_ORIGIN, MEMORY_ALLOW_ZERO, NULL, 0),
+        KEY("Resources", "MemoryLow", parse_key_memory, U(resources.memory_low), NO_ORIGIN, MEMORY_ALLOW_ZERO, NULL, 0),
+        KEY("Resources", "MemoryHigh", parse_key_memory, U(resources.memory_high), NO_ORIGIN, 0, NULL, 0),
+        KEY("Resources", "MemoryMax", parse_key_memory, U(resources.memory_max), NO_ORIGIN, 0, NULL, 0),
+        KEY("Resources", "MemorySwapMax", parse_key_memory, U(resources.memory_swap_max), NO_ORIGIN, MEMORY_ALLOW_ZERO, NULL, 0),
+        KEY("Resources", "TasksMax", parse_key_tasks_max, U(resources.tasks_max), NO_ORIGIN, 0, NULL, 0),
+        KEY("Resources", "IOWeight", parse_key_weight, U(resources.io_weight), NO_ORIGIN, 0, NULL, 0),
+        KEY("Resources", "IOReadBandwidthMax", parse_key_io_bandwidth, 0, NO_ORIGIN, 0, NULL, S),
+        KEY("Resources", "IOWriteBandwidthMax", parse_key_io_bandwidth, 0, NO_ORIGIN, 1, NULL, S),
+
+        KEY("Security", "CapabilityBoundingSet", parse_key_capabilities, U(security.capability_bounding_set), U(security.capability_bounding_set_origin), 0, NULL, 0),
+        KEY("Security", "AmbientCapabilities", parse_key_capabilities, U(security.ambient_capabilities), U(security.ambient_capabilities_origin), 0, NULL, 0),
+        KEY("Security", "NoNewPrivileges", parse_key_bool, U(security.no_new_privileges), NO_ORIGIN, 0, NULL, 0),
+        KEY("Security", "SystemCallFilter", parse_key_syscall_filter, 0, NO_ORIGIN, 0, NULL, 0),
+        KEY("Security", "SystemCallErrorNumber", parse_key_syscall_errno, 0, NO_ORIGIN, 0, NULL, 0),
+        KEY("Security", "SystemCallArchitectures", parse_key_strv, U(security.syscall_architectures), NO_ORIGIN, STRV_ARCHITECTURE, NULL, 0),
+        KEY("Security", "RestrictNamespaces", parse_key_restrict_namespaces, 0, NO_ORIGIN, 0, NULL, 0),
+        KEY("Security", "LockPersonality", parse_key_bool, U(security.lock_personality), NO_ORIGIN, 0, NULL, 0),
+        KEY("Security", "RestrictRealtime", parse_key_bool, U(security.restrict_realtime), NO_ORIGIN, 0, NULL, 0),
+        KEY("Security", "RestrictSUIDSGID", parse_key_bool, U(security.restrict_suid_sgid), NO_ORIGIN, 0, NULL, 0),
+        KEY("Security", "MemoryDenyWriteExecute", parse_key_bool, U(security.memory_deny_write_execute), NO_ORIGIN, 0, NULL, 0),
+        KEY("Security", "ProtectKernelTunables", parse_key_bool, U(security.protect_kernel_tunables), NO_ORIGIN, 0, NULL, 0),
+        KEY("Security", "ProtectKernelModules", parse_key_bool, U(security.protect_kernel_modules), NO_ORIGIN, 0, NULL, 0),
+        KEY("Security", "ProtectKernelLogs", parse_key_bool, U(security.protect_kernel_logs), NO_ORIGIN, 0, NULL, 0),
+        KEY("Security", "ProtectClock", parse_key_bool, U(security.protect_clock), NO_ORIGIN, 0, NULL, 0),
+
+        KEY("Install", "WantedBy", parse_key_strv, U(install.wanted_by), NO_ORIGIN, STRV_SYSTEMD_UNIT, NULL, S),
+        KEY("Install", "RequiredBy", parse_key_strv, U(install.required_by), NO_ORIGIN, STRV_SYSTEMD_UNIT, NULL, S),
+        KEY("Install", "Alias", parse_key_strv, U(install.alias), NO_ORIGIN, STRV_UNIT_NAME, NULL, S),
+};
+/* clang-format on */
+
+const size_t unit_keys_count = ELEMENTSOF(unit_keys);
+
+const char *const unit_sections[] = {"Unit", "Service", "Sandbox", "Resources", "Security", "Install", NULL};
+
+/* ---- helpers for handlers ---- */
+
+const char *unit_value_short(const char *v, char buf[static 100]) {
+        size_t n = strlen(v);
+        if (n <= 80)
+                return v;
+        size_t cut = 76;
+        while (cut > 0 && ((unsigned char) v[cut] & 0xc0) == 0x80)
+                cut--; /* not in the middle of a UTF-8 character */
+        memcpy(buf, v, cut);
+        memcpy(buf + cut, "...", 4);
+        return buf;
+}
+
+int unit_key_problem(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o,
+                     const char *fmt, ...) {
+        char msg[512];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        return unit_problems_add(c->problems, o, k ? k->key : NULL, "%s", msg);
+}
+
+int unit_key_expand(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o,
+                    const char *s, char **ret) {
+        *ret = NULL;
+        if (!(k->flags & KEY_SPECIFIERS)) {
+                *ret = strdup(s);
+                return *ret ? 0 : -ENOMEM;
+        }
+        parse_why_t why = "";
+        int r = unit_specifiers_expand(&c->specifiers, s, ret, why);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                r = bad_value(c, k, o, s, *why ? why : "cannot expand specifiers");
+                return r < 0 ? r : 1;
+        }
+        return 0;
+}
+
+/* ---- suggestions ---- */
+
+/* Optimal string alignment distance, case-insensitive, capped: names are short. */
+static unsigned edit_distance(const char *a, const char *b) {
+        size_t la = strlen(a), lb = strlen(b);
+        if (la > 64 || lb > 64)
+                return UINT32_MAX;
+        unsigned d[65][65];
+        for (size_t i = 0; i <= la; i++)
+                d[i][0] = (unsigned) i;
+        for (size_t j = 0; j <= lb; j++)
+                d[0][j] = (unsigned) j;
+        for (size_t i = 1; i <= la; i++)
+                for (size_t j = 1; j <= lb; j++) {
+                        char ca = (char) (a[i - 1] | 0x20), cb = (char) (b[j - 1] | 0x20);
+                        unsigned cost = ca != cb;
+                        unsigned v = MIN(d[i - 1][j] + 1, d[i][j - 1] + 1);
+                        v = MIN(v, d[i - 1][j - 1] + cost);
+                        if (i > 1 && j > 1 && ca == (char) (b[j - 2] | 0x20) &&
+                            (char) (a[i - 2] | 0x20) == cb)
+                                v = MIN(v, d[i - 2][j - 2] + 1);
+                        d[i][j] = v;
+                }
+        return d[la][lb];
+}
+
+/* The best candidate within distance 2 (or a third of the name's length for long names). */
+static bool close_enough(const char *s, const char *candidate, unsigned *best) {
+        unsigned d = edit_distance(s, candidate);
+        unsigned limit = MAX(2u, (unsigned) strlen(candidate) / 4);
+        if (d <= limit && d < *best) {
+                *best = d;
+                return true;
+        }
+        return false;
+}
+
+const char *unit_suggest_section(const char *s) {
+        const char *found = NULL;
+        unsigned best = UINT32_MAX;
+        for (const char *const *p = unit_sections; *p; p++)
+                if (close_enough(s, *p, &best))
+                        found = *p;
+        return found;
+}
+
+const char *unit_suggest_key(const char *section, const char *key) {
+        const char *found = NULL;
+        unsigned best = UINT32_MAX;
+        for (size_t i = 0; i < unit_keys_count; i++)
+                if (streq(unit_keys[i].section, section) && close_enough(key, unit_keys[i].key, &best))
+                        found = unit_keys[i].key;
+        return found;
+}
+
+/* ---- dispatch ---- */
+
+static bool section_is_known(const char *section) {
+        for (const char *const *p = unit_sections; *p; p++)
+                if (streq(*p, section))
+                        return true;
+        return false;
+}
+
+static bool is_extension(const char *s) {
+        return strncmp(s, "X-", 2) == 0;
+}
+
+int unit_check_section(struct unit_load_context *c, const char *section, struct unit_origin origin) {
+        if (section_is_known(section))
+                return 1;
+        if (is_extension(section))
+                return 0;
+        const char *hint = unit_suggest_section(section);
+        int r;
+        if (hint)
+                r = unit_problems_add(c->problems, origin, NULL, "unknown section [%s], did you mean [%s]?",
+                                      section, hint);
+        else
+                r = unit_problems_add(c->problems, origin, NULL,
+                                      "unknown section [%s] (sections: Unit, Service, Sandbox, Resources, "
+                                      "Security, Install; X-* for extensions)",
+                                      section);
+        return r < 0 ? r : 0;
+}
+
+int unit_apply_assignment(struct unit_load_context *c, const char *section, const char *key,
+                          const char *value, struct unit_origin origin) {
+        /* Unknown sections were reported at their header; X- sections and keys are ignored. */
+        if (!section_is_known(section) || is_extension(key))
+                return 0;
+
+        for (size_t i = 0; i < unit_keys_count; i++) {
+                const struct unit_key *k = &unit_keys[i];
+                if (streq(k->section, section) && streq(k->key, key))
+                        return k->parse(c, k, value, origin);
+        }
+
+        /* A known key in the wrong section is the most likely mistake: say where it goes. */
+        for (size_t i = 0; i < unit_keys_count; i++)
+                if (streq(unit_keys[i].key, key)) {
+                        int r = unit_problems_add(c->problems, origin, key,
+                                                  "unknown key in [%s]; %s= belongs in [%s]", section, key,
+                                                  unit_keys[i].section);
+                        return r < 0 ? r : 0;
+                }
+        const char *hint = unit_suggest_key(section, key);
+        int r;
+        if (hint)
+                r = unit_problems_add(c->problems, origin, key, "unknown key in [%s], did you mean '%s'?",
+                                      section, hint);
+        else
+                r = unit_problems_add(c->problems, origin, key, "unknown key in [%s]", section);
+        return r < 0 ? r : 0;
+}

@@ -1,0 +1,517 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The loader: finds a unit's files on the search path (fragment, template, drop-ins,
+ * masking), reads each with the reader, applies every assignment, then the -p overrides,
+ * then validates the model. */
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hutch/log.h"
+#include "hutch/macro.h"
+#include "hutch/parse.h"
+#include "hutch/strv.h"
+#include "hutch/unit.h"
+#include "unit/unit-internal.h"
+
+#define COMMAND_LINE_ORIGIN "command line"
+
+bool unit_name_is_valid(const char *name) {
+        size_t n = strlen(name);
+        if (n == 0 || n > 255 || name[0] == '@')
+                return false;
+        unsigned at = 0;
+        for (const char *p = name; *p; p++) {
+                char c = *p;
+                if (c == '@')
+                        at++;
+                else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                           strchr(":_.\\-", c)))
+                        return false;
+        }
+        return at <= 1;
+}
+
+int unit_search_path(const struct unit_load_options *opts, char ***ret) {
+        const char *s = opts && opts->search_path ? opts->search_path : getenv("HUTCH_UNIT_PATH");
+        bool append_default = false;
+        if (!s || !*s)
+                s = UNIT_DEFAULT_SEARCH_PATH;
+        else if (s[strlen(s) - 1] == ':')
+                append_default = true; /* as $SYSTEMD_UNIT_PATH: a trailing ':' adds the defaults */
+
+        _cleanup_strv_free_ char **l = NULL;
+        for (int pass = 0; pass < 1 + append_default; pass++) {
+                const char *p = pass == 0 ? s : UNIT_DEFAULT_SEARCH_PATH;
+                while (*p) {
+                        size_t k = strcspn(p, ":");
+                        if (k > 0) {
+                                _cleanup_free_ char *d = strndup(p, k);
+                                if (!d)
+                                        return -ENOMEM;
+                                /* "/etc/hutch/" and "/etc/hutch" are the same directory */
+                                while (strlen(d) > 1 && d[strlen(d) - 1] == '/')
+                                        d[strlen(d) - 1] = 0;
+                                if (!strv_contains(l, d)) {
+                                        int r = strv_consume(&l, TAKE_PTR(d));
+                                        if (r < 0)
+                                                return r;
+                                }
+                        }
+                        p += k + (p[k] == ':');
+                }
+        }
+        if (!l && !(l = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+/* What a name or path resolved to. */
+struct resolved {
+        char *name;          /* "web@blue" */
+        char *prefix;        /* "web" */
+        char *instance;      /* "blue" or NULL */
+        char *template_name; /* "web@" or NULL */
+        char *fragment;
+        char **files; /* fragment, then drop-ins in the order they apply */
+        bool masked;
+        char *masked_path;
+};
+
+static void resolved_done(struct resolved *r) {
+        free(r->name);
+        free(r->prefix);
+        free(r->instance);
+        free(r->template_name);
+        free(r->fragment);
+        strv_free(r->files);
+        free(r->masked_path);
+}
+
+static char *path_join(const char *a, const char *b) {
+        char *p;
+        if (asprintf(&p, "%s/%s", a, b) < 0)
+                return NULL;
+        return p;
+}
+
+/* A file that is (a symlink to) /dev/null or any character device masks what it stands for. */
+static int file_state(const char *path, bool *masked) {
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return -errno;
+        *masked = S_ISCHR(st.st_mode);
+        if (!*masked && S_ISDIR(st.st_mode))
+                return -EISDIR;
+        return 0;
+}
+
+static int split_name(const char *name, struct resolved *res) {
+        size_t n = strlen(name), sl = strlen(UNIT_SUFFIX);
+        _cleanup_free_ char *base =
+                n > sl && streq(name + n - sl, UNIT_SUFFIX) ? strndup(name, n - sl) : strdup(name);
+        if (!base)
+                return -ENOMEM;
+        if (!unit_name_is_valid(base))
+                return -EINVAL;
+        char *at = strchr(base, '@');
+        if (at) {
+                if (!at[1])
+                        return -EUCLEAN; /* a template, no instance */
+                if (!(res->prefix = strndup(base, (size_t) (at - base))) ||
+                    !(res->instance = strdup(at + 1)) ||
+                    !(res->template_name = strndup(base, (size_t) (at - base) + 1)))
+                        return -ENOMEM;
+        } else if (!(res->prefix = strdup(base)))
+                return -ENOMEM;
+        res->name = TAKE_PTR(base);
+        return 0;
+}
+
+struct dropin {
+        char *base;
+        char *path;
+        bool masked;
+};
+
+static int dropin_cmp(const void *a, const void *b) {
+        return strcmp(((const struct dropin *) a)->base, ((const struct dropin *) b)->base);
+}
+
+/* Adds the *.conf files of `dirs` (in priority order) to `files`, sorted by file name; a name
+ * seen in an earlier directory hides the same name in a later one, and a masked drop-in
+ * (symlink to /dev/null) hides it without adding anything. */
+static int collect_dropins(char **dirs, char ***files) {
+        struct dropin *list = NULL;
+        size_t n = 0;
+        int r = 0;
+        STRV_FOREACH (d, dirs) {
+                DIR *dir = opendir(*d);
+                if (!dir) {
+                        if (errno == ENOENT || errno == ENOTDIR)
+                                continue;
+                        r = log_error_errno(-errno, "cannot open drop-in directory %s: %m", *d);
+                        goto out;
+                }
+                struct dirent *de;
+                while ((de = readdir(dir))) {
+                        size_t l = strlen(de->d_name);
+                        if (de->d_name[0] == '.' || l <= 5 || !streq(de->d_name + l - 5, ".conf"))
+                                continue;
+                        bool seen = false;
+                        for (size_t i = 0; i < n && !seen; i++)
+                                seen = streq(list[i].base, de->d_name);
+                        if (seen)
+                                continue;
+                        char *path = path_join(*d, de->d_name);
+                        bool masked = false;
+                        if (!path) {
+                                closedir(dir);
+                                r = -ENOMEM;
+                                goto out;
+                        }
+                        int k = file_state(path, &masked);
+                        if (k < 0) {
+                                free(path);
+                                continue; /* a dangling link or a directory named *.conf */
+                        }
+                        struct dropin *m = realloc(list, (n + 1) * sizeof(*m));
+                        if (m)
+                                list = m;
+                        char *base = m ? strdup(de->d_name) : NULL;
+                        if (!base) {
+                                free(path);
+                                closedir(dir);
+                                r = -ENOMEM;
+                                goto out;
+                        }
+                        list[n++] = (struct dropin){.base = base, .path = path, .masked = masked};
+                }
+                closedir(dir);
+        }
+        if (n > 0)
+                qsort(list, n, sizeof(*list), dropin_cmp);
+        for (size_t i = 0; i < n; i++)
+                if (!list[i].masked && (r = strv_extend(files, list[i].path)) < 0)
+                        goto out;
+out:
+        for (size_t i = 0; i < n; i++) {
+                free(list[i].base);
+                free(list[i].path);
+        }
+        free(list);
+        return r;
+}
+
+static int dropin_dirs_for(char **search, const char *unit_file_name, char ***ret) {
+        _cleanup_free_ char *dname = NULL;
+        if (asprintf(&dname, "%s.d", unit_file_name) < 0)
+                return -ENOMEM;
+        STRV_FOREACH (d, search) {
+                char *p = path_join(*d, dname);
+                int r = strv_consume(ret, p);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Finds `file_name` in the search path: first directory wins. Returns 0 and the path,
+ * -ENOENT, or another error. */
+static int find_in_path(char **search, const char *file_name, char **ret, bool *masked) {
+        STRV_FOREACH (d, search) {
+                _cleanup_free_ char *p = path_join(*d, file_name);
+                if (!p)
+                        return -ENOMEM;
+                int r = file_state(p, masked);
+                if (r == -ENOENT || r == -ENOTDIR)
+                        continue;
+                if (r < 0)
+                        return log_error_errno(r, "cannot access unit file %s: %m", p);
+                *ret = TAKE_PTR(p);
+                return 0;
+        }
+        return -ENOENT;
+}
+
+static int resolve(const char *name_or_path, const struct unit_load_options *opts, struct resolved *res) {
+        int r;
+        *res = (struct resolved){};
+
+        if (strchr(name_or_path, '/')) {
+                const char *base = strrchr(name_or_path, '/') + 1;
+                r = split_name(base, res);
+                if (r == -EUCLEAN)
+                        return log_error_errno(-EINVAL, "%s is a template: name an instance (%sINSTANCE)",
+                                               name_or_path, base);
+                if (r == -EINVAL)
+                        return log_error_errno(r, "%s: '%s' is not a valid unit name", name_or_path, base);
+                if (r < 0)
+                        return r;
+                r = file_state(name_or_path, &res->masked);
+                if (r < 0)
+                        return log_error_errno(r, "cannot load %s: %m", name_or_path);
+                if (!(res->fragment = strdup(name_or_path)))
+                        return -ENOMEM;
+                if (res->masked)
+                        return (res->masked_path = strdup(name_or_path)) ? 0 : -ENOMEM;
+                if ((r = strv_extend(&res->files, res->fragment)) < 0)
+                        return r;
+                _cleanup_strv_free_ char **dirs = NULL;
+                _cleanup_free_ char *d = NULL;
+                if (asprintf(&d, "%s.d", name_or_path) < 0 || strv_consume(&dirs, TAKE_PTR(d)) < 0)
+                        return -ENOMEM;
+                return collect_dropins(dirs, &res->files);
+        }
+
+        r = split_name(name_or_path, res);
+        if (r == -EUCLEAN)
+                return log_error_errno(-EINVAL, "%s is a template: name an instance (%sINSTANCE)",
+                                       name_or_path, name_or_path);
+        if (r == -EINVAL)
+                return log_error_errno(r, "'%s' is not a valid unit name", name_or_path);
+        if (r < 0)
+                return r;
+
+        _cleanup_strv_free_ char **search = NULL;
+        if ((r = unit_search_path(opts, &search)) < 0)
+                return r;
+
+        _cleanup_free_ char *file_name = NULL, *template_file = NULL;
+        if (asprintf(&file_name, "%s" UNIT_SUFFIX, res->name) < 0)
+                return -ENOMEM;
+        if (res->template_name && asprintf(&template_file, "%s" UNIT_SUFFIX, res->template_name) < 0)
+                return -ENOMEM;
+
+        /* An instance's own file anywhere on the path beats the template (systemd). */
+        r = find_in_path(search, file_name, &res->fragment, &res->masked);
+        if (r == -ENOENT && template_file)
+                r = find_in_path(search, template_file, &res->fragment, &res->masked);
+        if (r == -ENOENT) {
+                _cleanup_free_ char *joined = NULL;
+                size_t len = 0;
+                FILE *f = open_memstream(&joined, &len);
+                if (f) {
+                        STRV_FOREACH (d, search)
+                                fprintf(f, "%s%s", d == search ? "" : ":", *d);
+                        fclose(f);
+                }
+                return log_error_errno(r, "unit %s not found (no %s%s%s in %s)", res->name, file_name,
+                                       template_file ? " or " : "", template_file ? template_file : "",
+                                       joined ? joined : "the search path");
+        }
+        if (r < 0)
+                return r;
+        if (res->masked)
+                return (res->masked_path = strdup(res->fragment)) ? 0 : -ENOMEM;
+
+        if ((r = strv_extend(&res->files, res->fragment)) < 0)
+                return r;
+
+        /* The template's drop-ins apply first, then the instance's own. */
+        if (template_file) {
+                _cleanup_strv_free_ char **dirs = NULL;
+                if ((r = dropin_dirs_for(search, template_file, &dirs)) < 0 ||
+                    (r = collect_dropins(dirs, &res->files)) < 0)
+                        return r;
+        }
+        _cleanup_strv_free_ char **dirs = NULL;
+        if ((r = dropin_dirs_for(search, file_name, &dirs)) < 0 ||
+            (r = collect_dropins(dirs, &res->files)) < 0)
+                return r;
+        return 0;
+}
+
+static int masked_error(const struct resolved *res) {
+        return log_error_errno(-ERFKILL,
+                               "unit %s is masked (%s is a link to /dev/null), refusing to load it",
+                               res->name, res->masked_path);
+}
+
+int unit_files(const char *name_or_path, const struct unit_load_options *opts, char ***ret) {
+        struct resolved res;
+        int r = resolve(name_or_path, opts, &res);
+        if (r >= 0 && res.masked)
+                r = masked_error(&res);
+        if (r >= 0) {
+                *ret = res.files;
+                res.files = NULL;
+        }
+        resolved_done(&res);
+        return r;
+}
+
+static int apply_line(const struct unit_line *l, void *userdata) {
+        struct unit_load_context *c = userdata;
+        /* The origin's file points into the unit's `sources`, set by the caller. */
+        struct unit_origin o = {.file = c->unit->sources[c->unit->n_sources - 1], .line = l->line};
+        return unit_apply_assignment(c, l->section, l->key, l->value, o);
+}
+
+static int load_file(struct unit_load_context *c, const char *path) {
+        struct hutch_unit *u = c->unit;
+        char **m = realloc(u->sources, (u->n_sources + 1) * sizeof(char *));
+        if (!m)
+                return -ENOMEM;
+        u->sources = m;
+        if (!(u->sources[u->n_sources] = strdup(path)))
+                return -ENOMEM;
+        const char *file = u->sources[u->n_sources++];
+
+        struct unit_lines lines = {};
+        int r = unit_lines_read(file, &lines, c->problems);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                r = unit_problems_add(c->problems, (struct unit_origin){.file = file}, NULL,
+                                      "cannot read: %s", strerror(-r));
+                return r < 0 ? r : 0;
+        }
+        for (size_t i = 0; i < lines.n && r >= 0; i++)
+                if (lines.items[i].kind == UNIT_LINE_SECTION)
+                        r = unit_check_section(
+                                c, lines.items[i].section,
+                                (struct unit_origin){.file = file, .line = lines.items[i].line});
+        if (r >= 0)
+                r = unit_lines_dispatch(&lines, apply_line, c);
+        unit_lines_free(&lines);
+        if (r == -EIO)
+                return log_error_errno(r,
+                                       "%s: the INI library split the file differently from hutch's reader; "
+                                       "refusing it",
+                                       file);
+        return r < 0 ? r : 0;
+}
+
+/* "-p Section.Key=Value": applied after every file, origin "command line". */
+static int apply_override(struct unit_load_context *c, const char *s) {
+        struct unit_origin o = {.file = COMMAND_LINE_ORIGIN};
+        const char *eq = strchr(s, '='), *dot = eq ? memchr(s, '.', (size_t) (eq - s)) : NULL;
+        if (!eq || !dot) {
+                int r = unit_problems_add(c->problems, o, NULL, "-p '%.80s': expected Section.Key=Value", s);
+                return r < 0 ? r : 0;
+        }
+        _cleanup_free_ char *section = strndup(s, (size_t) (dot - s));
+        _cleanup_free_ char *key = strndup(dot + 1, (size_t) (eq - dot - 1));
+        _cleanup_free_ char *value = strdup(eq + 1);
+        if (!section || !key || !value)
+                return -ENOMEM;
+        /* Same trimming as in a file; a value that a file could not hold is refused. */
+        char *v = value + strspn(value, " \t");
+        size_t n = strlen(v);
+        while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+                v[--n] = 0;
+        const char *why = NULL;
+        if (!unit_section_name_is_valid(section))
+                why = "invalid section name";
+        else if (!unit_key_name_is_valid(key))
+                why = "invalid key name";
+        else if (strpbrk(v, "\n\r"))
+                why = "a value cannot contain a line break";
+        else if (!utf8_is_valid(v))
+                why = "invalid UTF-8";
+        if (why) {
+                int r = unit_problems_add(c->problems, o, NULL, "-p '%.80s': %s", s, why);
+                return r < 0 ? r : 0;
+        }
+        int r = unit_check_section(c, section, o);
+        if (r <= 0)
+                return r;
+        return unit_apply_assignment(c, section, key, v, o);
+}
+
+int unit_load(const char *name_or_path, const struct unit_load_options *opts, struct hutch_unit **ret,
+              struct unit_problems *problems) {
+        _cleanup_unit_ struct hutch_unit *u = NULL;
+        size_t before = problems->n;
+        struct resolved res;
+        int r = resolve(name_or_path, opts, &res);
+        if (r < 0)
+                goto out;
+        if (res.masked) {
+                r = masked_error(&res);
+                goto out;
+        }
+
+        u = model_unit_new(res.name);
+        if (!u) {
+                r = -ENOMEM;
+                goto out;
+        }
+        u->template_name = TAKE_PTR(res.template_name);
+        u->instance = TAKE_PTR(res.instance);
+        u->fragment_path = TAKE_PTR(res.fragment);
+
+        struct unit_load_context c = {
+                .unit = u,
+                .problems = problems,
+                .specifiers = {.name = u->name,
+                               .prefix = res.prefix,
+                               .instance = u->instance ? u->instance : ""},
+        };
+        STRV_FOREACH (f, res.files)
+                if ((r = load_file(&c, *f)) < 0)
+                        goto out;
+        STRV_FOREACH (p, opts ? opts->overrides : NULL)
+                if ((r = apply_override(&c, *p)) < 0)
+                        goto out;
+
+        model_validate(u, problems);
+
+        r = problems->n > before ? -EINVAL : 0;
+        *ret = TAKE_PTR(u);
+out:
+        resolved_done(&res);
+        return r;
+}
+
+static int name_cmp(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int unit_enumerate(const struct unit_load_options *opts, char ***ret) {
+        _cleanup_strv_free_ char **search = NULL, **names = NULL;
+        int r = unit_search_path(opts, &search);
+        if (r < 0)
+                return r;
+        STRV_FOREACH (d, search) {
+                DIR *dir = opendir(*d);
+                if (!dir) {
+                        if (errno == ENOENT || errno == ENOTDIR)
+                                continue;
+                        return log_error_errno(-errno, "cannot open unit directory %s: %m", *d);
+                }
+                struct dirent *de;
+                while ((de = readdir(dir))) {
+                        size_t l = strlen(de->d_name), sl = strlen(UNIT_SUFFIX);
+                        if (de->d_name[0] == '.' || l <= sl || !streq(de->d_name + l - sl, UNIT_SUFFIX))
+                                continue;
+                        if (de->d_type == DT_DIR)
+                                continue;
+                        char *name = strndup(de->d_name, l - sl);
+                        if (!name) {
+                                closedir(dir);
+                                return -ENOMEM;
+                        }
+                        if (!unit_name_is_valid(name) || strv_contains(names, name)) {
+                                free(name);
+                                continue;
+                        }
+                        if ((r = strv_consume(&names, name)) < 0) {
+                                closedir(dir);
+                                return r;
+                        }
+                }
+                closedir(dir);
+        }
+        size_t n = strv_length(names);
+        if (n > 1)
+                qsort(names, n, sizeof(char *), name_cmp);
+        if (!names && !(names = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        *ret = TAKE_PTR(names);
+        return 0;
+}

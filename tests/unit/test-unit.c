@@ -1,0 +1,604 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The loader's reader and value handlers: systemd syntax, each inih hazard, every value
+ * type through unit_load(), and the exact file:line of every error. */
+
+#include <sched.h>
+#include <signal.h>
+
+#include "hutch/strv.h"
+#include "unit-test-lib.h"
+
+#define HEAD "[Service]\nExecStart=/bin/true\n"
+
+/* Loads text; returns the unit (or NULL) and leaves the problems in *p. */
+static struct hutch_unit *load(const char *text, struct unit_problems *p) {
+        struct hutch_unit *u = NULL;
+        *p = (struct unit_problems){};
+        load_text(text, &u, p);
+        return u;
+}
+
+/* A unit that must load without problems. */
+static struct hutch_unit *load_ok(const char *what, const char *text) {
+        struct unit_problems p = {};
+        struct hutch_unit *u = NULL;
+        int r = load_text(text, &u, &p);
+        TAP_CHECK(r == 0 && u && p.n == 0, "%s: loads cleanly (r=%d)", what, r);
+        if (p.n)
+                problems_dump(&p);
+        unit_problems_clear(&p);
+        return u;
+}
+
+/* A unit that must produce a problem at t.hutch:LINE for KEY containing SUBSTRING. */
+static void expect_problem(const char *what, const char *text, unsigned line, const char *key,
+                           const char *substring) {
+        struct unit_problems p = {};
+        struct hutch_unit *u = NULL;
+        int r = load_text(text, &u, &p);
+        bool ok = r == -EINVAL && problems_have(&p, "t.hutch", line, key, substring);
+        TAP_CHECK(ok, "%s: t.hutch:%u: %s: ...%s...", what, line, key ? key : "-", substring);
+        if (!ok)
+                problems_dump(&p);
+        unit_problems_clear(&p);
+        model_unit_free(u);
+}
+
+static void test_hazards(void) {
+        /* 1. The 200-byte injection: inih would cut this line and parse "User=root". */
+        char text[1024];
+        char pad[300];
+        memset(pad, 'A', 250);
+        pad[250] = 0;
+        snprintf(text, sizeof text, HEAD "Environment=X=%sUser=root\n", pad);
+        struct hutch_unit *u = load_ok("injection", text);
+        if (u) {
+                TAP_CHECK(u->service.user == NULL, "injection: User= is not set");
+                char expect[400];
+                snprintf(expect, sizeof expect, "X=%sUser=root", pad);
+                TAP_CHECK(u->service.environment.n == 1, "injection: one environment variable");
+                TAP_STREQ(u->service.environment.items ? u->service.environment.items[0] : NULL, expect,
+                          "injection: the whole value is X's value, as systemd parses it");
+        }
+        model_unit_free(u);
+
+        /* Same with the tail placed at exactly inih's cut (199 bytes of line before "User"). */
+        size_t head = strlen("Environment=X=");
+        memset(pad, 'B', 199 - head);
+        pad[199 - head] = 0;
+        snprintf(text, sizeof text, HEAD "Environment=X=%sUser=root\n", pad);
+        u = load_ok("injection at byte 199", text);
+        TAP_CHECK(u && !u->service.user, "injection at byte 199: User= is not set");
+        model_unit_free(u);
+
+        /* 2. ';' inside a value is part of the value (no inline comments in systemd). */
+        u = load_ok("semicolon", "[Unit]\nDescription=a ; b # c\n" HEAD);
+        TAP_STREQ(u ? u->unit.description : NULL, "a ; b # c", "semicolon and hash stay in the value");
+        model_unit_free(u);
+
+        /* 3. An indented line is no continuation: it is a line of its own. */
+        u = load_ok("indented", "[Unit]\nDescription=first\n  Documentation=man:x(1)\n" HEAD);
+        TAP_STREQ(u ? u->unit.description : NULL, "first", "indented: description not continued");
+        TAP_CHECK(u && u->unit.documentation.n == 1, "indented: the indented line is its own assignment");
+        model_unit_free(u);
+        expect_problem("indented text", "[Unit]\nDescription=first\n  more words\n" HEAD, 3, NULL,
+                       "missing '='");
+
+        /* 4. "Key: value" is refused. */
+        expect_problem("colon", HEAD "User: root\n", 3, "User", "not unit file syntax");
+
+        /* 5. NUL refused with its line. */
+        static const char nul[] = "[Service]\nExecStart=/bin/true\nUser=ro\0ot\n";
+        write_file_n("t.hutch", nul, sizeof nul - 1);
+        struct unit_problems p = {};
+        u = NULL;
+        char path[300];
+        snprintf(path, sizeof path, "%s/t.hutch", test_dir);
+        int r = unit_load(path, NULL, &u, &p);
+        TAP_CHECK(r == -EINVAL && problems_have(&p, "t.hutch", 3, NULL, "NUL"),
+                  "NUL byte refused at t.hutch:3");
+        TAP_CHECK(!u || !u->service.user, "NUL: the line is not applied");
+        unit_problems_clear(&p);
+        model_unit_free(u);
+
+        /* 6. Invalid UTF-8 refused with its line. */
+        expect_problem("invalid UTF-8", HEAD "\n[Unit]\nDescription=caf\xe9\n", 5, NULL, "UTF-8");
+        expect_problem("overlong UTF-8", HEAD "Environment=A=\xc0\xaf\n", 3, NULL, "UTF-8");
+
+        /* 7. A 64 KiB line works and keeps every byte. */
+        size_t big = 64 * 1024;
+        char *long_text = malloc(big + 200);
+        char *q = long_text + sprintf(long_text, HEAD "Environment=BIG=");
+        memset(q, 'x', big);
+        q += big;
+        strcpy(q, "\n");
+        u = load_ok("64 KiB line", long_text);
+        TAP_CHECK(u && u->service.environment.n == 1 && strlen(u->service.environment.items[0]) == big + 4,
+                  "64 KiB line: value complete");
+        model_unit_free(u);
+        free(long_text);
+
+        /* 8. Section and key names that would not fit inih's buffers are refused by us first. */
+        char longsec[200];
+        memset(longsec, 'S', 60);
+        longsec[60] = 0;
+        snprintf(text, sizeof text, HEAD "[%s]\nFoo=bar\n", longsec);
+        expect_problem("long section name", text, 3, NULL, "invalid section name");
+        memset(longsec, 'K', 150);
+        longsec[150] = 0;
+        snprintf(text, sizeof text, HEAD "%s=1\n", longsec);
+        expect_problem("long key name", text, 3, NULL, "invalid key name");
+}
+
+static void test_syntax(void) {
+        struct hutch_unit *u;
+
+        u = load_ok("comments",
+                    "# comment\n; comment\n   # indented comment\n[Unit]\nDescription = spaced \n" HEAD);
+        TAP_STREQ(u ? u->unit.description : NULL, "spaced", "whitespace around '=' and value trimmed");
+        model_unit_free(u);
+
+        u = load_ok("continuation", "[Unit]\nDescription=one \\\n  two\\\n# skipped comment\nthree\n" HEAD);
+        TAP_STREQ(u ? u->unit.description : NULL, "one    two three",
+                  "backslash joins lines with a space; comment inside skipped");
+        model_unit_free(u);
+
+        u = load_ok("escaped backslash", "[Unit]\nDescription=ends with \\\\\n" HEAD);
+        TAP_STREQ(u ? u->unit.description : NULL, "ends with \\\\", "a double backslash is no continuation");
+        model_unit_free(u);
+
+        u = load_ok("continuation at EOF", HEAD "[Unit]\nDescription=last\\");
+        TAP_STREQ(u ? u->unit.description : NULL, "last", "continuation at end of file");
+        model_unit_free(u);
+
+        u = load_ok("CRLF", "[Unit]\r\nDescription=crlf\r\n[Service]\r\nExecStart=/bin/true\r\n");
+        TAP_STREQ(u ? u->unit.description : NULL, "crlf", "CRLF line ends");
+        model_unit_free(u);
+
+        u = load_ok("BOM", "\xef\xbb\xbf[Unit]\nDescription=bom\n" HEAD);
+        TAP_STREQ(u ? u->unit.description : NULL, "bom", "UTF-8 BOM skipped");
+        model_unit_free(u);
+
+        u = load_ok("value with '='", HEAD "Environment=A=b=c\n");
+        TAP_STREQ(u && u->service.environment.items ? u->service.environment.items[0] : NULL, "A=b=c",
+                  "split at the first '='");
+        model_unit_free(u);
+
+        u = load_ok("X- ignored", HEAD "X-Foo=bar\n[X-Vendor]\nAnything=goes\nWhat ever=1\n");
+        model_unit_free(u);
+
+        expect_problem("line numbers after continuation", "[Unit]\nDescription=a\\\nb\nFoo=1\n" HEAD, 4,
+                       "Foo", "unknown key");
+        expect_problem("unknown key suggestion", HEAD "[Resources]\nMemoryMaxx=1G\n", 4, "MemoryMaxx",
+                       "did you mean 'MemoryMax'?");
+        expect_problem("unknown key case", HEAD "user=root\n", 3, "user", "did you mean 'User'?");
+        expect_problem("key in wrong section", HEAD "MemoryMax=1G\n", 3, "MemoryMax",
+                       "belongs in [Resources]");
+        expect_problem("unknown section", HEAD "[Servcie]\nUser=root\n", 3, NULL, "did you mean [Service]?");
+        expect_problem("unknown section no hint", HEAD "[Foo]\n", 3, NULL, "unknown section [Foo]");
+        expect_problem("outside section", "User=root\n" HEAD, 1, "User", "outside of any section");
+        expect_problem("bad header", HEAD "[Unit\n", 3, NULL, "invalid section header");
+        expect_problem("empty key", HEAD "=value\n", 3, NULL, "missing key name");
+        expect_problem("bad key chars", HEAD "Us er=root\n", 3, NULL, "invalid key name");
+
+        /* All problems are collected, not just the first. */
+        struct unit_problems p;
+        u = load("[Service]\nExecStart=/bin/true\nType=bogus\nRestart=sometimes\n[Resources]\nCPUWeight=0\n",
+                 &p);
+        TAP_CHECK(p.n >= 3 && problems_have(&p, "t.hutch", 3, "Type", NULL) &&
+                          problems_have(&p, "t.hutch", 4, "Restart", NULL) &&
+                          problems_have(&p, "t.hutch", 6, "CPUWeight", NULL),
+                  "every problem is reported (%zu)", p.n);
+        unit_problems_clear(&p);
+        model_unit_free(u);
+}
+
+static void test_service(void) {
+        struct hutch_unit *u;
+
+        u = load_ok("exec start", "[Service]\nExecStart=/usr/bin/env \"a b\" 'c d' e\\tf\n");
+        if (u) {
+                TAP_STREQ(u->service.exec_start.path, "/usr/bin/env", "ExecStart path");
+                TAP_CHECK(strv_length(u->service.exec_start.argv) == 4, "ExecStart argv length");
+                TAP_STREQ(u->service.exec_start.argv[1], "a b", "double quotes");
+                TAP_STREQ(u->service.exec_start.argv[2], "c d", "single quotes");
+                TAP_STREQ(u->service.exec_start.argv[3], "e\tf", "C escape");
+                TAP_CHECK(u->service.exec_start.origin.line == 2, "ExecStart origin line");
+        }
+        model_unit_free(u);
+
+        u = load_ok("exec prefixes", "[Service]\nExecStart=-@:/bin/sh mysh -c 'echo $X'\n");
+        if (u) {
+                TAP_STREQ(u->service.exec_start.path, "/bin/sh", "'@': path is the first word");
+                TAP_STREQ(u->service.exec_start.argv[0], "mysh", "'@': argv[0] is the second");
+                TAP_CHECK(u->service.exec_start.ignore_failure && u->service.exec_start.no_env_expand,
+                          "'-' and ':' prefixes");
+        }
+        model_unit_free(u);
+
+        u = load_ok("exec bare name", "[Service]\nExecStart=true\n");
+        TAP_STREQ(u ? u->service.exec_start.path : NULL, "true",
+                  "a bare command name is kept for PATH lookup");
+        model_unit_free(u);
+
+        u = load_ok("exec reset", "[Service]\nExecStart=/bin/false\nExecStart=\nExecStart=/bin/true x\n");
+        TAP_STREQ(u ? u->service.exec_start.path : NULL, "/bin/true", "empty ExecStart= resets");
+        model_unit_free(u);
+
+        expect_problem("exec '+'", "[Service]\nExecStart=+/bin/true\n", 2, "ExecStart", "prefix '+'");
+        expect_problem("exec '!'", "[Service]\nExecStart=!/bin/true\n", 2, "ExecStart", "prefix '!'");
+        expect_problem("two commands", "[Service]\nExecStart=/bin/true\nExecStart=/bin/false\n", 3,
+                       "ExecStart", "more than one command");
+        expect_problem("relative exec", "[Service]\nExecStart=bin/true\n", 2, "ExecStart",
+                       "neither an absolute");
+        expect_problem("exec missing", "[Unit]\nDescription=x\n", 0, "ExecStart", NULL);
+        expect_problem("exec '@' alone", "[Service]\nExecStart=@/bin/true\n", 2, "ExecStart", "argv[0]");
+
+        u = load_ok("types", HEAD "Type=notify\nRestart=on-failure\nRestartSec=1min 30s\nTimeoutStopSec=0\n"
+                                  "TimeoutStartSec=500ms\nWatchdogSec=20\nKillSignal=SIGINT\nUMask=0077\n"
+                                  "RestartSteps=3\nRestartMaxDelaySec=1h\n");
+        if (u) {
+                TAP_CHECK(u->service.type == SERVICE_NOTIFY, "Type=notify");
+                TAP_CHECK(u->service.restart == RESTART_ON_FAILURE, "Restart=on-failure");
+                TAP_CHECK(u->service.restart_sec == 90 * USEC_PER_SEC, "RestartSec=1min 30s");
+                TAP_CHECK(u->service.timeout_stop == USEC_INFINITY, "TimeoutStopSec=0 disables the timeout");
+                TAP_CHECK(u->service.timeout_start == 500 * USEC_PER_MSEC, "TimeoutStartSec=500ms");
+                TAP_CHECK(u->service.watchdog == 20 * USEC_PER_SEC, "a bare number is seconds");
+                TAP_CHECK(u->service.kill_signal == SIGINT, "KillSignal=SIGINT");
+                TAP_CHECK(u->service.umask == 0077, "UMask=0077");
+                TAP_CHECK(u->service.restart_steps == 3 &&
+                                  u->service.restart_max_delay == 3600 * USEC_PER_SEC,
+                          "RestartSteps=, RestartMaxDelaySec=");
+                TAP_CHECK(u->service.type_origin.line == 3, "Type= origin");
+        }
+        model_unit_free(u);
+        expect_problem("bad type", HEAD "Type=forking\n", 3, "Type", "not one of exec");
+        expect_problem("bad time", HEAD "RestartSec=5 parsecs\n", 3, "RestartSec", "5 parsecs");
+        expect_problem("bad signal", HEAD "KillSignal=SIGFOO\n", 3, "KillSignal", "SIGFOO");
+        expect_problem("bad umask", HEAD "UMask=999\n", 3, "UMask", "999");
+
+        u = load_ok("exit status", HEAD "SuccessExitStatus=1 2 SIGHUP\nSuccessExitStatus=75\n"
+                                        "RestartPreventExitStatus=3\nRestartPreventExitStatus=\n");
+        if (u) {
+                const struct exit_status_set *s = &u->service.success_exit_status;
+                TAP_CHECK(s->set && exit_status_set_has_status(s, 1) && exit_status_set_has_status(s, 2) &&
+                                  exit_status_set_has_status(s, 75) &&
+                                  exit_status_set_has_signal(s, SIGHUP) && !exit_status_set_has_status(s, 0),
+                          "SuccessExitStatus= appends");
+                TAP_CHECK(!exit_status_set_has_status(&u->service.restart_prevent_exit_status, 3),
+                          "RestartPreventExitStatus= empty resets");
+        }
+        model_unit_free(u);
+        expect_problem("bad exit status", HEAD "SuccessExitStatus=1 256\n", 3, "SuccessExitStatus", "256");
+
+        u = load_ok("environment", HEAD "Environment=A=1 \"B=two words\" C=x\nEnvironment=A=3\n"
+                                        "Environment=D=%%literal\n");
+        if (u) {
+                char **e = u->service.environment.items;
+                TAP_CHECK(strv_length(e) == 4, "Environment= appends, a name once");
+                TAP_CHECK(strv_contains(e, "A=3") && !strv_contains(e, "A=1"), "later A= wins");
+                TAP_CHECK(strv_contains(e, "B=two words"), "quoted assignment");
+                TAP_CHECK(strv_contains(e, "D=%literal"), "%% is a percent sign");
+        }
+        model_unit_free(u);
+        u = load_ok("environment reset", HEAD "Environment=A=1\nEnvironment=\nEnvironment=B=2\n");
+        TAP_CHECK(u && strv_length(u->service.environment.items) == 1, "Environment= empty resets");
+        model_unit_free(u);
+        expect_problem("bad environment", HEAD "Environment=1A=x\n", 3, "Environment", "1A=x");
+        expect_problem("environment quoting", HEAD "Environment=\"A=x\n", 3, "Environment", NULL);
+
+        u = load_ok("environment files", HEAD "EnvironmentFile=/etc/a\nEnvironmentFile=-/etc/b c\n");
+        if (u) {
+                TAP_CHECK(u->service.environment_files.n == 2, "EnvironmentFile= appends");
+                TAP_CHECK(!u->service.environment_files.items[0].ignore_missing, "no '-': required");
+                TAP_STREQ(u->service.environment_files.items[1].path, "/etc/b c", "whole value is one path");
+                TAP_CHECK(u->service.environment_files.items[1].ignore_missing, "'-' prefix");
+        }
+        model_unit_free(u);
+        expect_problem("relative environment file", HEAD "EnvironmentFile=etc/a\n", 3, "EnvironmentFile",
+                       NULL);
+
+        u = load_ok("working directory", HEAD "WorkingDirectory=-~\n");
+        TAP_CHECK(u && u->service.working_directory_home && u->service.working_directory_missing_ok,
+                  "WorkingDirectory=-~");
+        model_unit_free(u);
+        u = load_ok("working directory path", HEAD "WorkingDirectory=/srv//www/\n");
+        TAP_STREQ(u ? u->service.working_directory : NULL, "/srv/www", "WorkingDirectory= normalized");
+        model_unit_free(u);
+        expect_problem("working directory ..", HEAD "WorkingDirectory=/srv/../etc\n", 3, "WorkingDirectory",
+                       NULL);
+
+        u = load_ok("users", HEAD "User=www-data\nGroup=1000\nSupplementaryGroups=adm video\n"
+                                  "SupplementaryGroups=audio\n");
+        if (u) {
+                TAP_STREQ(u->service.user, "www-data", "User=");
+                TAP_STREQ(u->service.group, "1000", "Group= numeric");
+                TAP_CHECK(u->service.supplementary_groups.n == 3, "SupplementaryGroups= appends");
+        }
+        model_unit_free(u);
+        expect_problem("bad user", HEAD "User=-root\n", 3, "User", "-root");
+        expect_problem("bad group", HEAD "SupplementaryGroups=ok b/ad\n", 3, "SupplementaryGroups", "b/ad");
+
+        u = load_ok("rlimits", HEAD "LimitNOFILE=1024:4096\nLimitCORE=infinity\nLimitAS=1G\nLimitCPU=10s\n");
+        if (u) {
+                const struct rlimit_setting *r = u->service.rlimits;
+                TAP_CHECK(r[RLIMIT_NOFILE].set && r[RLIMIT_NOFILE].soft == 1024 &&
+                                  r[RLIMIT_NOFILE].hard == 4096,
+                          "LimitNOFILE=soft:hard");
+                TAP_CHECK(r[RLIMIT_CORE].soft == RLIM_INFINITY && r[RLIMIT_CORE].hard == RLIM_INFINITY,
+                          "LimitCORE=infinity");
+                TAP_CHECK(r[RLIMIT_AS].soft == 1024ull * 1024 * 1024, "LimitAS=1G");
+                TAP_CHECK(r[RLIMIT_CPU].soft == 10, "LimitCPU=10s");
+        }
+        model_unit_free(u);
+        static const char *const limits[] = {
+                "LimitCPU",      "LimitFSIZE",   "LimitDATA",   "LimitSTACK",
+                "LimitCORE",     "LimitRSS",     "LimitNOFILE", "LimitAS",
+                "LimitNPROC",    "LimitMEMLOCK", "LimitLOCKS",  "LimitSIGPENDING",
+                "LimitMSGQUEUE", "LimitNICE",    "LimitRTPRIO", "LimitRTTIME"};
+        for (size_t i = 0; i < ELEMENTSOF(limits); i++) {
+                char t[200];
+                /* LimitNICE= takes a nice level, not infinity */
+                snprintf(t, sizeof t, HEAD "%s=%s\n", limits[i],
+                         streq(limits[i], "LimitNICE") ? "10" : "infinity");
+                u = load_ok(limits[i], t);
+                model_unit_free(u);
+        }
+        expect_problem("bad rlimit", HEAD "LimitNOFILE=lots\n", 3, "LimitNOFILE", "lots");
+        expect_problem("rlimit soft > hard", HEAD "LimitNOFILE=10:5\n", 3, "LimitNOFILE", NULL);
+}
+
+static void test_unit_install(void) {
+        struct hutch_unit *u = load_ok(
+                "unit section",
+                "[Unit]\nDescription=Web %N\nDocumentation=https://example.org "
+                "man:web(8)\nAfter=network.target\n"
+                "After=db.service\nWants=a.service\nRequires=b.service\nBindsTo=c.service\nPartOf=d.target\n"
+                "Conflicts=e.service\nBefore=f.service\nStartLimitIntervalSec=30s\nStartLimitBurst=10\n" HEAD
+                "[Install]\nWantedBy=multi-user.target\nRequiredBy=x.target\nAlias=www\n");
+        if (u) {
+                TAP_STREQ(u->unit.description, "Web t", "Description= with %%N");
+                TAP_CHECK(u->unit.documentation.n == 2, "Documentation= two URLs");
+                TAP_CHECK(u->unit.after.n == 2 && strv_contains(u->unit.after.items, "db.service"),
+                          "After= appends");
+                TAP_CHECK(u->unit.wants.n == 1 && u->unit.requires.n == 1 && u->unit.binds_to.n == 1 &&
+                                  u->unit.part_of.n == 1 && u->unit.conflicts.n == 1 &&
+                                  u->unit.before.n == 1,
+                          "dependency lists");
+                TAP_CHECK(u->unit.start_limit_interval == 30 * USEC_PER_SEC &&
+                                  u->unit.start_limit_burst == 10,
+                          "StartLimit*");
+                TAP_CHECK(u->install.wanted_by.n == 1 && u->install.required_by.n == 1 &&
+                                  u->install.alias.n == 1,
+                          "[Install]");
+        }
+        model_unit_free(u);
+        u = load_ok("list reset", "[Unit]\nAfter=a.service\nAfter=\nAfter=b.service\n" HEAD);
+        TAP_CHECK(u && u->unit.after.n == 1 && streq(u->unit.after.items[0], "b.service"),
+                  "After= empty resets");
+        model_unit_free(u);
+        expect_problem("bad dependency", "[Unit]\nAfter=network\n" HEAD, 2, "After", "systemd unit name");
+        expect_problem("bad documentation", "[Unit]\nDocumentation=example.org\n" HEAD, 2, "Documentation",
+                       NULL);
+        expect_problem("bad burst", "[Unit]\nStartLimitBurst=-1\n" HEAD, 2, "StartLimitBurst", NULL);
+}
+
+static void test_sandbox(void) {
+        struct hutch_unit *u = load_ok(
+                "sandbox", HEAD
+                "[Sandbox]\nRootDirectory=/srv/root/\nLayers=/l/a /l/b\nLayers=/l/c\nRootMode=persistent\n"
+                "UpperDirectory=/var/lib/%p\nReadOnlyPaths=/a -/b +/c -+/d\nReadWritePaths=/rw\n"
+                "InaccessiblePaths=-/secret\nPrivateTmp=no\nPrivateDevices=false\nPrivateNetwork=off\n"
+                "PrivateUsers=identity\nHostname=web-1\n"
+                "BindPaths=/src /a\\:b:/dst:norbind -/opt\nBindReadOnlyPaths=/etc/ssl:/etc/ssl:rbind\n"
+                "TemporaryFileSystem=/var:mode=0755,size=10M /cache\n");
+        if (u) {
+                struct unit_section_sandbox *s = &u->sandbox;
+                TAP_STREQ(s->root_directory, "/srv/root", "RootDirectory= normalized");
+                TAP_CHECK(s->layers.n == 3 && streq(s->layers.items[2].path, "/l/c"),
+                          "Layers= appends in order");
+                TAP_CHECK(s->root_mode == ROOT_PERSISTENT, "RootMode=persistent");
+                TAP_STREQ(s->upper_directory, "/var/lib/t", "UpperDirectory= with %%p");
+                TAP_CHECK(s->read_only_paths.n == 4 && !s->read_only_paths.items[0].ignore_missing &&
+                                  s->read_only_paths.items[1].ignore_missing &&
+                                  streq(s->read_only_paths.items[2].path, "/c") &&
+                                  s->read_only_paths.items[3].ignore_missing &&
+                                  streq(s->read_only_paths.items[3].path, "/d"),
+                          "ReadOnlyPaths= with '-' and '+'");
+                TAP_CHECK(s->read_write_paths.n == 1 && s->inaccessible_paths.n == 1 &&
+                                  s->inaccessible_paths.items[0].ignore_missing,
+                          "ReadWritePaths=, InaccessiblePaths=");
+                TAP_CHECK(!s->private_tmp && !s->private_devices && !s->private_network,
+                          "Private* booleans");
+                TAP_CHECK(s->private_users == PRIVATE_USERS_IDENTITY, "PrivateUsers=identity");
+                TAP_STREQ(s->hostname, "web-1", "Hostname=");
+                TAP_CHECK(s->n_binds == 4, "binds: %zu", s->n_binds);
+                if (s->n_binds == 4) {
+                        TAP_CHECK(streq(s->binds[0].source, "/src") &&
+                                          streq(s->binds[0].destination, "/src") && s->binds[0].recursive &&
+                                          !s->binds[0].read_only,
+                                  "BindPaths=/src");
+                        TAP_CHECK(streq(s->binds[1].source, "/a:b") &&
+                                          streq(s->binds[1].destination, "/dst") && !s->binds[1].recursive,
+                                  "BindPaths= with escaped ':' and norbind");
+                        TAP_CHECK(s->binds[2].ignore_missing && streq(s->binds[2].source, "/opt"),
+                                  "BindPaths=-/opt");
+                        TAP_CHECK(s->binds[3].read_only && s->binds[3].recursive, "BindReadOnlyPaths=");
+                }
+                TAP_CHECK(s->n_tmpfs == 2 && streq(s->tmpfs[0].path, "/var") &&
+                                  streq(s->tmpfs[0].options, "mode=0755,size=10M") && !s->tmpfs[1].options,
+                          "TemporaryFileSystem=");
+        }
+        model_unit_free(u);
+        u = load_ok("private users bool", HEAD "[Sandbox]\nPrivateUsers=yes\n");
+        TAP_CHECK(u && u->sandbox.private_users == PRIVATE_USERS_YES, "PrivateUsers=yes");
+        model_unit_free(u);
+        u = load_ok("path list reset", HEAD "[Sandbox]\nReadOnlyPaths=/a\nReadOnlyPaths=\nReadOnlyPaths=/b\n"
+                                            "BindPaths=/x\nBindPaths=\n");
+        TAP_CHECK(u && u->sandbox.read_only_paths.n == 1 && u->sandbox.n_binds == 0, "path lists reset");
+        model_unit_free(u);
+
+        expect_problem("relative path", HEAD "[Sandbox]\nReadOnlyPaths=/ok relative\n", 4, "ReadOnlyPaths",
+                       "relative");
+        expect_problem("dotdot path", HEAD "[Sandbox]\nInaccessiblePaths=/a/../b\n", 4, "InaccessiblePaths",
+                       NULL);
+        expect_problem("layers no prefix", HEAD "[Sandbox]\nLayers=-/a\n", 4, "Layers", NULL);
+        expect_problem("bind option", HEAD "[Sandbox]\nBindPaths=/a:/b:ro\n", 4, "BindPaths",
+                       "unknown bind option");
+        expect_problem("bind too many fields", HEAD "[Sandbox]\nBindPaths=/a:/b:rbind:x\n", 4, "BindPaths",
+                       NULL);
+        expect_problem("bind relative dest", HEAD "[Sandbox]\nBindPaths=/a:b\n", 4, "BindPaths", NULL);
+        expect_problem("tmpfs option", HEAD "[Sandbox]\nTemporaryFileSystem=/x:mode=0755,context=foo\n", 4,
+                       "TemporaryFileSystem", "context=foo");
+        expect_problem("bad bool", HEAD "[Sandbox]\nPrivateTmp=perhaps\n", 4, "PrivateTmp", "perhaps");
+        expect_problem("empty bool", HEAD "[Sandbox]\nPrivateTmp=\n", 4, "PrivateTmp", NULL);
+        expect_problem("bad root mode", HEAD "[Sandbox]\nRootMode=rw\n", 4, "RootMode",
+                       "read-only, volatile");
+        expect_problem("bad private users", HEAD "[Sandbox]\nPrivateUsers=maybe\n", 4, "PrivateUsers", NULL);
+        expect_problem("bad hostname", HEAD "[Sandbox]\nHostname=-bad-\n", 4, "Hostname", NULL);
+        expect_problem("unknown specifier", HEAD "[Sandbox]\nRootDirectory=/srv/%j\n", 4, "RootDirectory",
+                       "unknown specifier '%j'");
+        expect_problem("trailing percent", "[Unit]\nDescription=100%\n" HEAD, 2, "Description",
+                       "'%' at the end");
+}
+
+static void test_resources(void) {
+        long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+        uint64_t mem = (uint64_t) pages * (uint64_t) psize;
+        struct hutch_unit *u = load_ok("resources", HEAD "[Resources]\nCPUWeight=200\nIOWeight=10000\n"
+                                                         "CPUQuota=150%\nAllowedCPUs=0-1\nMemoryMin=0\n"
+                                                         "MemoryLow=10M\nMemoryHigh=1%\nMemoryMax=1.5G\n"
+                                                         "MemorySwapMax=infinity\nTasksMax=100\n"
+                                                         "IOReadBandwidthMax=/dev/sda 10M\n"
+                                                         "IOWriteBandwidthMax=/dev/sdb 1.5K\n"
+                                                         "IOWriteBandwidthMax=/dev/sdb infinity\n");
+        if (u) {
+                struct unit_section_resources *r = &u->resources;
+                TAP_CHECK(r->cpu_weight.set && r->cpu_weight.value == 200, "CPUWeight=200");
+                TAP_CHECK(r->io_weight.value == 10000, "IOWeight=10000");
+                TAP_CHECK(r->cpu_quota.value == 1500000, "CPUQuota=150%% is 1.5 s per s");
+                TAP_STREQ(r->allowed_cpus, "0-1", "AllowedCPUs=");
+                TAP_CHECK(r->memory_min.set && r->memory_min.value == 0, "MemoryMin=0 allowed");
+                TAP_CHECK(r->memory_low.value == 10 * 1024 * 1024, "MemoryLow=10M (base 1024)");
+                TAP_CHECK(r->memory_high.value >= mem / 100 - 1 && r->memory_high.value <= mem / 100 + 1,
+                          "MemoryHigh=1%% of physical memory");
+                TAP_CHECK(r->memory_max.value == 1536ull * 1024 * 1024, "MemoryMax=1.5G");
+                TAP_CHECK(r->memory_swap_max.value == LIMIT_INFINITY, "MemorySwapMax=infinity");
+                TAP_CHECK(r->tasks_max.value == 100, "TasksMax=100");
+                TAP_CHECK(r->n_io_read_bandwidth_max == 1 &&
+                                  r->io_read_bandwidth_max[0].bytes_per_sec == 10000000,
+                          "IOReadBandwidthMax= base 1000");
+                TAP_CHECK(r->n_io_write_bandwidth_max == 1 &&
+                                  r->io_write_bandwidth_max[0].bytes_per_sec == LIMIT_INFINITY,
+                          "IOWriteBandwidthMax= same device replaced");
+        }
+        model_unit_free(u);
+        u = load_ok("tasks percent", HEAD "[Resources]\nTasksMax=10%\nMemoryMax=\n");
+        TAP_CHECK(u && u->resources.tasks_max.set && u->resources.tasks_max.value > 0 &&
+                          u->resources.tasks_max.value < 4194304,
+                  "TasksMax=10%% of the kernel's limit");
+        TAP_CHECK(u && !u->resources.memory_max.set, "MemoryMax= empty unsets");
+        model_unit_free(u);
+        expect_problem("weight 0", HEAD "[Resources]\nCPUWeight=0\n", 4, "CPUWeight", "1 and 10000");
+        expect_problem("weight 10001", HEAD "[Resources]\nIOWeight=10001\n", 4, "IOWeight", "1 and 10000");
+        expect_problem("quota no %", HEAD "[Resources]\nCPUQuota=1.5\n", 4, "CPUQuota", "percentage");
+        expect_problem("memory suffix", HEAD "[Resources]\nMemoryMax=12Q\n", 4, "MemoryMax", "12Q");
+        expect_problem("memory max 0", HEAD "[Resources]\nMemoryMax=0\n", 4, "MemoryMax", "more than 0");
+        expect_problem("tasks 0", HEAD "[Resources]\nTasksMax=0\n", 4, "TasksMax", NULL);
+        expect_problem("cpus", HEAD "[Resources]\nAllowedCPUs=3-1\n", 4, "AllowedCPUs", NULL);
+        expect_problem("io no bytes", HEAD "[Resources]\nIOReadBandwidthMax=/dev/sda\n", 4,
+                       "IOReadBandwidthMax", "PATH BYTES");
+        expect_problem("io bad bytes", HEAD "[Resources]\nIOReadBandwidthMax=/dev/sda fast\n", 4,
+                       "IOReadBandwidthMax", "fast");
+        expect_problem("io relative", HEAD "[Resources]\nIOReadBandwidthMax=sda 1M\n", 4,
+                       "IOReadBandwidthMax", NULL);
+}
+
+static void test_security(void) {
+        struct hutch_unit *u =
+                load_ok("security", HEAD "[Security]\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\n"
+                                         "CapabilityBoundingSet=CAP_CHOWN\n"
+                                         "AmbientCapabilities=CAP_NET_BIND_SERVICE\n"
+                                         "NoNewPrivileges=no\nSystemCallFilter=@system-service\n"
+                                         "SystemCallFilter=~@mount reboot\n"
+                                         "SystemCallErrorNumber=EACCES\n"
+                                         "SystemCallArchitectures=native x86\n"
+                                         "RestrictNamespaces=net user\nLockPersonality=no\n"
+                                         "RestrictRealtime=no\nRestrictSUIDSGID=no\n"
+                                         "MemoryDenyWriteExecute=yes\nProtectKernelTunables=no\n"
+                                         "ProtectKernelModules=no\nProtectKernelLogs=no\n"
+                                         "ProtectClock=no\n");
+        if (u) {
+                struct unit_section_security *s = &u->security;
+                TAP_CHECK(s->capability_bounding_set == ((1ull << 10) | (1ull << 0)),
+                          "bounding set ORs lines");
+                TAP_CHECK(s->ambient_capabilities == 1ull << 10, "AmbientCapabilities=");
+                TAP_CHECK(!s->no_new_privileges, "NoNewPrivileges=no");
+                TAP_CHECK(s->syscall_filter_set && s->n_syscall_filter == 3, "SystemCallFilter= entries");
+                if (s->n_syscall_filter == 3)
+                        TAP_CHECK(!s->syscall_filter[0].deny && s->syscall_filter[1].deny &&
+                                          s->syscall_filter[2].deny &&
+                                          streq(s->syscall_filter[2].name, "reboot"),
+                                  "'~' applies to the whole line");
+                TAP_CHECK(s->syscall_error_number == EACCES, "SystemCallErrorNumber=EACCES");
+                TAP_CHECK(strv_contains(s->syscall_architectures.items, "x86"), "SystemCallArchitectures=");
+                TAP_CHECK(s->restrict_namespaces == (CLONE_NEWNET | CLONE_NEWUSER),
+                          "RestrictNamespaces=net user");
+                TAP_CHECK(!s->lock_personality && !s->restrict_realtime && !s->restrict_suid_sgid &&
+                                  s->memory_deny_write_execute && !s->protect_kernel_tunables &&
+                                  !s->protect_kernel_modules && !s->protect_kernel_logs && !s->protect_clock,
+                          "security booleans");
+        }
+        model_unit_free(u);
+
+        u = load_ok("inverted caps", HEAD "[Security]\nCapabilityBoundingSet=~CAP_SYS_ADMIN\n"
+                                          "SystemCallErrorNumber=kill\nRestrictNamespaces=~user\n");
+        if (u) {
+                TAP_CHECK(!(u->security.capability_bounding_set & (1ull << 21)) &&
+                                  (u->security.capability_bounding_set & 1),
+                          "'~' inverts the capability set");
+                TAP_CHECK(u->security.syscall_error_number == SYSCALL_ERRNO_KILL,
+                          "SystemCallErrorNumber=kill");
+                TAP_CHECK(u->security.restrict_namespaces ==
+                                  (NAMESPACE_FLAGS_ALL & ~(unsigned long) CLONE_NEWUSER),
+                          "RestrictNamespaces=~user");
+        }
+        model_unit_free(u);
+        u = load_ok("caps reset",
+                    HEAD "[Security]\nCapabilityBoundingSet=CAP_CHOWN\nCapabilityBoundingSet=\n"
+                         "RestrictNamespaces=no\nSystemCallErrorNumber=13\nSystemCallFilter=\n");
+        if (u) {
+                TAP_CHECK(u->security.capability_bounding_set == 0, "empty resets the capability set");
+                TAP_CHECK(u->security.restrict_namespaces == NAMESPACE_FLAGS_ALL, "RestrictNamespaces=no");
+                TAP_CHECK(u->security.syscall_error_number == 13, "SystemCallErrorNumber=13");
+                TAP_CHECK(u->security.syscall_filter_set && u->security.n_syscall_filter == 0,
+                          "SystemCallFilter= empty: an explicit empty filter");
+        }
+        model_unit_free(u);
+        expect_problem("bad cap", HEAD "[Security]\nCapabilityBoundingSet=CAP_NET_ADMIN CAP_FLY\n", 4,
+                       "CapabilityBoundingSet", "CAP_FLY");
+        expect_problem("bad syscall", HEAD "[Security]\nSystemCallFilter=read no_such_call\n", 4,
+                       "SystemCallFilter", "no_such_call");
+        expect_problem("bad group", HEAD "[Security]\nSystemCallFilter=@no-such-group\n", 4,
+                       "SystemCallFilter", "unknown system call group");
+        expect_problem("per-call errno", HEAD "[Security]\nSystemCallFilter=~mount:EPERM\n", 4,
+                       "SystemCallFilter", "not supported");
+        expect_problem("bad errno", HEAD "[Security]\nSystemCallErrorNumber=EWHATEVER\n", 4,
+                       "SystemCallErrorNumber", "EWHATEVER");
+        expect_problem("bad arch", HEAD "[Security]\nSystemCallArchitectures=vax\n", 4,
+                       "SystemCallArchitectures", "vax");
+        expect_problem("bad namespace", HEAD "[Security]\nRestrictNamespaces=net bogus\n", 4,
+                       "RestrictNamespaces", "bogus");
+}
+
+int main(void) {
+        test_dir_init();
+        test_hazards();
+        test_syntax();
+        test_service();
+        test_unit_install();
+        test_sandbox();
+        test_resources();
+        test_security();
+        return tap_done();
+}
