@@ -27,14 +27,6 @@ static struct unit_origin origin_or_unit(const struct hutch_unit *u, struct unit
                 added++;                                                                              \
         } while (0)
 
-static int format_limit_value(char *buf, size_t l, uint64_t v) {
-        if (v == LIMIT_INFINITY)
-                snprintf(buf, l, "infinity");
-        else
-                snprintf(buf, l, "%" PRIu64, v);
-        return 0;
-}
-
 /* MemoryMin <= MemoryLow <= MemoryHigh <= MemoryMax, for those that are set. */
 static int check_memory_order(const struct hutch_unit *u, struct unit_problems *problems) {
         const struct {
@@ -53,12 +45,11 @@ static int check_memory_order(const struct hutch_unit *u, struct unit_problems *
                 for (size_t j = i + 1; j < ELEMENTSOF(order); j++) {
                         if (!order[j].l->set || order[i].l->value <= order[j].l->value)
                                 continue;
-                        char a[32], b[32];
-                        format_limit_value(a, sizeof a, order[i].l->value);
-                        format_limit_value(b, sizeof b, order[j].l->value);
-                        PROBLEM(order[i].l->origin, order[i].key,
-                                "%s bytes is more than %s=%s bytes; %s must not exceed %s", a, order[j].key,
-                                b, order[i].key, order[j].key);
+                        char a[64], b[64];
+                        format_bytes(a, sizeof a, order[i].l->value);
+                        format_bytes(b, sizeof b, order[j].l->value);
+                        PROBLEM(order[i].l->origin, order[i].key, "%s is above %s=%s; %s must not exceed %s",
+                                a, order[j].key, b, order[i].key, order[j].key);
                 }
         }
         return added;
