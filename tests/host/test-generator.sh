@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# hutch-generator on a temporary search path: what it writes, what it links, what it skips.
+. "$(dirname "$0")/lib.sh"
+
+GEN=${HUTCH_GENERATOR:?HUTCH_GENERATOR must point at hutch-generator}
+export SYSTEMD_LOG_TARGET=console
+OUTD=$T/normal
+mkdir -p "$OUTD" "$T/early" "$T/late"
+
+unit_file web <<'X'
+[Unit]
+Description=Web server at 100%% (%n)
+Documentation=https://example.org/web man:web(8)
+After=network-online.target db.service
+Wants=network-online.target
+Requires=db.service
+BindsTo=db.service
+PartOf=stack.target
+Conflicts=old-web.service
+Before=shutdown.target
+
+[Service]
+ExecStart=/bin/sleep 1000
+TimeoutStartSec=30
+TimeoutStopSec=infinity
+
+[Install]
+WantedBy=multi-user.target
+RequiredBy=stack.target
+Alias=www
+X
+unit_file broken <<'X'
+[Service]
+ExecStart=/bin/true
+NoSuchKey=1
+X
+unit_file 'tpl@' <<'X'
+[Unit]
+Description=Instance %i of tpl
+After=helper@%i.service
+
+[Service]
+Type=notify
+ExecStart=/bin/echo %i
+
+[Install]
+WantedBy=multi-user.target
+X
+unit_file once <<'X'
+[Service]
+Type=oneshot
+ExecStart=/bin/true
+X
+unit_file 'esc\x2dname' <<'X'
+[Service]
+ExecStart=/bin/true
+X
+unit_file dropped <<'X'
+[Unit]
+Description=before drop-in
+[Service]
+ExecStart=/bin/true
+X
+mkdir -p "$T/units/dropped.hutch.d"
+printf '[Unit]\nDescription=after drop-in\n' >"$T/units/dropped.hutch.d/10-desc.conf"
+ln -s /dev/null "$T/units/masked.hutch"
+
+"$GEN" "$OUTD" "$T/early" "$T/late" 2>"$T/gen.err"
+rc=$?
+expect_eq "generator exits 0 despite a broken unit" "$rc" 0
+
+W=$OUTD/web.service
+check "web.service written" test -f "$W"
+svc() { grep -E "^$1=" "$2" | sed "s/^$1=//" | paste -sd'|'; }
+expect_match "ExecStart is BINDIR/hutch run web" "$(svc ExecStart "$W")" '^/.*/hutch run web$'
+expect_eq "Type=notify" "$(svc Type "$W")" notify
+expect_eq "NotifyAccess=main" "$(svc NotifyAccess "$W")" main
+expect_eq "Delegate=yes" "$(svc Delegate "$W")" yes
+expect_eq "KillMode=mixed" "$(svc KillMode "$W")" mixed
+expect_eq "Restart=no (hutch restarts)" "$(svc Restart "$W")" no
+expect_eq "SourcePath= is the unit file" "$(svc SourcePath "$W")" "$T/units/web.hutch"
+expect_eq "Description with %% kept for systemd" "$(svc Description "$W")" "Web server at 100%% (web.hutch)"
+expect_eq "Documentation passed through" "$(svc Documentation "$W")" "https://example.org/web|man:web(8)"
+expect_eq "After passed through" "$(svc After "$W")" "network-online.target|db.service"
+expect_eq "Wants passed through" "$(svc Wants "$W")" "network-online.target"
+expect_eq "Requires passed through" "$(svc Requires "$W")" "db.service"
+expect_eq "BindsTo passed through" "$(svc BindsTo "$W")" "db.service"
+expect_eq "PartOf passed through" "$(svc PartOf "$W")" "stack.target"
+expect_eq "Conflicts passed through" "$(svc Conflicts "$W")" "old-web.service"
+expect_eq "Before passed through" "$(svc Before "$W")" "shutdown.target"
+expect_eq "TimeoutStartSec= is the unit's plus 5 s" "$(svc TimeoutStartSec "$W")" "35s"
+expect_eq "TimeoutStopSec=infinity stays infinity" "$(svc TimeoutStopSec "$W")" "infinity"
+expect_eq "no [Install] in a generated unit" "$(grep -c '^\[Install\]' "$W")" 0
+
+expect_eq "WantedBy= -> multi-user.target.wants link" "$(readlink "$OUTD/multi-user.target.wants/web.service")" "$W"
+expect_eq "RequiredBy= -> stack.target.requires link" "$(readlink "$OUTD/stack.target.requires/web.service")" "$W"
+expect_eq "Alias= -> www.service link" "$(readlink "$OUTD/www.service")" "$W"
+
+check "broken unit: no service" test ! -e "$OUTD/broken.service"
+expect_match "broken unit: reported with file:line and key" "$(cat "$T/gen.err")" "broken\.hutch:3: NoSuchKey"
+
+TP=$OUTD/tpl@.service
+check "template -> tpl@.service" test -f "$TP"
+expect_match "template ExecStart runs the instance" "$(svc ExecStart "$TP")" '/hutch run tpl@%i$'
+expect_eq "template: instance specifiers handed to systemd" "$(svc After "$TP")" "helper@%i.service"
+expect_eq "template: Description keeps %i" "$(svc Description "$TP")" "Instance %i of tpl"
+check "template: [Install] not applied" test ! -e "$OUTD/multi-user.target.wants/tpl@.service"
+
+expect_eq "oneshot unit -> Type=oneshot" "$(svc Type "$OUTD/once.service")" oneshot
+expect_eq "escaped name kept for hutch run" "$(svc ExecStart "$OUTD/esc\\x2dname.service" | sed 's/.* run //')" \
+        'esc\\x2dname'
+expect_eq "drop-in applied" "$(svc Description "$OUTD/dropped.service")" "after drop-in"
+check "masked unit: nothing generated" test ! -e "$OUTD/masked.service"
+expect_eq "early and late dirs untouched" "$(find "$T/early" "$T/late" -mindepth 1 | wc -l)" 0
+
+# systemd parses what we wrote without complaint (a missing hutch binary and man pages aside).
+if command -v systemd-analyze >/dev/null; then
+        V=$(cd "$OUTD" && SYSTEMD_LOG_LEVEL=warning timeout 30 systemd-analyze verify ./web.service ./once.service \
+                ./tpl@.service 2>&1 | grep -Ev 'is not executable|Command .man |failed with code 16|helper@|db\.service|stack\.target|old-web|tpl@\.service: Unit configuration has fatal' || true)
+        expect_eq "systemd-analyze verify: no complaints about the generated files" "$V" ""
+else
+        skip "systemd-analyze not installed"
+fi
+
+# One argument is the test form of the protocol; two is an error.
+mkdir -p "$T/one"
+"$GEN" "$T/one" 2>/dev/null
+expect_eq "single output dir accepted" "$?:$(test -f "$T/one/web.service" && echo y)" "0:y"
+"$GEN" "$T/one" "$T/early" 2>/dev/null
+check "two arguments refused" test $? -ne 0
+"$GEN" "$T/no-such-dir" 2>/dev/null
+check "missing output dir refused" test $? -ne 0
+
+# An empty search path generates nothing and succeeds.
+mkdir -p "$T/empty" "$T/out2"
+HUTCH_UNIT_PATH=$T/empty "$GEN" "$T/out2" 2>/dev/null
+expect_eq "empty search path: exit 0, no files" "$?:$(ls -A "$T/out2" | wc -l)" "0:0"
+
+done_testing
