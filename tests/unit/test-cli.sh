@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The command line without privileges: exit statuses of verify/show/cat, problems on stderr,
+# JSON that parses, drop-in and -p precedence as `show` reports them, `cat` order, --help.
+set -u
+HUTCH=${HUTCH:?HUTCH must point at the hutch binary}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+n=0
+failed=0
+
+check() { # NAME COMMAND...: passes when the command succeeds
+        local name=$1
+        shift
+        n=$((n + 1))
+        if "$@"; then
+                echo "ok $n - $name"
+        else
+                echo "not ok $n - $name"
+                failed=$((failed + 1))
+        fi
+}
+
+status() { # EXPECTED COMMAND...: runs it with output in $T/out and $T/err
+        local want=$1
+        shift
+        "$@" >"$T/out" 2>"$T/err"
+        local got=$?
+        [ "$got" = "$want" ] || { echo "# exit status $got, expected $want"; sed 's/^/# err: /' "$T/err"; return 1; }
+}
+
+mkdir -p "$T/units/web.hutch.d" "$T/other/web.hutch.d"
+cat >"$T/units/web.hutch" <<'EOF'
+[Unit]
+Description=web "front"
+
+[Service]
+ExecStart=/bin/echo hello "two words"
+EOF
+printf '[Resources]\nMemoryMax=1G\n' >"$T/units/web.hutch.d/20-mem.conf"
+printf '[Resources]\nTasksMax=10\n' >"$T/units/web.hutch.d/10-tasks.conf"
+printf '[Resources]\nTasksMax=99\n' >"$T/other/web.hutch.d/10-tasks.conf"
+printf '[Resources]\nCPUWeight=50\n' >"$T/other/web.hutch.d/30-cpu.conf"
+cat >"$T/bad.hutch" <<'EOF'
+[Service]
+ExecStrat=/bin/true
+Type=onshot
+
+[Resources]
+MemoryLow=2G
+MemoryHigh=1G
+EOF
+ln -s /dev/null "$T/units/masked.hutch"
+
+check "--version" status 0 "$HUTCH" --version
+check "--version prints the version" grep -Eq '^hutch [0-9]+\.[0-9]+' "$T/out"
+check "no verb: usage error" status 2 "$HUTCH"
+check "unknown verb: usage error" status 2 "$HUTCH" frobnicate
+check "unknown option: usage error" status 2 "$HUTCH" verify --frobnicate "$T/bad.hutch"
+check "verify without a unit: usage error" status 2 "$HUTCH" verify
+
+check "verify a valid unit: 0" status 0 "$HUTCH" verify --unit-path "$T/units:$T/other" web
+check "verify a valid unit: nothing on stderr" test ! -s "$T/err"
+check "verify by path: 0" status 0 "$HUTCH" verify "$T/units/web.hutch"
+check "verify an invalid unit: 1" status 1 "$HUTCH" verify "$T/bad.hutch"
+check "verify names file:line: Key for the typo" grep -q "^$T/bad.hutch:2: ExecStrat: " "$T/err"
+check "verify names file:line: Key for the bad value" grep -q "^$T/bad.hutch:3: Type: " "$T/err"
+check "verify reports the missing ExecStart=" grep -q "^$T/bad.hutch: ExecStart: " "$T/err"
+check "verify reports the memory order at its line" grep -q "^$T/bad.hutch:6: MemoryLow: " "$T/err"
+check "verify valid and invalid together: 1" status 1 "$HUTCH" verify "$T/units/web.hutch" "$T/bad.hutch"
+check "verify a missing unit: 1" status 1 "$HUTCH" verify --unit-path "$T/units" nosuch
+check "verify a masked unit: 1" status 1 "$HUTCH" verify --unit-path "$T/units" masked
+
+check "show --json: 0" status 0 "$HUTCH" show --json --unit-path "$T/units:$T/other" web
+check "show --json parses, with the drop-ins applied and the earlier directory winning" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert list(d) == ["Unit", "Service", "Sandbox", "Resources", "Security", "Install"], list(d)
+assert d["Unit"]["Description"] == "web \"front\""
+assert d["Service"]["ExecStart"] == ["/bin/echo", "hello", "two words"], d["Service"]["ExecStart"]
+assert d["Service"]["TimeoutStopSec"] == 90000000
+assert d["Resources"]["MemoryMax"] == 1 << 30
+assert d["Resources"]["TasksMax"] == 10, d["Resources"]["TasksMax"]
+assert d["Resources"]["CPUWeight"] == 50
+assert d["Sandbox"]["PrivateNetwork"] is True
+assert d["Sandbox"]["Hostname"] == "web"
+assert d["Security"]["CapabilityBoundingSet"] == []
+' "$T/out"
+check "show -p overrides every drop-in" status 0 "$HUTCH" show --unit-path "$T/units" -p Resources.MemoryMax=2G \
+        -p Sandbox.PrivateNetwork=no web
+check "show -p values appear" grep -qx 'MemoryMax=2G' "$T/out"
+check "show -p boolean appears" grep -qx 'PrivateNetwork=no' "$T/out"
+check "show with a bad -p value: 1" status 1 "$HUTCH" show --unit-path "$T/units" -p Resources.MemoryMax=1Q web
+check "show with a malformed -p: usage error" status 2 "$HUTCH" show -p MemoryMax "$T/units/web.hutch"
+check "show with two units: usage error" status 2 "$HUTCH" show "$T/units/web.hutch" "$T/units/web.hutch"
+check "show of an invalid unit: 1" status 1 "$HUTCH" show "$T/bad.hutch"
+
+check "cat: 0" status 0 "$HUTCH" cat --unit-path "$T/units:$T/other" web
+check "cat prints the files in the order they apply" test "$(grep '^# /' "$T/out")" = "# $T/units/web.hutch
+# $T/units/web.hutch.d/10-tasks.conf
+# $T/units/web.hutch.d/20-mem.conf
+# $T/other/web.hutch.d/30-cpu.conf"
+check "cat prints the contents" grep -qx 'TasksMax=10' "$T/out"
+check "cat of a missing unit: 1" status 1 "$HUTCH" cat --unit-path "$T/units" nosuch
+
+for verb in run verify show cat; do
+        check "$verb --help" status 0 "$HUTCH" "$verb" --help
+        check "$verb --help prints its usage" grep -q "^Usage: hutch $verb" "$T/out"
+done
+check "--help" status 0 "$HUTCH" --help
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
