@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Checks before start that need the host's file system but no sandbox: what `hutch verify` and
+ * `hutch run` can report with the key's file:line instead of a failed setup step. */
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hutch/sandbox.h"
+
+static int check_dir(struct unit_problems *pr, struct unit_origin o, const char *key, const char *path,
+                     bool writable) {
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return unit_problems_add(pr, o, key, "%s: %s", path, strerror(errno)) < 0 ? -ENOMEM : 1;
+        if (!S_ISDIR(st.st_mode))
+                return unit_problems_add(pr, o, key, "%s: not a directory", path) < 0 ? -ENOMEM : 1;
+        if (writable && access(path, W_OK) < 0)
+                return unit_problems_add(pr, o, key, "%s: not writable: %s", path, strerror(errno)) < 0
+                               ? -ENOMEM
+                               : 1;
+        return 0;
+}
+
+int sandbox_check_paths(const struct hutch_unit *u, struct unit_problems *problems) {
+        const struct unit_section_sandbox *sb = &u->sandbox;
+        int n = 0, r;
+
+        r = check_dir(problems, sb->root_directory_origin, "RootDirectory", sb->root_directory ?: "/",
+                      false);
+        if (r < 0)
+                return r;
+        n += r;
+        for (size_t i = 0; i < sb->layers.n; i++) {
+                r = check_dir(problems, sb->layers.items[i].origin, "Layers", sb->layers.items[i].path,
+                              false);
+                if (r < 0)
+                        return r;
+                n += r;
+        }
+        if (sb->root_mode == ROOT_PERSISTENT && sb->upper_directory) {
+                r = check_dir(problems, sb->upper_directory_origin, "UpperDirectory", sb->upper_directory,
+                              true);
+                if (r < 0)
+                        return r;
+                n += r;
+        }
+        for (size_t i = 0; i < sb->n_binds; i++) {
+                const struct bind_mount *b = &sb->binds[i];
+                struct stat st;
+                if (b->ignore_missing || stat(b->source, &st) == 0)
+                        continue;
+                if (unit_problems_add(problems, b->origin, b->read_only ? "BindReadOnlyPaths" : "BindPaths",
+                                      "%s: %s", b->source, strerror(errno)) < 0)
+                        return -ENOMEM;
+                n++;
+        }
+        return n;
+}

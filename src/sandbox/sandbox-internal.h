@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Internal to src/sandbox: what the parent prepares before clone3 and the child reads. The
+ * child is a fork-like copy of the (single-threaded) parent, so it may use everything here;
+ * it never logs: failures are filled into a struct sandbox_error and sent over the pipe. */
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "hutch/model.h"
+#include "hutch/sandbox.h"
+#include "sandbox/security.h"
+
+struct sandbox_ctx {
+        const struct hutch_unit *u;
+        const struct sandbox_params *p;
+        const struct seccomp_program *seccomp;
+        char **argv;   /* ExecStart= argv + extra args, variables expanded */
+        char **env;    /* Environment=, EnvironmentFile=, PATH, NOTIFY_SOCKET: before HOME/USER/... */
+        bool new_net;  /* a new network namespace */
+        bool new_user; /* a new user namespace */
+        bool is_init;  /* ExecStart= is an init itself: no hutch PID 1 in between */
+        int error_fd;  /* write end of the setup pipe (CLOEXEC) */
+        int sync_fd;   /* read end of the "uid_map written" pipe, or -1 */
+};
+
+/* Fills e (step, what, path, printf-style detail) and returns -|error|. */
+int sandbox_error_set(struct sandbox_error *e, enum sandbox_step step, int error, const char *what,
+                      const char *path, const char *detail_fmt, ...) _printf_(6, 7);
+
+/* mount.c: everything from "mounts private" to pivot_root into the finished root. */
+int sandbox_setup_mounts(const struct sandbox_ctx *c, struct sandbox_error *e);
+
+/* identity.c, after pivot_root. Resolves User=/Group=/SupplementaryGroups= in the sandbox's
+ * /etc/passwd and /etc/group and completes the environment (HOME, USER, LOGNAME, SHELL). */
+struct sandbox_identity {
+        uid_t uid;
+        gid_t gid;
+        gid_t *groups;
+        size_t n_groups;
+        char *home; /* NULL when User= is unset */
+        char *shell;
+        char *user_name;
+        bool set; /* User= or Group= or SupplementaryGroups= given */
+};
+int sandbox_resolve_identity(const struct hutch_unit *u, struct sandbox_identity *id,
+                             struct sandbox_error *e);
+int sandbox_complete_env(char ***env, const struct sandbox_identity *id, struct sandbox_error *e);
+int sandbox_apply_rlimits(const struct hutch_unit *u, struct sandbox_error *e);
+/* setgroups, setresgid, setresuid. */
+int sandbox_switch_identity(const struct sandbox_identity *id, struct sandbox_error *e);
+
+/* env.c, in the parent: the payload's environment before the identity is known. Logs. */
+int sandbox_build_env(const struct hutch_unit *u, const struct sandbox_params *p, char ***ret);
+/* ExecStart= argv with $VAR / ${VAR} expanded from env (unless ':'), plus extra args. Logs. */
+int sandbox_build_argv(const struct hutch_unit *u, const struct sandbox_params *p, char *const *env,
+                       char ***ret);
+
+/* pid1.c: true when the executable's basename names an init (init, systemd, tini, ...). */
+bool sandbox_command_is_init(const char *path);
+/* Runs as the sandbox's PID 1 once the payload `payload` was forked: forwards signals,
+ * reaps, exits with the payload's status (128+N for signal N). Never returns. */
+_noreturn_ void sandbox_pid1_loop(pid_t payload);
+/* The signals PID 1 forwards; blocked in PID 1 before the payload is forked. */
+void sandbox_pid1_signal_set(sigset_t *ret);

@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* sandbox_spawn(): clone3 into the unit's namespaces (and cgroup), build the sandbox in the child,
+ * execve the payload. The parent only writes the user namespace maps and waits for the setup
+ * pipe: empty at EOF means the payload's execve succeeded; a struct sandbox_error means setup
+ * failed, and the child has exited with 125, 126 or 127.
+ *
+ * User namespaces (PrivateUsers=):
+ *   yes       root inside is mapped to a private range of 65536 host ids, uid and gid alike:
+ *             base = (8 + fnv1a32(unit name) % 28663) << 16, i.e. a multiple of 65536 between
+ *             0x00080000 and 0x6FFE0000 (the range systemd-nspawn also picks from), the same
+ *             for every start of the unit, so files a persistent upper directory keeps stay
+ *             owned by the same ids. Two unit names may hash to the same range.
+ *   identity  ids 0-65535 mapped 1:1: files keep their owners, but every capability the
+ *             payload holds is relative to the new namespace, none over the host.
+ *
+ * The sandbox's PID 1 is a small init of hutch's own unless ExecStart= is an init itself
+ * (pid1.c); it exits with the payload's status, 128+N when the payload was killed by signal N. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hutch/log.h"
+#include "hutch/strv.h"
+#include "sandbox/sandbox-internal.h"
+#include "shared/syscall.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+void sandbox_params_init(struct sandbox_params *p) {
+        *p = (struct sandbox_params){
+                .cgroup_fd = -1,
+                .stdin_fd = -1,
+                .stdout_fd = -1,
+                .stderr_fd = -1,
+                .kill_on_parent_death = true,
+        };
+}
+
+int sandbox_error_exit_status(const struct sandbox_error *err) {
+        if (err->step == SANDBOX_STEP_EXEC) {
+                if (err->error == ENOENT)
+                        return 127;
+                if (err->error == EACCES || err->error == ENOEXEC || err->error == EPERM)
+                        return 126;
+        }
+        return 125;
+}
+
+static uint32_t fnv1a32(const char *s) {
+        uint32_t h = 2166136261u;
+        for (; *s; s++)
+                h = (h ^ (uint8_t) *s) * 16777619u;
+        return h;
+}
+
+/* The first host id of PrivateUsers=yes's range for this unit (see the top of this file). */
+static uint32_t userns_base(const char *name) {
+        return (8u + fnv1a32(name) % (0x6fffu - 8u)) << 16;
+}
+
+static int write_map(pid_t pid, const char *file, const char *map) {
+        char p[64];
+        snprintf(p, sizeof p, "/proc/%d/%s", (int) pid, file);
+        int fd = open(p, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        ssize_t n = write(fd, map, strlen(map));
+        int r = n < 0 ? -errno : (size_t) n != strlen(map) ? -EIO : 0;
+        close(fd);
+        return r;
+}
+
+/* ---- child side: no logging, failures go over the pipe ---- */
+
+_noreturn_ static void child_fail(const struct sandbox_ctx *c, const struct sandbox_error *e) {
+        ssize_t n = write(c->error_fd, e, sizeof *e);
+        (void) n;
+        _exit(sandbox_error_exit_status(e));
+}
+
+static int loopback_up(struct sandbox_error *e) {
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return sandbox_error_set(e, SANDBOX_STEP_NETWORK, errno, "socket", "lo", NULL);
+        struct ifreq ifr = {0};
+        strncpy(ifr.ifr_name, "lo", sizeof ifr.ifr_name - 1);
+        int r = 0;
+        if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+                r = -errno;
+        else {
+                ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+                if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+                        r = -errno;
+        }
+        close(fd);
+        return r < 0 ? sandbox_error_set(e, SANDBOX_STEP_NETWORK, r, "bring up", "lo", NULL) : 0;
+}
+
+/* Puts the wanted fds at 0, 1, 2 (from /dev/null for -1) and closes everything else but `keep`.
+ * Duplicates go above 2 first so that a wanted fd that already sits at 0-2 is not clobbered. */
+static int setup_stdio(const struct sandbox_params *p, int keep, struct sandbox_error *e) {
+        int want[3] = {p->stdin_fd, p->stdout_fd, p->stderr_fd};
+        int tmp[3];
+        for (int i = 0; i < 3; i++) {
+                if (want[i] >= 0)
+                        tmp[i] = fcntl(want[i], F_DUPFD_CLOEXEC, 3);
+                else
+                        tmp[i] = open("/dev/null", (i == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC | O_NOCTTY);
+                if (tmp[i] < 0)
+                        return sandbox_error_set(e, SANDBOX_STEP_ENVIRONMENT, errno, "set up standard fd",
+                                                 want[i] >= 0 ? "" : "/dev/null", "fd %d", i);
+        }
+        for (int i = 0; i < 3; i++) {
+                if (tmp[i] == keep)
+                        continue;
+                if (dup2(tmp[i], i) < 0)
+                        return sandbox_error_set(e, SANDBOX_STEP_ENVIRONMENT, errno, "set up standard fd",
+                                                 "", "fd %d", i);
+        }
+        /* Only 0-2 and the setup pipe (CLOEXEC: gone at execve) survive. */
+        if (keep > 3)
+                close_range(3, (unsigned) keep - 1, 0);
+        close_range((unsigned) MAX(keep + 1, 3), ~0U, 0);
+        return 0;
+}
+
+static int find_executable(const char *name, char *const *env, char *buf, size_t size) {
+        if (strchr(name, '/')) {
+                snprintf(buf, size, "%s", name);
+                return 0;
+        }
+        const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        STRV_FOREACH (v, env)
+                if (strncmp(*v, "PATH=", 5) == 0)
+                        path = *v + 5;
+        int last = -ENOENT;
+        for (const char *p = path; *p;) {
+                size_t n = strcspn(p, ":");
+                if (n > 0 && (size_t) snprintf(buf, size, "%.*s/%s", (int) n, p, name) < size) {
+                        if (access(buf, X_OK) == 0)
+                                return 0;
+                        if (errno != ENOENT)
+                                last = -errno;
+                }
+                p += n;
+                if (*p == ':')
+                        p++;
+        }
+        snprintf(buf, size, "%s", name);
+        return last;
+}
+
+/* The payload's own last steps, from identity to execve. */
+_noreturn_ static void payload_exec(const struct sandbox_ctx *c, const struct sandbox_identity *id,
+                                    char **env, struct sandbox_error *e) {
+        const struct hutch_unit *u = c->u;
+        sigset_t all;
+        sigemptyset(&all);
+        sigprocmask(SIG_SETMASK, &all, NULL);
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        signal(sig, SIG_DFL);
+        /* Its own session, without a controlling terminal. */
+        setsid();
+
+        int r = caps_drop_bounding(u);
+        if (r < 0) {
+                sandbox_error_set(e, SANDBOX_STEP_CAPABILITIES, r, "drop bounding set", "",
+                                  "CapabilityBoundingSet=");
+                child_fail(c, e);
+        }
+        r = caps_keep_across_setuid();
+        if (r < 0) {
+                sandbox_error_set(e, SANDBOX_STEP_CAPABILITIES, r, "keep capabilities", "",
+                                  "PR_SET_KEEPCAPS");
+                child_fail(c, e);
+        }
+        if (sandbox_switch_identity(id, e) < 0)
+                child_fail(c, e);
+        r = caps_apply(u);
+        if (r < 0) {
+                sandbox_error_set(e, SANDBOX_STEP_CAPABILITIES, r, "apply capabilities", "",
+                                  "AmbientCapabilities=");
+                child_fail(c, e);
+        }
+        umask(u->service.umask);
+
+        const char *wd =
+                u->service.working_directory_home ? (id->home ?: "/") : u->service.working_directory;
+        if (wd && chdir(wd) < 0 && !(errno == ENOENT && u->service.working_directory_missing_ok)) {
+                sandbox_error_set(e, SANDBOX_STEP_CHDIR, errno, "change to WorkingDirectory=", wd, NULL);
+                child_fail(c, e);
+        }
+
+        char exe[PATH_MAX];
+        int lookup = find_executable(u->service.exec_start.path, env, exe, sizeof exe);
+
+        if (c->is_init && c->p->kill_on_parent_death)
+                /* Set after the identity switch: a credential change clears it. */
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (u->security.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+                sandbox_error_set(e, SANDBOX_STEP_SECCOMP, errno, "set no_new_privs", "",
+                                  "NoNewPrivileges=");
+                child_fail(c, e);
+        }
+        r = seccomp_program_install(c->seccomp);
+        if (r == -EACCES && !u->security.no_new_privileges) {
+                /* Without CAP_SYS_ADMIN the kernel takes a filter only under no_new_privs;
+                 * systemd sets it implicitly in the same case. */
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
+                        r = seccomp_program_install(c->seccomp);
+        }
+        if (r < 0) {
+                sandbox_error_set(e, SANDBOX_STEP_SECCOMP, r, "install seccomp filter", "",
+                                  "SystemCallFilter=");
+                child_fail(c, e);
+        }
+        if (lookup < 0)
+                errno = -lookup;
+        else
+                execve(exe, c->argv, env);
+        sandbox_error_set(e, SANDBOX_STEP_EXEC, errno, "execute", exe, NULL);
+        child_fail(c, e);
+}
+
+_noreturn_ static void child_main(struct sandbox_ctx *c) {
+        const struct hutch_unit *u = c->u;
+        struct sandbox_error e = {0};
+
+        if (c->sync_fd >= 0) {
+                char b;
+                /* The parent writes our uid/gid maps, then one byte; EOF alone means it failed. */
+                if (read(c->sync_fd, &b, 1) != 1)
+                        _exit(125);
+                close(c->sync_fd);
+                /* Become root of the new namespace (our host uid 0 is not mapped in it), and drop
+                 * the host's supplementary groups. */
+                if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0) {
+                        sandbox_error_set(&e, SANDBOX_STEP_USERNS, errno, "become root in user namespace",
+                                          "", "PrivateUsers=%s",
+                                          private_users_to_string(u->sandbox.private_users));
+                        child_fail(c, &e);
+                }
+        }
+        /* Nothing in the sandbox may read our memory, /proc/1/exe or /proc/1/root, or ptrace us. */
+        prctl(PR_SET_DUMPABLE, 0);
+        if (c->p->kill_on_parent_death)
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+        setsid();
+
+        if (sandbox_setup_mounts(c, &e) < 0)
+                child_fail(c, &e);
+        const char *hn = u->sandbox.hostname ?: u->name;
+        if (sethostname(hn, strlen(hn)) < 0) {
+                sandbox_error_set(&e, SANDBOX_STEP_HOSTNAME, errno, "set hostname", hn, "Hostname=");
+                child_fail(c, &e);
+        }
+        if (c->new_net && loopback_up(&e) < 0)
+                child_fail(c, &e);
+
+        struct sandbox_identity id = {0};
+        char **env = c->env;
+        if (sandbox_resolve_identity(u, &id, &e) < 0 || sandbox_complete_env(&env, &id, &e) < 0 ||
+            sandbox_apply_rlimits(u, &e) < 0 || setup_stdio(c->p, c->error_fd, &e) < 0)
+                child_fail(c, &e);
+
+        if (c->is_init)
+                payload_exec(c, &id, env, &e);
+
+        sigset_t fwd;
+        sandbox_pid1_signal_set(&fwd);
+        sigprocmask(SIG_BLOCK, &fwd, NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+                sandbox_error_set(&e, SANDBOX_STEP_CLONE, errno, "fork payload", "", NULL);
+                child_fail(c, &e);
+        }
+        if (pid == 0)
+                payload_exec(c, &id, env, &e);
+        sandbox_pid1_loop(pid);
+}
+
+/* ---- parent side ---- */
+
+static void log_sandbox_error(const struct sandbox_error *e) {
+        bool d = e->detail[0] != 0;
+        log_error_errno(-e->error, "%s%s%s: %m%s%s%s", e->what, e->path[0] ? " " : "", e->path,
+                        d ? " (" : "", e->detail, d ? ")" : "");
+}
+
+static int fail(struct sandbox_error *err, enum sandbox_step step, int r, const char *what,
+                const char *path) {
+        sandbox_error_set(err, step, r, what, path, NULL);
+        log_sandbox_error(err);
+        return -err->error;
+}
+
+int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, struct sandbox_child *ret,
+                  struct sandbox_error *err) {
+        struct sandbox_error dummy;
+        if (!err)
+                err = &dummy;
+        *err = (struct sandbox_error){0};
+        if (!u->service.exec_start.path)
+                return fail(err, SANDBOX_STEP_EXEC, EINVAL, "no ExecStart=", "");
+
+        struct sandbox_ctx c = {
+                .u = u,
+                .p = p,
+                .new_net = u->sandbox.private_network,
+                .new_user = u->sandbox.private_users != PRIVATE_USERS_NO,
+                .is_init = sandbox_command_is_init(u->service.exec_start.path),
+                .error_fd = -1,
+                .sync_fd = -1,
+        };
+        struct seccomp_program *prog = NULL;
+        int r = seccomp_program_build(u, &prog);
+        if (r < 0) {
+                sandbox_error_set(err, SANDBOX_STEP_SECCOMP, r, "build seccomp filter", "", NULL);
+                return r;
+        }
+        c.seccomp = prog;
+        _cleanup_strv_free_ char **env = NULL, **argv = NULL;
+        r = sandbox_build_env(u, p, &env);
+        if (r >= 0)
+                r = sandbox_build_argv(u, p, env, &argv);
+        if (r < 0) {
+                seccomp_program_free(prog);
+                sandbox_error_set(err, SANDBOX_STEP_ENVIRONMENT, r, "prepare environment", "", NULL);
+                return r;
+        }
+        c.env = env;
+        c.argv = argv;
+
+        int errp[2] = {-1, -1}, syncp[2] = {-1, -1};
+        if (pipe2(errp, O_CLOEXEC) < 0 || (c.new_user && pipe2(syncp, O_CLOEXEC) < 0)) {
+                r = -errno;
+                seccomp_program_free(prog);
+                for (int i = 0; i < 2; i++) {
+                        if (errp[i] >= 0)
+                                close(errp[i]);
+                        if (syncp[i] >= 0)
+                                close(syncp[i]);
+                }
+                return fail(err, SANDBOX_STEP_CLONE, r, "create setup pipe", "");
+        }
+        c.error_fd = errp[1];
+        c.sync_fd = syncp[0];
+
+        uint64_t flags =
+                CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_PIDFD;
+        if (c.new_net)
+                flags |= CLONE_NEWNET;
+        if (c.new_user)
+                flags |= CLONE_NEWUSER;
+        if (p->cgroup_fd >= 0)
+                flags |= CLONE_INTO_CGROUP;
+        int pidfd = -1;
+        struct clone_args args = {
+                .flags = flags,
+                .pidfd = (uint64_t) (uintptr_t) &pidfd,
+                .exit_signal = SIGCHLD,
+                .cgroup = p->cgroup_fd >= 0 ? (uint64_t) p->cgroup_fd : 0,
+        };
+        pid_t pid = clone3(&args, sizeof args);
+        if (pid == 0) {
+                close(errp[0]);
+                if (syncp[1] >= 0)
+                        close(syncp[1]);
+                child_main(&c);
+        }
+        r = pid < 0 ? -errno : 0;
+        seccomp_program_free(prog);
+        close(errp[1]);
+        if (syncp[0] >= 0)
+                close(syncp[0]);
+        if (r < 0) {
+                close(errp[0]);
+                if (syncp[1] >= 0)
+                        close(syncp[1]);
+                return fail(err, SANDBOX_STEP_CLONE, r, "clone3",
+                            p->cgroup_fd >= 0 ? "(into the payload cgroup)" : "");
+        }
+
+        if (c.new_user) {
+                char map[64];
+                if (u->sandbox.private_users == PRIVATE_USERS_IDENTITY)
+                        snprintf(map, sizeof map, "0 0 65536\n");
+                else
+                        snprintf(map, sizeof map, "0 %u 65536\n", userns_base(u->name));
+                char pp[32];
+                snprintf(pp, sizeof pp, "/proc/%d/uid_map", (int) pid);
+                r = write_map(pid, "uid_map", map);
+                if (r >= 0) {
+                        snprintf(pp, sizeof pp, "/proc/%d/gid_map", (int) pid);
+                        r = write_map(pid, "gid_map", map);
+                }
+                if (r >= 0 && write(syncp[1], "x", 1) != 1)
+                        r = -errno;
+                close(syncp[1]);
+                if (r < 0) {
+                        pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+                        siginfo_t si;
+                        waitid(P_PIDFD, (id_t) pidfd, &si, WEXITED);
+                        close(pidfd);
+                        close(errp[0]);
+                        sandbox_error_set(err, SANDBOX_STEP_USERNS, r, "write", pp, "%s", map);
+                        err->detail[strcspn(err->detail, "\n")] = 0;
+                        log_sandbox_error(err);
+                        return r;
+                }
+        }
+
+        /* EOF without data: the payload's execve succeeded (the pipe is CLOEXEC everywhere). */
+        size_t got = 0;
+        struct sandbox_error child_err;
+        while (got < sizeof child_err) {
+                ssize_t n = read(errp[0], (char *) &child_err + got, sizeof child_err - got);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                got += (size_t) n;
+        }
+        close(errp[0]);
+        if (got == 0) {
+                ret->pid = pid;
+                ret->pidfd = pidfd;
+                return 0;
+        }
+        siginfo_t si;
+        waitid(P_PIDFD, (id_t) pidfd, &si, WEXITED);
+        close(pidfd);
+        if (got != sizeof child_err)
+                return fail(err, SANDBOX_STEP_CLONE, EPROTO, "read setup report", "");
+        *err = child_err;
+        err->what[sizeof err->what - 1] = err->path[sizeof err->path - 1] =
+                err->detail[sizeof err->detail - 1] = 0;
+        log_sandbox_error(err);
+        return -err->error;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Thin wrappers around syscall(2) for the calls hutch uses that glibc 2.36 (Debian 12) does
+ * not wrap, or wraps only in headers that clash with <linux/...>: clone3, pidfd_open,
+ * pidfd_send_signal, open_tree, move_mount, fsopen, fsconfig, fsmount, mount_setattr,
+ * openat2, pivot_root. Each is a static inline hutch_NAME(), and NAME is #defined to it, so
+ * callers read as if glibc had the function and a later glibc declaration cannot clash.
+ * All return what the kernel returns: -1 with errno set on failure. */
+
+#include <linux/openat2.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/mount.h> /* includes <linux/mount.h>: MOUNT_ATTR_*, struct mount_attr, FSCONFIG_* */
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static inline pid_t hutch_clone3(struct clone_args *args, size_t size) {
+        return (pid_t) syscall(SYS_clone3, args, size);
+}
+#define clone3 hutch_clone3
+
+static inline int hutch_pidfd_open(pid_t pid, unsigned flags) {
+        return (int) syscall(SYS_pidfd_open, pid, flags);
+}
+#define pidfd_open hutch_pidfd_open
+
+static inline int hutch_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned flags) {
+        return (int) syscall(SYS_pidfd_send_signal, pidfd, sig, info, flags);
+}
+#define pidfd_send_signal hutch_pidfd_send_signal
+
+static inline int hutch_open_tree(int dfd, const char *path, unsigned flags) {
+        return (int) syscall(SYS_open_tree, dfd, path, flags);
+}
+#define open_tree hutch_open_tree
+
+static inline int hutch_move_mount(int from_dfd, const char *from_path, int to_dfd, const char *to_path,
+                                   unsigned flags) {
+        return (int) syscall(SYS_move_mount, from_dfd, from_path, to_dfd, to_path, flags);
+}
+#define move_mount hutch_move_mount
+
+static inline int hutch_fsopen(const char *fsname, unsigned flags) {
+        return (int) syscall(SYS_fsopen, fsname, flags);
+}
+#define fsopen hutch_fsopen
+
+static inline int hutch_fsconfig(int fd, unsigned cmd, const char *key, const void *value, int aux) {
+        return (int) syscall(SYS_fsconfig, fd, cmd, key, value, aux);
+}
+#define fsconfig hutch_fsconfig
+
+static inline int hutch_fsmount(int fd, unsigned flags, unsigned attr_flags) {
+        return (int) syscall(SYS_fsmount, fd, flags, attr_flags);
+}
+#define fsmount hutch_fsmount
+
+static inline int hutch_mount_setattr(int dfd, const char *path, unsigned flags, struct mount_attr *attr,
+                                      size_t size) {
+        return (int) syscall(SYS_mount_setattr, dfd, path, flags, attr, size);
+}
+#define mount_setattr hutch_mount_setattr
+
+static inline int hutch_openat2(int dfd, const char *path, struct open_how *how, size_t size) {
+        return (int) syscall(SYS_openat2, dfd, path, how, size);
+}
+#define openat2 hutch_openat2
+
+static inline int hutch_pivot_root(const char *new_root, const char *put_old) {
+        return (int) syscall(SYS_pivot_root, new_root, put_old);
+}
+#define pivot_root hutch_pivot_root
