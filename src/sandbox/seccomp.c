@@ -119,8 +119,9 @@ static int rule1(struct builder *b, uint32_t action, const char *name, unsigned 
 /* Rules with `action` whose union matches exactly when the low 32 bits of argument `arg` are
  * none of `values`. The upper 32 bits are never looked at: the kernel truncates int and
  * unsigned int arguments, so a compare that includes them is bypassed by setting bit 32.
- * Splits on one bit at a time, lowest first: a branch that no value shares becomes one
- * masked compare, so the rule count stays below 32 per value. */
+ * Splits on one bit at a time, highest first (ioctl numbers share their high bits, so the
+ * values part late): a branch that no value shares becomes one masked compare, so the rule
+ * count stays below 32 per value. `bit` counts down from 32; 0 means every bit is fixed. */
 static int add_lo32_not_in(struct builder *b, uint32_t action, const char *name, unsigned arg, uint32_t mask,
                            uint32_t prefix, const uint32_t *values, size_t n_values, unsigned bit) {
         size_t matching = 0;
@@ -129,14 +130,14 @@ static int add_lo32_not_in(struct builder *b, uint32_t action, const char *name,
                         matching++;
         if (matching == 0)
                 return rule1(b, action, name, arg, mask, prefix);
-        if (bit == 32)
+        if (bit == 0)
                 return 0; /* exactly one of the values: not matched */
-        uint32_t m = mask | (UINT32_C(1) << bit);
-        int r = add_lo32_not_in(b, action, name, arg, m, prefix, values, n_values, bit + 1);
+        uint32_t m = mask | (UINT32_C(1) << (bit - 1));
+        int r = add_lo32_not_in(b, action, name, arg, m, prefix, values, n_values, bit - 1);
         if (r < 0)
                 return r;
-        return add_lo32_not_in(b, action, name, arg, m, prefix | (UINT32_C(1) << bit), values, n_values,
-                               bit + 1);
+        return add_lo32_not_in(b, action, name, arg, m, prefix | (UINT32_C(1) << (bit - 1)), values,
+                               n_values, bit - 1);
 }
 
 /* "Only these values of the low 32 bits" in the filter's polarity. */
@@ -149,14 +150,14 @@ static int rules_lo32_only(struct builder *b, const char *name, unsigned arg, co
                 }
                 return 0;
         }
-        return add_lo32_not_in(b, b->act_deny, name, arg, 0, 0, ok, n, 0);
+        return add_lo32_not_in(b, b->act_deny, name, arg, 0, 0, ok, n, 32);
 }
 
 /* "Never these values of the low 32 bits" in the filter's polarity. */
 static int rules_lo32_never(struct builder *b, const char *name, unsigned arg, const uint32_t *bad,
                             size_t n) {
         if (b->allow_list)
-                return add_lo32_not_in(b, SCMP_ACT_ALLOW, name, arg, 0, 0, bad, n, 0);
+                return add_lo32_not_in(b, SCMP_ACT_ALLOW, name, arg, 0, 0, bad, n, 32);
         for (size_t i = 0; i < n; i++) {
                 int r = rule1(b, b->act_deny, name, arg, 0xffffffff, bad[i]);
                 if (r < 0)
