@@ -316,7 +316,7 @@ static void test_service(void) {
                 TAP_CHECK(u->service.supplementary_groups.n == 3, "SupplementaryGroups= appends");
         }
         model_unit_free(u);
-        expect_problem("bad user", HEAD "User=-root\n", 3, "User", "-root");
+        expect_problem("bad user", HEAD "User=ro:ot\n", 3, "User", "ro:ot");
         expect_problem("bad group", HEAD "SupplementaryGroups=ok b/ad\n", 3, "SupplementaryGroups", "b/ad");
 
         u = load_ok("rlimits", HEAD "LimitNOFILE=1024:4096\nLimitCORE=infinity\nLimitAS=1G\nLimitCPU=10s\n");

@@ -33,7 +33,7 @@ static void test_dir_cleanup(void) {
                 nftw(test_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static void test_dir_init(void) {
+static __attribute__((unused)) void test_dir_init(void) {
         snprintf(test_dir, sizeof test_dir, "/tmp/hutch-test-unit-XXXXXX");
         if (!mkdtemp(test_dir)) {
                 perror("mkdtemp");
@@ -63,12 +63,12 @@ static const char *write_file_n(const char *rel, const char *content, size_t len
         return p;
 }
 
-static const char *write_file(const char *rel, const char *content) {
+static __attribute__((unused)) const char *write_file(const char *rel, const char *content) {
         return write_file_n(rel, content, (size_t) -1);
 }
 
-static bool problems_have(const struct unit_problems *p, const char *file, unsigned line, const char *key,
-                          const char *substring) {
+static __attribute__((unused)) bool problems_have(const struct unit_problems *p, const char *file,
+                                                  unsigned line, const char *key, const char *substring) {
         for (size_t i = 0; i < p->n; i++) {
                 const struct unit_problem *q = &p->items[i];
                 if (file && (!q->origin.file || !strstr(q->origin.file, file)))
@@ -84,7 +84,7 @@ static bool problems_have(const struct unit_problems *p, const char *file, unsig
         return false;
 }
 
-static void problems_dump(const struct unit_problems *p) {
+static __attribute__((unused)) void problems_dump(const struct unit_problems *p) {
         for (size_t i = 0; i < p->n; i++)
                 printf("#   problem: %s:%u: %s: %s\n",
                        p->items[i].origin.file ? p->items[i].origin.file : "-", p->items[i].origin.line,
@@ -92,7 +92,8 @@ static void problems_dump(const struct unit_problems *p) {
 }
 
 /* Loads `text` as test_dir/NAME.hutch (by path). */
-static int load_text_as(const char *name, const char *text, struct hutch_unit **u, struct unit_problems *p) {
+static __attribute__((unused)) int load_text_as(const char *name, const char *text, struct hutch_unit **u,
+                                                struct unit_problems *p) {
         char rel[300];
         snprintf(rel, sizeof rel, "%s.hutch", name);
         const char *path = write_file(rel, text);
@@ -100,6 +101,7 @@ static int load_text_as(const char *name, const char *text, struct hutch_unit **
         return unit_load(path, NULL, u, p);
 }
 
-static int load_text(const char *text, struct hutch_unit **u, struct unit_problems *p) {
+static __attribute__((unused)) int load_text(const char *text, struct hutch_unit **u,
+                                             struct unit_problems *p) {
         return load_text_as("t", text, u, p);
 }
