@@ -91,9 +91,11 @@ const char *rlimit_to_key(int resource);
 int parse_path(const char *s, char **ret, parse_why_t why);
 bool path_is_normalized_absolute(const char *p);
 
-/* User and group names as systemd accepts them (valid_user_group_name, relaxed mode:
- * no leading '-', no ':' '/' whitespace or control characters, valid UTF-8, not "." or ".."),
- * or a numeric id < 2^32-1 other than 65535 (systemd refuses both 16- and 32-bit -1). */
+/* User and group names as systemd accepts them (valid_user_group_name, relaxed mode: valid
+ * UTF-8, no control characters, no ':' or '/', no leading or trailing space, not "." or "..",
+ * not "-" followed by digits; inner spaces, '@' and a leading '-' are accepted, as in systemd),
+ * or a decimal id < 2^32-1 other than 65535 (systemd refuses both 16- and 32-bit -1); a string
+ * of digits is always an id, never a name. */
 bool valid_user_group_name_or_id(const char *s);
 /* Host name as systemd's hostname_is_valid(): 1..64 chars, labels of [a-zA-Z0-9-] separated by
  * single dots, no label starting or ending with '-', no leading or trailing '.'. */
@@ -115,10 +117,22 @@ bool env_assignment_is_valid(const char *s);
 int parse_command_line(const char *s, char ***ret, parse_why_t why);
 /* Splits a whitespace-separated list with the same quoting and escapes as parse_command_line()
  * (systemd's Environment= splitting), without the ";" rule. An empty or blank input yields an
- * empty vector. Note: systemd reads unit-name lists (After=...) without C unescaping, so a unit
- * name written with "\x2d" must not go through this. Returns a NULL-terminated malloc'ed
- * vector. */
+ * empty vector. Not for unit-name lists (After=...): see split_words_full(). Returns a
+ * NULL-terminated malloc'ed vector. */
 int split_words(const char *s, char ***ret, parse_why_t why);
+/* How split_words_full() reads a list: the extract_first_word() flags systemd uses per key. */
+enum split_flags {
+        SPLIT_UNQUOTE = 1 << 0,       /* quotes group and are removed */
+        SPLIT_CUNESCAPE = 1 << 1,     /* a backslash starts a C escape as in parse_command_line() */
+        SPLIT_RETAIN_ESCAPE = 1 << 2, /* a backslash is an ordinary character */
+};
+/* Splits at whitespace. Without SPLIT_CUNESCAPE and SPLIT_RETAIN_ESCAPE a backslash takes the
+ * next character literally ("a\ b" is one word). What systemd uses: SPLIT_RETAIN_ESCAPE for
+ * unit-name lists (After=, Wants=, WantedBy=...: "foo\x2dbar.service" stays as written, quotes
+ * are ordinary characters); 0 for SupplementaryGroups=; SPLIT_UNQUOTE for path lists
+ * (ReadOnlyPaths=...); SPLIT_UNQUOTE | SPLIT_CUNESCAPE for Environment= (= split_words()).
+ * Returns a NULL-terminated malloc'ed vector, empty for blank input. */
+int split_words_full(const char *s, unsigned flags, char ***ret, parse_why_t why);
 
 /* CPU list: items "N" or "N-M" separated by commas and/or whitespace, CPUs 0..8191, validated
  * and normalized to cpuset.cpus form ("6 0-3 2" -> "0-3,6"; "" -> ""); *ret malloc'ed. */

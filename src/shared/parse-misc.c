@@ -153,27 +153,34 @@ static bool valid_numeric_id(const char *s) {
         return n > 0 && !*p && v < UINT32_MAX && v != 65535;
 }
 
+static bool all_digits(const char *s) {
+        for (; *s; s++)
+                if (!ascii_isdigit(*s))
+                        return false;
+        return true;
+}
+
 bool valid_user_group_name_or_id(const char *s) {
+        size_t n;
+
         if (!s || !*s)
                 return false;
-        if (ascii_isdigit(s[0])) {
-                bool all_digits = true;
-                for (const char *p = s; *p; p++)
-                        all_digits = all_digits && ascii_isdigit(*p);
-                if (all_digits)
-                        return valid_numeric_id(s);
-        }
-        /* systemd's relaxed user name rules (VALID_USER_RELAX) */
-        if (s[0] == '-')
+        /* A number is an id, never a name: it is valid exactly when it is a valid id */
+        if (all_digits(s))
+                return valid_numeric_id(s);
+        /* systemd's relaxed user name rules (VALID_USER_RELAX): what would break /etc/passwd or a home
+         * directory name is refused, the rest (even "@" or an inner space, as SSSD and Samba produce)
+         * is accepted; no length limit. */
+        n = strlen(s);
+        if (s[0] == ' ' || s[n - 1] == ' ')
+                return false;
+        if (s[0] == '-' && all_digits(s + 1)) /* "-1", someone's way to write 65535 */
                 return false;
         if (streq(s, ".") || streq(s, ".."))
                 return false;
         if (!utf8_is_valid(s) || has_control_chars(s))
                 return false;
-        for (const char *p = s; *p; p++)
-                if (*p == ':' || *p == '/' || is_whitespace(*p))
-                        return false;
-        return true;
+        return !strpbrk(s, ":/");
 }
 
 bool hostname_is_valid(const char *s) {

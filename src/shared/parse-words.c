@@ -142,12 +142,13 @@ static int unescape_one(const char *p, char *out, size_t *ret_len, char *why) {
         return n;
 }
 
-/* Extracts the next word at *p as systemd's extract_first_word() with EXTRACT_UNQUOTE and
- * EXTRACT_CUNESCAPE and whitespace separators: quotes may start and end anywhere in a word
- * ("a"'b'c is "abc"), escapes work outside and inside both kinds of quotes, "" is an empty
- * word. Returns 1 and the word, 0 at the end of input, or a negative errno. The output is never
- * longer than the input, so one allocation of strlen(*p)+1 suffices. */
-static int extract_word(const char **p, char **ret, char *why) {
+/* Extracts the next word at *p as systemd's extract_first_word() with whitespace separators and
+ * the flags of enum split_flags. With SPLIT_UNQUOTE, quotes may start and end anywhere in a word
+ * ("a"'b'c is "abc") and "" is an empty word; a backslash, outside and inside quotes, starts a C
+ * escape (SPLIT_CUNESCAPE), is an ordinary character (SPLIT_RETAIN_ESCAPE), or else takes the
+ * next character literally. Returns 1 and the word, 0 at the end of input, or a negative errno.
+ * The output is never longer than the input, so one allocation of strlen(*p)+1 suffices. */
+static int extract_word(const char **p, unsigned flags, char **ret, char *why) {
         const char *s = *p;
         char quote = 0;
         size_t sz = 0;
@@ -168,9 +169,19 @@ static int extract_word(const char **p, char **ret, char *why) {
         for (;;) {
                 char c = *s;
 
-                if (c == '\\') {
+                if (c == '\\' && !(flags & SPLIT_RETAIN_ESCAPE)) {
                         size_t n = 0;
-                        int r = unescape_one(s + 1, w + sz, &n, why);
+                        int r;
+
+                        if (flags & SPLIT_CUNESCAPE)
+                                r = unescape_one(s + 1, w + sz, &n, why);
+                        else if (!s[1])
+                                r = parse_fail(why, -EINVAL, "trailing backslash");
+                        else {
+                                w[sz] = s[1];
+                                n = 1;
+                                r = 1;
+                        }
                         if (r < 0) {
                                 free(w);
                                 return r;
@@ -194,7 +205,7 @@ static int extract_word(const char **p, char **ret, char *why) {
                 }
                 if (!c || is_whitespace(c))
                         break;
-                if (c == '"' || c == '\'')
+                if ((c == '"' || c == '\'') && (flags & SPLIT_UNQUOTE))
                         quote = c;
                 else
                         w[sz++] = c;
@@ -238,7 +249,7 @@ int parse_command_line(const char *s, char ***ret, parse_why_t why) {
                                 return parse_fail(why, r, "out of memory");
                         continue;
                 }
-                r = extract_word(&p, &w, why);
+                r = extract_word(&p, SPLIT_UNQUOTE | SPLIT_CUNESCAPE, &w, why);
                 if (r < 0)
                         return r;
                 if (r == 0)
@@ -255,17 +266,19 @@ int parse_command_line(const char *s, char ***ret, parse_why_t why) {
         return 0;
 }
 
-int split_words(const char *s, char ***ret, parse_why_t why) {
+int split_words_full(const char *s, unsigned flags, char ***ret, parse_why_t why) {
         _cleanup_strv_free_ char **l = NULL;
         const char *p = s ? s : "";
         int r;
 
+        if (flags & ~(unsigned) (SPLIT_UNQUOTE | SPLIT_CUNESCAPE | SPLIT_RETAIN_ESCAPE))
+                return parse_fail(why, -EINVAL, "internal error: unknown split flags");
         l = new0(char *, 1);
         if (!l)
                 return parse_fail(why, -ENOMEM, "out of memory");
         for (;;) {
                 char *w;
-                r = extract_word(&p, &w, why);
+                r = extract_word(&p, flags, &w, why);
                 if (r < 0)
                         return r;
                 if (r == 0)
@@ -276,4 +289,8 @@ int split_words(const char *s, char ***ret, parse_why_t why) {
         }
         *ret = TAKE_PTR(l);
         return 0;
+}
+
+int split_words(const char *s, char ***ret, parse_why_t why) {
+        return split_words_full(s, SPLIT_UNQUOTE | SPLIT_CUNESCAPE, ret, why);
 }

@@ -153,6 +153,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 CHECK(words);
         strv_free(words);
 
+        for (unsigned flags = 0; flags < 8; flags++) {
+                why[0] = 0;
+                r = split_words_full(s, flags, &words, why);
+                check_why(r, why);
+                if (r == 0)
+                        CHECK(words);
+                strv_free(words);
+                words = NULL;
+        }
+
         char *cpus = NULL;
         why[0] = 0;
         r = parse_cpu_set(s, &cpus, why);

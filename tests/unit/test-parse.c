@@ -814,12 +814,20 @@ static void test_names(void) {
                 {"\u00e9l\u00e8ve", true},
                 {"1abc", true},
                 {"", false},
-                {"-root", false},
+                {"-root", true},
                 {".", false},
                 {"..", false},
                 {"a:b", false},
                 {"a/b", false},
-                {"a b", false},
+                {"a b", true},
+                {" a", false},
+                {" ", false},
+                {"-1", false},
+                {"-", false}, /* systemd: "-" followed by only digits (none) */
+                {"-1a", true},
+                {"...", true},
+                {"a\x7f", false},
+                {"007", true},
                 {"a\tb", false},
                 {"a\nb", false},
                 {"a\x01", false},
@@ -1025,6 +1033,44 @@ static void test_split_words(void) {
         strv_free(l);
 }
 
+static void test_split_words_full(void) {
+        static const struct {
+                const char *in;
+                unsigned flags;
+                int r;
+                const char *out;
+                const char *why;
+        } cases[] = {
+                /* unit-name lists: everything literal */
+                {"foo\\x2dbar.service  b.service", SPLIT_RETAIN_ESCAPE, 0, "foo\\x2dbar.service|b.service",
+                 NULL},
+                {"\"a b\" c\\", SPLIT_RETAIN_ESCAPE, 0, "\"a|b\"|c\\", NULL},
+                {"", SPLIT_RETAIN_ESCAPE, 0, "", NULL},
+                /* flags 0: backslash takes the next character, quotes literal */
+                {"a\\ b c", 0, 0, "a b|c", NULL},
+                {"\\x41 'q'", 0, 0, "x41|'q'", NULL},
+                {"a\\", 0, -EINVAL, NULL, "trailing backslash"},
+                /* unquote only */
+                {"\"/a b\" /c\\\"d \\x41", SPLIT_UNQUOTE, 0, "/a b|/c\"d|x41", NULL},
+                {"'/a", SPLIT_UNQUOTE, -EINVAL, NULL, "missing closing '"},
+                {"\"a\\", SPLIT_UNQUOTE, -EINVAL, NULL, "trailing backslash"},
+                /* C unescape */
+                {"A=\\x41 'B=\\t'", SPLIT_UNQUOTE | SPLIT_CUNESCAPE, 0, "A=A|B=\t", NULL},
+                {"x", 1u << 7, -EINVAL, NULL, "unknown split flags"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                parse_why_t why = "";
+                char **l = NULL;
+                int r = split_words_full(cases[i].in, cases[i].flags, &l, why);
+                if (cases[i].r == 0)
+                        TAP_STREQ(r == 0 ? join(l) : why, cases[i].out, "split_words_full('%s', %u)",
+                                  cases[i].in, cases[i].flags);
+                else
+                        check_fail("split_words_full", cases[i].in, r, cases[i].r, why, cases[i].why);
+                strv_free(l);
+        }
+}
+
 static void test_cpu_set(void) {
         static const struct {
                 const char *in;
@@ -1109,6 +1155,7 @@ int main(void) {
         test_names();
         test_command_line();
         test_split_words();
+        test_split_words_full();
         test_cpu_set();
         test_why_quoting();
         return tap_done();
