@@ -486,6 +486,10 @@ static void test_format(void) {
         exit_status_set_add_status(&u->service.success_exit_status, 3);
         exit_status_set_add_signal(&u->service.success_exit_status, SIGHUP);
         u->service.rlimits[RLIMIT_NOFILE] = (struct rlimit_setting){true, 1024, 4096, at12};
+        u->resources.io_read_bandwidth_max = calloc(2, sizeof(struct io_limit));
+        u->resources.io_read_bandwidth_max[0] = (struct io_limit){strdup("/dev/sda"), 20000000, at12};
+        u->resources.io_read_bandwidth_max[1] = (struct io_limit){strdup("/dev/vdb"), LIMIT_INFINITY, at12};
+        u->resources.n_io_read_bandwidth_max = 2;
 
         char *j = format(u, true);
         TAP_CHECK(j && json_valid(j), "JSON output is valid JSON");
@@ -517,6 +521,10 @@ static void test_format(void) {
         TAP_CHECK(j && strstr(j, "\"Hostname\": \"web\"") && strstr(j, "\"UMask\": \"0022\""),
                   "Hostname=, UMask=");
         TAP_CHECK(j && strstr(j, "\"CPUQuota\": \"150%\""), "CPUQuota= as a percentage");
+        TAP_CHECK(j && strstr(j, "\"IOReadBandwidthMax\": [{\"path\": \"/dev/sda\", \"bytes_per_second\": "
+                                 "20000000}, "
+                                 "{\"path\": \"/dev/vdb\", \"bytes_per_second\": \"infinity\"}]"),
+                  "IO bandwidth limits as objects");
         const char *sections[] = {"Unit", "Service", "Sandbox", "Resources", "Security", "Install"};
         for (size_t i = 0; i < ELEMENTSOF(sections); i++) {
                 char s[32];
@@ -536,6 +544,8 @@ static void test_format(void) {
                           strstr(ini, "\nKillSignal=SIGTERM\n"),
                   "INI errno and signal names");
         TAP_CHECK(ini && strstr(ini, "\n[Install]\nWantedBy=multi-user.target\n"), "INI [Install]");
+        TAP_CHECK(ini && strstr(ini, "\nIOReadBandwidthMax=\"/dev/sda 20000000\" \"/dev/vdb infinity\"\n"),
+                  "INI bandwidths in plain bytes per second");
         free(ini);
         model_unit_free(u);
 
