@@ -41,9 +41,9 @@ void host_event(const struct host_event *e);
 /* "started", "ready", "exited", "restarting", "gave-up", "stopping", "watchdog", "setup-failed"
  * (the HUTCH_EVENT= journal field), or NULL. */
 const char *host_event_kind_to_string(enum host_event_kind k);
-/* When stderr is connected to the journal, installs a log.h sink that writes hutch's own
- * messages as journal entries with their priority and HUTCH_UNIT=unit_name (may be NULL).
- * Otherwise messages stay plain stderr lines. */
+/* Sets the log prefix to unit_name (copied; may be NULL) and, when stderr is connected to the
+ * journal, installs a log.h sink that writes hutch's own messages as journal entries with their
+ * priority and HUTCH_UNIT=unit_name. Otherwise messages stay plain stderr lines. */
 void host_log_setup(const char *unit_name);
 
 /* sd_notify to the service manager that runs hutch (no-op without NOTIFY_SOCKET). */

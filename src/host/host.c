@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Entries carry our own fields; the build path of this file would only be noise. */
+#define SD_JOURNAL_SUPPRESS_LOCATION 1
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
 
@@ -70,7 +72,10 @@ bool host_stderr_is_journal(void) {
         struct stat st;
         if (fstat(STDERR_FILENO, &st) < 0)
                 return false;
-        cached = (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino;
+        /* sd_journal_send() silently drops entries when journald's socket is missing: then the
+         * plain line on stderr is the only record, so do not count on the journal. */
+        cached = (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino &&
+                 access("/run/systemd/journal/socket", F_OK) == 0;
         return cached;
 }
 
@@ -226,8 +231,10 @@ static void journal_log_sink(int level, const char *message, void *userdata) {
 }
 
 void host_log_setup(const char *unit_name) {
-        free(log_unit);
+        char *old = log_unit;
         log_unit = unit_name ? strdup(unit_name) : NULL;
+        log_set_prefix(log_unit);
+        free(old);
         if (host_stderr_is_journal())
                 log_set_sink(journal_log_sink, NULL);
 }
