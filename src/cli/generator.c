@@ -240,6 +240,12 @@ static int generate_one(int dirfd, const char *out, const char *name, const stru
             asprintf(&service, "%s.service", name) < 0)
                 return log_oom();
 
+        /* The shipped hutch@.service runs units by name; a generated one would hide it. */
+        if (streq(name, "hutch@")) {
+                log_warning("hutch@: a template of this name would hide hutch@.service; not generated");
+                return 0;
+        }
+
         struct hutch_unit *u = NULL;
         struct unit_problems problems = {};
         int r = unit_load(load_name, opts, &u, &problems);

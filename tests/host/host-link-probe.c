@@ -13,7 +13,7 @@
  *                     exited, and exits with CMD's status.
  *   send WHAT...      A payload: sends to $NOTIFY_SOCKET. WHAT is one of: "text:STRING" (with \n
  *                     escapes), "fd:STRING" (STRING with an fd passed along), "empty", "big"
- *                     (8 KiB), "flood:N" (N x "STATUS=flood"). */
+ *                     (8 KiB), "flood:N" (N x "STATUS=flood"), "sleep:MS". */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -251,7 +251,9 @@ static int cmd_send(int argc, char **argv) {
                         long n = strtol(w + 6, NULL, 10);
                         for (long k = 0; k < n && r == 0; k++)
                                 r = send_raw("STATUS=flood", 12, -1);
-                } else
+                } else if (strncmp(w, "sleep:", 6) == 0)
+                        usleep((useconds_t) strtoul(w + 6, NULL, 10) * 1000);
+                else
                         return 2;
                 if (r < 0) {
                         fprintf(stderr, "send %s: %s\n", w, strerror(-r));

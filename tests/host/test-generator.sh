@@ -65,6 +65,7 @@ X
 mkdir -p "$T/units/dropped.hutch.d"
 printf '[Unit]\nDescription=after drop-in\n' >"$T/units/dropped.hutch.d/10-desc.conf"
 ln -s /dev/null "$T/units/masked.hutch"
+printf '[Service]\nExecStart=/bin/true\n' >"$T/units/hutch@.hutch"
 
 "$GEN" "$OUTD" "$T/early" "$T/late" 2>"$T/gen.err"
 rc=$?
@@ -112,6 +113,7 @@ expect_eq "escaped name kept for hutch run" "$(svc ExecStart "$OUTD/esc\\x2dname
         'esc\\x2dname'
 expect_eq "drop-in applied" "$(svc Description "$OUTD/dropped.service")" "after drop-in"
 check "masked unit: nothing generated" test ! -e "$OUTD/masked.service"
+check "a template named hutch@ does not hide the shipped hutch@.service" test ! -e "$OUTD/hutch@.service"
 expect_eq "early and late dirs untouched" "$(find "$T/early" "$T/late" -mindepth 1 | wc -l)" 0
 
 # systemd parses what we wrote without complaint (a missing hutch binary and man pages aside).
