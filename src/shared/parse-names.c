@@ -297,14 +297,17 @@ static int parse_rlimit_value(const char *s, int resource, uint64_t *ret, char *
                 r = parse_size(s, false, 0, &v, why);
                 break;
         case RLIMIT_CPU:
-                /* seconds, rounded up */
-                r = parse_timespan(s, USEC_PER_SEC, &t, why);
-                v = t / USEC_PER_SEC + (t % USEC_PER_SEC > 0);
-                break;
         case RLIMIT_RTTIME:
-                /* microseconds; a bare number is microseconds too */
-                r = parse_timespan(s, 1, &t, why);
-                v = t;
+                /* RLIMIT_CPU counts seconds (rounded up), RLIMIT_RTTIME microseconds (a bare number
+                 * too); a time span of " infinity " is infinity as well. */
+                r = parse_timespan(s, resource == RLIMIT_CPU ? USEC_PER_SEC : 1, &t, why);
+                if (r < 0)
+                        return r;
+                if (t == USEC_INFINITY) {
+                        *ret = RLIM_INFINITY;
+                        return 0;
+                }
+                v = resource == RLIMIT_CPU ? t / USEC_PER_SEC + (t % USEC_PER_SEC > 0) : t;
                 break;
         default:
                 r = parse_uint64_range(s, 0, UINT64_MAX, &v, why);
@@ -339,15 +342,20 @@ int parse_rlimit(const char *s, int resource, uint64_t *ret_soft, uint64_t *ret_
                 _cleanup_free_ char *a = strndup(s, (size_t) (colon - s));
                 if (!a)
                         return parse_fail(why, -ENOMEM, "out of memory");
-                if (!*a || !colon[1])
+                if (!*a)
                         return parse_fail(why, -EINVAL, "'%s': expected SOFT:HARD",
                                           why_quote(q, sizeof q, s, 40));
                 r = parse_rlimit_value(a, resource, &soft, why);
                 if (r < 0)
                         return r;
-                r = parse_rlimit_value(colon + 1, resource, &hard, why);
-                if (r < 0)
-                        return r;
+                /* systemd reads "N:" as N:N */
+                if (!colon[1])
+                        hard = soft;
+                else {
+                        r = parse_rlimit_value(colon + 1, resource, &hard, why);
+                        if (r < 0)
+                                return r;
+                }
                 if (soft > hard)
                         return parse_fail(why, -EINVAL, "soft limit is above the hard limit in '%s'",
                                           why_quote(q, sizeof q, s, 40));

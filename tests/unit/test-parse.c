@@ -656,7 +656,11 @@ static void test_rlimit(void) {
                 {"", RLIMIT_NOFILE, -EINVAL, 0, 0, "empty"},
                 {"4096:1024", RLIMIT_NOFILE, -EINVAL, 0, 0, "soft limit is above the hard limit"},
                 {"infinity:1", RLIMIT_NOFILE, -EINVAL, 0, 0, "soft limit is above the hard limit"},
-                {"1:", RLIMIT_NOFILE, -EINVAL, 0, 0, "SOFT:HARD"},
+                {"7:", RLIMIT_NOFILE, 0, 7, 7, NULL}, /* as systemd */
+                {" infinity ", RLIMIT_CPU, 0, RLIM_INFINITY, RLIM_INFINITY, NULL},
+                {"1s:infinity", RLIMIT_RTTIME, 0, 1000000, RLIM_INFINITY, NULL},
+                {"5:infinity ", RLIMIT_CPU, 0, 5, RLIM_INFINITY, NULL},
+                {"18446744073709551614us", RLIMIT_RTTIME, 0, UINT64_MAX - 1, UINT64_MAX - 1, NULL},
                 {":1", RLIMIT_NOFILE, -EINVAL, 0, 0, "SOFT:HARD"},
                 {"1:2:3", RLIMIT_NOFILE, -EINVAL, 0, 0, "not a decimal number"},
                 {"1K", RLIMIT_NOFILE, -EINVAL, 0, 0, "not a decimal number"},
