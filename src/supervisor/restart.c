@@ -130,7 +130,13 @@ struct restart_decision restart_decide(const struct hutch_unit *u, enum exit_rea
         d.delay = restart_delay(u, d.history.n_restarts);
         usec_t when =
                 d.delay == USEC_INFINITY || now > USEC_INFINITY - d.delay ? USEC_INFINITY : now + d.delay;
-        d.action = start_limit_test(u, &d.history, when) ? RESTART_ACTION_RESTART : RESTART_ACTION_GIVE_UP;
+        if (!start_limit_test(u, &d.history, when)) {
+                d.action = RESTART_ACTION_GIVE_UP;
+                d.history.n_restarts = h->n_restarts; /* the refused restart did not happen */
+                d.delay = 0;
+                return d;
+        }
+        d.action = RESTART_ACTION_RESTART;
         return d;
 }
 

@@ -292,7 +292,9 @@ static void become_ready(struct supervisor *s) {
                 return;
         timer_disarm(&s->timer_source);
         s->state = STATE_RUNNING;
-        emit(s, HOST_EVENT_READY, NULL, -1, 0, "ready");
+        /* For exec/simple, ready is the start itself: one line is enough. */
+        if (s->unit->service.type == SERVICE_NOTIFY)
+                emit(s, HOST_EVENT_READY, NULL, -1, 0, "ready");
         if (!s->ready_sent) {
                 s->ready_sent = true;
                 host_notify_ready();

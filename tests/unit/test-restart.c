@@ -224,6 +224,7 @@ static unsigned simulate(const struct hutch_unit *u, usec_t run_time, unsigned m
                 now += run_time;
                 struct restart_decision d = restart_decide(u, EXIT_REASON_EXIT_CODE, &EXIT1, false, &h, now);
                 if (d.action == RESTART_ACTION_GIVE_UP) {
+                        TAP_CHECK(d.history.n_restarts == i, "give up keeps the restart count (%u)", i);
                         if (ret_now)
                                 *ret_now = now;
                         return i;
