@@ -7,6 +7,7 @@
 
 #include "hutch/strv.h"
 #include "unit-test-lib.h"
+#include "unit/unit-internal.h"
 
 #define HEAD "[Service]\nExecStart=/bin/true\n"
 
@@ -591,9 +592,83 @@ static void test_security(void) {
                        "RestrictNamespaces", "bogus");
 }
 
+struct seen {
+        size_t n;
+        const char *section, *key, *value;
+};
+
+static int remember(const struct unit_line *l, void *userdata) {
+        struct seen *s = userdata;
+        s->n++;
+        s->section = l->section;
+        s->key = l->key;
+        s->value = l->value;
+        return 0;
+}
+
+/* The inih bridge at the limits of what it hands inih: a 48-byte section name (inih's section
+ * buffer holds 49), a 99-byte key, a value far beyond inih's line buffer. */
+static void test_bridge(void) {
+        char sec[64], key[128], text[4096];
+        memset(sec, 'S', 48);
+        sec[48] = 0;
+        memset(key, 'k', 99);
+        key[99] = 0;
+        char value[1500];
+        memset(value, 'v', 1000);
+        strcpy(value + 1000, " ; # = [x]");
+        snprintf(text, sizeof text, "[%s]\n%s=%s\n", sec, key, value);
+        struct unit_lines lines = {};
+        struct unit_problems p = {};
+        int r = unit_lines_parse("bridge", text, strlen(text), &lines, &p);
+        TAP_CHECK(r == 0 && p.n == 0 && lines.n == 2, "bridge: longest names accepted by the reader");
+        struct seen s = {};
+        r = unit_lines_dispatch(&lines, remember, &s);
+        TAP_CHECK(r == 0 && s.n == 1, "bridge: inih reports the one assignment (r=%d)", r);
+        TAP_STREQ(s.section, sec, "bridge: 48-byte section name intact through inih");
+        TAP_STREQ(s.key, key, "bridge: 99-byte key intact through inih");
+        TAP_STREQ(s.value, value, "bridge: value is ours, exact");
+        unit_lines_free(&lines);
+
+        /* one byte more each: refused by the reader, never handed to inih */
+        strcat(sec, "S");
+        strcat(key, "k");
+        snprintf(text, sizeof text, "[%s]\nA=1\n[Unit]\n%s=1\n", sec, key);
+        r = unit_lines_parse("bridge", text, strlen(text), &lines, &p);
+        TAP_CHECK(r == 0 && lines.n == 1 && problems_have(&p, "bridge", 1, NULL, "invalid section name") &&
+                          problems_have(&p, "bridge", 4, NULL, "invalid key name"),
+                  "bridge: 49-byte section and 100-byte key refused");
+        unit_lines_free(&lines);
+        unit_problems_clear(&p);
+
+        /* A table the reader did not make (hand-built) is still checked before inih sees it. */
+        struct unit_line bad = {.kind = UNIT_LINE_ASSIGNMENT,
+                                .section = "Service",
+                                .key = "User=root\nX",
+                                .value = "",
+                                .line = 1};
+        struct unit_lines forged = {.items = &bad, .n = 1};
+        TAP_CHECK(unit_lines_dispatch(&forged, remember, &s) == -EINVAL,
+                  "bridge: forged key with '=' and newline refused");
+
+        /* A physical line beyond 1 MiB is refused with its line number. */
+        size_t big = 1024 * 1024 + 10;
+        char *huge = malloc(big + 64);
+        int k = sprintf(huge, "[Unit]\nDescription=");
+        memset(huge + k, 'x', big);
+        strcpy(huge + k + big, "\nAfter=a.service\n");
+        r = unit_lines_parse("huge", huge, strlen(huge), &lines, &p);
+        TAP_CHECK(r == 0 && problems_have(&p, "huge", 2, NULL, "line too long") && lines.n == 2,
+                  "a line over 1 MiB is refused, the next one still read");
+        unit_lines_free(&lines);
+        unit_problems_clear(&p);
+        free(huge);
+}
+
 int main(void) {
         test_dir_init();
         test_hazards();
+        test_bridge();
         test_syntax();
         test_service();
         test_unit_install();
