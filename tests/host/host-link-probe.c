@@ -265,6 +265,9 @@ static int cmd_send(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+        /* The manager and the payload share one stdout pipe: whole lines, one write each, so
+         * their lines never interleave mid-line. */
+        setvbuf(stdout, NULL, _IOLBF, 0);
         if (argc >= 3 && strcmp(argv[1], "journal") == 0)
                 return cmd_journal(argv[2]);
         if (argc >= 2 && strcmp(argv[1], "manager") == 0)

@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Notify forwarding end to end: `hutch run` under a fake service manager (the probe binds a
+# NOTIFY_SOCKET of its own and records every datagram hutch sends up), with a Type=notify payload
+# (the probe again, inside the sandbox) that sends hostile and honest messages to the socket
+# hutch bound at /run/host/notify.
+. "$(dirname "$0")/lib.sh"
+require_root
+PROBE=${HOST_LINK_PROBE:?HOST_LINK_PROBE must point at host-link-probe}
+PROBE_DIR=$(dirname "$PROBE")
+
+unit_file notifier <<X
+[Service]
+Type=notify
+TimeoutStartSec=20
+ExecStart=$PROBE send "text:STATUS=before-ready\\\\nMAINPID=1" "fd:FDSTORE=1\\\\nFDNAME=x" empty big flood:2000 \
+        sleep:300 "text:READY=1\\\\nSTATUS=payload ready\\\\nMAINPID=1\\\\nNOTIFYACCESS=all" sleep:300
+
+[Sandbox]
+BindReadOnlyPaths=$PROBE_DIR
+X
+
+out=$("$PROBE" manager "$T/manager.sock" -- "$HUTCH" run notifier 2>"$T/err"); rc=$?
+expect_eq "hutch run exits with the payload's status" "$rc" 0
+[ "$rc" = 0 ] || sed 's/^/#   /' "$T/err"
+up=$(printf '%s\n' "$out" | sed -n 's/^N //p')
+expect_eq "the payload's NOTIFY_SOCKET worked (no send errors)" "$(grep -c '^send ' "$T/err")" 0
+expect_match "READY=1 reached the service manager" "$up" 'READY=1'
+expect_match "the payload's STATUS= reached the service manager" "$up" 'STATUS=payload ready'
+expect_eq "MAINPID= never forwarded" "$(printf '%s\n' "$up" | grep -c MAINPID)" 0
+expect_eq "FDSTORE=/FDNAME= never forwarded" "$(printf '%s\n' "$up" | grep -Ec 'FDSTORE|FDNAME')" 0
+expect_eq "NOTIFYACCESS= never forwarded" "$(printf '%s\n' "$up" | grep -c NOTIFYACCESS)" 0
+expect_eq "the oversized datagram (with READY=1) was dropped: its STATUS never went up" \
+        "$(printf '%s\n' "$up" | grep -c 'STATUS=xxxx')" 0
+expect_eq "the fd passed with FDSTORE=1 was closed by hutch" \
+        "$(printf '%s\n' "$out" | sed -n 's/^fd-closed-by-receiver //p')" yes
+first_ready=$(printf '%s\n' "$up" | grep -n 'READY=1' | head -1 | cut -d: -f1)
+before=$(printf '%s\n' "$up" | grep -n 'STATUS=before-ready' | head -1 | cut -d: -f1)
+check "READY=1 only after the payload said so (not at start)" \
+        test -n "$first_ready" -a -n "$before" -a "${before:-0}" -lt "${first_ready:-0}"
+floods=$(printf '%s\n' "$up" | grep -c 'STATUS=flood')
+check "a flood of 2000 datagrams is merged before it goes up ($floods sent up)" test "$floods" -lt 2000
+
+# A unit that is not Type=notify gets no socket: NOTIFY_SOCKET is not in its environment.
+unit_file plain <<X
+[Service]
+ExecStart=/usr/bin/env
+X
+out=$("$PROBE" manager "$T/manager2.sock" -- "$HUTCH" run plain 2>"$T/err2")
+expect_eq "Type=exec payload: no NOTIFY_SOCKET" "$(printf '%s\n' "$out" | grep -c '^NOTIFY_SOCKET=')" 0
+expect_match "Type=exec: hutch itself says READY=1" "$(printf '%s\n' "$out" | sed -n 's/^N //p')" 'READY=1'
+
+done_testing
