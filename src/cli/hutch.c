@@ -14,10 +14,6 @@
 #include "hutch/strv.h"
 #include "hutch/unit.h"
 
-/* `run` lives in run.c, built by the supervisor part; until that file is part of the
- * executable, the reference stays NULL and the verb says so. */
-int verb_run(int argc, char **argv) __attribute__((weak));
-
 /* Exit statuses of verify/show/cat. */
 enum {
         EXIT_VALID = 0,
@@ -81,9 +77,6 @@ static const char cat_help[] =
         "Options:\n"
         "  -h --help              show this help\n"
         "     --unit-path DIRS    colon-separated directories to search instead of the default\n";
-
-static const char run_missing_help[] =
-        "Usage: hutch run [--unit-path DIRS] [-p SECTION.KEY=VALUE]... UNIT|PATH [-- ARG...]\n";
 
 enum {
         ARG_UNIT_PATH = 0x100,
@@ -257,17 +250,6 @@ static int verb_cat(int argc, char **argv) {
         return ret;
 }
 
-static int verb_run_dispatch(int argc, char **argv) {
-        if (verb_run)
-                return verb_run(argc, argv);
-        if (argc > 1 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
-                fputs(run_missing_help, stdout);
-                return EXIT_VALID;
-        }
-        log_error("run: this build of hutch has no supervisor (src/cli/run.c was not built)");
-        return 125;
-}
-
 static int verb_help(int argc, char **argv) {
         fputs(usage_text, stdout);
         return EXIT_VALID;
@@ -277,8 +259,8 @@ static const struct {
         const char *name;
         int (*run)(int argc, char **argv);
 } verbs[] = {
-        {"run", verb_run_dispatch}, {"verify", verb_verify}, {"show", verb_show},
-        {"cat", verb_cat},          {"help", verb_help},
+        {"run", verb_run}, {"verify", verb_verify}, {"show", verb_show},
+        {"cat", verb_cat}, {"help", verb_help},
 };
 
 int main(int argc, char **argv) {
