@@ -351,8 +351,23 @@ static int apply_line(const struct unit_line *l, void *userdata) {
         return unit_apply_assignment(c, l->section, l->key, l->value, o);
 }
 
+/* The reader reports syntax problems before the handlers see any value: put one file's
+ * problems back in line order (stable, so two on one line keep theirs). */
+static void sort_problems_by_line(struct unit_problems *p, size_t from) {
+        for (size_t i = from + 1; i < p->n; i++) {
+                struct unit_problem x = p->items[i];
+                size_t j = i;
+                while (j > from && p->items[j - 1].origin.line > x.origin.line) {
+                        p->items[j] = p->items[j - 1];
+                        j--;
+                }
+                p->items[j] = x;
+        }
+}
+
 static int load_file(struct unit_load_context *c, const char *path) {
         struct hutch_unit *u = c->unit;
+        size_t first_problem = c->problems->n;
         char **m = realloc(u->sources, (u->n_sources + 1) * sizeof(char *));
         if (!m)
                 return -ENOMEM;
@@ -378,6 +393,7 @@ static int load_file(struct unit_load_context *c, const char *path) {
         if (r >= 0)
                 r = unit_lines_dispatch(&lines, apply_line, c);
         unit_lines_free(&lines);
+        sort_problems_by_line(c->problems, first_problem);
         if (r == -EIO)
                 return log_error_errno(r,
                                        "%s: the INI library split the file differently from hutch's reader; "

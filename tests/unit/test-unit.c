@@ -192,6 +192,15 @@ static void test_syntax(void) {
                   "every problem is reported (%zu)", p.n);
         unit_problems_clear(&p);
         model_unit_free(u);
+        u = load("[Service]\nExecStart=/bin/true\nType=bogus\n[Nope]\nUser: x\nRestart=never\n", &p);
+        bool ordered = p.n == 3;
+        for (size_t i = 1; i < p.n; i++)
+                ordered = ordered && p.items[i - 1].origin.line <= p.items[i].origin.line;
+        TAP_CHECK(ordered, "syntax and value problems reported in line order");
+        if (!ordered)
+                problems_dump(&p);
+        unit_problems_clear(&p);
+        model_unit_free(u);
 }
 
 static void test_service(void) {
