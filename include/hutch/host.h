@@ -63,7 +63,9 @@ bool host_under_systemd(void);
  * sandbox as /run/host/notify. Messages are checked (sender's credentials: its pid must be
  * in the payload's cgroup), filtered (only READY, STATUS, RELOADING, STOPPING, WATCHDOG,
  * ERRNO, EXTEND_TIMEOUT_USEC; never MAINPID, FDSTORE, ...), fds passed along are closed,
- * empty and oversized datagrams ignored. */
+ * empty and oversized datagrams ignored. Of the accepted assignments, STOPPING=1,
+ * WATCHDOG=trigger and WATCHDOG_USEC= reach only the handler (hutch acts on them), the rest is
+ * also forwarded to systemd. */
 struct notify_proxy;
 
 struct notify_message {

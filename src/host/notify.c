@@ -354,7 +354,7 @@ int notify_parse_message(char *text, struct notify_message *m) {
 /* What one batch tells the service manager, merged: each key at most once, the last value
  * of STATUS=, ERRNO=, EXTEND_TIMEOUT_USEC= wins. */
 struct forward_state {
-        bool ready, reloading, stopping, watchdog;
+        bool ready, reloading, watchdog;
         char status[NOTIFY_MESSAGE_MAX + 1];
         bool have_status;
         int errno_value;
@@ -364,7 +364,6 @@ struct forward_state {
 static void forward_merge(struct forward_state *f, const struct notify_message *m) {
         f->ready |= m->ready;
         f->reloading |= m->reloading;
-        f->stopping |= m->stopping;
         f->watchdog |= m->watchdog;
         if (m->status) {
                 snprintf(f->status, sizeof f->status, "%s", m->status);
@@ -377,9 +376,13 @@ static void forward_merge(struct forward_state *f, const struct notify_message *
 }
 
 /* Formats the merged state as the datagram hutch sends upward; "" when there is nothing.
- * WATCHDOG=trigger and WATCHDOG_USEC= stay with hutch: the payload's watchdog is enforced by
- * hutch (Restart=on-watchdog is hutch's decision), and passing them on would let the payload
- * make systemd kill hutch itself or change hutch's own watchdog interval. */
+ * Three assignments stay with hutch (the handler sees them, systemd does not):
+ * WATCHDOG=trigger and WATCHDOG_USEC=, because the payload's watchdog is enforced by hutch
+ * (Restart=on-watchdog is hutch's decision) and passing them on would let the payload make
+ * systemd kill hutch or change hutch's own watchdog interval; and STOPPING=1, because systemd
+ * answers it by arming TimeoutStopSec= and killing the whole service when it runs out, while
+ * hutch may be about to restart the payload by its Restart=. hutch sends its own STOPPING=1
+ * when it is really stopping. */
 static int notify_format_forward(const struct forward_state *f, char *buf, size_t l) {
         size_t n = 0;
         buf[0] = 0;
@@ -399,8 +402,6 @@ static int notify_format_forward(const struct forward_state *f, char *buf, size_
                 ADD("RELOADING=1\n");
         if (f->ready)
                 ADD("READY=1\n");
-        if (f->stopping)
-                ADD("STOPPING=1\n");
         if (f->watchdog)
                 ADD("WATCHDOG=1\n");
 #undef ADD

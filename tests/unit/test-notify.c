@@ -214,6 +214,18 @@ int main(void) {
         TAP_CHECK(s.n == 1 && streq_ptr(s.last.status, "after"), "MAINPID=1 message not handled");
         TAP_STREQ(upward(), "STATUS=after", "MAINPID=1 not forwarded");
 
+        /* Assignments hutch acts on itself: the handler sees them, systemd does not. */
+        s.n = 0;
+        send_str(path, "STOPPING=1\nWATCHDOG=trigger\nWATCHDOG_USEC=5000000");
+        pump(p, &s, 1, NULL, NULL);
+        TAP_CHECK(s.n == 1 && s.last.stopping && s.last.watchdog_trigger && s.last.watchdog_usec == 5000000,
+                  "handler sees STOPPING=1, WATCHDOG=trigger, WATCHDOG_USEC=");
+        TAP_STREQ(upward(), "", "STOPPING=1, WATCHDOG=trigger, WATCHDOG_USEC= not forwarded");
+        send_str(path, "RELOADING=1\nERRNO=5\nEXTEND_TIMEOUT_USEC=3000000\nWATCHDOG=1");
+        pump(p, &s, 1, NULL, NULL);
+        TAP_STREQ(upward(), "ERRNO=5\nEXTEND_TIMEOUT_USEC=3000000\nRELOADING=1\nWATCHDOG=1",
+                  "RELOADING=1, ERRNO=, EXTEND_TIMEOUT_USEC=, WATCHDOG=1 forwarded");
+
         /* FDSTORE=1 with an fd: the proxy closes its copy (the pipe sees EOF). */
         int pipefd[2];
         TAP_CHECK(pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) == 0, "pipe");
