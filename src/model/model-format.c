@@ -403,28 +403,36 @@ static void kv_tmpfs(struct emitter *e, const struct unit_section_sandbox *sb) {
 }
 
 /* Bandwidths are written in plain bytes per second: the unit language reads their suffixes
- * to the base of 1000 (as systemd), so a base-1024 "9.5M" would read back wrong. */
+ * to the base of 1000 (as systemd), so a base-1024 "9.5M" would read back wrong. In INI form
+ * each limit is a line of its own, as in a unit file. */
 static void kv_io_limits(struct emitter *e, const char *k, const struct io_limit *l, size_t n) {
         bool first;
-        list_begin(e, k, &first);
+        if (!e->json && n == 0) {
+                key(e, k);
+                key_end(e);
+                return;
+        }
+        if (e->json)
+                list_begin(e, k, &first);
         for (size_t i = 0; i < n; i++) {
                 char bytes[32];
                 if (l[i].bytes_per_sec == LIMIT_INFINITY)
                         snprintf(bytes, sizeof bytes, e->json ? "\"infinity\"" : "infinity");
                 else
                         snprintf(bytes, sizeof bytes, "%" PRIu64, l[i].bytes_per_sec);
-                list_sep(e, &first);
                 if (e->json) {
+                        list_sep(e, &first);
                         fputs("{\"path\": ", e->f);
                         json_string(e->f, l[i].path);
                         fprintf(e->f, ", \"bytes_per_second\": %s}", bytes);
                 } else {
-                        _cleanup_free_ char *s = NULL;
-                        if (asprintf(&s, "%s %s", l[i].path, bytes) >= 0)
-                                ini_word(e->f, s);
+                        key(e, k);
+                        fprintf(e->f, "%s %s", l[i].path, bytes);
+                        key_end(e);
                 }
         }
-        list_end(e);
+        if (e->json)
+                list_end(e);
 }
 
 static void kv_capabilities(struct emitter *e, const char *k, uint64_t set) {

@@ -544,7 +544,8 @@ static void test_format(void) {
                           strstr(ini, "\nKillSignal=SIGTERM\n"),
                   "INI errno and signal names");
         TAP_CHECK(ini && strstr(ini, "\n[Install]\nWantedBy=multi-user.target\n"), "INI [Install]");
-        TAP_CHECK(ini && strstr(ini, "\nIOReadBandwidthMax=\"/dev/sda 20000000\" \"/dev/vdb infinity\"\n"),
+        TAP_CHECK(ini && strstr(ini, "\nIOReadBandwidthMax=/dev/sda 20000000\nIOReadBandwidthMax=/dev/vdb "
+                                     "infinity\n"),
                   "INI bandwidths in plain bytes per second");
         free(ini);
         model_unit_free(u);
