@@ -41,6 +41,25 @@ check "READY=1 only after the payload said so (not at start)" \
 floods=$(printf '%s\n' "$up" | grep -c 'STATUS=flood')
 check "a flood of 2000 datagrams is merged before it goes up ($floods sent up)" test "$floods" -lt 2000
 
+# The real client: systemd-notify is short-lived (it exits right after sending), so hutch must
+# check its credentials while it still exists (systemd-notify waits on a BARRIER=1 whose fd
+# hutch closes after handling the messages before it).
+if command -v systemd-notify >/dev/null; then
+        unit_file sdnotify <<X
+[Service]
+Type=notify
+TimeoutStartSec=10
+ExecStart=/bin/sh -c 'systemd-notify --ready --status=via-systemd-notify; sleep 0.3'
+X
+        out=$("$PROBE" manager "$T/manager3.sock" -- "$HUTCH" run sdnotify 2>"$T/err3"); rc=$?
+        expect_eq "systemd-notify --ready: hutch run succeeds" "$rc" 0
+        expect_match "systemd-notify's STATUS= and READY=1 forwarded" "$(printf '%s\n' "$out" | sed -n 's/^N //p')" \
+                'STATUS=via-systemd-notify\|READY=1'
+else
+        skip "systemd-notify not installed"
+        skip "systemd-notify not installed"
+fi
+
 # A unit that is not Type=notify gets no socket: NOTIFY_SOCKET is not in its environment.
 unit_file plain <<X
 [Service]
