@@ -381,8 +381,11 @@ static int load_file(struct unit_load_context *c, const char *path) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
+                const char *why = r == -EBADFD  ? "not a regular file"
+                                  : r == -EFBIG ? "larger than 16 MiB, not a unit file"
+                                                : strerror(-r);
                 r = unit_problems_add(c->problems, (struct unit_origin){.file = file}, NULL,
-                                      "cannot read: %s", strerror(-r));
+                                      "cannot read: %s", why);
                 return r < 0 ? r : 0;
         }
         for (size_t i = 0; i < lines.n && r >= 0; i++)

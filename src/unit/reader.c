@@ -307,7 +307,9 @@ out:
 }
 
 int unit_lines_read(const char *path, struct unit_lines *ret, struct unit_problems *problems) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        /* O_NONBLOCK: a FIFO where a unit file should be must not hang the loader; it is
+         * refused below like any file that is not a regular one. */
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
         struct stat st;

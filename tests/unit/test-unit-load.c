@@ -330,6 +330,16 @@ static void test_path_load(void) {
         TAP_CHECK(unit_load(missing, NULL, &u, &p) == -ENOENT && !u, "missing PATH: -ENOENT");
         unit_problems_clear(&p);
 
+        /* A FIFO in place of a unit file is refused, not waited on. */
+        char fifo[400];
+        snprintf(fifo, sizeof fifo, "%s/c/fifo.hutch", test_dir);
+        mkfifo(fifo, 0600);
+        r = unit_load(fifo, NULL, &u, &p);
+        TAP_CHECK(r == -EINVAL && problems_have(&p, "fifo.hutch", 0, NULL, "cannot read"), "FIFO refused");
+        model_unit_free(u);
+        u = NULL;
+        unit_problems_clear(&p);
+
         /* A problem keeps the model for verify, and every problem is collected. */
         path = write_file("c/many.hutch", "[Service]\nType=a\nRestart=b\nUser=\xff\n[Bogus]\nx=1\n");
         r = unit_load(path, NULL, &u, &p);
