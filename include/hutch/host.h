@@ -51,6 +51,11 @@ void host_notify_ready(void);
 void host_notify_status(const char *fmt, ...) _printf_(1, 2);
 void host_notify_stopping(void);
 void host_notify_reloading(void);
+/* EXTEND_TIMEOUT_USEC=: asks systemd to let the running start/stop job last at least `usec` more
+ * (it never shortens a timeout). For the supervisor at each start attempt before READY=1, so
+ * restarts before readiness (hutch's) do not run into systemd's TimeoutStartSec=. 0 and
+ * USEC_INFINITY send nothing. */
+void host_notify_extend_timeout(usec_t usec);
 /* Forward one already-filtered assignment line from the payload ("STATUS=...", "ERRNO=3"). */
 void host_notify_forward(const char *assignments);
 /* systemd's watchdog for hutch itself: interval in usec or 0 when systemd set none. */

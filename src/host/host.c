@@ -287,6 +287,14 @@ void host_notify_reloading(void) {
         notify_send(buf);
 }
 
+void host_notify_extend_timeout(usec_t usec) {
+        if (usec == 0 || usec == USEC_INFINITY)
+                return;
+        char buf[64];
+        snprintf(buf, sizeof buf, "EXTEND_TIMEOUT_USEC=%" PRIu64, usec);
+        notify_send(buf);
+}
+
 void host_notify_forward(const char *assignments) {
         if (assignments && *assignments)
                 notify_send(assignments);

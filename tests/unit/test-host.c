@@ -99,6 +99,11 @@ int main(void) {
         host_notify_reloading();
         TAP_CHECK(recv_one(fd, buf, sizeof buf) && strncmp(buf, "RELOADING=1\nMONOTONIC_USEC=", 27) == 0,
                   "RELOADING=1 with MONOTONIC_USEC=");
+        host_notify_extend_timeout(95 * USEC_PER_SEC);
+        TAP_STREQ(recv_one(fd, buf, sizeof buf), "EXTEND_TIMEOUT_USEC=95000000",
+                  "EXTEND_TIMEOUT_USEC= sent");
+        host_notify_extend_timeout(USEC_INFINITY);
+        TAP_CHECK(recv_one(fd, buf, sizeof buf) == NULL, "no EXTEND_TIMEOUT_USEC= for infinity");
         host_notify_forward("WATCHDOG=1");
         TAP_STREQ(recv_one(fd, buf, sizeof buf), "WATCHDOG=1", "forwarded assignment sent as is");
         host_notify_forward("");
