@@ -116,14 +116,21 @@ static int problem(struct reader *r, unsigned line, const char *key, const char 
  * parse_line(): trim, "[Section]", or "Key=Value" split at the first '=' with both sides
  * trimmed. Where systemd warns and ignores a line, we refuse it. */
 static int parse_logical(struct reader *r, char *l, unsigned line) {
+        char b[100];
         l = strip(l);
         if (*l == 0)
                 return 0;
 
         if (*l == '[') {
                 size_t k = strlen(l);
-                if (l[k - 1] != ']')
-                        return problem(r, line, NULL, "invalid section header '%.80s'", l);
+                if (l[k - 1] != ']') {
+                        /* what follows belongs to no section we know: skip it, don't misfile it */
+                        r->section_ok = false;
+                        r->section_skip = false;
+                        if (!r->section && !(r->section = strdup("")))
+                                return -ENOMEM;
+                        return problem(r, line, NULL, "invalid section header '%s'", unit_value_short(l, b));
+                }
                 l[k - 1] = 0;
                 char *name = l + 1;
                 free(r->section);
@@ -137,7 +144,8 @@ static int parse_logical(struct reader *r, char *l, unsigned line) {
                         return 0;
                 if (!unit_section_name_is_valid(name)) {
                         r->section_ok = false;
-                        return problem(r, line, NULL, "invalid section name '%.80s'", name);
+                        return problem(r, line, NULL, "invalid section name '%s'",
+                                       unit_value_short(name, b));
                 }
                 r->section_ok = true;
                 return lines_push(r->lines, UNIT_LINE_SECTION, name, NULL, NULL, line);
@@ -152,11 +160,11 @@ static int parse_logical(struct reader *r, char *l, unsigned line) {
                         char *key = strip(l);
                         if (unit_key_name_is_valid(key))
                                 return problem(r, line, key,
-                                               "'Key: value' is not unit file syntax, write %s=%.60s", key,
-                                               strip(colon + 1));
+                                               "'Key: value' is not unit file syntax, write %s=%s", key,
+                                               unit_value_short(strip(colon + 1), b));
                         *colon = ':';
                 }
-                return problem(r, line, NULL, "missing '=' in '%.80s'", l);
+                return problem(r, line, NULL, "missing '=' in '%s'", unit_value_short(l, b));
         }
         *eq = 0;
         char *key = strip(l), *value = strip(eq + 1);
@@ -171,7 +179,7 @@ static int parse_logical(struct reader *r, char *l, unsigned line) {
         if (*key == 0)
                 return problem(r, line, NULL, "missing key name before '='");
         if (!unit_key_name_is_valid(key))
-                return problem(r, line, NULL, "invalid key name '%.80s'", key);
+                return problem(r, line, NULL, "invalid key name '%s'", unit_value_short(key, b));
 
         return lines_push(r->lines, UNIT_LINE_ASSIGNMENT, r->section, key, value, line);
 }

@@ -133,6 +133,7 @@ static void test_hazards(void) {
 
 static void test_syntax(void) {
         struct hutch_unit *u;
+        struct unit_problems p;
 
         u = load_ok("comments",
                     "# comment\n; comment\n   # indented comment\n[Unit]\nDescription = spaced \n" HEAD);
@@ -180,10 +181,15 @@ static void test_syntax(void) {
         expect_problem("outside section", "User=root\n" HEAD, 1, "User", "outside of any section");
         expect_problem("bad header", HEAD "[Unit\n", 3, NULL, "invalid section header");
         expect_problem("empty key", HEAD "=value\n", 3, NULL, "missing key name");
+        u = load(HEAD "[Sandbox\nPrivateNetwork=no\n", &p);
+        TAP_CHECK(p.n == 1 && problems_have(&p, "t.hutch", 3, NULL, "invalid section header") && u &&
+                          u->sandbox.private_network,
+                  "keys after a broken header are neither applied nor misfiled");
+        unit_problems_clear(&p);
+        model_unit_free(u);
         expect_problem("bad key chars", HEAD "Us er=root\n", 3, NULL, "invalid key name");
 
         /* All problems are collected, not just the first. */
-        struct unit_problems p;
         u = load("[Service]\nExecStart=/bin/true\nType=bogus\nRestart=sometimes\n[Resources]\nCPUWeight=0\n",
                  &p);
         TAP_CHECK(p.n >= 3 && problems_have(&p, "t.hutch", 3, "Type", NULL) &&
