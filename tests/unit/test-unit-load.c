@@ -206,6 +206,16 @@ static void test_templates(void) {
         TAP_CHECK(r == -EINVAL && !u, "a template without an instance is refused");
         unit_problems_clear(&p);
 
+        /* Specifiers are expanded after the command line is split: an instance that unescapes
+         * to text with a space stays one argument. */
+        write_file("a/echo@.hutch", "[Service]\nExecStart=/bin/echo %I end\n");
+        u = load_name("echo@a\\x20b", NULL, &r, &p);
+        TAP_CHECK(r == 0 && u && strv_length(u->service.exec_start.argv) == 3 &&
+                          streq(u->service.exec_start.argv[1], "a b"),
+                  "%%I with a space is one argument");
+        model_unit_free(u);
+        unit_problems_clear(&p);
+
         /* %I unescaping: "-" is "/", \xNN a byte. */
         write_file("a/path@.hutch",
                    "[Service]\nExecStart=/bin/true\n[Sandbox]\nBindReadOnlyPaths=%I:/data\n");
@@ -296,6 +306,13 @@ static void test_overrides(void) {
                 TAP_CHECK(u->sandbox.read_only_paths.n == 2, "-p appends to a list");
                 TAP_CHECK(u->resources.memory_max.value == 1ull << 30, "-p value trimmed");
         }
+        model_unit_free(u);
+        unit_problems_clear(&p);
+
+        char *exec[] = {"Service.ExecStart=", "Service.ExecStart=/bin/false x", NULL};
+        u = load_name("ov", exec, &r, &p);
+        TAP_CHECK(r == 0 && u && streq(u->service.exec_start.path, "/bin/false"),
+                  "-p ExecStart= then ExecStart=CMD replaces the command");
         model_unit_free(u);
         unit_problems_clear(&p);
 
