@@ -1142,6 +1142,33 @@ static void test_why_quoting(void) {
                   "long input is cut: %s", why);
 }
 
+/* Every parser accepts a NULL why and still fails with its errno. */
+static void test_null_why(void) {
+        bool b;
+        uint64_t u, h;
+        usec_t t;
+        mode_t m;
+        int i, j;
+        char *p = NULL, **l = NULL;
+
+        TAP_CHECK(parse_boolean("x", &b, NULL) == -EINVAL, "parse_boolean, NULL why");
+        TAP_CHECK(parse_size("1Q", true, 100, &u, NULL) == -EINVAL, "parse_size, NULL why");
+        TAP_CHECK(parse_timespan("1q", USEC_PER_SEC, &t, NULL) == -EINVAL, "parse_timespan, NULL why");
+        TAP_CHECK(parse_uint64_range("11", 0, 10, &u, NULL) == -ERANGE, "parse_uint64_range, NULL why");
+        TAP_CHECK(parse_mode("9", &m, NULL) == -EINVAL, "parse_mode, NULL why");
+        TAP_CHECK(parse_permyriad("1", &u, NULL) == -EINVAL, "parse_permyriad, NULL why");
+        TAP_CHECK(parse_signal("FOO", &i, NULL) == -EINVAL, "parse_signal, NULL why");
+        TAP_CHECK(parse_exit_status_word("FOO", &i, &j, NULL) == -EINVAL,
+                  "parse_exit_status_word, NULL why");
+        TAP_CHECK(parse_capability("CAP_FOO", &i, NULL) == -EINVAL, "parse_capability, NULL why");
+        TAP_CHECK(parse_rlimit("2:1", RLIMIT_NOFILE, &u, &h, NULL) == -EINVAL, "parse_rlimit, NULL why");
+        TAP_CHECK(parse_path("a", &p, NULL) == -EINVAL && !p, "parse_path, NULL why");
+        TAP_CHECK(parse_command_line("'", &l, NULL) == -EINVAL && !l, "parse_command_line, NULL why");
+        TAP_CHECK(split_words("'", &l, NULL) == -EINVAL && !l, "split_words, NULL why");
+        TAP_CHECK(split_words_full("a\\", 0, &l, NULL) == -EINVAL && !l, "split_words_full, NULL why");
+        TAP_CHECK(parse_cpu_set("x", &p, NULL) == -EINVAL && !p, "parse_cpu_set, NULL why");
+}
+
 int main(void) {
         test_boolean();
         test_size();
@@ -1162,5 +1189,6 @@ int main(void) {
         test_split_words_full();
         test_cpu_set();
         test_why_quoting();
+        test_null_why();
         return tap_done();
 }
