@@ -109,6 +109,8 @@ static void test_hazards(void) {
         /* 7. A 64 KiB line works and keeps every byte. */
         size_t big = 64 * 1024;
         char *long_text = malloc(big + 200);
+        if (!long_text)
+                abort();
         char *q = long_text + sprintf(long_text, HEAD "Environment=BIG=");
         memset(q, 'x', big);
         q += big;
@@ -669,6 +671,8 @@ static void test_bridge(void) {
         /* A physical line beyond 1 MiB is refused with its line number. */
         size_t big = 1024 * 1024 + 10;
         char *huge = malloc(big + 64);
+        if (!huge)
+                abort();
         int k = sprintf(huge, "[Unit]\nDescription=");
         memset(huge + k, 'x', big);
         strcpy(huge + k + big, "\nAfter=a.service\n");
