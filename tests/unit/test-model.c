@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hutch/model.h"
+#include "hutch/parse.h"
 #include "hutch/strv.h"
 #include "tap.h"
 
@@ -201,6 +202,14 @@ static void test_defaults(void) {
 
         _cleanup_unit_ struct hutch_unit *i = model_unit_new("web@blue.1");
         TAP_STREQ(i->sandbox.hostname, "web-blue.1", "an instance's default Hostname= has '@' replaced");
+        _cleanup_unit_ struct hutch_unit *l = model_unit_new(
+                "a-very-long-unit-name-that-goes-on-and-on-well-past-the-limit-of-host-names@x");
+        TAP_CHECK(l && strlen(l->sandbox.hostname) <= 64 && hostname_is_valid(l->sandbox.hostname),
+                  "a long name gives a valid host name of at most 64 characters ('%s')",
+                  l->sandbox.hostname);
+        _cleanup_unit_ struct hutch_unit *e = model_unit_new("@.x@");
+        TAP_CHECK(e && hostname_is_valid(e->sandbox.hostname),
+                  "leading and trailing separators dropped ('%s')", e->sandbox.hostname);
         _cleanup_unit_ struct hutch_unit *n = model_unit_new(NULL);
         TAP_CHECK(n && !n->name, "a unit without a name");
         model_unit_free(NULL);
