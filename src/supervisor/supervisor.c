@@ -233,7 +233,7 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
 
 static int on_child(sd_event_source *src, const siginfo_t *si, void *userdata) {
         struct supervisor *s = userdata;
-        struct exit_info e = {.code = si->si_code, .status = si->si_status};
+        struct exit_info e = exit_info_from_sandbox(si->si_code, si->si_status);
         /* The source owns the pidfd: dropping it closes the fd, one per run, so restarts do not
          * accumulate descriptors. */
         s->child_source = sd_event_source_disable_unref(s->child_source);

@@ -1,0 +1,118 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Stopping: SIGTERM to hutch stops the unit (KillSignal=, then cgroup.kill after TimeoutStopSec=),
+# nothing of the payload survives a stop or a SIGKILL of hutch, a running unit is not started
+# twice, and hutch's own fds do not grow over 200 restarts. Which processes exist is checked
+# from the host, by the pids the payload cgroup held.
+. "$(dirname "$0")/lib.sh"
+require_root
+. "$(dirname "$0")/supervisor-lib.sh"
+skip_without_run
+
+O=$T/out
+# unit NAME EXECSTART [LINES...]
+unit() {
+        local name=$1 exec=$2
+        shift 2
+        {
+                echo "[Service]"
+                echo "ExecStart=$exec"
+                for l in "$@"; do echo "$l"; done
+                echo "[Sandbox]"
+                echo "PrivateTmp=no"
+                echo "ReadWritePaths=$O"
+        } >"$T/units/$name.hutch"
+}
+procs() { cat "$CG/hutch-$1/payload/cgroup.procs" 2>/dev/null | tr '\n' ' '; }
+nprocs() { procs "$1" | wc -w; }
+has_procs() { [ "$(nprocs "$1")" -ge "$2" ]; }
+
+# --- A payload that stops on SIGTERM: hutch exits 0 soon, the cgroup is gone.
+unit "$SV-term" "/bin/sh -c 'echo up >$O/term; exec sleep 1000'" "TimeoutStopSec=20s"
+start_bg "$SV-term"
+wait_for 10 test -s "$O/term"
+wait_for 5 has_procs "$SV-term" 2
+pids=$(procs "$SV-term")
+kill -TERM "$HPID"
+t0=$(date +%s%N)
+wait_exit "$HPID" 15
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect_eq "graceful stop: hutch exits 0" "$RC" 0
+check "graceful stop: well before TimeoutStopSec= (${ms}ms)" [ "$ms" -lt 5000 ]
+expect_eq "graceful stop: no payload process left ($pids)" "$(alive $pids)" ""
+expect_eq "graceful stop: cgroup removed" "$(ls -d "$CG/hutch-$SV-term" 2>/dev/null)" ""
+expect_match "graceful stop: stopping is logged" "$(cat "$T/$SV-term.err")" "stopping \(SIGTERM\)"
+
+# --- A payload that ignores SIGTERM and double-forks: cgroup.kill after TimeoutStopSec=1s.
+unit "$SV-stubborn" "/bin/sh -c 'trap \"\" TERM; (trap \"\" TERM; setsid sh -c \"trap \\\\\"\\\\\" TERM; sleep 1000\" & sleep 1000) & echo up >$O/stubborn; while :; do sleep 1; done'" \
+        "TimeoutStopSec=1s" "Restart=always"
+start_bg "$SV-stubborn"
+wait_for 10 test -s "$O/stubborn"
+wait_for 5 has_procs "$SV-stubborn" 5
+pids=$(procs "$SV-stubborn")
+check "stubborn: payload cgroup holds the double-forked processes ($pids)" [ "$(echo $pids | wc -w)" -ge 5 ]
+kill -TERM "$HPID"
+t0=$(date +%s%N)
+wait_exit "$HPID" 15
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "stubborn: killed after TimeoutStopSec=1s (${ms}ms)" [ "$ms" -ge 900 ] && [ "$ms" -lt 6000 ]
+expect_eq "stubborn: hutch exits 137 (the payload was SIGKILLed)" "$RC" 137
+expect_eq "stubborn: no payload process left ($pids)" "$(alive $pids)" ""
+expect_eq "stubborn: no restart after a requested stop" "$(grep -c 'restarting in' "$T/$SV-stubborn.err")" 0
+expect_match "stubborn: the timeout is the reason" "$(cat "$T/$SV-stubborn.err")" "reason=timeout"
+expect_eq "stubborn: cgroup removed" "$(ls -d "$CG/hutch-$SV-stubborn" 2>/dev/null)" ""
+
+# --- SIGKILL of hutch: nothing of the payload survives (PDEATHSIG on the sandbox's PID 1, the PID
+# namespace dies with it).
+unit "$SV-kill" "/bin/sh -c '(setsid sleep 1000 &); echo up >$O/kill; exec sleep 1000'"
+start_bg "$SV-kill"
+wait_for 10 test -s "$O/kill"
+wait_for 5 has_procs "$SV-kill" 3
+pids=$(procs "$SV-kill")
+kill -KILL "$HPID"
+wait "$HPID" 2>/dev/null
+gone() { [ -z "$(alive $pids)" ]; }
+wait_for 5 gone
+expect_eq "SIGKILL of hutch: no payload process left ($pids)" "$(alive $pids)" ""
+
+# The next run of the same unit works (the empty cgroups left by the SIGKILLed hutch are reused)
+# and cleans them up.
+unit "$SV-kill" "/bin/sh -c 'exit 0'"
+run_unit "$SV-kill"
+expect_eq "after a SIGKILLed run: the unit runs again" "$RC" 0
+expect_eq "after a SIGKILLed run: cgroup removed" "$(ls -d "$CG/hutch-$SV-kill" 2>/dev/null)" ""
+
+# --- A second hutch run of a running unit is refused.
+unit "$SV-twice" "/bin/sh -c 'echo up >$O/twice; exec sleep 1000'"
+start_bg "$SV-twice"
+wait_for 10 test -s "$O/twice"
+run_unit "$SV-twice"
+expect_eq "second run of a running unit: 125" "$RC" 125
+expect_match "second run: says it is running" "$ERR" "already running"
+check "second run: the first one still runs" kill -0 "$HPID"
+kill -TERM "$HPID"
+wait_exit "$HPID" 15
+expect_eq "first run stops normally after the refused second" "$RC" 0
+
+# --- hutch's fds stay the same over 200 restarts. Runs 21 and 221 pause for a second, so both
+# looks at /proc/PID/fd happen in the same phase (a payload running, nothing in flight).
+unit "$SV-fds" "/bin/sh -c 'n=\$\$(cat $O/fds | wc -l); echo r >>$O/fds; case \$\$n in 20|220) sleep 1;; esac'" \
+        "Restart=always" "RestartSec=0" "[Unit]" "StartLimitIntervalSec=0"
+: >"$O/fds"
+start_bg "$SV-fds"
+restarts() { [ "$(wc -l <"$O/fds")" -ge "$1" ]; }
+wait_for 60 restarts 21
+sleep 0.5
+fds_early=$(ls "/proc/$HPID/fd" | wc -l)
+wait_for 120 restarts 221
+sleep 0.5
+fds_late=$(ls "/proc/$HPID/fd" | wc -l)
+n=$(wc -l <"$O/fds")
+kill -TERM "$HPID"
+wait_exit "$HPID" 15
+check "fds: at least 200 restarts ($n runs)" [ "$n" -ge 221 ]
+expect_eq "fds: same count at run 21 and at run 221" "$fds_late" "$fds_early"
+expect_eq "fds: hutch stops cleanly" "$RC" 0
+expect_eq "fds: no zombie children left" "$(ps -o stat= --ppid $$ | grep -c Z)" 0
+
+done_testing
