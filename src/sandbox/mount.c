@@ -55,8 +55,6 @@ struct mount_state {
         const struct sandbox_ctx *c;
         struct sandbox_error *e;
         int host_root_fd;
-        int *layer_fds;
-        int upper_fd, work_fd;
         int root_tree_fd; /* RootMode=read-only without layers: clone of the host tree */
         int *bind_fds;    /* per BindPaths= entry: detached clone, or -1 when missing and '-' */
         bool *bind_is_dir;
@@ -234,8 +232,8 @@ static int detach_if_mounted(int fd) {
                 return 0;
         char p[64];
         snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
-        if (umount2(p, MNT_DETACH) < 0 && errno != EINVAL)
-                return -errno;
+        if (umount2(p, MNT_DETACH) < 0)
+                return errno == EINVAL ? 0 : -errno;
         return 1;
 }
 
@@ -351,54 +349,12 @@ static int collect_host(struct mount_state *s) {
         const struct unit_section_sandbox *sb = &u->sandbox;
         struct sandbox_error *e = s->e;
 
-        s->host_root_fd = open_in(AT_FDCWD, sb->root_directory, O_PATH | O_DIRECTORY, RESOLVE_NO_MAGICLINKS);
-        if (s->host_root_fd < 0)
-                return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, s->host_root_fd,
-                                         "open RootDirectory=", sb->root_directory, NULL);
-
-        s->layer_fds = new0(int, sb->layers.n + 1);
-        if (!s->layer_fds)
-                return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, -ENOMEM, "allocate", NULL, NULL);
-        for (size_t i = 0; i < sb->layers.n; i++) {
-                s->layer_fds[i] = open_in(AT_FDCWD, sb->layers.items[i].path, O_PATH | O_DIRECTORY,
-                                          RESOLVE_NO_MAGICLINKS);
-                if (s->layer_fds[i] < 0)
-                        return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, s->layer_fds[i], "open layer",
-                                                 sb->layers.items[i].path, "Layers=");
-        }
-
-        if (sb->root_mode == ROOT_PERSISTENT) {
-                const char *up = sb->upper_directory;
-                if (!up)
-                        return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, EINVAL, "RootMode=persistent needs",
-                                                 "", "UpperDirectory=");
-                int dfd = open_in(AT_FDCWD, up, O_PATH | O_DIRECTORY, RESOLVE_NO_MAGICLINKS);
-                if (dfd < 0)
-                        return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, dfd, "open UpperDirectory=", up,
-                                                 NULL);
-                static const char *const sub[] = {"upper", "work"};
-                int *out[] = {&s->upper_fd, &s->work_fd};
-                for (size_t i = 0; i < 2; i++) {
-                        if (mkdirat(dfd, sub[i], 0755) < 0 && errno != EEXIST) {
-                                int r = -errno;
-                                close(dfd);
-                                return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, r, "create", up, "%s/",
-                                                         sub[i]);
-                        }
-                        /* upper/ and work/ themselves must not be symlinks planted in the directory */
-                        *out[i] = open_in(dfd, sub[i], O_PATH | O_DIRECTORY,
-                                          RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
-                        if (*out[i] < 0) {
-                                int r = *out[i];
-                                close(dfd);
-                                return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, r,
-                                                         "open UpperDirectory=", up, "%s/", sub[i]);
-                        }
-                }
-                close(dfd);
-        }
-
-        if (sb->root_mode == ROOT_READ_ONLY && sb->layers.n == 0) {
+        if (s->c->overlay_fd < 0) {
+                s->host_root_fd =
+                        open_in(AT_FDCWD, sb->root_directory, O_PATH | O_DIRECTORY, RESOLVE_NO_MAGICLINKS);
+                if (s->host_root_fd < 0)
+                        return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, s->host_root_fd,
+                                                 "open RootDirectory=", sb->root_directory, NULL);
                 s->root_tree_fd = clone_tree(s->host_root_fd, NULL, true);
                 if (s->root_tree_fd < 0)
                         return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, s->root_tree_fd,
@@ -484,8 +440,7 @@ static int build_root(struct mount_state *s) {
         if (r < 0)
                 return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "mount staging tmpfs on", "/tmp", "%s",
                                          log);
-        if (mkdirat(s->stage_fd, "root", 0755) < 0 || mkdirat(s->stage_fd, "upper", 0755) < 0 ||
-            mkdirat(s->stage_fd, "work", 0755) < 0 || mkdirat(s->stage_fd, "inaccessible", 0) < 0 ||
+        if (mkdirat(s->stage_fd, "root", 0755) < 0 || mkdirat(s->stage_fd, "inaccessible", 0) < 0 ||
             fchmodat(s->stage_fd, "inaccessible", 0, 0) < 0)
                 return sandbox_error_set(e, SANDBOX_STEP_MOUNT, errno, "prepare staging tmpfs", "/tmp",
                                          NULL);
@@ -500,65 +455,13 @@ static int build_root(struct mount_state *s) {
                         return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, r, "make read-only",
                                                  sb->root_directory, "RootMode=read-only");
                 }
-        } else {
-                int fs = fsopen("overlay", FSOPEN_CLOEXEC);
-                if (fs < 0)
-                        return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, errno, "mount overlay on", "/",
-                                                 NULL);
-                char p[64];
-                r = 0;
-                /* overlayfs lists the top layer first; Layers= lists the lowest first, and the
-                 * root directory is below all of them. "lowerdir+" takes one path each, so layer
-                 * paths need no escaping; /proc/self/fd/N pins what we opened. */
-                for (size_t i = sb->layers.n; r == 0 && i > 0; i--) {
-                        snprintf(p, sizeof p, "/proc/self/fd/%d", s->layer_fds[i - 1]);
-                        if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", p, 0) < 0)
-                                r = -errno;
-                }
-                snprintf(p, sizeof p, "/proc/self/fd/%d", s->host_root_fd);
-                if (r == 0 && fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", p, 0) < 0)
-                        r = -errno;
-                if (r == 0 && sb->root_mode != ROOT_READ_ONLY) {
-                        char up[64], wk[64];
-                        if (sb->root_mode == ROOT_PERSISTENT) {
-                                snprintf(up, sizeof up, "/proc/self/fd/%d", s->upper_fd);
-                                snprintf(wk, sizeof wk, "/proc/self/fd/%d", s->work_fd);
-                        } else {
-                                snprintf(up, sizeof up, "/proc/self/fd/%d/upper", s->stage_fd);
-                                snprintf(wk, sizeof wk, "/proc/self/fd/%d/work", s->stage_fd);
-                        }
-                        if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", up, 0) < 0 ||
-                            fsconfig(fs, FSCONFIG_SET_STRING, "workdir", wk, 0) < 0)
-                                r = -errno;
-                }
-                if (r == 0 && s->c->new_user && fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
-                        r = -errno;
-                if (r == 0 && fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                        r = -errno;
-                tree = -1;
-                if (r == 0) {
-                        tree = fsmount(fs, FSMOUNT_CLOEXEC,
-                                       attrs | (sb->root_mode == ROOT_READ_ONLY ? MOUNT_ATTR_RDONLY : 0));
-                        if (tree < 0)
-                                r = -errno;
-                }
-                if (r < 0) {
-                        ssize_t n = read(fs, log, sizeof log - 1);
-                        log[n > 0 ? n : 0] = 0;
-                        if (n > 0 && log[n - 1] == '\n')
-                                log[n - 1] = 0;
-                }
-                close(fs);
-                if (r < 0)
-                        return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, r, "mount overlay on", "/",
-                                                 "RootDirectory=%s, %zu layer(s), RootMode=%s%s%s",
-                                                 sb->root_directory, sb->layers.n,
-                                                 root_mode_to_string(sb->root_mode), *log ? ": " : "", log);
-        }
+        } else
+                tree = s->c->overlay_fd;
         int target =
                 open_in(s->stage_fd, "root", O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
         r = target < 0 ? target : attach(tree, target);
-        close(tree);
+        if (tree != s->c->overlay_fd)
+                close(tree);
         if (target >= 0)
                 close(target);
         if (r < 0)
@@ -902,17 +805,12 @@ static int mount_unit_paths(struct mount_state *s) {
 static void state_free(struct mount_state *s) {
         const struct unit_section_sandbox *sb = &s->c->u->sandbox;
         close_fd(&s->host_root_fd);
-        for (size_t i = 0; s->layer_fds && i < sb->layers.n; i++)
-                close_fd(&s->layer_fds[i]);
-        free(s->layer_fds);
         for (size_t i = 0; s->bind_fds && i < sb->n_binds; i++)
                 close_fd(&s->bind_fds[i]);
         free(s->bind_fds);
         free(s->bind_is_dir);
         for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++)
                 close_fd(&s->dev_fds[i]);
-        close_fd(&s->upper_fd);
-        close_fd(&s->work_fd);
         close_fd(&s->root_tree_fd);
         close_fd(&s->host_dev_fd);
         close_fd(&s->host_sys_fd);
@@ -926,8 +824,6 @@ int sandbox_setup_mounts(const struct sandbox_ctx *c, struct sandbox_error *e) {
                 .c = c,
                 .e = e,
                 .host_root_fd = -1,
-                .upper_fd = -1,
-                .work_fd = -1,
                 .root_tree_fd = -1,
                 .host_dev_fd = -1,
                 .host_sys_fd = -1,

@@ -17,18 +17,23 @@ struct sandbox_ctx {
         const struct hutch_unit *u;
         const struct sandbox_params *p;
         const struct seccomp_program *seccomp;
-        char **argv;   /* ExecStart= argv + extra args, variables expanded */
-        char **env;    /* Environment=, EnvironmentFile=, PATH, NOTIFY_SOCKET: before HOME/USER/... */
-        bool new_net;  /* a new network namespace */
-        bool new_user; /* a new user namespace */
-        bool is_init;  /* ExecStart= is an init itself: no hutch PID 1 in between */
-        int error_fd;  /* write end of the setup pipe (CLOEXEC) */
-        int sync_fd;   /* read end of the "uid_map written" pipe, or -1 */
+        char **argv;    /* ExecStart= argv + extra args, variables expanded */
+        char **env;     /* Environment=, EnvironmentFile=, PATH, NOTIFY_SOCKET: before HOME/USER/... */
+        bool new_net;   /* a new network namespace */
+        bool new_user;  /* a new user namespace */
+        bool is_init;   /* ExecStart= is an init itself: no hutch PID 1 in between */
+        int error_fd;   /* write end of the setup pipe (CLOEXEC) */
+        int sync_fd;    /* read end of the "uid_map written" pipe, or -1 */
+        int overlay_fd; /* the detached overlay root (overlay.c), or -1 for a read-only bind */
 };
 
 /* Fills e (step, what, path, printf-style detail) and returns -|error|. */
 int sandbox_error_set(struct sandbox_error *e, enum sandbox_step step, int error, const char *what,
                       const char *path, const char *detail_fmt, ...) _printf_(6, 7);
+
+/* overlay.c, in the parent: the overlay root as a detached mount fd, or a negative errno with e
+ * filled (not logged). */
+int sandbox_make_overlay(const struct hutch_unit *u, struct sandbox_error *e);
 
 /* mount.c: everything from "mounts private" to pivot_root into the finished root. */
 int sandbox_setup_mounts(const struct sandbox_ctx *c, struct sandbox_error *e);

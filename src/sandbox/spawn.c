@@ -327,6 +327,7 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                 .is_init = sandbox_command_is_init(u->service.exec_start.path),
                 .error_fd = -1,
                 .sync_fd = -1,
+                .overlay_fd = -1,
         };
         struct seccomp_program *prog = NULL;
         int r = seccomp_program_build(u, &prog);
@@ -346,6 +347,14 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
         }
         c.env = env;
         c.argv = argv;
+        if (u->sandbox.root_mode != ROOT_READ_ONLY || u->sandbox.layers.n > 0) {
+                c.overlay_fd = sandbox_make_overlay(u, err);
+                if (c.overlay_fd < 0) {
+                        seccomp_program_free(prog);
+                        log_sandbox_error(err);
+                        return c.overlay_fd;
+                }
+        }
 
         int errp[2] = {-1, -1}, syncp[2] = {-1, -1};
         if (pipe2(errp, O_CLOEXEC) < 0 || (c.new_user && pipe2(syncp, O_CLOEXEC) < 0)) {
@@ -357,6 +366,8 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                         if (syncp[i] >= 0)
                                 close(syncp[i]);
                 }
+                if (c.overlay_fd >= 0)
+                        close(c.overlay_fd);
                 return fail(err, SANDBOX_STEP_CLONE, r, "create setup pipe", "");
         }
         c.error_fd = errp[1];
@@ -386,6 +397,8 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
         }
         r = pid < 0 ? -errno : 0;
         seccomp_program_free(prog);
+        if (c.overlay_fd >= 0)
+                close(c.overlay_fd);
         close(errp[1]);
         if (syncp[0] >= 0)
                 close(syncp[0]);
