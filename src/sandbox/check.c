@@ -3,6 +3,7 @@
  * `hutch run` can report with the key's file:line instead of a failed setup step. */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,6 +24,22 @@ static int check_dir(struct unit_problems *pr, struct unit_origin o, const char 
         return 0;
 }
 
+/* overlayfs refuses a lower layer that lies below another one on the same superblock (ELOOP). */
+static bool layer_overlaps_root(const char *layer, const char *root) {
+        struct stat a, b;
+        if (stat(layer, &a) < 0 || stat(root, &b) < 0 || a.st_dev != b.st_dev)
+                return false;
+        char *l = realpath(layer, NULL), *rt = realpath(root, NULL);
+        bool inside = false;
+        if (l && rt) {
+                size_t n = strlen(rt);
+                inside = streq(rt, "/") || (strncmp(l, rt, n) == 0 && (l[n] == '/' || l[n] == 0));
+        }
+        free(l);
+        free(rt);
+        return inside;
+}
+
 int sandbox_check_paths(const struct hutch_unit *u, struct unit_problems *problems) {
         const struct unit_section_sandbox *sb = &u->sandbox;
         int n = 0, r;
@@ -33,11 +50,20 @@ int sandbox_check_paths(const struct hutch_unit *u, struct unit_problems *proble
                 return r;
         n += r;
         for (size_t i = 0; i < sb->layers.n; i++) {
-                r = check_dir(problems, sb->layers.items[i].origin, "Layers", sb->layers.items[i].path,
-                              false);
+                const char *path = sb->layers.items[i].path;
+                r = check_dir(problems, sb->layers.items[i].origin, "Layers", path, false);
                 if (r < 0)
                         return r;
                 n += r;
+                if (r == 0 && layer_overlaps_root(path, sb->root_directory ?: "/")) {
+                        if (unit_problems_add(
+                                    problems, sb->layers.items[i].origin, "Layers",
+                                    "%s: inside RootDirectory=%s on the same file system; overlayfs "
+                                    "refuses overlapping layers (put the layer on another file system)",
+                                    path, sb->root_directory ?: "/") < 0)
+                                return -ENOMEM;
+                        n++;
+                }
         }
         if (sb->root_mode == ROOT_PERSISTENT && sb->upper_directory) {
                 r = check_dir(problems, sb->upper_directory_origin, "UpperDirectory", sb->upper_directory,
