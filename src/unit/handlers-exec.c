@@ -385,9 +385,9 @@ static uint64_t all_capabilities(void) {
         return n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
 }
 
-/* CapabilityBoundingSet=, AmbientCapabilities=: "[~]CAP_X CAP_Y ...". Lines without '~' add
- * to the set; a line with '~' replaces it with every capability but those named; an empty
- * assignment empties it (systemd). */
+/* CapabilityBoundingSet=, AmbientCapabilities=: "[~]CAP_X CAP_Y ...", systemd's merge rules:
+ * the first assignment (or one to an empty set, or "" / "~") replaces the set; later lines
+ * without '~' add capabilities (OR) and later lines with '~' remove the listed ones (AND). */
 int parse_key_capabilities(struct unit_load_context *c, const struct unit_key *k, const char *value,
                            struct unit_origin o) {
         uint64_t *set = (uint64_t *) ((char *) c->unit + k->offset);
@@ -412,10 +412,10 @@ int parse_key_capabilities(struct unit_load_context *c, const struct unit_key *k
         }
         if (failed)
                 return 0;
-        if (invert)
-                *set = all_capabilities() & ~sum;
-        else if (!*p)
-                *set = 0;
+        if (sum == 0 || *set == 0)
+                *set = invert ? all_capabilities() & ~sum : sum;
+        else if (invert)
+                *set &= ~sum;
         else
                 *set |= sum;
         set_origin(c, k, o);
@@ -515,17 +515,20 @@ static const struct {
 };
 
 /* "yes" (none may be created), "no" (all), or a list of the types that may be created;
- * with '~' the list names the types that may not. */
+ * with '~' the list names the types that may not. As systemd: a boolean replaces whatever
+ * was set, the first list sets the value, later lists add types (or with '~' take them away). */
 int parse_key_restrict_namespaces(struct unit_load_context *c, const struct unit_key *k, const char *value,
                                   struct unit_origin o) {
         unsigned long *allowed = &c->unit->security.restrict_namespaces;
         if (!*value) {
                 *allowed = 0;
+                c->restrict_namespaces_set = false;
                 return 0;
         }
         bool b;
         if (parse_boolean(value, &b, NULL) >= 0) {
                 *allowed = b ? 0 : NAMESPACE_FLAGS_ALL;
+                c->restrict_namespaces_set = true;
                 return 0;
         }
         bool invert = *value == '~';
@@ -553,9 +556,12 @@ int parse_key_restrict_namespaces(struct unit_load_context *c, const struct unit
         }
         if (failed)
                 return 0;
-        if (invert)
-                *allowed = NAMESPACE_FLAGS_ALL & ~flags;
+        if (!c->restrict_namespaces_set)
+                *allowed = invert ? NAMESPACE_FLAGS_ALL & ~flags : flags;
+        else if (invert)
+                *allowed &= ~flags;
         else
                 *allowed |= flags;
+        c->restrict_namespaces_set = true;
         return 0;
 }

@@ -80,7 +80,8 @@ struct unit_load_context {
         struct hutch_unit *unit;
         struct unit_problems *problems;
         struct unit_specifiers specifiers;
-        bool exec_start_assigned; /* an ExecStart= with a command was seen since the last reset */
+        bool exec_start_assigned;     /* an ExecStart= with a command was seen since the last reset */
+        bool restrict_namespaces_set; /* RestrictNamespaces= was assigned: later lists merge */
 };
 
 /* Applies one assignment "[section] key=value" to the unit. Unknown sections/keys and bad

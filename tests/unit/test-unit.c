@@ -582,6 +582,21 @@ static void test_security(void) {
                           "RestrictNamespaces=~user");
         }
         model_unit_free(u);
+        u = load_ok("merging",
+                    HEAD "[Security]\nCapabilityBoundingSet=CAP_CHOWN CAP_KILL\n"
+                         "CapabilityBoundingSet=~CAP_KILL\nCapabilityBoundingSet=CAP_SETUID\n"
+                         "RestrictNamespaces=net\nRestrictNamespaces=~net\nRestrictNamespaces=uts\n");
+        if (u) {
+                TAP_CHECK(u->security.capability_bounding_set == ((1ull << 0) | (1ull << 7)),
+                          "a later '~' line removes from the set, a later plain line adds (systemd)");
+                TAP_CHECK(u->security.restrict_namespaces == CLONE_NEWUTS,
+                          "RestrictNamespaces= lists merge after the first (systemd)");
+        }
+        model_unit_free(u);
+        u = load_ok("yes then inverted",
+                    HEAD "[Security]\nRestrictNamespaces=yes\nRestrictNamespaces=~user\n");
+        TAP_CHECK(u && u->security.restrict_namespaces == 0, "RestrictNamespaces=yes then ~user stays none");
+        model_unit_free(u);
         u = load_ok("caps reset",
                     HEAD "[Security]\nCapabilityBoundingSet=CAP_CHOWN\nCapabilityBoundingSet=\n"
                          "RestrictNamespaces=no\nSystemCallErrorNumber=13\nSystemCallFilter=\n");
