@@ -21,6 +21,9 @@ probe_unit() {
 [Service]
 ExecStart=$PROBE$args
 $(printf '%s' "$settings" | grep -E '^(User|Group)=' || true)
+[Sandbox]
+# the probe may live in the build tree under /tmp, which PrivateTmp= replaces
+BindReadOnlyPaths=$PROBE
 [Security]
 $(printf '%s' "$settings" | grep -vE '^(User|Group)=' || true)
 UNIT
