@@ -424,6 +424,78 @@ static int collect_host(struct mount_state *s) {
         return 0;
 }
 
+/* Kernel interfaces of the host that a recursive bind of RootDirectory= would carry along
+ * wherever the host mounted them (a chroot's /proc, a netns bind in /run/netns, a tracefs): they
+ * are dropped from the sandbox's tree; hutch mounts its own /proc, /sys, /dev afterwards. */
+static const char *const pseudo_fs[] = {
+        "proc",    "sysfs",    "cgroup",      "cgroup2", "devtmpfs", "devpts",
+        "debugfs", "tracefs",  "securityfs",  "bpf",     "configfs", "fusectl",
+        "pstore",  "efivarfs", "binfmt_misc", "mqueue",  "nsfs",
+};
+
+static void unescape_mountinfo(char *s) {
+        char *o = s;
+        for (char *p = s; *p; p++) {
+                if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
+                    p[3] >= '0' && p[3] <= '7') {
+                        *o++ = (char) ((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+                        p += 3;
+                } else
+                        *o++ = *p;
+        }
+        *o = 0;
+}
+
+static int path_len_cmp(const void *a, const void *b) {
+        size_t x = strlen(*(char *const *) a), y = strlen(*(char *const *) b);
+        return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static int detach_pseudo_submounts(const char *prefix) {
+        FILE *f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return -errno;
+        char *line = NULL, **paths = NULL;
+        size_t cap = 0, n = 0, plen = strlen(prefix);
+        int r = 0;
+        while (getline(&line, &cap, f) > 0) {
+                char mp[PATH_MAX], fstype[64];
+                const char *sep = strstr(line, " - ");
+                if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 ||
+                    sscanf(sep + 3, "%63s", fstype) != 1)
+                        continue;
+                unescape_mountinfo(mp);
+                if (strncmp(mp, prefix, plen) != 0 || mp[plen] != '/')
+                        continue;
+                bool pseudo = false;
+                for (size_t i = 0; i < ELEMENTSOF(pseudo_fs); i++)
+                        pseudo = pseudo || streq(fstype, pseudo_fs[i]);
+                if (!pseudo)
+                        continue;
+                char **np = realloc(paths, (n + 1) * sizeof *np);
+                if (!np || !(np[n] = strdup(mp))) {
+                        paths = np ?: paths;
+                        r = -ENOMEM;
+                        break;
+                }
+                paths = np;
+                n++;
+        }
+        free(line);
+        fclose(f);
+        /* Deepest first; a parent already gone takes its children with it (EINVAL/ENOENT). In a
+         * user namespace they are locked (EINVAL) and stay, covered where hutch mounts its own. */
+        qsort(paths, n, sizeof *paths, path_len_cmp);
+        for (size_t i = 0; i < n; i++) {
+                if (r == 0 && umount2(paths[i], MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL &&
+                    errno != ENOENT)
+                        r = -errno;
+                free(paths[i]);
+        }
+        free(paths);
+        return r;
+}
+
 /* Step 3 and 4a: the staging tmpfs and the root on it. */
 static int build_root(struct mount_state *s) {
         const struct unit_section_sandbox *sb = &s->c->u->sandbox;
@@ -466,6 +538,13 @@ static int build_root(struct mount_state *s) {
                 close(target);
         if (r < 0)
                 return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, r, "attach root", sb->root_directory, NULL);
+        if (s->root_is_clone) {
+                r = detach_pseudo_submounts("/tmp/root");
+                if (r < 0)
+                        return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, r,
+                                                 "detach host kernel file systems below", sb->root_directory,
+                                                 NULL);
+        }
         s->root_fd =
                 open_in(s->stage_fd, "root", O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
         if (s->root_fd < 0)

@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Helpers shared by the test-sandbox-*.sh host tests (source after lib.sh).
+#
+# sb_run NAME [ARGS...]  runs the unit with `hutch run` (or $SANDBOX_RUN, e.g. the sandbox-driver,
+#                        to test the spawner alone); sets OUT, ERR, RC. stdin is /dev/null.
+# probe NAME <<EOF       writes a shell probe $T/NAME.sh that the unit binds read-only at
+#                        /tmp/probe.sh (the sandbox's /tmp is a fresh tmpfs, so the target is
+#                        created there); the unit then uses ExecStart=/bin/sh /tmp/probe.sh.
+# get KEY                the value of the first "KEY=value" line in OUT.
+
+RUN=${SANDBOX_RUN:-"$HUTCH run"}
+
+sb_run() {
+        local name=$1
+        shift
+        OUT=$(env HUTCH_LEAK_CANARY=leaked timeout 60 $RUN "$name" "$@" 2>"$T/stderr" </dev/null)
+        RC=$?
+        ERR=$(cat "$T/stderr")
+}
+
+probe() { cat >"$T/$1.sh"; }
+
+get() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p" | head -n1; }
+
+# Mounts a tmpfs at $T/$1 (layers must not live on the root file system: overlayfs refuses a
+# layer inside the lowest layer "/"); lib.sh's cleanup unmounts it.
+tmpfs_dir() {
+        mkdir -p "$T/$1"
+        mount -t tmpfs -o mode=0755 hutch-test "$T/$1"
+}
+
+require_root
