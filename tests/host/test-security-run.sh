@@ -100,6 +100,24 @@ expect_eq "User=nobody, AmbientCapabilities=CAP_NET_BIND_SERVICE: CapAmb" "$(sta
 expect_eq "User=nobody, AmbientCapabilities=CAP_NET_BIND_SERVICE: CapEff" "$(status_field CapEff "$OUT")" 0000000000000400
 expect_eq "User=nobody, AmbientCapabilities=CAP_NET_BIND_SERVICE: binds port 999" "$(field bind-low-port "$OUT")" "ok"
 
+# The same inside a user namespace: capabilities of that namespace, same rules.
+unit_file sec-userns <<UNIT
+[Service]
+ExecStart=$PROBE status bind-low-port keyctl
+User=nobody
+[Sandbox]
+PrivateUsers=yes
+BindReadOnlyPaths=$PROBE
+[Security]
+CapabilityBoundingSet=CAP_NET_BIND_SERVICE
+AmbientCapabilities=CAP_NET_BIND_SERVICE
+UNIT
+run_unit sec-userns
+expect_eq "PrivateUsers=yes, User=nobody, ambient: CapEff" "$(status_field CapEff "$OUT")" 0000000000000400
+expect_eq "PrivateUsers=yes, User=nobody, ambient: CapBnd" "$(status_field CapBnd "$OUT")" 0000000000000400
+expect_eq "PrivateUsers=yes, User=nobody, ambient: binds port 999" "$(field bind-low-port "$OUT")" "ok"
+expect_eq "PrivateUsers=yes: filter still on" "$(field keyctl "$OUT")" "errno EPERM"
+
 probe_unit sec-nobody "User=nobody" -- status bind-low-port
 run_unit sec-nobody
 expect_eq "User=nobody, defaults: CapEff 0" "$(status_field CapEff "$OUT")" 0000000000000000
