@@ -4,8 +4,8 @@
 # sb_run NAME [ARGS...]  runs the unit with `hutch run` (or $SANDBOX_RUN, e.g. the sandbox-driver,
 #                        to test the spawner alone); sets OUT, ERR, RC. stdin is /dev/null.
 # probe NAME <<EOF       writes a shell probe $T/NAME.sh that the unit binds read-only at
-#                        /tmp/probe.sh (the sandbox's /tmp is a fresh tmpfs, so the target is
-#                        created there); the unit then uses ExecStart=/bin/sh /tmp/probe.sh.
+#                        /run/probe.sh (the sandbox's /run is always a fresh tmpfs, so the target is
+#                        created there); the unit then uses ExecStart=/bin/sh /run/probe.sh.
 # get KEY                the value of the first "KEY=value" line in OUT.
 
 RUN=${SANDBOX_RUN:-"$HUTCH run"}
@@ -18,7 +18,14 @@ sb_run() {
         ERR=$(cat "$T/stderr")
 }
 
-probe() { cat >"$T/$1.sh"; }
+# Probes may call `fstype MOUNTPOINT` (the file system type mountinfo gives for it).
+probe() {
+        {
+                # shellcheck disable=SC2016
+                echo 'fstype() { awk -v m="$1" '"'"'$5 == m { for (i = 7; i <= NF; i++) if ($i == "-") { print $(i + 1); exit } }'"'"' /proc/self/mountinfo; }'
+                cat
+        } >"$T/$1.sh"
+}
 
 get() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p" | head -n1; }
 

@@ -1,0 +1,211 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Root file system modes, unit mounts, and symlinks in layers that try to point a mount out
+# of the sandbox. Asserted from inside, and on the host where a write must (not) land.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sandbox-lib.sh"
+
+# Layers live on their own tmpfs: overlayfs refuses a layer inside the lowest layer "/".
+tmpfs_dir layers
+mkdir -p "$T/layers/base/etc" "$T/layers/top/etc"
+echo base >"$T/layers/base/etc/hutch-layer"
+echo base >"$T/layers/base/etc/hutch-both"
+echo top >"$T/layers/top/etc/hutch-both"
+
+# --- volatile: layers stacked in order, writes vanish at stop -----------------------------
+probe volatile <<'EOF'
+echo "layer=$(cat /etc/hutch-layer)"
+echo "both=$(cat /etc/hutch-both)"
+echo "seen_before=$(cat /etc/hutch-written 2>/dev/null || echo none)"
+echo "write=$(echo written >/etc/hutch-written && echo ok)"
+echo "usr_write=$(touch /usr/hutch-volatile && echo ok)"
+echo "root_fstype=$(fstype /)"
+EOF
+unit_file volatile <<EOF
+[Sandbox]
+RootMode=volatile
+Layers=$T/layers/base
+Layers=$T/layers/top
+BindReadOnlyPaths=$T/volatile.sh:/run/probe.sh
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+EOF
+sb_run volatile
+expect_eq "volatile: runs" "$RC" 0
+[ "$RC" = 0 ] || echo "# $ERR"
+expect_eq "volatile: layer content visible" "$(get layer)" base
+expect_eq "volatile: later layer is on top" "$(get both)" top
+expect_eq "volatile: root is writable" "$(get write)" ok
+expect_eq "volatile: /usr writable too" "$(get usr_write)" ok
+expect_eq "volatile: root is an overlay" "$(get root_fstype)" overlay
+check "volatile: nothing reached the host" test ! -e /etc/hutch-written -a ! -e /usr/hutch-volatile \
+        -a ! -e "$T/layers/top/etc/hutch-written"
+sb_run volatile
+expect_eq "volatile: writes are gone at the next start" "$(get seen_before)" none
+
+# --- persistent: upper/ and work/ in UpperDirectory= ---------------------------------------
+mkdir -p "$T/state"
+probe persistent <<'EOF'
+echo "seen_before=$(cat /etc/hutch-persist 2>/dev/null || echo none)"
+echo "write=$(echo kept >/etc/hutch-persist && echo ok)"
+EOF
+unit_file persistent <<EOF
+[Sandbox]
+RootMode=persistent
+UpperDirectory=$T/state
+BindReadOnlyPaths=$T/persistent.sh:/run/probe.sh
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+EOF
+sb_run persistent
+expect_eq "persistent: first run" "$RC:$(get seen_before):$(get write)" "0:none:ok"
+[ "$RC" = 0 ] || echo "# $ERR"
+sb_run persistent
+expect_eq "persistent: write kept across starts" "$(get seen_before)" kept
+expect_eq "persistent: lands in UpperDirectory=/upper" "$(cat "$T/state/upper/etc/hutch-persist" 2>&1)" kept
+check "persistent: host /etc untouched" test ! -e /etc/hutch-persist
+check "persistent: work/ created" test -d "$T/state/work"
+
+# --- read-only root with a layer: the merged view is read-only ---------------------------
+unit_file rolayer <<EOF
+[Sandbox]
+Layers=$T/layers/base
+[Service]
+ExecStart=/bin/sh -c 'cat /etc/hutch-layer; touch /etc/x 2>&1'
+EOF
+sb_run rolayer
+expect_eq "read-only + Layers=: layer visible" "$(printf '%s\n' "$OUT" | head -n1)" base
+expect_match "read-only + Layers=: writes refused" "$OUT" 'Read-only file system'
+
+# --- unit mounts -------------------------------------------------------------------------
+mkdir -p "$T/rw" "$T/ro" "$T/host/rwdir/sub" "$T/host/secret"
+echo secret >"$T/host/secret/file"
+echo ro >"$T/ro/file"
+probe mounts <<EOF
+echo "rw_write=\$(echo inside >/run/rw/file && echo ok)"
+echo "ro_read=\$(cat /run/ro/file)"
+echo "ro_write=\$(touch /run/ro/x 2>&1)"
+echo "tmpfs=\$(ls -A /mnt | wc -l):\$(touch /mnt/x && echo ok)"
+echo "tmpfs_opts=\$(awk '\$5 == "/mnt" { print \$6 }' /proc/self/mountinfo)"
+echo "rwpath=\$(touch $T/host/rwdir/w && echo ok)"
+echo "rwpath_sub_ro=\$(touch $T/host/rwdir/sub/w 2>&1)"
+echo "secret=\$(cat $T/host/secret/file 2>&1)"
+echo "host_tmp_other=\$(touch $T/other 2>&1)"
+EOF
+unit_file mounts <<EOF
+[Sandbox]
+PrivateTmp=no
+BindPaths=$T/rw:/run/rw
+BindReadOnlyPaths=$T/ro:/run/ro
+BindReadOnlyPaths=$T/mounts.sh:/run/probe.sh
+BindPaths=-$T/does-not-exist:/run/nothing
+TemporaryFileSystem=/mnt:mode=0700,noexec
+ReadWritePaths=$T/host/rwdir
+ReadOnlyPaths=$T/host/rwdir/sub
+InaccessiblePaths=$T/host/secret
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+EOF
+sb_run mounts
+expect_eq "unit mounts: runs" "$RC" 0
+[ "$RC" = 0 ] || echo "# $ERR"
+expect_eq "BindPaths=: writable, reaches the host" "$(get rw_write):$(cat "$T/rw/file" 2>/dev/null)" ok:inside
+expect_eq "BindReadOnlyPaths=: readable" "$(get ro_read)" ro
+expect_match "BindReadOnlyPaths=: read-only" "$(get ro_write)" 'Read-only file system'
+expect_eq "TemporaryFileSystem=: empty and writable" "$(get tmpfs)" 0:ok
+expect_match "TemporaryFileSystem=: options applied" "$(get tmpfs_opts)" 'noexec'
+expect_eq "ReadWritePaths=: writable in the read-only root" "$(get rwpath)" ok
+check "ReadWritePaths=: the write reached the host" test -e "$T/host/rwdir/w"
+expect_match "ReadOnlyPaths= below a ReadWritePaths= wins" "$(get rwpath_sub_ro)" 'Read-only file system'
+expect_match "InaccessiblePaths=: not readable" "$(get secret)" 'Permission denied|Not a directory'
+expect_match "PrivateTmp=no: host /tmp visible, read-only" "$(get host_tmp_other)" 'Read-only file system'
+check "no mount point created on the host for the '-' bind" test ! -e "$T/does-not-exist"
+
+# --- symlinks in a layer must not redirect a mount out of the sandbox ---------------------
+# A layer that ships /dev as a symlink (here to the host's real /tmp via "/../../tmp"): hutch
+# refuses to mount on it instead of following it.
+mkdir -p "$T/layers/evil-dev"
+ln -s ../../../../../tmp "$T/layers/evil-dev/dev"
+unit_file evildev <<EOF
+[Sandbox]
+RootMode=volatile
+Layers=$T/layers/evil-dev
+[Service]
+ExecStart=/bin/true
+EOF
+before=$(cat /proc/self/mountinfo)
+sb_run evildev
+expect_eq "layer with /dev as a symlink: refused (125)" "$RC" 125
+expect_match "  message names /dev and the symlink" "$ERR" '/dev.*(symbolic links|symlink)'
+expect_eq "  host mount table unchanged" "$(cat /proc/self/mountinfo)" "$before"
+
+# Same for /proc.
+mkdir -p "$T/layers/evil-proc"
+ln -s / "$T/layers/evil-proc/proc"
+unit_file evilproc <<EOF
+[Sandbox]
+RootMode=volatile
+Layers=$T/layers/evil-proc
+[Service]
+ExecStart=/bin/true
+EOF
+sb_run evilproc
+expect_eq "layer with /proc as a symlink: refused (125)" "$RC" 125
+expect_match "  message names /proc" "$ERR" '/proc'
+
+# A unit path through a layer's symlink that climbs out ("../../../../etc"): followed inside
+# the sandbox's root only. The bind lands on the sandbox's /etc; the host's /etc is untouched.
+mkdir -p "$T/layers/evil-link" "$T/bindsrc"
+echo from-bind >"$T/bindsrc/hutch-escape-marker"
+ln -s ../../../../../../etc "$T/layers/evil-link/data"
+ln -s /../../../etc "$T/layers/evil-link/secret-link"
+probe evillink <<'EOF'
+echo "marker=$(cat /etc/hutch-escape-marker 2>&1)"
+echo "passwd=$(cat /etc/passwd 2>&1 | head -n1)"
+EOF
+unit_file evillink <<EOF
+[Sandbox]
+RootMode=volatile
+Layers=$T/layers/evil-link
+BindReadOnlyPaths=$T/bindsrc:/data
+BindReadOnlyPaths=$T/evillink.sh:/run/probe.sh
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+EOF
+before=$(cat /proc/self/mountinfo)
+sb_run evillink
+expect_eq "escaping symlink as a bind target: runs" "$RC" 0
+[ "$RC" = 0 ] || echo "# $ERR"
+expect_eq "  the bind landed on the sandbox's own /etc" "$(get marker)" from-bind
+check "  the host's /etc was not touched" test ! -e /etc/hutch-escape-marker
+expect_eq "  host mount table unchanged" "$(cat /proc/self/mountinfo)" "$before"
+
+unit_file evilmask <<EOF
+[Sandbox]
+RootMode=volatile
+Layers=$T/layers/evil-link
+InaccessiblePaths=/secret-link
+BindReadOnlyPaths=$T/evillink.sh:/run/probe.sh
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+EOF
+sb_run evilmask
+expect_match "InaccessiblePaths= through an escaping symlink covers the sandbox's /etc" "$(get passwd)" \
+        'Permission denied'
+check "  the host's /etc is still readable here" test -r /etc/passwd
+
+# --- loosening: PrivateDevices=no, PrivateNetwork=no ------------------------------------
+unit_file loose <<EOF
+[Sandbox]
+PrivateDevices=no
+PrivateNetwork=no
+[Service]
+ExecStart=/bin/sh -c 'ls /dev | grep -c . ; ls /sys/class/net | wc -l'
+EOF
+sb_run loose
+ndev=$(printf '%s\n' "$OUT" | sed -n 1p)
+nnet=$(printf '%s\n' "$OUT" | sed -n 2p)
+check "PrivateDevices=no: the host's /dev ($ndev entries)" test "${ndev:-0}" -gt 20
+check "PrivateNetwork=no: the host's interfaces ($nnet)" test "${nnet:-0}" -eq "$(ls /sys/class/net | wc -l)"
+
+done_testing
