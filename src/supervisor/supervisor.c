@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -414,6 +415,43 @@ static int spawn_payload(struct supervisor *s) {
         return 0;
 }
 
+/* True when the sandbox's PID 1 is hutch's own init (a fork of this binary) rather than the
+ * service itself. */
+static bool pid1_is_hutch_init(pid_t pid) {
+        char p[64];
+        struct stat a, b;
+        snprintf(p, sizeof p, "/proc/%d/exe", (int) pid);
+        if (stat(p, &a) < 0 || stat("/proc/self/exe", &b) < 0)
+                return false;
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Sends `sig` to the service. hutch's init in the sandbox forwards what a service is asked
+ * with (KillSignal=), but not the signals the kernel raises for faults, SIGABRT among them
+ * (systemd's watchdog signal): those go straight to the init's children, the service. */
+static int signal_payload(struct supervisor *s, int sig) {
+        bool forwarded = !(sig == SIGABRT || sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
+                           sig == SIGFPE || sig == SIGTRAP || sig == SIGSYS);
+        if (!forwarded && pid1_is_hutch_init(s->pid)) {
+                char p[64];
+                snprintf(p, sizeof p, "/proc/%d/task/%d/children", (int) s->pid, (int) s->pid);
+                FILE *f = fopen(p, "re");
+                int n = 0;
+                if (f) {
+                        int child;
+                        while (fscanf(f, "%d", &child) == 1)
+                                if (child > 0 && kill(child, sig) == 0)
+                                        n++;
+                        fclose(f);
+                }
+                if (n > 0)
+                        return 0;
+        }
+        if (pidfd_send_signal(s->pidfd, sig, NULL, 0) < 0)
+                return -errno;
+        return 0;
+}
+
 static void enter_stop(struct supervisor *s, int sig, enum exit_reason forced) {
         if (s->state == STATE_STOPPING || s->state == STATE_KILLING || s->pid <= 0)
                 return;
@@ -425,10 +463,9 @@ static void enter_stop(struct supervisor *s, int sig, enum exit_reason forced) {
         emit(s, HOST_EVENT_STOPPING, forced == EXIT_REASON_SUCCESS ? NULL : exit_reason_to_string(forced),
              -1, 0, "stopping (SIG%s)", name ? name : "?");
         host_notify_status("stopping");
-        /* The sandbox's PID 1 forwards the signal to the service. */
-        if (pidfd_send_signal(s->pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
-                log_warning_errno(-errno, "send SIG%s to payload pid %d: %m", name ? name : "?",
-                                  (int) s->pid);
+        int r = signal_payload(s, sig);
+        if (r < 0 && r != -ESRCH)
+                log_warning_errno(r, "send SIG%s to payload pid %d: %m", name ? name : "?", (int) s->pid);
         if (timer_arm(s, &s->timer_source, s->unit->service.timeout_stop, on_stop_timeout) < 0)
                 on_stop_timeout(NULL, 0, s);
 }
