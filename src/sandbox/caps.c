@@ -64,8 +64,9 @@ int caps_apply(const struct hutch_unit *u) {
         if (capset(&h, d) < 0)
                 return -errno;
 
-        /* Ambient: start from nothing so no capability from hutch's own environment leaks. */
-        if (cap_reset_ambient() < 0 && errno != EINVAL)
+        /* Ambient: start from nothing so no capability from hutch's own environment leaks.
+         * One prctl: libcap's cap_reset_ambient() first asks about every capability in turn. */
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
                 return -errno;
         for (unsigned c = 0; c <= last_cap(); c++)
                 if (ambient & (UINT64_C(1) << c))
