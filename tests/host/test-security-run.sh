@@ -69,7 +69,7 @@ probe_unit sec-mdwe "MemoryDenyWriteExecute=yes" -- mmap-wx getpid
 run_unit sec-mdwe
 expect_eq "MemoryDenyWriteExecute=yes: W+X mapping refused" "$(field mmap-wx "$OUT")" "errno EPERM"
 
-probe_unit sec-deny "SystemCallFilter=~@mount" -- mount keyctl tiocsti-bit32 getpid
+probe_unit sec-deny "SystemCallFilter=" "SystemCallFilter=~@mount" -- mount keyctl tiocsti-bit32 getpid
 run_unit sec-deny
 expect_eq "SystemCallFilter=~@mount: mount refused" "$(field mount "$OUT")" "errno EPERM"
 expect_eq "SystemCallFilter=~@mount: keyctl not listed, allowed" "$(field keyctl "$OUT")" "ok"
