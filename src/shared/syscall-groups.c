@@ -241,20 +241,23 @@ const struct syscall_group syscall_groups[] = {
                  * userfaultfd lets a payload stall the kernel in the middle of a copy, a
                  * standard tool for exploiting races. None of them is needed by an ordinary
                  * service; a unit that wants them names them (SystemCallFilter=@keyring),
-                 * so the loosening is visible. The classic AIO calls stay. */
-                .members = MEMBERS(
-                        "@basic-io", "@chown", "@default", "@file-system", "@io-event", "@ipc", "@memlock",
-                        "@network-io", "@process", "@resources", "@setuid", "@signal", "@sync", "@timer",
-                        "io_cancel", "io_destroy", "io_getevents", "io_pgetevents", "io_pgetevents_time64",
-                        "io_setup", "io_submit", "brk", "cachestat", "capget", "capset", "copy_file_range",
-                        "fadvise64", "fadvise64_64", "flock", "get_mempolicy", "getcpu", "getpriority",
-                        "ioctl", "ioprio_get", "kcmp", "madvise", "mincore", "mremap", "name_to_handle_at",
-                        "oldolduname", "olduname", "personality", "process_madvise", "readahead", "readdir",
-                        "remap_file_pages", "sched_get_priority_max", "sched_get_priority_min",
-                        "sched_getattr", "sched_getparam", "sched_getscheduler", "sched_rr_get_interval",
-                        "sched_rr_get_interval_time64", "sendfile", "sendfile64", "setfsgid", "setfsgid32",
-                        "setfsuid", "setfsuid32", "setpgid", "setsid", "splice", "sysinfo", "tee", "umask",
-                        "uname", "vmsplice"),
+                 * so the loosening is visible. The classic AIO calls stay, and so does
+                 * @sandbox: a service that confines itself further (seccomp, Landlock) only
+                 * ever tightens what it may do. */
+                .members = MEMBERS("@basic-io", "@chown", "@default", "@file-system", "@io-event", "@ipc",
+                                   "@memlock", "@network-io", "@process", "@resources", "@sandbox",
+                                   "@setuid", "@signal", "@sync", "@timer", "io_cancel", "io_destroy",
+                                   "io_getevents", "io_pgetevents", "io_pgetevents_time64", "io_setup",
+                                   "io_submit", "brk", "cachestat", "capget", "capset", "copy_file_range",
+                                   "fadvise64", "fadvise64_64", "flock", "get_mempolicy", "getcpu",
+                                   "getpriority", "ioctl", "ioprio_get", "kcmp", "madvise", "mincore",
+                                   "mremap", "name_to_handle_at", "oldolduname", "olduname", "personality",
+                                   "process_madvise", "readahead", "readdir", "remap_file_pages",
+                                   "sched_get_priority_max", "sched_get_priority_min", "sched_getattr",
+                                   "sched_getparam", "sched_getscheduler", "sched_rr_get_interval",
+                                   "sched_rr_get_interval_time64", "sendfile", "sendfile64", "setfsgid",
+                                   "setfsgid32", "setfsuid", "setfsuid32", "setpgid", "setsid", "splice",
+                                   "sysinfo", "tee", "umask", "uname", "vmsplice"),
         },
         {
                 .name = "@known",

@@ -94,6 +94,8 @@ int main(void) {
         TAP_CHECK(collect_has(&c, "read") && collect_has(&c, "openat") && collect_has(&c, "execve") &&
                           collect_has(&c, "socket") && collect_has(&c, "clone") && collect_has(&c, "ioctl"),
                   "@system-service has the basics");
+        TAP_CHECK(collect_has(&c, "seccomp") && collect_has(&c, "landlock_restrict_self"),
+                  "@system-service lets a service confine itself further (@sandbox)");
         /* hutch's explicit decisions (see the table's comment). */
         const char *left_out[] = {"keyctl",         "add_key",
                                   "request_key",    "io_uring_setup",
