@@ -40,7 +40,7 @@
 #define RESOLVE_OWN (RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS)
 #define ATTR_SAFE (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
 
-static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+static const char *const dev_nodes[SANDBOX_DEV_NODES] = {"null", "zero", "full", "random", "urandom", "tty"};
 
 /* /proc entries that disclose or change kernel state: masked (empty) or made read-only. */
 static const char *const proc_masked[] = {
@@ -343,8 +343,9 @@ static int mask_list(struct mount_state *s, int dir_fd, const char *base, const 
         return 0;
 }
 
-/* Step 2: every host object, opened while the host tree is still what it was. */
-static int collect_host(struct mount_state *s) {
+/* Step 2: the host objects, opened while the host tree is still what it was: the root here, the
+ * rest in the parent (collect_host_objects). */
+static int collect_root(struct mount_state *s) {
         const struct hutch_unit *u = s->c->u;
         const struct unit_section_sandbox *sb = &u->sandbox;
         struct sandbox_error *e = s->e;
@@ -361,6 +362,16 @@ static int collect_host(struct mount_state *s) {
                                                  "bind RootDirectory=", sb->root_directory, NULL);
                 s->root_is_clone = true;
         }
+        return 0;
+}
+
+/* Bind sources, device nodes, the host's /dev and /sys, the notify socket: cloned in the parent,
+ * with the host's credentials (a user namespace's root could not even reach a root-only bind
+ * source), as detached mounts the child only attaches. */
+static int collect_host_objects(struct mount_state *s) {
+        const struct hutch_unit *u = s->c->u;
+        const struct unit_section_sandbox *sb = &u->sandbox;
+        struct sandbox_error *e = s->e;
 
         s->bind_fds = new0(int, sb->n_binds + 1);
         s->bind_is_dir = new0(bool, sb->n_binds + 1);
@@ -538,7 +549,9 @@ static int build_root(struct mount_state *s) {
                 close(target);
         if (r < 0)
                 return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, r, "attach root", sb->root_directory, NULL);
-        if (s->root_is_clone) {
+        /* In a user namespace they are locked to their parent and cannot be detached; the
+         * namespace's root holds no privilege over what they show. */
+        if (s->root_is_clone && !s->c->new_user) {
                 r = detach_pseudo_submounts("/tmp/root");
                 if (r < 0)
                         return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, r,
@@ -881,6 +894,47 @@ static int mount_unit_paths(struct mount_state *s) {
         return r;
 }
 
+void sandbox_host_init(struct sandbox_host *h) {
+        *h = (struct sandbox_host){.host_dev_fd = -1, .host_sys_fd = -1, .notify_fd = -1};
+        for (size_t i = 0; i < ELEMENTSOF(h->dev_fds); i++)
+                h->dev_fds[i] = -1;
+}
+
+void sandbox_host_close(struct sandbox_host *h, size_t n_binds) {
+        for (size_t i = 0; h->bind_fds && i < n_binds; i++)
+                close_fd(&h->bind_fds[i]);
+        free(h->bind_fds);
+        free(h->bind_is_dir);
+        for (size_t i = 0; i < ELEMENTSOF(h->dev_fds); i++)
+                close_fd(&h->dev_fds[i]);
+        close_fd(&h->host_dev_fd);
+        close_fd(&h->host_sys_fd);
+        close_fd(&h->notify_fd);
+        sandbox_host_init(h);
+}
+
+int sandbox_collect_host(const struct sandbox_ctx *c, struct sandbox_host *h, struct sandbox_error *e) {
+        struct mount_state s = {
+                .c = c,
+                .e = e,
+                .host_dev_fd = -1,
+                .host_sys_fd = -1,
+                .notify_fd = -1,
+        };
+        for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++)
+                s.dev_fds[i] = -1;
+        int r = collect_host_objects(&s);
+        h->bind_fds = s.bind_fds;
+        h->bind_is_dir = s.bind_is_dir;
+        memcpy(h->dev_fds, s.dev_fds, sizeof h->dev_fds);
+        h->host_dev_fd = s.host_dev_fd;
+        h->host_sys_fd = s.host_sys_fd;
+        h->notify_fd = s.notify_fd;
+        if (r < 0)
+                sandbox_host_close(h, c->u->sandbox.n_binds);
+        return r;
+}
+
 static void state_free(struct mount_state *s) {
         const struct unit_section_sandbox *sb = &s->c->u->sandbox;
         close_fd(&s->host_root_fd);
@@ -910,15 +964,21 @@ int sandbox_setup_mounts(const struct sandbox_ctx *c, struct sandbox_error *e) {
                 .stage_fd = -1,
                 .root_fd = -1,
         };
-        for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++)
-                s.dev_fds[i] = -1;
+        /* The parent's clones, inherited: this copy of them is ours to use and close. */
+        const struct sandbox_host *h = c->host;
+        s.bind_fds = h->bind_fds;
+        s.bind_is_dir = h->bind_is_dir;
+        memcpy(s.dev_fds, h->dev_fds, sizeof s.dev_fds);
+        s.host_dev_fd = h->host_dev_fd;
+        s.host_sys_fd = h->host_sys_fd;
+        s.notify_fd = h->notify_fd;
 
         /* Nothing we mount may propagate to the host, nor anything of the host's into us. */
         int r = 0;
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 r = sandbox_error_set(e, SANDBOX_STEP_MOUNT, errno, "make mounts private", "/", NULL);
         if (r == 0)
-                r = collect_host(&s);
+                r = collect_root(&s);
         if (r == 0)
                 r = build_root(&s);
         if (r == 0)

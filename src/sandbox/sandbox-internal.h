@@ -13,6 +13,17 @@
 #include "hutch/sandbox.h"
 #include "sandbox/security.h"
 
+/* Host objects the parent clones for the child (mount.c): detached mounts, or -1. */
+#define SANDBOX_DEV_NODES 6
+struct sandbox_host {
+        int *bind_fds; /* per BindPaths=/BindReadOnlyPaths= entry; -1 when missing and '-' */
+        bool *bind_is_dir;
+        int dev_fds[SANDBOX_DEV_NODES]; /* null zero full random urandom tty (PrivateDevices=yes) */
+        int host_dev_fd;                /* PrivateDevices=no */
+        int host_sys_fd;                /* no new network namespace */
+        int notify_fd;
+};
+
 struct sandbox_ctx {
         const struct hutch_unit *u;
         const struct sandbox_params *p;
@@ -25,6 +36,7 @@ struct sandbox_ctx {
         int error_fd;   /* write end of the setup pipe (CLOEXEC) */
         int sync_fd;    /* read end of the "uid_map written" pipe, or -1 */
         int overlay_fd; /* the detached overlay root (overlay.c), or -1 for a read-only bind */
+        const struct sandbox_host *host;
 };
 
 /* Fills e (step, what, path, printf-style detail) and returns -|error|. */
@@ -34,6 +46,11 @@ int sandbox_error_set(struct sandbox_error *e, enum sandbox_step step, int error
 /* overlay.c, in the parent: the overlay root as a detached mount fd, or a negative errno with e
  * filled (not logged). */
 int sandbox_make_overlay(const struct hutch_unit *u, struct sandbox_error *e);
+
+/* mount.c, in the parent: fills h (not logged on failure, e filled). */
+void sandbox_host_init(struct sandbox_host *h);
+int sandbox_collect_host(const struct sandbox_ctx *c, struct sandbox_host *h, struct sandbox_error *e);
+void sandbox_host_close(struct sandbox_host *h, size_t n_binds);
 
 /* mount.c: everything from "mounts private" to pivot_root into the finished root. */
 int sandbox_setup_mounts(const struct sandbox_ctx *c, struct sandbox_error *e);

@@ -347,10 +347,20 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
         }
         c.env = env;
         c.argv = argv;
+        struct sandbox_host host;
+        sandbox_host_init(&host);
+        c.host = &host;
+        r = sandbox_collect_host(&c, &host, err);
+        if (r < 0) {
+                seccomp_program_free(prog);
+                log_sandbox_error(err);
+                return r;
+        }
         if (u->sandbox.root_mode != ROOT_READ_ONLY || u->sandbox.layers.n > 0) {
                 c.overlay_fd = sandbox_make_overlay(u, err);
                 if (c.overlay_fd < 0) {
                         seccomp_program_free(prog);
+                        sandbox_host_close(&host, u->sandbox.n_binds);
                         log_sandbox_error(err);
                         return c.overlay_fd;
                 }
@@ -368,6 +378,7 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                 }
                 if (c.overlay_fd >= 0)
                         close(c.overlay_fd);
+                sandbox_host_close(&host, u->sandbox.n_binds);
                 return fail(err, SANDBOX_STEP_CLONE, r, "create setup pipe", "");
         }
         c.error_fd = errp[1];
@@ -399,6 +410,7 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
         seccomp_program_free(prog);
         if (c.overlay_fd >= 0)
                 close(c.overlay_fd);
+        sandbox_host_close(&host, u->sandbox.n_binds);
         close(errp[1]);
         if (syncp[0] >= 0)
                 close(syncp[0]);

@@ -1,0 +1,179 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Identity, environment, limits, PID 1, exit statuses and user namespaces, seen by the payload.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sandbox-lib.sh"
+
+# --- identity from the sandbox's own /etc/passwd and /etc/group ---------------------------
+printf 'FROM_FILE=file\nQUOTED="a b"\n# comment\nOVERRIDE=file\n' >"$T/env"
+probe ident <<'EOF'
+echo "uid=$(id -u)"
+echo "gid=$(id -g)"
+echo "groups=$(id -G | tr ' ' '\n' | sort -n | tr '\n' ' ')"
+echo "umask=$(umask)"
+echo "nofile=$(ulimit -n)"
+echo "pwd=$(pwd)"
+echo "home=$HOME"
+echo "user=$USER"
+echo "logname=$LOGNAME"
+echo "shell=$SHELL"
+echo "foo=$FOO"
+echo "from_file=$FROM_FILE"
+echo "quoted=$QUOTED"
+echo "override=$OVERRIDE"
+grep -E '^(CapEff|CapBnd|NoNewPrivs):' /proc/self/status | tr -d '\t ' | sed 's/:/=/'
+echo "env=$(env | cut -d= -f1 | sort | tr '\n' ' ')"
+EOF
+unit_file ident <<EOF
+[Sandbox]
+BindReadOnlyPaths=$T/ident.sh:/run/probe.sh
+[Service]
+User=daemon
+SupplementaryGroups=nogroup
+UMask=0077
+LimitNOFILE=123
+WorkingDirectory=/usr
+Environment=FOO=bar OVERRIDE=unit
+EnvironmentFile=$T/env
+EnvironmentFile=-$T/missing-env
+ExecStart=/bin/sh /run/probe.sh
+EOF
+sb_run ident
+expect_eq "User=daemon: runs" "$RC" 0
+[ "$RC" = 0 ] || echo "# $ERR"
+expect_eq "User=daemon: uid from /etc/passwd" "$(get uid)" 1
+expect_eq "User=daemon: primary gid from /etc/passwd" "$(get gid)" 1
+expect_eq "SupplementaryGroups=nogroup" "$(get groups)" "1 65534 "
+expect_eq "UMask=0077" "$(get umask)" 0077
+expect_eq "LimitNOFILE=123" "$(get nofile)" 123
+expect_eq "WorkingDirectory=/usr" "$(get pwd)" /usr
+expect_eq "HOME from passwd" "$(get home)" /usr/sbin
+expect_eq "USER" "$(get user)" daemon
+expect_eq "LOGNAME" "$(get logname)" daemon
+expect_eq "SHELL from passwd" "$(get shell)" /usr/sbin/nologin
+expect_eq "Environment=" "$(get foo)" bar
+expect_eq "EnvironmentFile=" "$(get from_file)" file
+expect_eq "EnvironmentFile= quoting" "$(get quoted)" "a b"
+expect_eq "EnvironmentFile= overrides Environment=" "$(get override)" file
+expect_eq "CapEff zero as User=" "$(get CapEff)" 0000000000000000
+expect_eq "CapBnd zero as User=" "$(get CapBnd)" 0000000000000000
+expect_eq "NoNewPrivs as User=" "$(get NoNewPrivs)" 1
+expect_eq "nothing of hutch's environment leaks" "$(get env)" \
+        "FOO FROM_FILE HOME LOGNAME OVERRIDE PATH PWD QUOTED SHELL USER "
+
+unit_file numeric <<EOF
+[Service]
+User=4242
+Group=4343
+ExecStart=/bin/sh -c 'echo \$\$(id -u):\$\$(id -g):\$\$(id -G)'
+EOF
+sb_run numeric
+expect_eq "numeric User=/Group= without passwd entries" "$OUT" "4242:4343:4343"
+
+# --- ExecStart= variables and arguments ------------------------------------------------
+unit_file expand <<EOF
+[Service]
+Environment="WORDS=one two" ONE=1
+ExecStart=/bin/echo \$WORDS x\${ONE}y \$\$literal
+EOF
+sb_run expand -- extra arg
+expect_eq "\$VAR splits, \${VAR} inline, \$\$ is \$, extra args appended" "$OUT" "one two x1y \$literal extra arg"
+
+unit_file pathsearch <<EOF
+[Service]
+ExecStart=true
+EOF
+sb_run pathsearch
+expect_eq "a bare command is searched in the sandbox's PATH" "$RC" 0
+
+# --- exit statuses -------------------------------------------------------------------
+unit_file exit7 <<EOF
+[Service]
+ExecStart=/bin/sh -c 'exit 7'
+EOF
+sb_run exit7
+expect_eq "exit status passed through" "$RC" 7
+
+unit_file selfkill <<EOF
+[Service]
+ExecStart=/bin/sh -c 'kill -TERM \$\$\$\$; sleep 5'
+EOF
+sb_run selfkill
+expect_eq "killed by SIGTERM: 128+15" "$RC" 143
+
+# --- PID 1: forwards signals, reaps orphans ------------------------------------------
+probe pid1 <<'EOF'
+trap 'echo "got_usr1=yes"' USR1
+kill -USR1 1
+sleep 0.3
+# An orphan that exits: reparented to PID 1, which must reap it.
+sh -c 'sleep 0.1 & exit 0'
+sleep 0.6
+echo "zombies=$(cat /proc/[0-9]*/stat 2>/dev/null | awk '$3 == "Z"' | wc -l)"
+echo "pid1_comm=$(cat /proc/1/comm)"
+echo "pid1_status=$(grep -E '^(CapEff|NoNewPrivs)' /proc/1/status | tr -d '\t ' | tr '\n' ' ')"
+EOF
+unit_file pid1 <<EOF
+[Sandbox]
+BindReadOnlyPaths=$T/pid1.sh:/run/probe.sh
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+EOF
+sb_run pid1
+expect_eq "PID 1 forwards a signal to the payload" "$(get got_usr1)" yes
+expect_eq "PID 1 reaps orphans" "$(get zombies)" 0
+expect_match "PID 1 keeps only CAP_KILL, with no_new_privs" "$(get pid1_status)" \
+        'CapEff:0000000000000020 NoNewPrivs:1'
+
+# An init as ExecStart= is PID 1 itself.
+mkdir -p "$T/initbin"
+cp /bin/sh "$T/initbin/init"
+unit_file realinit <<EOF
+[Sandbox]
+BindReadOnlyPaths=$T/initbin/init:/run/init
+[Service]
+ExecStart=/run/init -c 'echo \$\$\$\$'
+EOF
+sb_run realinit
+expect_eq "ExecStart= named init runs as PID 1 itself" "$OUT" 1
+
+# --- user namespaces -------------------------------------------------------------------
+probe userns <<'EOF'
+echo "uid=$(id -u)"
+echo "map=$(cat /proc/self/uid_map | tr -s ' ' | sed 's/^ //')"
+echo "gmap=$(cat /proc/self/gid_map | tr -s ' ' | sed 's/^ //')"
+echo "capeff=$(grep CapEff /proc/self/status | tr -d '\t ' | cut -d: -f2)"
+echo "etc_owner=$(stat -c %U /etc)"
+EOF
+unit_file userns <<EOF
+[Sandbox]
+PrivateUsers=yes
+BindReadOnlyPaths=$T/userns.sh:/run/probe.sh
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+EOF
+sb_run userns
+expect_eq "PrivateUsers=yes: runs" "$RC" 0
+[ "$RC" = 0 ] || echo "# $ERR"
+map=$(get map)
+base=$(echo "$map" | cut -d' ' -f2)
+expect_match "PrivateUsers=yes: root mapped to a 65536 range" "$map" '^0 [0-9]+ 65536$'
+check "PrivateUsers=yes: the range is unprivileged (base $base >= 0x80000, aligned)" \
+        test "$base" -ge 524288 -a $((base % 65536)) -eq 0
+expect_eq "PrivateUsers=yes: gid map the same" "$(get gmap)" "$map"
+expect_eq "PrivateUsers=yes: host root's files are nobody's" "$(get etc_owner)" nobody
+sb_run userns
+expect_eq "PrivateUsers=yes: the same range at every start" "$(get map)" "$map"
+
+unit_file identity <<EOF
+[Sandbox]
+PrivateUsers=identity
+BindReadOnlyPaths=$T/userns.sh:/run/probe.sh
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+EOF
+sb_run identity
+expect_eq "PrivateUsers=identity: 0-65535 1:1" "$(get map)" "0 0 65536"
+expect_eq "PrivateUsers=identity: files keep their owners" "$(get etc_owner)" root
+
+done_testing
