@@ -9,9 +9,12 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -26,6 +29,22 @@
 #ifndef SCM_PIDFD
 #define SCM_PIDFD 0x04
 #endif
+/* PIDFD_GET_INFO (Linux >= 6.13): the first, 64-byte version of the kernel's struct pidfd_info.
+ * The kernel records the cgroup id at exit, so it answers even for a sender that has already
+ * exited and been reaped (measured on 6.18: mask CGROUPID|EXIT after the reap). */
+struct pidfd_info_v0 {
+        uint64_t mask;
+        uint64_t cgroupid;
+        uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+        int32_t exit_code;
+};
+#define PIDFD_GET_INFO_V0 _IOWR(0xFF, 11, struct pidfd_info_v0)
+#define PIDFD_INFO_CGROUPID_BIT (UINT64_C(1) << 2)
+#define PIDFD_INFO_EXIT_BIT (UINT64_C(1) << 3) /* without it, a reaped task is -ESRCH */
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
 #ifndef SCM_MAX_FD
 #define SCM_MAX_FD 253 /* the kernel's limit of fds in one SCM_RIGHTS message */
 #endif
@@ -35,6 +54,7 @@ struct notify_proxy {
         char *dir;                  /* private 0700 directory holding the socket */
         char *path;                 /* the socket */
         char *cgroup_path;          /* accepted senders' cgroup (below the cgroup2 mount), or NULL */
+        const char *cgroup_mount;   /* where cgroup2 is mounted, or NULL when not found */
         pid_t payload_pid;          /* fallback filter when the cgroup is unknown, 0: none */
         bool payload_pidns_foreign; /* the payload lives in a PID namespace other than ours */
         dev_t payload_pidns_dev;
@@ -137,7 +157,20 @@ const char *notify_proxy_path(struct notify_proxy *p) {
         return p ? p->path : NULL;
 }
 
+/* cgroup2's mount: /sys/fs/cgroup on a unified host, /sys/fs/cgroup/unified on a hybrid one. */
+static const char *cgroup2_mount(void) {
+        static const char *const candidates[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
+        for (size_t i = 0; i < ELEMENTSOF(candidates); i++) {
+                struct statfs sf;
+                if (statfs(candidates[i], &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
+                        return candidates[i];
+        }
+        return NULL;
+}
+
 void notify_proxy_set_cgroup(struct notify_proxy *p, const char *cgroup_path) {
+        if (!p->cgroup_mount)
+                p->cgroup_mount = cgroup2_mount();
         free(p->cgroup_path);
         p->cgroup_path = NULL;
         if (!cgroup_path)
@@ -247,15 +280,81 @@ static bool pid_filter_allows(const struct notify_proxy *p, pid_t pid) {
         return false;
 }
 
+/* The cgroup id (the cgroup2 directory's inode number) of the process behind a pidfd. */
+static int pidfd_cgroup_id(int pidfd, uint64_t *ret) {
+        struct pidfd_info_v0 info = {.mask = PIDFD_INFO_CGROUPID_BIT | PIDFD_INFO_EXIT_BIT};
+        if (ioctl(pidfd, PIDFD_GET_INFO_V0, &info) < 0)
+                return -errno;
+        if (!(info.mask & PIDFD_INFO_CGROUPID_BIT))
+                return -ENODATA;
+        *ret = info.cgroupid;
+        return 0;
+}
+
+/* Is `id` the cgroup directory `dirfd` or one below it? A depth-first walk, bounded so that a
+ * payload making thousands of cgroups cannot make each message expensive: past the bound the
+ * answer is no. */
+static bool cgroup_subtree_has_id(int dirfd, uint64_t id, unsigned depth, unsigned *budget) {
+        struct stat st;
+        if (fstat(dirfd, &st) < 0)
+                return false;
+        if ((uint64_t) st.st_ino == id)
+                return true;
+        if (depth >= 16)
+                return false;
+        int fd = dup(dirfd);
+        if (fd < 0)
+                return false;
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return false;
+        }
+        bool found = false;
+        struct dirent *de;
+        while (!found && (de = readdir(d))) {
+                if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (*budget == 0)
+                        break;
+                (*budget)--;
+                int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (sub < 0)
+                        continue;
+                found = cgroup_subtree_has_id(sub, id, depth + 1, budget);
+                close(sub);
+        }
+        closedir(d);
+        return found;
+}
+
+static bool cgroup_path_has_id(const struct notify_proxy *p, uint64_t id) {
+        _cleanup_free_ char *full = NULL;
+        if (asprintf(&full, "%s%s", p->cgroup_mount, p->cgroup_path) < 0)
+                return false;
+        _cleanup_close_ int fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        unsigned budget = 1024;
+        return cgroup_subtree_has_id(fd, id, 0, &budget);
+}
+
 /* Who may talk: with a cgroup, any process in it or below (the payload's whole tree, which
  * cannot leave that subtree from inside its cgroup namespace); without one, the payload pid
- * filter; with neither, nobody (fail closed). When the sender passed a pidfd, it is checked
- * after /proc was read: a pidfd that still signals means the process, not a recycled pid,
- * was looked at. */
+ * filter; with neither, nobody (fail closed).
+ *
+ * With the sender's pidfd (SCM_PIDFD) its cgroup comes from the kernel by pidfd: exact even
+ * when the sender has exited (a payload that sends READY=1 and exits, `... | socat`), and
+ * immune to pid reuse. Without it (older kernels), /proc/PID/cgroup is read, which fails for a
+ * sender already reaped; a pidfd that still signals afterwards proves the pid was not
+ * recycled in between. */
 static bool sender_allowed(const struct notify_proxy *p, pid_t pid, int pidfd) {
         bool ok;
         if (pid <= 0)
                 return false;
+        uint64_t id = 0;
+        if (p->cgroup_path && p->cgroup_mount && pidfd >= 0 && pidfd_cgroup_id(pidfd, &id) >= 0)
+                return cgroup_path_has_id(p, id);
         if (p->cgroup_path) {
                 _cleanup_free_ char *cg = NULL;
                 if (notify_read_pid_cgroup(pid, &cg) < 0)

@@ -60,6 +60,24 @@ else
         skip "systemd-notify not installed"
 fi
 
+# A sender that is gone before hutch reads its datagram (sends READY=1, exits at once): the
+# kernel still tells hutch its cgroup (SCM_PIDFD), so the message counts.
+unit_file quick <<X
+[Service]
+Type=notify
+TimeoutStartSec=10
+ExecStart=$PROBE send "text:READY=1\\nSTATUS=quick"
+
+[Sandbox]
+BindReadOnlyPaths=$PROBE_DIR
+X
+good=0
+for i in 1 2 3; do
+        out=$("$PROBE" manager "$T/manager4.sock" -- "$HUTCH" run quick 2>/dev/null)
+        printf '%s\n' "$out" | grep -q '^N .*STATUS=quick' && good=$((good + 1))
+done
+expect_eq "READY=1 of a payload that exits right after sending it is forwarded (3 of 3 runs)" "$good" 3
+
 # A unit that is not Type=notify gets no socket: NOTIFY_SOCKET is not in its environment.
 unit_file plain <<X
 [Service]

@@ -259,6 +259,20 @@ int main(void) {
         const char *up = upward();
         TAP_CHECK(strlen(up) == NOTIFY_MESSAGE_MAX && !strstr(up, "READY"), "empty/oversized/NUL dropped");
 
+        /* A sender that has exited and been reaped before hutch reads its message (a payload
+         * that sends READY=1 and exits): with SCM_PIDFD the kernel still knows its cgroup. */
+        s.n = 0;
+        pid_t quick = fork();
+        if (quick == 0) {
+                send_str(path, "STATUS=gone-already");
+                _exit(0);
+        }
+        waitpid(quick, NULL, 0);
+        pump(p, &s, 1, NULL, NULL);
+        TAP_CHECK(s.n == 1 && streq_ptr(s.last.status, "gone-already"),
+                  "message of a sender reaped before it was read is accepted (pidfd cgroup id)");
+        upward();
+
         /* A sender outside the payload's cgroup. */
         notify_proxy_set_cgroup(p, "/hutch-test-no-such-cgroup");
         s.n = 0;
@@ -284,15 +298,16 @@ int main(void) {
                 if (read(go[0], &x, 1) != 1)
                         _exit(1);
                 send_str(path, "STATUS=from-payload");
+                /* Both stay alive until the parent has checked: without a cgroup, a sender that
+                 * is already gone cannot be placed in the payload's tree. */
                 pid_t g = fork();
                 if (g == 0) {
                         send_str(path, "STATUS=from-grandchild");
-                        _exit(0);
+                        _exit(read(go[0], &x, 1) == 1 ? 0 : 1);
                 }
+                int ok = read(go[0], &x, 1) == 1;
                 waitpid(g, NULL, 0);
-                if (read(go[0], &x, 1) != 1) /* stay alive until the parent has checked */
-                        _exit(1);
-                _exit(0);
+                _exit(ok ? 0 : 1);
         }
         notify_proxy_set_payload_pid(p, payload);
         if (write(go[1], "g", 1) != 1)
@@ -307,7 +322,7 @@ int main(void) {
         send_str(path, "READY=1");
         poll(&pfd, 1, 1000);
         TAP_CHECK(notify_proxy_process(p, handler, &s) == 0, "the payload's parent is refused");
-        if (write(go[1], "g", 1) != 1)
+        if (write(go[1], "gg", 2) != 2)
                 return 1;
         waitpid(payload, NULL, 0);
         close(go[0]);
