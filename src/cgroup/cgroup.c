@@ -184,14 +184,20 @@ static int enable_controllers(const struct cgroup_tree *t, int fd, const char *r
         return 0;
 }
 
+/* Returns 1 when the directory was created, 0 when it existed, or -errno. */
 static int open_subdir(int dirfd, const char *name, bool create, int *ret) {
-        if (create && mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
-                return -errno;
+        bool created = false;
+        if (create) {
+                if (mkdirat(dirfd, name, 0755) == 0)
+                        created = true;
+                else if (errno != EEXIST)
+                        return -errno;
+        }
         int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return -errno;
         *ret = fd;
-        return 0;
+        return created;
 }
 
 int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_tree **ret) {
@@ -248,6 +254,7 @@ int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_
                 r = open_subdir(t->origin_fd, name, true, &t->root_fd);
                 if (r < 0)
                         return log_error_errno(r, "create cgroup %s%s: %m", t->mount_path, t->root_path);
+                bool stale = r == 0;
                 /* One hutch per unit: the lock dies with its holder, so a hutch that was
                  * SIGKILLed does not block the next start. */
                 if (flock(t->root_fd, LOCK_EX | LOCK_NB) < 0) {
@@ -265,6 +272,27 @@ int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_
                         return log_error_errno(-EBUSY,
                                                "unit is already running: cgroup %s%s still holds processes",
                                                t->mount_path, t->root_path);
+                }
+                /* An empty tree left by a hutch that was SIGKILLed still carries that run's
+                 * limits: start from fresh directories, so a key removed from the unit since is
+                 * back at the kernel's default. Our lock stays on the removed directory's fd
+                 * only until the new one is locked; a racing start loses on the new lock. */
+                if (stale) {
+                        (void) unlinkat(t->root_fd, "payload", AT_REMOVEDIR);
+                        (void) unlinkat(t->root_fd, "supervisor", AT_REMOVEDIR);
+                }
+                if (stale && unlinkat(t->origin_fd, name, AT_REMOVEDIR) == 0) {
+                        safe_close_fd(&t->root_fd);
+                        r = open_subdir(t->origin_fd, name, true, &t->root_fd);
+                        if (r < 0)
+                                return log_error_errno(r, "create cgroup %s%s: %m", t->mount_path,
+                                                       t->root_path);
+                        if (flock(t->root_fd, LOCK_EX | LOCK_NB) < 0) {
+                                safe_close_fd(&t->root_fd);
+                                return log_error_errno(-EBUSY,
+                                                       "unit is already running (cgroup %s%s is in use)",
+                                                       t->mount_path, t->root_path);
+                        }
                 }
         }
 

@@ -23,17 +23,36 @@ static void format_limit_value(char *buf, size_t l, uint64_t v) {
                 snprintf(buf, l, "%" PRIu64, v);
 }
 
-static int write_key(struct cgroup_tree *t, const char *key, struct unit_origin o, const char *file,
-                     const char *value) {
-        int r = cg_write_at(t->payload_fd, file, value);
+static int write_key_at(struct cgroup_tree *t, int fd, const char *rel, const char *key,
+                        struct unit_origin o, const char *file, const char *value) {
+        int r = cg_write_at(fd, file, value);
         if (r < 0) {
                 if (o.file && o.line > 0)
                         return log_error_errno(r, "%s:%u: %s=: write \"%s\" to %s%s/%s: %m", o.file, o.line,
-                                               key, value, t->mount_path, t->payload_path, file);
-                return log_error_errno(r, "%s=: write \"%s\" to %s%s/%s: %m", key, value, t->mount_path,
-                                       t->payload_path, file);
+                                               key, value, t->mount_path, rel, file);
+                return log_error_errno(r, "%s=: write \"%s\" to %s%s/%s: %m", key, value, t->mount_path, rel,
+                                       file);
         }
         return 0;
+}
+
+static int write_key(struct cgroup_tree *t, const char *key, struct unit_origin o, const char *file,
+                     const char *value) {
+        return write_key_at(t, t->payload_fd, t->payload_path, key, o, file, value);
+}
+
+/* Weights and memory protection are relative to siblings and capped by every ancestor's: they
+ * only mean something where units meet. That is the unit's own root when hutch made it
+ * (hutch-NAME/, a sibling of the other units); under delegation it is systemd's service
+ * cgroup, which systemd itself configures. Written there as well as on payload/. */
+static int write_key_shared(struct cgroup_tree *t, const char *key, struct unit_origin o, const char *file,
+                            const char *value) {
+        if (!t->delegated) {
+                int r = write_key_at(t, t->root_fd, t->root_path, key, o, file, value);
+                if (r < 0)
+                        return r;
+        }
+        return write_key(t, key, o, file, value);
 }
 
 static int write_limit(struct cgroup_tree *t, const char *key, const struct limit *lim, const char *file) {
@@ -42,6 +61,15 @@ static int write_limit(struct cgroup_tree *t, const char *key, const struct limi
         char buf[32];
         format_limit_value(buf, sizeof buf, lim->value);
         return write_key(t, key, lim->origin, file, buf);
+}
+
+static int write_limit_shared(struct cgroup_tree *t, const char *key, const struct limit *lim,
+                              const char *file) {
+        if (!lim->set)
+                return 0;
+        char buf[32];
+        format_limit_value(buf, sizeof buf, lim->value);
+        return write_key_shared(t, key, lim->origin, file, buf);
 }
 
 /* io.max wants the whole disk's MAJ:MIN: a partition or a file on one is mapped to its disk
@@ -93,7 +121,7 @@ int cgroup_apply_limits(struct cgroup_tree *t, const struct hutch_unit *u) {
         char buf[64];
         int r;
 
-        r = write_limit(t, "CPUWeight", &res->cpu_weight, "cpu.weight");
+        r = write_limit_shared(t, "CPUWeight", &res->cpu_weight, "cpu.weight");
         if (r < 0)
                 return r;
         if (res->cpu_quota.set) {
@@ -115,10 +143,10 @@ int cgroup_apply_limits(struct cgroup_tree *t, const struct hutch_unit *u) {
                 if (r < 0)
                         return r;
         }
-        r = write_limit(t, "MemoryMin", &res->memory_min, "memory.min");
+        r = write_limit_shared(t, "MemoryMin", &res->memory_min, "memory.min");
         if (r < 0)
                 return r;
-        r = write_limit(t, "MemoryLow", &res->memory_low, "memory.low");
+        r = write_limit_shared(t, "MemoryLow", &res->memory_low, "memory.low");
         if (r < 0)
                 return r;
         r = write_limit(t, "MemoryHigh", &res->memory_high, "memory.high");
@@ -135,7 +163,7 @@ int cgroup_apply_limits(struct cgroup_tree *t, const struct hutch_unit *u) {
                 return r;
         if (res->io_weight.set) {
                 snprintf(buf, sizeof buf, "default %" PRIu64, res->io_weight.value);
-                r = write_key(t, "IOWeight", res->io_weight.origin, "io.weight", buf);
+                r = write_key_shared(t, "IOWeight", res->io_weight.origin, "io.weight", buf);
                 if (r < 0)
                         return r;
         }
