@@ -121,8 +121,23 @@ if command -v systemd-analyze >/dev/null; then
         V=$(cd "$OUTD" && SYSTEMD_LOG_LEVEL=warning timeout 30 systemd-analyze verify ./web.service ./once.service \
                 ./tpl@.service 2>&1 | grep -Ev 'is not executable|Command .man |failed with code 16|helper@|db\.service|stack\.target|old-web|tpl@\.service: Unit configuration has fatal' || true)
         expect_eq "systemd-analyze verify: no complaints about the generated files" "$V" ""
+        if [ -n "${HUTCH_TEMPLATE_SERVICE:-}" ]; then
+                cp "$HUTCH_TEMPLATE_SERVICE" "$T/hutch@.service"
+                V=$(cd "$T" && SYSTEMD_LOG_LEVEL=warning timeout 30 systemd-analyze verify ./hutch@web.service 2>&1 |
+                        grep -Ev 'is not executable|Command .man |failed with code 16' || true)
+                expect_eq "systemd-analyze verify: hutch@.service parses" "$V" ""
+        else
+                skip "HUTCH_TEMPLATE_SERVICE not set"
+        fi
 else
         skip "systemd-analyze not installed"
+        skip "systemd-analyze not installed"
+fi
+if [ -n "${HUTCH_TEMPLATE_SERVICE:-}" ]; then
+        t=$HUTCH_TEMPLATE_SERVICE
+        expect_match "hutch@.service runs hutch run %i" "$(svc ExecStart "$t")" '^/.*/hutch run %i$'
+        expect_eq "hutch@.service: Type, Delegate, KillMode, Restart" \
+                "$(svc Type "$t")/$(svc Delegate "$t")/$(svc KillMode "$t")/$(svc Restart "$t")" "notify/yes/mixed/no"
 fi
 
 # One argument is the test form of the protocol; two is an error.
