@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -185,6 +187,12 @@ int cgroup_find_mount(char **ret) {
                                 *out++ = *in;
                 }
                 *out = 0;
+                /* A cgroup2 mount that a later mount hides (a cgroup2 mounted over
+                 * /sys/fs/cgroup in a private mount namespace hides /sys/fs/cgroup/unified)
+                 * is listed but cannot be reached: take the next one. */
+                struct statfs sf;
+                if (statfs(mp, &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)
+                        continue;
                 *ret = strdup(mp);
                 r = *ret ? 0 : -ENOMEM;
                 break;
