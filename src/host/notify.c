@@ -136,8 +136,9 @@ int notify_proxy_new(const char *unit_name, struct notify_proxy **ret, const cha
                 r = log_error_errno(-errno, "notify: SO_PASSCRED: %m");
                 goto fail;
         }
-        /* With a pidfd of the sender (Linux >= 6.5) a recycled pid cannot pass the cgroup check:
-         * see sender_allowed(). Older kernels: the check falls back to the pid. */
+        /* A pidfd of the sender with each message (Linux >= 6.5): the cgroup check then cannot be
+         * fooled by a recycled pid and, from 6.15, works for senders that already exited (see
+         * sender_allowed()). Older kernels: the check falls back to /proc/PID. */
         (void) setsockopt(p->fd, SOL_SOCKET, SO_PASSPIDFD, &one, sizeof one);
 
         *ret = p;
