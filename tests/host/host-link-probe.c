@@ -13,7 +13,10 @@
  *                     exited, and exits with CMD's status.
  *   send WHAT...      A payload: sends to $NOTIFY_SOCKET. WHAT is one of: "text:STRING" (with \n
  *                     escapes), "fd:STRING" (STRING with an fd passed along), "empty", "big"
- *                     (8 KiB), "flood:N" (N x "STATUS=flood"), "sleep:MS". */
+ *                     (8 KiB), "flood:N" (N x "STATUS=flood"), "sleep:MS".
+ *   mark-delegated DIR  Sets trusted.delegate=1 on a cgroup directory, as systemd does for
+ *                     Delegate=yes.
+ *   under-systemd     Prints host_under_systemd(): "yes" or "no". */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "hutch/host.h"
@@ -264,6 +268,15 @@ static int cmd_send(int argc, char **argv) {
         return failed;
 }
 
+/* Marks a cgroup directory the way systemd marks a unit's cgroup with Delegate=yes. */
+static int cmd_mark_delegated(const char *dir) {
+        if (setxattr(dir, "trusted.delegate", "1", 1, 0) < 0) {
+                perror("setxattr trusted.delegate");
+                return 1;
+        }
+        return 0;
+}
+
 int main(int argc, char **argv) {
         /* The manager and the payload share one stdout pipe: whole lines, one write each, so
          * their lines never interleave mid-line. */
@@ -274,6 +287,12 @@ int main(int argc, char **argv) {
                 return cmd_manager(argc, argv);
         if (argc >= 2 && strcmp(argv[1], "send") == 0)
                 return cmd_send(argc, argv);
+        if (argc == 3 && strcmp(argv[1], "mark-delegated") == 0)
+                return cmd_mark_delegated(argv[2]);
+        if (argc == 2 && strcmp(argv[1], "under-systemd") == 0) {
+                printf("%s\n", host_under_systemd() ? "yes" : "no");
+                return 0;
+        }
         fprintf(stderr, "usage: %s journal MODE | manager SOCK -- CMD... | send WHAT...\n", argv[0]);
         return 2;
 }
