@@ -36,4 +36,10 @@ tmpfs_dir() {
         mount -t tmpfs -o mode=0755 hutch-test "$T/$1"
 }
 
+# The host's mount table without what other tests running in parallel may mount or unmount
+# (their /tmp/hutch-test.* dirs, /work): what hutch could leave behind is everything else.
+mounts() {
+        awk '{ print $5, $4, $6 }' /proc/self/mountinfo | grep -Ev '^/(work|tmp/hutch-test\.)' | sort
+}
+
 require_root

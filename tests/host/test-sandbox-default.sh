@@ -56,20 +56,20 @@ echo "env=$(env | cut -d= -f1 | sort | tr '\n' ' ')"
 echo "cgroup=$(grep '^0::' /proc/self/cgroup)"
 echo "mounts_host_proc=$(awk '$4 == "/" { for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "proc") n++; break } } END { print n }' /proc/self/mountinfo)"
 EOF
-unit_file default <<EOF
+unit_file sb-default <<EOF
 [Sandbox]
 BindReadOnlyPaths=$T/default.sh:/run/probe.sh
 [Service]
 ExecStart=/bin/sh /run/probe.sh
 EOF
 
-sb_run default
+sb_run sb-default
 expect_eq "default unit runs" "$RC" 0
 [ "$RC" = 0 ] || echo "# $ERR"
 expect_match "PID namespace: only the sandbox's processes" "$(get pids)" '^1 [0-9 ]+$'
 n=$(get pids | wc -w)
 check "PID namespace: a handful of processes ($n, the probe's pipeline included)" test "$n" -le 10
-expect_eq "hostname is the unit name" "$(get hostname)" default
+expect_eq "hostname is the unit name" "$(get hostname)" sb-default
 expect_eq "runs as root by default" "$(get uid)" 0
 expect_match "root is read-only (/usr)" "$(get usr_write)" 'Read-only file system'
 expect_match "root is read-only (/etc)" "$(get etc_write)" 'Read-only file system'
@@ -116,11 +116,11 @@ expect_eq "cgroup namespace: at its root" "$(get cgroup)" "0::/"
 expect_eq "exactly one procfs mounted (no host proc leaks in)" "$(get mounts_host_proc)" 1
 
 # Only fds 0-2 reach the payload: ls lists its own fds (3 is the directory it reads).
-unit_file fds <<EOF
+unit_file sb-fds <<EOF
 [Service]
 ExecStart=/bin/ls /proc/self/fd
 EOF
-sb_run fds 3</dev/null 4</dev/null
+sb_run sb-fds 3</dev/null 4</dev/null
 expect_eq "only fds 0-2 in the payload" "$(printf '%s' "$OUT" | tr '\n' ' ')" "0 1 2 3"
 
 done_testing

@@ -24,7 +24,7 @@ echo "override=$OVERRIDE"
 grep -E '^(CapEff|CapBnd|NoNewPrivs):' /proc/self/status | tr -d '\t ' | sed 's/:/=/'
 echo "env=$(env | cut -d= -f1 | sort | tr '\n' ' ')"
 EOF
-unit_file ident <<EOF
+unit_file sb-ident <<EOF
 [Sandbox]
 BindReadOnlyPaths=$T/ident.sh:/run/probe.sh
 [Service]
@@ -38,7 +38,7 @@ EnvironmentFile=$T/env
 EnvironmentFile=-$T/missing-env
 ExecStart=/bin/sh /run/probe.sh
 EOF
-sb_run ident
+sb_run sb-ident
 expect_eq "User=daemon: runs" "$RC" 0
 [ "$RC" = 0 ] || echo "# $ERR"
 expect_eq "User=daemon: uid from /etc/passwd" "$(get uid)" 1
@@ -61,44 +61,44 @@ expect_eq "NoNewPrivs as User=" "$(get NoNewPrivs)" 1
 expect_eq "nothing of hutch's environment leaks" "$(get env)" \
         "FOO FROM_FILE HOME LOGNAME OVERRIDE PATH PWD QUOTED SHELL USER "
 
-unit_file numeric <<EOF
+unit_file sb-numeric <<EOF
 [Service]
 User=4242
 Group=4343
 ExecStart=/bin/sh -c 'echo \$\$(id -u):\$\$(id -g):\$\$(id -G)'
 EOF
-sb_run numeric
+sb_run sb-numeric
 expect_eq "numeric User=/Group= without passwd entries" "$OUT" "4242:4343:4343"
 
 # --- ExecStart= variables and arguments ------------------------------------------------
-unit_file expand <<EOF
+unit_file sb-expand <<EOF
 [Service]
 Environment="WORDS=one two" ONE=1
 ExecStart=/bin/echo \$WORDS x\${ONE}y \$\$literal
 EOF
-sb_run expand -- extra arg
+sb_run sb-expand -- extra arg
 expect_eq "\$VAR splits, \${VAR} inline, \$\$ is \$, extra args appended" "$OUT" "one two x1y \$literal extra arg"
 
-unit_file pathsearch <<EOF
+unit_file sb-pathsearch <<EOF
 [Service]
 ExecStart=true
 EOF
-sb_run pathsearch
+sb_run sb-pathsearch
 expect_eq "a bare command is searched in the sandbox's PATH" "$RC" 0
 
 # --- exit statuses -------------------------------------------------------------------
-unit_file exit7 <<EOF
+unit_file sb-exit7 <<EOF
 [Service]
 ExecStart=/bin/sh -c 'exit 7'
 EOF
-sb_run exit7
+sb_run sb-exit7
 expect_eq "exit status passed through" "$RC" 7
 
-unit_file selfkill <<EOF
+unit_file sb-selfkill <<EOF
 [Service]
 ExecStart=/bin/sh -c 'kill -TERM \$\$\$\$; sleep 5'
 EOF
-sb_run selfkill
+sb_run sb-selfkill
 expect_eq "killed by SIGTERM: 128+15" "$RC" 143
 
 # --- PID 1: forwards signals, reaps orphans ------------------------------------------
@@ -113,13 +113,13 @@ echo "zombies=$(cat /proc/[0-9]*/stat 2>/dev/null | awk '$3 == "Z"' | wc -l)"
 echo "pid1_comm=$(cat /proc/1/comm)"
 echo "pid1_status=$(grep -E '^(CapEff|NoNewPrivs)' /proc/1/status | tr -d '\t ' | tr '\n' ' ')"
 EOF
-unit_file pid1 <<EOF
+unit_file sb-pid1 <<EOF
 [Sandbox]
 BindReadOnlyPaths=$T/pid1.sh:/run/probe.sh
 [Service]
 ExecStart=/bin/sh /run/probe.sh
 EOF
-sb_run pid1
+sb_run sb-pid1
 expect_eq "PID 1 forwards a signal to the payload" "$(get got_usr1)" yes
 expect_eq "PID 1 reaps orphans" "$(get zombies)" 0
 expect_match "PID 1 keeps only CAP_KILL, with no_new_privs" "$(get pid1_status)" \
@@ -128,13 +128,13 @@ expect_match "PID 1 keeps only CAP_KILL, with no_new_privs" "$(get pid1_status)"
 # An init as ExecStart= is PID 1 itself.
 mkdir -p "$T/initbin"
 cp /bin/sh "$T/initbin/init"
-unit_file realinit <<EOF
+unit_file sb-realinit <<EOF
 [Sandbox]
 BindReadOnlyPaths=$T/initbin/init:/run/init
 [Service]
 ExecStart=/run/init -c 'echo \$\$\$\$'
 EOF
-sb_run realinit
+sb_run sb-realinit
 expect_eq "ExecStart= named init runs as PID 1 itself" "$OUT" 1
 
 # --- user namespaces -------------------------------------------------------------------
@@ -145,14 +145,14 @@ echo "gmap=$(cat /proc/self/gid_map | tr -s ' ' | sed 's/^ //')"
 echo "capeff=$(grep CapEff /proc/self/status | tr -d '\t ' | cut -d: -f2)"
 echo "etc_owner=$(stat -c %U /etc)"
 EOF
-unit_file userns <<EOF
+unit_file sb-userns <<EOF
 [Sandbox]
 PrivateUsers=yes
 BindReadOnlyPaths=$T/userns.sh:/run/probe.sh
 [Service]
 ExecStart=/bin/sh /run/probe.sh
 EOF
-sb_run userns
+sb_run sb-userns
 expect_eq "PrivateUsers=yes: runs" "$RC" 0
 [ "$RC" = 0 ] || echo "# $ERR"
 map=$(get map)
@@ -162,17 +162,17 @@ check "PrivateUsers=yes: the range is unprivileged (base $base >= 0x80000, align
         test "$base" -ge 524288 -a $((base % 65536)) -eq 0
 expect_eq "PrivateUsers=yes: gid map the same" "$(get gmap)" "$map"
 expect_eq "PrivateUsers=yes: host root's files are nobody's" "$(get etc_owner)" nobody
-sb_run userns
+sb_run sb-userns
 expect_eq "PrivateUsers=yes: the same range at every start" "$(get map)" "$map"
 
-unit_file identity <<EOF
+unit_file sb-identity <<EOF
 [Sandbox]
 PrivateUsers=identity
 BindReadOnlyPaths=$T/userns.sh:/run/probe.sh
 [Service]
 ExecStart=/bin/sh /run/probe.sh
 EOF
-sb_run identity
+sb_run sb-identity
 expect_eq "PrivateUsers=identity: 0-65535 1:1" "$(get map)" "0 0 65536"
 expect_eq "PrivateUsers=identity: files keep their owners" "$(get etc_owner)" root
 

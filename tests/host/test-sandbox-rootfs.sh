@@ -21,7 +21,7 @@ echo "write=$(echo written >/etc/hutch-written && echo ok)"
 echo "usr_write=$(touch /usr/hutch-volatile && echo ok)"
 echo "root_fstype=$(fstype /)"
 EOF
-unit_file volatile <<EOF
+unit_file sb-volatile <<EOF
 [Sandbox]
 RootMode=volatile
 Layers=$T/layers/base
@@ -30,7 +30,7 @@ BindReadOnlyPaths=$T/volatile.sh:/run/probe.sh
 [Service]
 ExecStart=/bin/sh /run/probe.sh
 EOF
-sb_run volatile
+sb_run sb-volatile
 expect_eq "volatile: runs" "$RC" 0
 [ "$RC" = 0 ] || echo "# $ERR"
 expect_eq "volatile: layer content visible" "$(get layer)" base
@@ -40,7 +40,7 @@ expect_eq "volatile: /usr writable too" "$(get usr_write)" ok
 expect_eq "volatile: root is an overlay" "$(get root_fstype)" overlay
 check "volatile: nothing reached the host" test ! -e /etc/hutch-written -a ! -e /usr/hutch-volatile \
         -a ! -e "$T/layers/top/etc/hutch-written"
-sb_run volatile
+sb_run sb-volatile
 expect_eq "volatile: writes are gone at the next start" "$(get seen_before)" none
 
 # --- persistent: upper/ and work/ in UpperDirectory= ---------------------------------------
@@ -49,7 +49,7 @@ probe persistent <<'EOF'
 echo "seen_before=$(cat /etc/hutch-persist 2>/dev/null || echo none)"
 echo "write=$(echo kept >/etc/hutch-persist && echo ok)"
 EOF
-unit_file persistent <<EOF
+unit_file sb-persistent <<EOF
 [Sandbox]
 RootMode=persistent
 UpperDirectory=$T/state
@@ -57,23 +57,23 @@ BindReadOnlyPaths=$T/persistent.sh:/run/probe.sh
 [Service]
 ExecStart=/bin/sh /run/probe.sh
 EOF
-sb_run persistent
+sb_run sb-persistent
 expect_eq "persistent: first run" "$RC:$(get seen_before):$(get write)" "0:none:ok"
 [ "$RC" = 0 ] || echo "# $ERR"
-sb_run persistent
+sb_run sb-persistent
 expect_eq "persistent: write kept across starts" "$(get seen_before)" kept
 expect_eq "persistent: lands in UpperDirectory=/upper" "$(cat "$T/state/upper/etc/hutch-persist" 2>&1)" kept
 check "persistent: host /etc untouched" test ! -e /etc/hutch-persist
 check "persistent: work/ created" test -d "$T/state/work"
 
 # --- read-only root with a layer: the merged view is read-only ---------------------------
-unit_file rolayer <<EOF
+unit_file sb-rolayer <<EOF
 [Sandbox]
 Layers=$T/layers/base
 [Service]
 ExecStart=/bin/sh -c 'cat /etc/hutch-layer; touch /etc/x 2>&1'
 EOF
-sb_run rolayer
+sb_run sb-rolayer
 expect_eq "read-only + Layers=: layer visible" "$(printf '%s\n' "$OUT" | head -n1)" base
 expect_match "read-only + Layers=: writes refused" "$OUT" 'Read-only file system'
 
@@ -92,7 +92,7 @@ echo "rwpath_sub_ro=\$(touch $T/host/rwdir/sub/w 2>&1)"
 echo "secret=\$(cat $T/host/secret/file 2>&1)"
 echo "host_tmp_other=\$(touch $T/other 2>&1)"
 EOF
-unit_file mounts <<EOF
+unit_file sb-mounts <<EOF
 [Sandbox]
 PrivateTmp=no
 BindPaths=$T/rw:/run/rw
@@ -106,7 +106,7 @@ InaccessiblePaths=$T/host/secret
 [Service]
 ExecStart=/bin/sh /run/probe.sh
 EOF
-sb_run mounts
+sb_run sb-mounts
 expect_eq "unit mounts: runs" "$RC" 0
 [ "$RC" = 0 ] || echo "# $ERR"
 expect_eq "BindPaths=: writable, reaches the host" "$(get rw_write):$(cat "$T/rw/file" 2>/dev/null)" ok:inside
@@ -126,30 +126,30 @@ check "no mount point created on the host for the '-' bind" test ! -e "$T/does-n
 # refuses to mount on it instead of following it.
 mkdir -p "$T/layers/evil-dev"
 ln -s ../../../../../tmp "$T/layers/evil-dev/dev"
-unit_file evildev <<EOF
+unit_file sb-evildev <<EOF
 [Sandbox]
 RootMode=volatile
 Layers=$T/layers/evil-dev
 [Service]
 ExecStart=/bin/true
 EOF
-before=$(cat /proc/self/mountinfo)
-sb_run evildev
+before=$(mounts)
+sb_run sb-evildev
 expect_eq "layer with /dev as a symlink: refused (125)" "$RC" 125
 expect_match "  message names /dev and the symlink" "$ERR" '/dev.*(symbolic links|symlink)'
-expect_eq "  host mount table unchanged" "$(cat /proc/self/mountinfo)" "$before"
+expect_eq "  host mount table unchanged" "$(mounts)" "$before"
 
 # Same for /proc.
 mkdir -p "$T/layers/evil-proc"
 ln -s / "$T/layers/evil-proc/proc"
-unit_file evilproc <<EOF
+unit_file sb-evilproc <<EOF
 [Sandbox]
 RootMode=volatile
 Layers=$T/layers/evil-proc
 [Service]
 ExecStart=/bin/true
 EOF
-sb_run evilproc
+sb_run sb-evilproc
 expect_eq "layer with /proc as a symlink: refused (125)" "$RC" 125
 expect_match "  message names /proc" "$ERR" '/proc'
 
@@ -163,7 +163,7 @@ probe evillink <<'EOF'
 echo "marker=$(cat /etc/hutch-escape-marker 2>&1)"
 echo "passwd=$(cat /etc/passwd 2>&1 | head -n1)"
 EOF
-unit_file evillink <<EOF
+unit_file sb-evillink <<EOF
 [Sandbox]
 RootMode=volatile
 Layers=$T/layers/evil-link
@@ -172,15 +172,15 @@ BindReadOnlyPaths=$T/evillink.sh:/run/probe.sh
 [Service]
 ExecStart=/bin/sh /run/probe.sh
 EOF
-before=$(cat /proc/self/mountinfo)
-sb_run evillink
+before=$(mounts)
+sb_run sb-evillink
 expect_eq "escaping symlink as a bind target: runs" "$RC" 0
 [ "$RC" = 0 ] || echo "# $ERR"
 expect_eq "  the bind landed on the sandbox's own /etc" "$(get marker)" from-bind
 check "  the host's /etc was not touched" test ! -e /etc/hutch-escape-marker
-expect_eq "  host mount table unchanged" "$(cat /proc/self/mountinfo)" "$before"
+expect_eq "  host mount table unchanged" "$(mounts)" "$before"
 
-unit_file evilmask <<EOF
+unit_file sb-evilmask <<EOF
 [Sandbox]
 RootMode=volatile
 Layers=$T/layers/evil-link
@@ -189,20 +189,20 @@ BindReadOnlyPaths=$T/evillink.sh:/run/probe.sh
 [Service]
 ExecStart=/bin/sh /run/probe.sh
 EOF
-sb_run evilmask
+sb_run sb-evilmask
 expect_match "InaccessiblePaths= through an escaping symlink covers the sandbox's /etc" "$(get passwd)" \
         'Permission denied'
 check "  the host's /etc is still readable here" test -r /etc/passwd
 
 # --- loosening: PrivateDevices=no, PrivateNetwork=no ------------------------------------
-unit_file loose <<EOF
+unit_file sb-loose <<EOF
 [Sandbox]
 PrivateDevices=no
 PrivateNetwork=no
 [Service]
 ExecStart=/bin/sh -c 'ls /dev | grep -c . ; ls /sys/class/net | wc -l'
 EOF
-sb_run loose
+sb_run sb-loose
 ndev=$(printf '%s\n' "$OUT" | sed -n 1p)
 nnet=$(printf '%s\n' "$OUT" | sed -n 2p)
 check "PrivateDevices=no: the host's /dev ($ndev entries)" test "${ndev:-0}" -gt 20
