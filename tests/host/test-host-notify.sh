@@ -8,8 +8,11 @@
 require_root
 PROBE=${HOST_LINK_PROBE:?HOST_LINK_PROBE must point at host-link-probe}
 PROBE_DIR=$(dirname "$PROBE")
+# Unit names are global on the host (hutch refuses a second run of a running unit): make ours
+# unique so that a concurrent test run elsewhere cannot collide with them.
+U=hl$$
 
-unit_file notifier <<X
+unit_file "$U-notifier" <<X
 [Service]
 Type=notify
 TimeoutStartSec=20
@@ -20,7 +23,7 @@ ExecStart=$PROBE send "text:STATUS=before-ready\\\\nMAINPID=1" "fd:FDSTORE=1\\\\
 BindReadOnlyPaths=$PROBE_DIR
 X
 
-out=$("$PROBE" manager "$T/manager.sock" -- "$HUTCH" run notifier 2>"$T/err"); rc=$?
+out=$("$PROBE" manager "$T/manager.sock" -- "$HUTCH" run "$U-notifier" 2>"$T/err"); rc=$?
 expect_eq "hutch run exits with the payload's status" "$rc" 0
 [ "$rc" = 0 ] || sed 's/^/#   /' "$T/err"
 up=$(printf '%s\n' "$out" | sed -n 's/^N //p')
@@ -45,13 +48,13 @@ check "a flood of 2000 datagrams is merged before it goes up ($floods sent up)" 
 # check its credentials while it still exists (systemd-notify waits on a BARRIER=1 whose fd
 # hutch closes after handling the messages before it).
 if command -v systemd-notify >/dev/null; then
-        unit_file sdnotify <<X
+        unit_file "$U-sdnotify" <<X
 [Service]
 Type=notify
 TimeoutStartSec=10
 ExecStart=/bin/sh -c 'systemd-notify --ready --status=via-systemd-notify; sleep 0.3'
 X
-        out=$("$PROBE" manager "$T/manager3.sock" -- "$HUTCH" run sdnotify 2>"$T/err3"); rc=$?
+        out=$("$PROBE" manager "$T/manager3.sock" -- "$HUTCH" run "$U-sdnotify" 2>"$T/err3"); rc=$?
         expect_eq "systemd-notify --ready: hutch run succeeds" "$rc" 0
         expect_match "systemd-notify's STATUS= and READY=1 forwarded" "$(printf '%s\n' "$out" | sed -n 's/^N //p')" \
                 'STATUS=via-systemd-notify\|READY=1'
@@ -62,7 +65,7 @@ fi
 
 # A sender that is gone before hutch reads its datagram (sends READY=1, exits at once): the
 # kernel still tells hutch its cgroup (SCM_PIDFD), so the message counts.
-unit_file quick <<X
+unit_file "$U-quick" <<X
 [Service]
 Type=notify
 TimeoutStartSec=10
@@ -73,17 +76,17 @@ BindReadOnlyPaths=$PROBE_DIR
 X
 good=0
 for i in 1 2 3; do
-        out=$("$PROBE" manager "$T/manager4.sock" -- "$HUTCH" run quick 2>/dev/null)
+        out=$("$PROBE" manager "$T/manager4.sock" -- "$HUTCH" run "$U-quick" 2>/dev/null)
         printf '%s\n' "$out" | grep -q '^N .*STATUS=quick' && good=$((good + 1))
 done
 expect_eq "READY=1 of a payload that exits right after sending it is forwarded (3 of 3 runs)" "$good" 3
 
 # A unit that is not Type=notify gets no socket: NOTIFY_SOCKET is not in its environment.
-unit_file plain <<X
+unit_file "$U-plain" <<X
 [Service]
 ExecStart=/usr/bin/env
 X
-out=$("$PROBE" manager "$T/manager2.sock" -- "$HUTCH" run plain 2>"$T/err2")
+out=$("$PROBE" manager "$T/manager2.sock" -- "$HUTCH" run "$U-plain" 2>"$T/err2")
 expect_eq "Type=exec payload: no NOTIFY_SOCKET" "$(printf '%s\n' "$out" | grep -c '^NOTIFY_SOCKET=')" 0
 expect_match "Type=exec: hutch itself says READY=1" "$(printf '%s\n' "$out" | sed -n 's/^N //p')" 'READY=1'
 
