@@ -54,8 +54,10 @@ static int read_env_file(const struct path_entry *pe, char ***env) {
                 if (errno == ENOENT && pe->ignore_missing)
                         return 0;
                 int r = -errno;
-                return log_error_errno(r, "%s:%u: EnvironmentFile=%s: %m", pe->origin.file ?: "command line",
-                                       pe->origin.line, pe->path);
+                if (pe->origin.file)
+                        return log_error_errno(r, "%s:%u: EnvironmentFile=%s: %m", pe->origin.file,
+                                               pe->origin.line, pe->path);
+                return log_error_errno(r, "EnvironmentFile=%s: %m", pe->path);
         }
         char *line = NULL, *logical = NULL;
         size_t cap = 0, lineno = 0;

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The spawner's pure parts: exit statuses of setup failures, init detection, ExecStart=
+ * variable expansion, the environment (Environment=, EnvironmentFile=, PATH, NOTIFY_SOCKET). */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hutch/strv.h"
+#include "sandbox/sandbox-internal.h"
+#include "tap.h"
+
+static char *join(char **l) {
+        static char buf[512];
+        buf[0] = 0;
+        STRV_FOREACH (s, l) {
+                strcat(buf, *s);
+                if (s[1])
+                        strcat(buf, "|");
+        }
+        return buf;
+}
+
+int main(void) {
+        static const struct {
+                enum sandbox_step step;
+                int error, status;
+        } exits[] = {
+                {SANDBOX_STEP_EXEC, ENOENT, 127},   {SANDBOX_STEP_EXEC, EACCES, 126},
+                {SANDBOX_STEP_EXEC, ENOEXEC, 126},  {SANDBOX_STEP_EXEC, E2BIG, 125},
+                {SANDBOX_STEP_MOUNT, ENOENT, 125},  {SANDBOX_STEP_IDENTITY, ESRCH, 125},
+                {SANDBOX_STEP_ROOTFS, EACCES, 125},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(exits); i++) {
+                struct sandbox_error e = {.step = exits[i].step, .error = exits[i].error};
+                TAP_CHECK(sandbox_error_exit_status(&e) == exits[i].status,
+                          "exit status of step %d errno %d is %d", exits[i].step, exits[i].error,
+                          exits[i].status);
+        }
+
+        static const struct {
+                const char *path;
+                bool init;
+        } inits[] = {
+                {"/sbin/init", true},         {"/lib/systemd/systemd", true},  {"tini", true},
+                {"/usr/bin/dumb-init", true}, {"/usr/bin/catatonit", true},    {"/bin/sh", false},
+                {"/usr/sbin/initd", false},   {"/usr/bin/systemd-run", false},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(inits); i++)
+                TAP_CHECK(sandbox_command_is_init(inits[i].path) == inits[i].init, "%s is %san init",
+                          inits[i].path, inits[i].init ? "" : "not ");
+
+        /* Environment: PATH default, Environment=, EnvironmentFile= overriding, NOTIFY_SOCKET. */
+        char envfile[] = "/tmp/hutch-test-env.XXXXXX";
+        int fd = mkstemp(envfile);
+        TAP_CHECK(fd >= 0, "temporary env file");
+        const char *content = "# comment\n; other comment\n\nA=file\nB = ' spaced '\nC=\"q\\\"uote\"\n"
+                              "LONG=one\\\ntwo\n1BAD=x\nnot an assignment\nexport=ok\n";
+        TAP_CHECK(write(fd, content, strlen(content)) == (ssize_t) strlen(content), "env file written");
+        close(fd);
+
+        struct hutch_unit *u = model_unit_new("web");
+        TAP_CHECK(u != NULL, "model_unit_new");
+        strv_extend(&u->service.environment.items, "A=unit");
+        strv_extend(&u->service.environment.items, "WORDS=one  two");
+        strv_extend(&u->service.environment.items, "X=1");
+        u->service.environment.n = 3;
+        u->service.environment_files.items = calloc(2, sizeof(struct path_entry));
+        u->service.environment_files.items[0].path = strdup(envfile);
+        u->service.environment_files.items[1].path = strdup("/nonexistent/hutch-env");
+        u->service.environment_files.items[1].ignore_missing = true;
+        u->service.environment_files.n = 2;
+
+        struct sandbox_params p;
+        sandbox_params_init(&p);
+        p.notify_socket = "/run/hutch/notify";
+        char **env = NULL;
+        TAP_CHECK(sandbox_build_env(u, &p, &env) == 0, "sandbox_build_env");
+        TAP_STREQ(join(env),
+                  "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin|A=file|WORDS=one  "
+                  "two|X=1|"
+                  "B= spaced |C=q\"uote|LONG=onetwo|export=ok|NOTIFY_SOCKET=/run/host/notify",
+                  "environment: order, file overrides, quoting, continuation, invalid lines skipped");
+        unlink(envfile);
+
+        /* ExecStart= expansion. */
+        u->service.exec_start.path = strdup("/bin/echo");
+        strv_extend(&u->service.exec_start.argv, "echo");
+        strv_extend(&u->service.exec_start.argv, "$WORDS");
+        strv_extend(&u->service.exec_start.argv, "a${X}b${UNSET}c");
+        strv_extend(&u->service.exec_start.argv, "$$X");
+        strv_extend(&u->service.exec_start.argv, "$UNSET");
+        char *extra[] = {"--", "$X", NULL};
+        p.extra_args = extra;
+        char **argv = NULL;
+        TAP_CHECK(sandbox_build_argv(u, &p, env, &argv) == 0, "sandbox_build_argv");
+        TAP_STREQ(join(argv), "echo|one|two|a1bc|$X|--|$X",
+                  "$VAR splits, ${VAR} inline, $$ literal, unset is empty, extra args verbatim");
+        strv_free(argv);
+        u->service.exec_start.no_env_expand = true;
+        p.extra_args = NULL;
+        argv = NULL;
+        TAP_CHECK(sandbox_build_argv(u, &p, env, &argv) == 0, "sandbox_build_argv with ':'");
+        TAP_STREQ(join(argv), "echo|$WORDS|a${X}b${UNSET}c|$$X|$UNSET", "':' prefix: no expansion");
+        strv_free(argv);
+        strv_free(env);
+
+        /* A missing EnvironmentFile= without '-' is an error. */
+        u->service.environment_files.items[1].ignore_missing = false;
+        env = NULL;
+        TAP_CHECK(sandbox_build_env(u, &p, &env) < 0, "missing EnvironmentFile= without '-' fails");
+        model_unit_free(u);
+        return tap_done();
+}
