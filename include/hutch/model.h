@@ -245,6 +245,10 @@ struct unit_section_security {
         struct syscall_rule *syscall_filter; /* NULL/0 with syscall_filter_set false: the default */
         size_t n_syscall_filter;
         bool syscall_filter_set;  /* an assignment was made (even "SystemCallFilter=" resets to none) */
+        /* "SystemCallFilter=" (empty) was written: only then does a list that starts with '~' become
+         * systemd's pure deny list. Without the reset, '~' entries take calls out of hutch's default
+         * allow list, so a unit that only denies something never ends up less filtered. */
+        bool syscall_filter_reset;
         int syscall_error_number; /* default EPERM; SYSCALL_ERRNO_KILL */
         struct str_list syscall_architectures; /* default "native" */
         unsigned long restrict_namespaces;     /* allowed CLONE_NEW* flags; default 0 */

@@ -481,6 +481,10 @@ static int kv_syscall_filter(struct emitter *e, const struct hutch_unit *u) {
         if (r < 0)
                 return r;
         bool first;
+        /* A deny list only means "everything else allowed" after an empty assignment (see
+         * model_syscall_filter_effective()): print that reset so the output parses back the same. */
+        if (!e->json && !allow && names && names[0])
+                fputs("SystemCallFilter=\n", e->f);
         list_begin(e, "SystemCallFilter", &first);
         if (!e->json && !allow && names && names[0])
                 fputc('~', e->f);

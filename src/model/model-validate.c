@@ -267,10 +267,19 @@ int model_syscall_filter_effective(const struct hutch_unit *u, bool *ret_allow, 
                 return 0;
         }
 
-        /* As systemd: the first entry decides; an allow list always includes @default. */
-        bool allow = !sec->syscall_filter[0].deny;
+        /* As systemd: the first entry decides; an allow list always includes @default. One
+         * difference: unless the unit reset the list with an empty "SystemCallFilter=", a list
+         * that starts with '~' takes calls out of the default allow list (@system-service)
+         * instead of turning into a deny list that allows everything else. Denying something
+         * must never loosen the secure default. */
+        bool allow = !sec->syscall_filter[0].deny || !sec->syscall_filter_reset;
+        if (allow && sec->syscall_filter[0].deny) {
+                r = strv_extend(&names, "@system-service");
+                if (r < 0)
+                        return r;
+        }
         if (allow && syscall_group_find("@default")) {
-                r = strv_extend(&names, "@default");
+                r = add_name(&names, "@default");
                 if (r < 0)
                         return r;
         }

@@ -434,6 +434,7 @@ int parse_key_syscall_filter(struct unit_load_context *c, const struct unit_key 
                 s->syscall_filter = NULL;
                 s->n_syscall_filter = 0;
                 s->syscall_filter_set = true;
+                s->syscall_filter_reset = true;
                 return 0;
         }
         bool deny = *value == '~';

@@ -432,11 +432,21 @@ static void test_syscall_filter(void) {
         model_unit_free(u);
 
         u = valid_unit();
+        add_rule(u, "@chown", true);
+        model_syscall_filter_effective(u, &allow, &names);
+        TAP_CHECK(allow && !strv_contains(names, "chown") && !strv_contains(names, "fchownat") &&
+                          strv_contains(names, "read") && strv_contains(names, "openat"),
+                  "'~' without a reset: taken out of the default allow list, never a looser deny list");
+        strv_free(names);
+        model_unit_free(u);
+
+        u = valid_unit();
+        u->security.syscall_filter_reset = true;
         add_rule(u, "@mount", true);
         add_rule(u, "@swap", true);
         model_syscall_filter_effective(u, &allow, &names);
         TAP_CHECK(!allow && strv_length(names) == 2 && streq(names[0], "@mount") && streq(names[1], "@swap"),
-                  "first entry '~': a deny list");
+                  "after a reset, first entry '~': a deny list");
         strv_free(names);
         model_unit_free(u);
 
@@ -453,6 +463,7 @@ static void test_syscall_filter(void) {
         model_unit_free(u);
 
         u = valid_unit();
+        u->security.syscall_filter_reset = true;
         add_rule(u, "@mount", true);
         add_rule(u, "umount2", false);
         model_syscall_filter_effective(u, &allow, &names);
@@ -463,6 +474,7 @@ static void test_syscall_filter(void) {
         model_unit_free(u);
 
         u = valid_unit();
+        u->security.syscall_filter_reset = true;
         add_rule(u, "@mount", true);
         add_rule(u, "@swap", true);
         add_rule(u, "@swap", false);
@@ -559,8 +571,9 @@ static void test_format(void) {
         free(ini);
         model_unit_free(u);
 
-        /* a deny list and an instance */
+        /* a deny list (after a reset) and an instance */
         u = valid_unit();
+        u->security.syscall_filter_reset = true;
         add_rule(u, "@mount", true);
         u->security.restrict_namespaces = 0x40000000 | 0x08000000;
         j = format(u, true);
@@ -570,7 +583,7 @@ static void test_format(void) {
                   "JSON RestrictNamespaces= list");
         free(j);
         ini = format(u, false);
-        TAP_CHECK(ini && strstr(ini, "\nSystemCallFilter=~@mount\n") &&
+        TAP_CHECK(ini && strstr(ini, "\nSystemCallFilter=\nSystemCallFilter=~@mount\n") &&
                           strstr(ini, "\nRestrictNamespaces=ipc net\n"),
                   "INI deny list and namespace list");
         free(ini);
