@@ -239,6 +239,8 @@ static int detach_if_mounted(int fd) {
 
 /* Opens one of hutch's own mount points (no symlinks anywhere on the way). */
 static int own_target(struct mount_state *s, const char *path, bool create) {
+        /* A writable overlay root gets hutch's mount points created when its layers lack them. */
+        create = create || (s->c->overlay_fd >= 0 && s->c->u->sandbox.root_mode != ROOT_READ_ONLY);
         int fd = create ? ensure_target(s->root_fd, path, true, RESOLVE_OWN)
                         : open_in(s->root_fd, path, O_PATH | O_DIRECTORY, RESOLVE_OWN);
         if (fd == -ELOOP)

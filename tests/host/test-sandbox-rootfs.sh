@@ -194,6 +194,51 @@ expect_match "InaccessiblePaths= through an escaping symlink covers the sandbox'
         'Permission denied'
 check "  the host's /etc is still readable here" test -r /etc/passwd
 
+# --- RootDirectory=: the sandbox's own /etc/passwd and /etc/group name the users ---------
+mkdir -p "$T/rootfs/etc" "$T/rootfs/usr" "$T/rootfs/home/svc"
+for d in proc sys dev run tmp var/tmp; do mkdir -p "$T/rootfs/$d"; done
+ln -s usr/bin "$T/rootfs/bin"
+ln -s usr/lib "$T/rootfs/lib"
+ln -s usr/lib64 "$T/rootfs/lib64"
+printf 'root:x:0:0:root:/root:/bin/sh\nsvc:x:777:778:svc:/home/svc:/bin/sh\n' >"$T/rootfs/etc/passwd"
+printf 'root:x:0:\nsvcgrp:x:778:\nextra:x:779:other,svc\nunrelated:x:780:other\n' >"$T/rootfs/etc/group"
+unit_file sb-rootdir <<EOF
+[Sandbox]
+RootDirectory=$T/rootfs
+BindReadOnlyPaths=/usr
+[Service]
+User=svc
+ExecStart=/bin/sh -c 'echo \$\$(id -u):\$\$(id -g):\$\$(id -G):\$\$HOME; ls /'
+EOF
+sb_run sb-rootdir
+expect_eq "RootDirectory=: runs" "$RC" 0
+[ "$RC" = 0 ] || echo "# $ERR"
+expect_eq "User= resolved in the sandbox's passwd and group" "$(printf '%s\n' "$OUT" | head -n1)" \
+        "777:778:778 779:/home/svc"
+expect_eq "the root is RootDirectory=" "$(printf '%s\n' "$OUT" | sed 1d | tr '\n' ' ')" \
+        "bin dev etc home lib lib64 proc run sys tmp usr var "
+
+# A bare RootDirectory= (no /proc, /dev, ...) with RootMode=volatile: mount points are created
+# in the volatile layer, never in the directory itself.
+mkdir -p "$T/bare/etc" "$T/bare/usr"
+ln -s usr/bin "$T/bare/bin"
+ln -s usr/lib "$T/bare/lib"
+ln -s usr/lib64 "$T/bare/lib64"
+unit_file sb-bare <<EOF
+[Sandbox]
+RootDirectory=$T/bare
+RootMode=volatile
+BindReadOnlyPaths=/usr
+[Service]
+ExecStart=/bin/sh -c 'ls /; cat /proc/1/comm >/dev/null && echo proc-ok'
+EOF
+sb_run sb-bare
+expect_eq "bare RootDirectory= + volatile: runs" "$RC" 0
+[ "$RC" = 0 ] || echo "# $ERR"
+expect_match "  /proc, /dev, /run, /tmp created in the volatile layer" "$(printf '%s' "$OUT" | tr '\n' ' ')" \
+        'dev .*proc run sys tmp usr var proc-ok'
+check "  nothing created in the directory itself" test ! -e "$T/bare/proc" -a ! -e "$T/bare/dev"
+
 # --- loosening: PrivateDevices=no, PrivateNetwork=no ------------------------------------
 unit_file sb-loose <<EOF
 [Sandbox]
