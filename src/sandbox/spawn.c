@@ -93,6 +93,14 @@ _noreturn_ static void child_fail(const struct sandbox_ctx *c, const struct sand
         _exit(sandbox_error_exit_status(e));
 }
 
+/* PR_SET_PDEATHSIG fires only for a death after it was set: if the parent died before, the setup
+ * pipe has no reader left (POLLERR on our write end; the parent keeps the read end until execve). */
+static void exit_if_parent_gone(const struct sandbox_ctx *c) {
+        struct pollfd p = {.fd = c->error_fd, .events = POLLOUT};
+        if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR))
+                _exit(125);
+}
+
 static int loopback_up(struct sandbox_error *e) {
         int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
@@ -210,9 +218,9 @@ _noreturn_ static void payload_exec(const struct sandbox_ctx *c, const struct sa
         char exe[PATH_MAX];
         int lookup = find_executable(u->service.exec_start.path, env, exe, sizeof exe);
 
-        if (c->is_init && c->p->kill_on_parent_death)
-                /* Set after the identity switch: a credential change clears it. */
-                prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* Set again after the identity switch: a credential change clears it. */
+        if (c->is_init && c->p->kill_on_parent_death && prctl(PR_SET_PDEATHSIG, SIGKILL) == 0)
+                exit_if_parent_gone(c);
         if (u->security.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
                 sandbox_error_set(e, SANDBOX_STEP_SECCOMP, errno, "set no_new_privs", "",
                                   "NoNewPrivileges=");
@@ -259,8 +267,8 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
         }
         /* Nothing in the sandbox may read our memory, /proc/1/exe or /proc/1/root, or ptrace us. */
         prctl(PR_SET_DUMPABLE, 0);
-        if (c->p->kill_on_parent_death)
-                prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (c->p->kill_on_parent_death && prctl(PR_SET_PDEATHSIG, SIGKILL) == 0)
+                exit_if_parent_gone(c);
         setsid();
 
         if (sandbox_setup_mounts(c, &e) < 0)

@@ -112,6 +112,11 @@ sleep 0.6
 echo "zombies=$(cat /proc/[0-9]*/stat 2>/dev/null | awk '$3 == "Z"' | wc -l)"
 echo "pid1_comm=$(cat /proc/1/comm)"
 echo "pid1_status=$(grep -E '^(CapEff|NoNewPrivs)' /proc/1/status | tr -d '\t ' | tr '\n' ' ')"
+if command -v strace >/dev/null; then
+        echo "ptrace=$(timeout 3 strace -qq -p 1 -o /dev/null 2>&1 | head -n1)"
+else
+        echo "ptrace=no strace"
+fi
 EOF
 unit_file sb-pid1 <<EOF
 [Sandbox]
@@ -124,6 +129,10 @@ expect_eq "PID 1 forwards a signal to the payload" "$(get got_usr1)" yes
 expect_eq "PID 1 reaps orphans" "$(get zombies)" 0
 expect_match "PID 1 keeps only CAP_KILL, with no_new_privs" "$(get pid1_status)" \
         'CapEff:0000000000000020 NoNewPrivs:1'
+case "$(get ptrace)" in
+"no strace") skip "PID 1 cannot be ptraced (no strace on this host)" ;;
+*) expect_match "PID 1 cannot be ptraced" "$(get ptrace)" 'not permitted' ;;
+esac
 
 # An init as ExecStart= is PID 1 itself.
 mkdir -p "$T/initbin"
