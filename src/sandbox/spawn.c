@@ -186,6 +186,11 @@ _noreturn_ static void payload_exec(const struct sandbox_ctx *c, const struct sa
         /* Its own session, without a controlling terminal. */
         setsid();
 
+        /* The payload's limits, not PID 1's (a small LimitAS= or LimitNPROC= must not stop it from
+         * forking the payload); before the identity switch, which loses CAP_SYS_RESOURCE. */
+        if (sandbox_apply_rlimits(u, e) < 0)
+                child_fail(c, e);
+
         int r = caps_drop_bounding(u);
         if (r < 0) {
                 sandbox_error_set(e, SANDBOX_STEP_CAPABILITIES, r, "drop bounding set", "",
@@ -284,7 +289,7 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
         struct sandbox_identity id = {0};
         char **env = c->env;
         if (sandbox_resolve_identity(u, &id, &e) < 0 || sandbox_complete_env(&env, &id, &e) < 0 ||
-            sandbox_apply_rlimits(u, &e) < 0 || setup_stdio(c->p, c->error_fd, &e) < 0)
+            setup_stdio(c->p, c->error_fd, &e) < 0)
                 child_fail(c, &e);
 
         if (c->is_init)

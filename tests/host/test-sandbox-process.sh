@@ -12,6 +12,7 @@ echo "gid=$(id -g)"
 echo "groups=$(id -G | tr ' ' '\n' | sort -n | tr '\n' ' ')"
 echo "umask=$(umask)"
 echo "nofile=$(ulimit -n)"
+echo "nproc=$(ulimit -u)"
 echo "pwd=$(pwd)"
 echo "home=$HOME"
 echo "user=$USER"
@@ -32,6 +33,7 @@ User=daemon
 SupplementaryGroups=nogroup
 UMask=0077
 LimitNOFILE=123
+LimitNPROC=50
 WorkingDirectory=/usr
 Environment=FOO=bar OVERRIDE=unit
 EnvironmentFile=$T/env
@@ -46,6 +48,7 @@ expect_eq "User=daemon: primary gid from /etc/passwd" "$(get gid)" 1
 expect_eq "SupplementaryGroups=nogroup" "$(get groups)" "1 65534 "
 expect_eq "UMask=0077" "$(get umask)" 0077
 expect_eq "LimitNOFILE=123" "$(get nofile)" 123
+expect_eq "LimitNPROC=50" "$(get nproc)" 50
 expect_eq "WorkingDirectory=/usr" "$(get pwd)" /usr
 expect_eq "HOME from passwd" "$(get home)" /usr/sbin
 expect_eq "USER" "$(get user)" daemon
