@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sandbox/mount-util.h"
 #include "sandbox/sandbox-internal.h"
 #include "shared/syscall.h"
 
@@ -65,184 +66,12 @@ struct mount_state {
         bool root_is_clone;
 };
 
-int sandbox_error_set(struct sandbox_error *e, enum sandbox_step step, int error, const char *what,
-                      const char *path, const char *detail_fmt, ...) {
-        error = error < 0 ? -error : error;
-        e->step = step;
-        e->error = error;
-        snprintf(e->what, sizeof e->what, "%s", what);
-        snprintf(e->path, sizeof e->path, "%s", path ?: "");
-        e->detail[0] = 0;
-        if (detail_fmt) {
-                va_list ap;
-                va_start(ap, detail_fmt);
-                vsnprintf(e->detail, sizeof e->detail, detail_fmt, ap);
-                va_end(ap);
-        }
-        return -error;
-}
-
-static int open_in(int dirfd, const char *path, int flags, uint64_t resolve) {
-        struct open_how how = {.flags = (uint64_t) (flags | O_CLOEXEC), .resolve = resolve};
-        if (dirfd != AT_FDCWD)
-                while (*path == '/')
-                        path++;
-        if (!*path)
-                path = ".";
-        int fd = openat2(dirfd, path, &how, sizeof how);
-        return fd < 0 ? -errno : fd;
-}
-
-static int clone_tree(int dirfd, const char *path, bool recursive) {
-        unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
-        if (!path || !*path) {
-                path = "";
-                flags |= AT_EMPTY_PATH;
-        }
-        int fd = open_tree(dirfd, path, flags);
-        return fd < 0 ? -errno : fd;
-}
-
-static int set_attr(int mnt_fd, uint64_t set, uint64_t clr, bool recursive) {
-        struct mount_attr a = {.attr_set = set, .attr_clr = clr};
-        if (mount_setattr(mnt_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof a) < 0)
-                return -errno;
-        return 0;
-}
-
-static int attach(int mnt_fd, int target_fd) {
-        if (move_mount(mnt_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-                return -errno;
-        return 0;
-}
-
-static void close_fd(int *fd) {
-        if (*fd >= 0)
-                close(*fd);
-        *fd = -1;
-}
-
-/* Creates a filesystem context; options is "key=value,flag,..." (NULL for none). On failure the
- * kernel's own explanation (read from the context) goes into `log`. */
-static int fs_make(const char *type, const char *source, const char *options, unsigned attrs, char *log,
-                   size_t logsz) {
-        int fs = fsopen(type, FSOPEN_CLOEXEC);
-        if (fs < 0)
-                return -errno;
-        int r = 0;
-        if (source && fsconfig(fs, FSCONFIG_SET_STRING, "source", source, 0) < 0)
-                r = -errno;
-        if (r == 0 && options) {
-                char *copy = strdup(options), *save = NULL;
-                if (!copy)
-                        r = -ENOMEM;
-                for (char *opt = copy ? strtok_r(copy, ",", &save) : NULL; r == 0 && opt;
-                     opt = strtok_r(NULL, ",", &save)) {
-                        char *eq = strchr(opt, '=');
-                        if (eq)
-                                *eq = 0;
-                        if (fsconfig(fs, eq ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, opt,
-                                     eq ? eq + 1 : NULL, 0) < 0)
-                                r = -errno;
-                }
-                free(copy);
-        }
-        if (r == 0 && fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                r = -errno;
-        int mnt = -1;
-        if (r == 0) {
-                mnt = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
-                if (mnt < 0)
-                        r = -errno;
-        }
-        if (r < 0 && log) {
-                /* The context keeps the kernel's messages ("e overlay: ..."): the best detail. */
-                ssize_t n = read(fs, log, logsz - 1);
-                log[n > 0 ? n : 0] = 0;
-                if (n > 0 && log[n - 1] == '\n')
-                        log[n - 1] = 0;
-        }
-        close(fs);
-        return r < 0 ? r : mnt;
-}
-
-/* Opens `path` inside the root, creating it (a directory, or an empty file when !dir) and
- * missing parents when it does not exist. Every prefix is resolved from the root with the same
- * flags, so a symlink on the way is followed inside the root or refused, never out of it.
- * Creation fails with EROFS on a read-only root. */
-static int ensure_target(int root_fd, const char *path, bool dir, uint64_t resolve) {
-        int fd = open_in(root_fd, path, O_PATH, resolve);
-        if (fd != -ENOENT)
-                return fd;
-
-        char buf[PATH_MAX];
-        if (snprintf(buf, sizeof buf, "%s", path) >= (int) sizeof buf)
-                return -ENAMETOOLONG;
-        int parent = open_in(root_fd, "", O_PATH | O_DIRECTORY, resolve);
-        if (parent < 0)
-                return parent;
-        size_t len = strlen(buf);
-        for (size_t i = 0; i <= len; i++) {
-                if (i < len && buf[i] != '/')
-                        continue;
-                if (i == 0 || buf[i - 1] == '/')
-                        continue;
-                char saved = buf[i];
-                buf[i] = 0;
-                bool last = i == len || buf[i + 1] == 0;
-                const char *name = strrchr(buf, '/');
-                name = name ? name + 1 : buf;
-                int next = open_in(root_fd, buf, O_PATH, resolve);
-                if (next == -ENOENT) {
-                        int r;
-                        if (last && !dir) {
-                                int f = openat(parent, name,
-                                               O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-                                r = f < 0 ? -errno : 0;
-                                if (f >= 0)
-                                        close(f);
-                        } else
-                                r = mkdirat(parent, name, 0755) < 0 ? -errno : 0;
-                        if (r < 0 && r != -EEXIST) {
-                                close(parent);
-                                return r;
-                        }
-                        next = open_in(root_fd, buf, O_PATH, resolve);
-                }
-                close(parent);
-                if (next < 0)
-                        return next;
-                parent = next;
-                buf[i] = saved;
-                if (last)
-                        break;
-        }
-        return parent;
-}
-
-/* In a root cloned from the host, the host's own /proc, /dev, ... are submounts: detach them
- * before mounting fresh ones, so that no host mount stays hidden underneath. In a user
- * namespace they are locked to their parent (EINVAL): then they stay covered. */
-static int detach_if_mounted(int fd) {
-        struct statx stx;
-        if (statx(fd, "", AT_EMPTY_PATH, 0, &stx) < 0)
-                return -errno;
-        if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
-            !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
-                return 0;
-        char p[64];
-        snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
-        if (umount2(p, MNT_DETACH) < 0)
-                return errno == EINVAL ? 0 : -errno;
-        return 1;
-}
-
 /* Opens one of hutch's own mount points (no symlinks anywhere on the way). */
 static int own_target(struct mount_state *s, const char *path, bool create) {
         /* A writable overlay root gets hutch's mount points created when its layers lack them. */
         create = create || (s->c->overlay_fd >= 0 && s->c->u->sandbox.root_mode != ROOT_READ_ONLY);
-        int fd = create ? ensure_target(s->root_fd, path, true, RESOLVE_OWN)
-                        : open_in(s->root_fd, path, O_PATH | O_DIRECTORY, RESOLVE_OWN);
+        int fd = create ? mnt_ensure_target(s->root_fd, path, true, RESOLVE_OWN)
+                        : mnt_open_in(s->root_fd, path, O_PATH | O_DIRECTORY, RESOLVE_OWN);
         if (fd == -ELOOP)
                 return sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, fd, "open mount point", path,
                                          "a symlink is on the way: hutch mounts only on real directories");
@@ -252,7 +81,7 @@ static int own_target(struct mount_state *s, const char *path, bool create) {
         if (fd < 0)
                 return sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, fd, "open mount point", path, NULL);
         if (s->root_is_clone) {
-                int r = detach_if_mounted(fd);
+                int r = mnt_detach_if_mounted(fd);
                 if (r < 0) {
                         close(fd);
                         return sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, r, "detach host mount", path,
@@ -273,14 +102,14 @@ static int mount_fresh(struct mount_state *s, const char *type, const char *path
         if (target < 0)
                 return target;
         char log[256] = "";
-        int mnt = fs_make(type, type, options, attrs, log, sizeof log);
+        int mnt = mnt_fs_make(type, type, options, attrs, log, sizeof log);
         if (mnt < 0) {
                 close(target);
                 char what[64];
                 snprintf(what, sizeof what, "mount %s on", type);
                 return sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, mnt, what, path, "%s", log);
         }
-        int r = attach(mnt, target);
+        int r = mnt_attach(mnt, target);
         close(target);
         if (r < 0) {
                 close(mnt);
@@ -291,13 +120,13 @@ static int mount_fresh(struct mount_state *s, const char *type, const char *path
 
 /* Binds a clone of what `sub` (below dir_fd) is onto itself, with attributes changed. */
 static int rebind(int dir_fd, const char *sub, uint64_t set, uint64_t clr, bool recursive) {
-        int target = open_in(dir_fd, sub, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+        int target = mnt_open_in(dir_fd, sub, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
         if (target < 0)
                 return target;
-        int mnt = clone_tree(target, NULL, true);
-        int r = mnt < 0 ? mnt : set_attr(mnt, set, clr, recursive);
+        int mnt = mnt_clone(target, NULL, true);
+        int r = mnt < 0 ? mnt : mnt_set_attr(mnt, set, clr, recursive);
         if (r == 0)
-                r = attach(mnt, target);
+                r = mnt_attach(mnt, target);
         if (mnt >= 0)
                 close(mnt);
         close(target);
@@ -310,13 +139,13 @@ static int cover(struct mount_state *s, int target_fd) {
         struct stat st;
         if (fstat(target_fd, &st) < 0)
                 return -errno;
-        int mnt = S_ISDIR(st.st_mode) ? clone_tree(s->stage_fd, "inaccessible", false)
-                                      : clone_tree(AT_FDCWD, "/dev/null", false);
+        int mnt = S_ISDIR(st.st_mode) ? mnt_clone(s->stage_fd, "inaccessible", false)
+                                      : mnt_clone(AT_FDCWD, "/dev/null", false);
         if (mnt < 0)
                 return mnt;
-        int r = set_attr(mnt, MOUNT_ATTR_RDONLY | ATTR_SAFE, 0, false);
+        int r = mnt_set_attr(mnt, MOUNT_ATTR_RDONLY | ATTR_SAFE, 0, false);
         if (r == 0)
-                r = attach(mnt, target_fd);
+                r = mnt_attach(mnt, target_fd);
         close(mnt);
         return r;
 }
@@ -331,7 +160,7 @@ static int mask_list(struct mount_state *s, int dir_fd, const char *base, const 
                         r = rebind(dir_fd, list[i], MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
                                    0, true);
                 else {
-                        int t = open_in(dir_fd, list[i], O_PATH, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+                        int t = mnt_open_in(dir_fd, list[i], O_PATH, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
                         r = t < 0 ? t : cover(s, t);
                         if (t >= 0)
                                 close(t);
@@ -353,12 +182,12 @@ static int collect_root(struct mount_state *s) {
         struct sandbox_error *e = s->e;
 
         if (s->c->overlay_fd < 0) {
-                s->host_root_fd =
-                        open_in(AT_FDCWD, sb->root_directory, O_PATH | O_DIRECTORY, RESOLVE_NO_MAGICLINKS);
+                s->host_root_fd = mnt_open_in(AT_FDCWD, sb->root_directory, O_PATH | O_DIRECTORY,
+                                              RESOLVE_NO_MAGICLINKS);
                 if (s->host_root_fd < 0)
                         return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, s->host_root_fd,
                                                  "open RootDirectory=", sb->root_directory, NULL);
-                s->root_tree_fd = clone_tree(s->host_root_fd, NULL, true);
+                s->root_tree_fd = mnt_clone(s->host_root_fd, NULL, true);
                 if (s->root_tree_fd < 0)
                         return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, s->root_tree_fd,
                                                  "bind RootDirectory=", sb->root_directory, NULL);
@@ -383,7 +212,7 @@ static int collect_host_objects(struct mount_state *s) {
                 const struct bind_mount *b = &sb->binds[i];
                 const char *key = b->read_only ? "BindReadOnlyPaths=" : "BindPaths=";
                 s->bind_fds[i] = -1;
-                int fd = clone_tree(AT_FDCWD, b->source, b->recursive);
+                int fd = mnt_clone(AT_FDCWD, b->source, b->recursive);
                 if (fd == -ENOENT && b->ignore_missing)
                         continue;
                 if (fd < 0)
@@ -396,7 +225,7 @@ static int collect_host_objects(struct mount_state *s) {
                                                  "%s", key);
                 s->bind_is_dir[i] = S_ISDIR(st.st_mode);
                 if (b->read_only) {
-                        int r = set_attr(fd, MOUNT_ATTR_RDONLY, 0, true);
+                        int r = mnt_set_attr(fd, MOUNT_ATTR_RDONLY, 0, true);
                         if (r < 0)
                                 return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "make read-only",
                                                          b->source, "%s", key);
@@ -409,104 +238,32 @@ static int collect_host_objects(struct mount_state *s) {
                 for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++) {
                         char p[32];
                         snprintf(p, sizeof p, "/dev/%s", dev_nodes[i]);
-                        s->dev_fds[i] = clone_tree(AT_FDCWD, p, false);
+                        s->dev_fds[i] = mnt_clone(AT_FDCWD, p, false);
                         if (s->dev_fds[i] < 0)
                                 return sandbox_error_set(e, SANDBOX_STEP_MOUNT, s->dev_fds[i], "open device",
                                                          p, NULL);
                 }
         else {
-                s->host_dev_fd = clone_tree(AT_FDCWD, "/dev", true);
+                s->host_dev_fd = mnt_clone(AT_FDCWD, "/dev", true);
                 if (s->host_dev_fd < 0)
                         return sandbox_error_set(e, SANDBOX_STEP_MOUNT, s->host_dev_fd, "bind", "/dev",
                                                  "PrivateDevices=no");
         }
         if (!s->c->new_net) {
-                s->host_sys_fd = clone_tree(AT_FDCWD, "/sys", true);
+                s->host_sys_fd = mnt_clone(AT_FDCWD, "/sys", true);
                 int r = s->host_sys_fd < 0
                                 ? s->host_sys_fd
-                                : set_attr(s->host_sys_fd, MOUNT_ATTR_RDONLY | ATTR_SAFE, 0, true);
+                                : mnt_set_attr(s->host_sys_fd, MOUNT_ATTR_RDONLY | ATTR_SAFE, 0, true);
                 if (r < 0)
                         return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "bind", "/sys", "read-only");
         }
         if (s->c->p->notify_socket) {
-                s->notify_fd = clone_tree(AT_FDCWD, s->c->p->notify_socket, false);
+                s->notify_fd = mnt_clone(AT_FDCWD, s->c->p->notify_socket, false);
                 if (s->notify_fd < 0)
                         return sandbox_error_set(e, SANDBOX_STEP_MOUNT, s->notify_fd, "bind notify socket",
                                                  s->c->p->notify_socket, NULL);
         }
         return 0;
-}
-
-/* Kernel interfaces of the host that a recursive bind of RootDirectory= would carry along
- * wherever the host mounted them (a chroot's /proc, a netns bind in /run/netns, a tracefs): they
- * are dropped from the sandbox's tree; hutch mounts its own /proc, /sys, /dev afterwards. */
-static const char *const pseudo_fs[] = {
-        "proc",    "sysfs",    "cgroup",      "cgroup2", "devtmpfs", "devpts",
-        "debugfs", "tracefs",  "securityfs",  "bpf",     "configfs", "fusectl",
-        "pstore",  "efivarfs", "binfmt_misc", "mqueue",  "nsfs",
-};
-
-static void unescape_mountinfo(char *s) {
-        char *o = s;
-        for (char *p = s; *p; p++) {
-                if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
-                    p[3] >= '0' && p[3] <= '7') {
-                        *o++ = (char) ((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
-                        p += 3;
-                } else
-                        *o++ = *p;
-        }
-        *o = 0;
-}
-
-static int path_len_cmp(const void *a, const void *b) {
-        size_t x = strlen(*(char *const *) a), y = strlen(*(char *const *) b);
-        return x < y ? 1 : x > y ? -1 : 0;
-}
-
-static int detach_pseudo_submounts(const char *prefix) {
-        FILE *f = fopen("/proc/self/mountinfo", "re");
-        if (!f)
-                return -errno;
-        char *line = NULL, **paths = NULL;
-        size_t cap = 0, n = 0, plen = strlen(prefix);
-        int r = 0;
-        while (getline(&line, &cap, f) > 0) {
-                char mp[PATH_MAX], fstype[64];
-                const char *sep = strstr(line, " - ");
-                if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 ||
-                    sscanf(sep + 3, "%63s", fstype) != 1)
-                        continue;
-                unescape_mountinfo(mp);
-                if (strncmp(mp, prefix, plen) != 0 || mp[plen] != '/')
-                        continue;
-                bool pseudo = false;
-                for (size_t i = 0; i < ELEMENTSOF(pseudo_fs); i++)
-                        pseudo = pseudo || streq(fstype, pseudo_fs[i]);
-                if (!pseudo)
-                        continue;
-                char **np = realloc(paths, (n + 1) * sizeof *np);
-                if (!np || !(np[n] = strdup(mp))) {
-                        paths = np ?: paths;
-                        r = -ENOMEM;
-                        break;
-                }
-                paths = np;
-                n++;
-        }
-        free(line);
-        fclose(f);
-        /* Deepest first; a parent already gone takes its children with it (EINVAL/ENOENT). In a
-         * user namespace they are locked (EINVAL) and stay, covered where hutch mounts its own. */
-        qsort(paths, n, sizeof *paths, path_len_cmp);
-        for (size_t i = 0; i < n; i++) {
-                if (r == 0 && umount2(paths[i], MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL &&
-                    errno != ENOENT)
-                        r = -errno;
-                free(paths[i]);
-        }
-        free(paths);
-        return r;
 }
 
 /* Step 3 and 4a: the staging tmpfs and the root on it. */
@@ -515,12 +272,12 @@ static int build_root(struct mount_state *s) {
         struct sandbox_error *e = s->e;
         char log[256] = "";
 
-        int tmp = open_in(AT_FDCWD, "/tmp", O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS);
+        int tmp = mnt_open_in(AT_FDCWD, "/tmp", O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS);
         if (tmp < 0)
                 return sandbox_error_set(e, SANDBOX_STEP_MOUNT, tmp, "open staging directory", "/tmp",
                                          "the host needs a /tmp directory; nothing is written to it");
-        s->stage_fd = fs_make("tmpfs", "hutch-stage", "mode=0700", ATTR_SAFE, log, sizeof log);
-        int r = s->stage_fd < 0 ? s->stage_fd : attach(s->stage_fd, tmp);
+        s->stage_fd = mnt_fs_make("tmpfs", "hutch-stage", "mode=0700", ATTR_SAFE, log, sizeof log);
+        int r = s->stage_fd < 0 ? s->stage_fd : mnt_attach(s->stage_fd, tmp);
         close(tmp);
         if (r < 0)
                 return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "mount staging tmpfs on", "/tmp", "%s",
@@ -534,7 +291,7 @@ static int build_root(struct mount_state *s) {
         int tree;
         if (s->root_is_clone) {
                 tree = TAKE_FD(s->root_tree_fd);
-                r = set_attr(tree, MOUNT_ATTR_RDONLY | attrs, 0, true);
+                r = mnt_set_attr(tree, MOUNT_ATTR_RDONLY | attrs, 0, true);
                 if (r < 0) {
                         close(tree);
                         return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, r, "make read-only",
@@ -542,9 +299,9 @@ static int build_root(struct mount_state *s) {
                 }
         } else
                 tree = s->c->overlay_fd;
-        int target =
-                open_in(s->stage_fd, "root", O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
-        r = target < 0 ? target : attach(tree, target);
+        int target = mnt_open_in(s->stage_fd, "root", O_PATH | O_DIRECTORY,
+                                 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+        r = target < 0 ? target : mnt_attach(tree, target);
         if (tree != s->c->overlay_fd)
                 close(tree);
         if (target >= 0)
@@ -554,14 +311,14 @@ static int build_root(struct mount_state *s) {
         /* In a user namespace they are locked to their parent and cannot be detached; the
          * namespace's root holds no privilege over what they show. */
         if (s->root_is_clone && !s->c->new_user) {
-                r = detach_pseudo_submounts("/tmp/root");
+                r = mnt_detach_pseudo_submounts("/tmp/root");
                 if (r < 0)
                         return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, r,
                                                  "detach host kernel file systems below", sb->root_directory,
                                                  NULL);
         }
-        s->root_fd =
-                open_in(s->stage_fd, "root", O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+        s->root_fd = mnt_open_in(s->stage_fd, "root", O_PATH | O_DIRECTORY,
+                                 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
         if (s->root_fd < 0)
                 return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, s->root_fd, "open new root",
                                          sb->root_directory, NULL);
@@ -593,13 +350,13 @@ static int mount_api(struct mount_state *s) {
                 if (mnt < 0)
                         return mnt;
                 /* The cgroup namespace's own subtree, read-only, where a service looks for it. */
-                int cg = open_in(mnt, "fs/cgroup", O_PATH | O_DIRECTORY,
-                                 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+                int cg = mnt_open_in(mnt, "fs/cgroup", O_PATH | O_DIRECTORY,
+                                     RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
                 if (cg >= 0) {
                         char log[256] = "";
-                        int cgm = fs_make("cgroup2", "cgroup2", NULL, MOUNT_ATTR_RDONLY | ATTR_SAFE, log,
-                                          sizeof log);
-                        r = cgm < 0 ? cgm : attach(cgm, cg);
+                        int cgm = mnt_fs_make("cgroup2", "cgroup2", NULL, MOUNT_ATTR_RDONLY | ATTR_SAFE, log,
+                                              sizeof log);
+                        r = cgm < 0 ? cgm : mnt_attach(cgm, cg);
                         if (cgm >= 0)
                                 close(cgm);
                         close(cg);
@@ -613,7 +370,7 @@ static int mount_api(struct mount_state *s) {
                 int t = own_target(s, "/sys", false);
                 if (t < 0)
                         return t;
-                r = attach(s->host_sys_fd, t);
+                r = mnt_attach(s->host_sys_fd, t);
                 close(t);
                 if (r < 0)
                         return sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, r, "bind", "/sys", "read-only");
@@ -634,11 +391,11 @@ static int mount_api(struct mount_state *s) {
                                        O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
                         if (f >= 0) {
                                 close(f);
-                                f = open_in(mnt, dev_nodes[i], O_PATH,
-                                            RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+                                f = mnt_open_in(mnt, dev_nodes[i], O_PATH,
+                                                RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
                         } else
                                 f = -errno;
-                        r = f < 0 ? f : attach(s->dev_fds[i], f);
+                        r = f < 0 ? f : mnt_attach(s->dev_fds[i], f);
                         if (f >= 0)
                                 close(f);
                         if (r < 0) {
@@ -677,14 +434,14 @@ static int mount_api(struct mount_state *s) {
                 int t = own_target(s, "/dev", false);
                 if (t < 0)
                         return t;
-                r = attach(s->host_dev_fd, t);
+                r = mnt_attach(s->host_dev_fd, t);
                 close(t);
                 if (r < 0)
                         return sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, r, "bind", "/dev",
                                                  "PrivateDevices=no");
         }
         /* POSIX message queues of the new IPC namespace (never create the directory in a host /dev). */
-        int mq = open_in(s->root_fd, "/dev/mqueue", O_PATH | O_DIRECTORY, RESOLVE_OWN);
+        int mq = mnt_open_in(s->root_fd, "/dev/mqueue", O_PATH | O_DIRECTORY, RESOLVE_OWN);
         if (mq >= 0) {
                 close(mq);
                 mnt = mount_fresh(s, "mqueue", "/dev/mqueue", NULL, ATTR_SAFE, false);
@@ -706,9 +463,9 @@ static int mount_api(struct mount_state *s) {
                                 r = -errno;
                         else {
                                 close(f);
-                                f = open_in(mnt, "host/notify", O_PATH,
-                                            RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
-                                r = f < 0 ? f : attach(s->notify_fd, f);
+                                f = mnt_open_in(mnt, "host/notify", O_PATH,
+                                                RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+                                r = f < 0 ? f : mnt_attach(s->notify_fd, f);
                         }
                 }
                 if (f >= 0)
@@ -796,7 +553,7 @@ static int unit_path_op(struct mount_state *s, const struct path_op *op) {
         case 0: {
                 if (s->bind_fds[op->index] < 0)
                         return 0;
-                target = ensure_target(s->root_fd, op->path, s->bind_is_dir[op->index], RESOLVE_SANDBOX);
+                target = mnt_ensure_target(s->root_fd, op->path, s->bind_is_dir[op->index], RESOLVE_SANDBOX);
                 if (target < 0)
                         return sandbox_error_set(e, SANDBOX_STEP_MOUNT, target, "create bind mount point",
                                                  op->path, "%s%s", op->key,
@@ -804,7 +561,7 @@ static int unit_path_op(struct mount_state *s, const struct path_op *op) {
                                                          ? " needs a writable root (RootMode=volatile) "
                                                            "to create it"
                                                          : "");
-                r = attach(s->bind_fds[op->index], target);
+                r = mnt_attach(s->bind_fds[op->index], target);
                 close(target);
                 if (r < 0)
                         return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "bind", op->path, "%s%s", op->key,
@@ -815,13 +572,13 @@ static int unit_path_op(struct mount_state *s, const struct path_op *op) {
                 char opts[512];
                 unsigned attrs;
                 tmpfs_options(sb->tmpfs[op->index].options, opts, sizeof opts, &attrs);
-                target = ensure_target(s->root_fd, op->path, true, RESOLVE_SANDBOX);
+                target = mnt_ensure_target(s->root_fd, op->path, true, RESOLVE_SANDBOX);
                 if (target < 0)
                         return sandbox_error_set(e, SANDBOX_STEP_MOUNT, target, "create mount point",
                                                  op->path, "%s", op->key);
                 char log[256] = "";
-                mnt = fs_make("tmpfs", "tmpfs", opts, attrs, log, sizeof log);
-                r = mnt < 0 ? mnt : attach(mnt, target);
+                mnt = mnt_fs_make("tmpfs", "tmpfs", opts, attrs, log, sizeof log);
+                r = mnt < 0 ? mnt : mnt_attach(mnt, target);
                 if (mnt >= 0)
                         close(mnt);
                 close(target);
@@ -834,7 +591,7 @@ static int unit_path_op(struct mount_state *s, const struct path_op *op) {
                 break;
         }
 
-        target = open_in(s->root_fd, op->path, O_PATH, RESOLVE_SANDBOX);
+        target = mnt_open_in(s->root_fd, op->path, O_PATH, RESOLVE_SANDBOX);
         if (target == -ENOENT && op->ignore_missing)
                 return 0;
         if (target < 0)
@@ -842,15 +599,15 @@ static int unit_path_op(struct mount_state *s, const struct path_op *op) {
         if (op->kind == 4)
                 r = cover(s, target);
         else {
-                mnt = clone_tree(target, NULL, true);
+                mnt = mnt_clone(target, NULL, true);
                 r = mnt;
                 if (mnt >= 0) {
                         /* read-only reaches every submount; read-write only this one, so a
                          * BindReadOnlyPaths= below it stays read-only. */
-                        r = op->kind == 3 ? set_attr(mnt, MOUNT_ATTR_RDONLY, 0, true)
-                                          : set_attr(mnt, 0, MOUNT_ATTR_RDONLY, false);
+                        r = op->kind == 3 ? mnt_set_attr(mnt, MOUNT_ATTR_RDONLY, 0, true)
+                                          : mnt_set_attr(mnt, 0, MOUNT_ATTR_RDONLY, false);
                         if (r == 0)
-                                r = attach(mnt, target);
+                                r = mnt_attach(mnt, target);
                         close(mnt);
                 }
         }
@@ -904,14 +661,14 @@ void sandbox_host_init(struct sandbox_host *h) {
 
 void sandbox_host_close(struct sandbox_host *h, size_t n_binds) {
         for (size_t i = 0; h->bind_fds && i < n_binds; i++)
-                close_fd(&h->bind_fds[i]);
+                mnt_close_fd(&h->bind_fds[i]);
         free(h->bind_fds);
         free(h->bind_is_dir);
         for (size_t i = 0; i < ELEMENTSOF(h->dev_fds); i++)
-                close_fd(&h->dev_fds[i]);
-        close_fd(&h->host_dev_fd);
-        close_fd(&h->host_sys_fd);
-        close_fd(&h->notify_fd);
+                mnt_close_fd(&h->dev_fds[i]);
+        mnt_close_fd(&h->host_dev_fd);
+        mnt_close_fd(&h->host_sys_fd);
+        mnt_close_fd(&h->notify_fd);
         sandbox_host_init(h);
 }
 
@@ -939,19 +696,19 @@ int sandbox_collect_host(const struct sandbox_ctx *c, struct sandbox_host *h, st
 
 static void state_free(struct mount_state *s) {
         const struct unit_section_sandbox *sb = &s->c->u->sandbox;
-        close_fd(&s->host_root_fd);
+        mnt_close_fd(&s->host_root_fd);
         for (size_t i = 0; s->bind_fds && i < sb->n_binds; i++)
-                close_fd(&s->bind_fds[i]);
+                mnt_close_fd(&s->bind_fds[i]);
         free(s->bind_fds);
         free(s->bind_is_dir);
         for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++)
-                close_fd(&s->dev_fds[i]);
-        close_fd(&s->root_tree_fd);
-        close_fd(&s->host_dev_fd);
-        close_fd(&s->host_sys_fd);
-        close_fd(&s->notify_fd);
-        close_fd(&s->stage_fd);
-        close_fd(&s->root_fd);
+                mnt_close_fd(&s->dev_fds[i]);
+        mnt_close_fd(&s->root_tree_fd);
+        mnt_close_fd(&s->host_dev_fd);
+        mnt_close_fd(&s->host_sys_fd);
+        mnt_close_fd(&s->notify_fd);
+        mnt_close_fd(&s->stage_fd);
+        mnt_close_fd(&s->root_fd);
 }
 
 int sandbox_setup_mounts(const struct sandbox_ctx *c, struct sandbox_error *e) {
