@@ -66,6 +66,21 @@ expect_eq "persistent: lands in UpperDirectory=/upper" "$(cat "$T/state/upper/et
 check "persistent: host /etc untouched" test ! -e /etc/hutch-persist
 check "persistent: work/ created" test -d "$T/state/work"
 
+# An upper/ planted as a symlink in UpperDirectory= (here to the host's /etc) is refused.
+mkdir -p "$T/state-evil"
+ln -s /etc "$T/state-evil/upper"
+unit_file sb-evilupper <<EOF
+[Sandbox]
+RootMode=persistent
+UpperDirectory=$T/state-evil
+[Service]
+ExecStart=/bin/sh -c 'echo x >/hutch-evil-upper'
+EOF
+sb_run sb-evilupper
+expect_eq "UpperDirectory= with upper/ a symlink: refused (125)" "$RC" 125
+expect_match "  message names UpperDirectory=" "$ERR" 'UpperDirectory=.*state-evil'
+check "  nothing written through the symlink" test ! -e /etc/hutch-evil-upper -a ! -e /hutch-evil-upper
+
 # --- read-only root with a layer: the merged view is read-only ---------------------------
 unit_file sb-rolayer <<EOF
 [Sandbox]
