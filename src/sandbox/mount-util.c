@@ -212,7 +212,7 @@ static void unescape_mountinfo(char *s) {
 
 static int path_len_cmp(const void *a, const void *b) {
         size_t x = strlen(*(char *const *) a), y = strlen(*(char *const *) b);
-        return x < y ? 1 : x > y ? -1 : 0;
+        return x < y ? -1 : x > y ? 1 : 0;
 }
 
 int mnt_detach_pseudo_submounts(const char *prefix) {
@@ -247,15 +247,27 @@ int mnt_detach_pseudo_submounts(const char *prefix) {
         }
         free(line);
         fclose(f);
-        /* Deepest first; a parent already gone takes its children with it (EINVAL/ENOENT). In a
-         * user namespace they are locked (EINVAL) and stay, covered where hutch mounts its own. */
+        /* Shallowest first: MNT_DETACH takes a mount's whole subtree along (/sys with the cgroup
+         * mounts below it), so what lies below an already detached path needs no call of its own;
+         * each umount waits for an RCU grace period. In a user namespace they are locked (EINVAL)
+         * and stay, covered where hutch mounts its own. */
         qsort(paths, n, sizeof *paths, path_len_cmp);
         for (size_t i = 0; i < n; i++) {
-                if (r == 0 && umount2(paths[i], MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL &&
-                    errno != ENOENT)
-                        r = -errno;
-                free(paths[i]);
+                bool below = false;
+                for (size_t j = 0; j < i && !below; j++) {
+                        size_t l = paths[j] ? strlen(paths[j]) : 0;
+                        below = l > 0 && strncmp(paths[i], paths[j], l) == 0 && paths[i][l] == '/';
+                }
+                if (r == 0 && !below && umount2(paths[i], MNT_DETACH | UMOUNT_NOFOLLOW) < 0) {
+                        if (errno != EINVAL && errno != ENOENT)
+                                r = -errno;
+                        /* not detached: what lies below it must still be tried */
+                        free(paths[i]);
+                        paths[i] = NULL;
+                }
         }
+        for (size_t i = 0; i < n; i++)
+                free(paths[i]);
         free(paths);
         return r;
 }
