@@ -3,14 +3,15 @@
  *
  *   1. every mount is made private (MS_REC|MS_PRIVATE on /): nothing propagates to or from
  *      the host from here on;
- *   2. every host object the sandbox needs (RootDirectory=, Layers=, UpperDirectory=, bind
- *      sources, device nodes, the notify socket) is opened or cloned into an fd while the
- *      host tree is still intact;
+ *   2. the host objects the sandbox needs are already fds: the parent cloned the bind sources,
+ *      device nodes, the host's /dev or /sys and the notify socket (sandbox_collect_host), and
+ *      built an overlay root (overlay.c); for a read-only root the child clones RootDirectory=
+ *      recursively here, while the host tree is intact, and drops the host's kernel file systems
+ *      (proc, sysfs, nsfs, ...) that came along with it;
  *   3. a private staging tmpfs is mounted over the host's /tmp *in this namespace only*; it
- *      holds the new root's mount point, the volatile upper/work directories and an
- *      inaccessible (mode 0000) node used for masks;
- *   4. the root is built there (a read-only recursive clone, or an overlay), then /proc, /sys,
- *      /dev, /run, /tmp, /var/tmp and the unit's own mounts go on top;
+ *      holds the new root's mount point and an inaccessible (mode 0000) directory for masks;
+ *   4. the root is attached there, then /proc, /sys, /dev, /run, /tmp, /var/tmp and the unit's
+ *      own mounts go on top;
  *   5. pivot_root into it and detach the old root (with the staging tmpfs).
  *
  * Every mount target inside the new root is opened with openat2(RESOLVE_IN_ROOT) and mounts
