@@ -73,6 +73,23 @@ EOF
 sb_run sb-numeric
 expect_eq "numeric User=/Group= without passwd entries" "$OUT" "4242:4343:4343"
 
+unit_file sb-home <<EOF
+[Service]
+User=daemon
+WorkingDirectory=~
+ExecStart=/bin/pwd
+EOF
+sb_run sb-home
+expect_eq "WorkingDirectory=~ is the user's home" "$OUT" /usr/sbin
+
+unit_file sb-nowd <<EOF
+[Service]
+WorkingDirectory=-/hutch-no-such-dir
+ExecStart=/bin/pwd
+EOF
+sb_run sb-nowd
+expect_eq "WorkingDirectory=- of a missing directory: runs in /" "$RC:$OUT" "0:/"
+
 # --- ExecStart= variables and arguments ------------------------------------------------
 unit_file sb-expand <<EOF
 [Service]
