@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The cgroup layout of `hutch run`: hutch in supervisor/, the payload in payload/ with its
+# cgroup namespace rooted there (seen from inside), both below hutch-NAME/ when started by hand
+# and directly below the service's cgroup when systemd delegated it (simulated: INVOCATION_ID
+# and the delegate xattr systemd sets on a test cgroup); removed when the unit ends.
+. "$(dirname "$0")/lib.sh"
+require_root
+. "$(dirname "$0")/supervisor-lib.sh"
+skip_without_run
+
+O=$T/out
+unit() {
+        local name=$1 exec=$2
+        shift 2
+        {
+                echo "[Service]"
+                echo "ExecStart=$exec"
+                for l in "$@"; do echo "$l"; done
+                echo "[Sandbox]"
+                echo "PrivateTmp=no"
+                echo "ReadWritePaths=$O"
+        } >"$T/units/$name.hutch"
+}
+
+# --- By hand: hutch-NAME/{supervisor,payload} under the cgroup we run in.
+unit "$SV-lay" "/bin/sh -c 'cat /proc/self/cgroup >$O/lay.cg; exec sleep 1000'"
+start_bg "$SV-lay"
+wait_for 10 test -s "$O/lay.cg"
+root=$CG/hutch-$SV-lay
+check "hutch-NAME/ made under our cgroup" test -d "$root"
+expect_eq "hutch itself is in hutch-NAME/supervisor/" "$(cat "$root/supervisor/cgroup.procs" 2>/dev/null)" "$HPID"
+check "the payload is in hutch-NAME/payload/" test -n "$(cat "$root/payload/cgroup.procs")"
+expect_eq "the payload sees its cgroup namespace rooted at payload/" "$(grep '^0::' "$O/lay.cg")" "0::/"
+kill -TERM "$HPID"
+wait_exit "$HPID" 15
+expect_eq "stopped cleanly" "$RC" 0
+check "hutch-NAME/ removed at exit" test ! -e "$root"
+
+# --- Delegated (as under systemd with Delegate=yes): our own cgroup is the root.
+D=$CG/hutch-$SV-delegated
+mkdir "$D"
+if python3 -c "import os,sys; os.setxattr(sys.argv[1], 'trusted.delegate', b'1')" "$D" 2>/dev/null; then
+        unit "$SV-dl" "/bin/sh -c 'cat /proc/self/cgroup >$O/dl.cg; exec sleep 1000'"
+        INVOCATION_ID=0123456789abcdef0123456789abcdef sh -c \
+                'echo $$ >"$0/cgroup.procs" && exec "$1" run "$2"' "$D" "$HUTCH" "$SV-dl" \
+                >"$T/dl.out" 2>"$T/dl.err" &
+        HPID=$!
+        wait_for 10 test -s "$O/dl.cg"
+        expect_eq "delegated: hutch is in the service's supervisor/" "$(cat "$D/supervisor/cgroup.procs" 2>/dev/null)" "$HPID"
+        check "delegated: the payload is in the service's payload/" test -n "$(cat "$D/payload/cgroup.procs")"
+        check "delegated: no hutch-NAME/ inside the service" test ! -e "$D/hutch-$SV-dl"
+        expect_eq "delegated: the payload sees its cgroup namespace rooted at payload/" \
+                "$(grep '^0::' "$O/dl.cg")" "0::/"
+        kill -TERM "$HPID"
+        wait_exit "$HPID" 15
+        expect_eq "delegated: stopped cleanly" "$RC" 0
+        check "delegated: payload/ removed at exit" test ! -e "$D/payload"
+        rmdir "$D/supervisor" 2>/dev/null
+else
+        skip "delegated layout: cannot set the trusted.delegate xattr here"
+fi
+rmdir "$D" 2>/dev/null
+
+done_testing
