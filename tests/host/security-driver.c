@@ -4,7 +4,7 @@
  * and in the child runs the steps in the order src/sandbox/security.h documents (bounding set,
  * keep caps, identity, caps, no_new_privs, seccomp), then execs the probe. Prints the
  * probe's output, then "exit N" or "signal N".
- *     security-driver [--errno=N|--kill] [--filter=[~]NAME]... [--user=UID] [--bounding=HEX]
+ *     security-driver [--errno=N|--kill] [--filter=[[~]NAME]]... [--user=UID] [--bounding=HEX]
  *                     [--ambient=HEX] [--mdwe] [--namespaces=HEX] [--arch=NAME]... [--cache=DIR]
  *                     -- PROBE [ARGS...] */
 
@@ -41,7 +41,12 @@ int main(int argc, char **argv) {
                         u->security.syscall_error_number = atoi(v);
                 else if (strcmp(a, "--kill") == 0)
                         u->security.syscall_error_number = SYSCALL_ERRNO_KILL;
-                else if (strncmp(a, "--filter=", 9) == 0) {
+                else if (strcmp(a, "--filter=") == 0) {
+                        /* "SystemCallFilter=" alone: resets the list (a '~' list after it is a
+                         * pure deny list) */
+                        u->security.syscall_filter_set = true;
+                        u->security.syscall_filter_reset = true;
+                } else if (strncmp(a, "--filter=", 9) == 0) {
                         struct syscall_rule *n = realloc(u->security.syscall_filter,
                                                          (u->security.n_syscall_filter + 1) * sizeof *n);
                         if (!n)

@@ -73,8 +73,8 @@ drive --mdwe -- "$PROBE" mmap-wx getpid
 expect_eq "MemoryDenyWriteExecute=yes: W+X mapping refused" "$(field mmap-wx "$OUT")" "errno EPERM"
 expect_eq "MemoryDenyWriteExecute=yes: others fine" "$(field getpid "$OUT")" "ok"
 
-# 5. A deny list (SystemCallFilter=~@mount): the settings' restrictions stay.
-drive --filter='~@mount' -- "$PROBE" mount keyctl tiocsti-bit32 personality unshare-user getpid
+# 5. A deny list ("SystemCallFilter=" then "SystemCallFilter=~@mount"): the settings' restrictions stay.
+drive --filter= --filter='~@mount' -- "$PROBE" mount keyctl tiocsti-bit32 personality unshare-user getpid
 expect_eq "deny list: mount refused" "$(field mount "$OUT")" "errno EPERM"
 expect_eq "deny list: keyctl allowed (not listed)" "$(field keyctl "$OUT")" "ok"
 expect_eq "deny list: TIOCSTI with bit 32 still refused" "$(field tiocsti-bit32 "$OUT")" "errno EPERM"

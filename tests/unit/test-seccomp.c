@@ -123,6 +123,9 @@ static void set_filter(struct hutch_unit *u, ...) {
         }
         va_end(ap);
         u->security.syscall_filter_set = true;
+        /* set_filter(u, NULL): "SystemCallFilter=" alone, which resets the list */
+        if (u->security.n_syscall_filter == 0)
+                u->security.syscall_filter_reset = true;
 }
 
 static void set_arches(struct hutch_unit *u, const char *const *l) {
@@ -298,8 +301,9 @@ int main(void) {
         seccomp_program_free(p);
         model_unit_free(u);
 
-        /* A deny list: SystemCallFilter=~@mount ~@keyring, with the default settings. */
+        /* A deny list: "SystemCallFilter=" then "SystemCallFilter=~@mount ~@keyring". */
         u = model_unit_new("t");
+        set_filter(u, NULL);
         set_filter(u, "~@mount", "~@keyring", NULL);
         u->security.memory_deny_write_execute = true;
         p = build(u);
