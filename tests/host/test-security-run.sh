@@ -75,6 +75,14 @@ expect_eq "SystemCallFilter=~@mount: mount refused" "$(field mount "$OUT")" "err
 expect_eq "SystemCallFilter=~@mount: keyctl not listed, allowed" "$(field keyctl "$OUT")" "ok"
 expect_eq "SystemCallFilter=~@mount: TIOCSTI still refused" "$(field tiocsti-bit32 "$OUT")" "errno EPERM"
 
+# Without the reset, '~' only takes calls out of the default list: never looser than it.
+probe_unit sec-minus "SystemCallFilter=~@mount" -- mount keyctl getpid
+run_unit sec-minus
+expect_eq "SystemCallFilter=~@mount alone: mount refused" "$(field mount "$OUT")" "errno EPERM"
+expect_eq "SystemCallFilter=~@mount alone: keyctl still refused (default list kept)" \
+        "$(field keyctl "$OUT")" "errno EPERM"
+expect_eq "SystemCallFilter=~@mount alone: getpid allowed" "$(field getpid "$OUT")" "ok"
+
 probe_unit sec-keyring "SystemCallFilter=@system-service @keyring" -- keyctl io_uring_setup
 run_unit sec-keyring
 expect_eq "SystemCallFilter=@system-service @keyring: keyctl allowed" "$(field keyctl "$OUT")" "ok"
