@@ -37,9 +37,12 @@ tmpfs_dir() {
 }
 
 # The host's mount table without what other tests running in parallel may mount or unmount
-# (their /tmp/hutch-test.* dirs, /work): what hutch could leave behind is everything else.
+# (their temp dirs below /tmp, /work). What hutch could leave behind stays in: its staging tmpfs
+# would show at /tmp itself, a sandbox's mounts at /tmp/root/..., anything else anywhere else.
 mounts() {
-        awk '{ print $5, $4, $6 }' /proc/self/mountinfo | grep -Ev '^/(work|tmp/hutch-test\.)' | sort
+        awk '{ print $5, $4, $6 }' /proc/self/mountinfo | grep -Ev '^/work/|^/tmp/[^ ]' |
+                sort
+        awk '$5 ~ "^/tmp/root(/|$)" { print $5, $4, $6 }' /proc/self/mountinfo | sort
 }
 
 require_root
