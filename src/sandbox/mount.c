@@ -240,9 +240,16 @@ static int collect_host_objects(struct mount_state *s) {
                         char p[32];
                         snprintf(p, sizeof p, "/dev/%s", dev_nodes[i]);
                         s->dev_fds[i] = mnt_clone(AT_FDCWD, p, false);
-                        if (s->dev_fds[i] < 0)
-                                return sandbox_error_set(e, SANDBOX_STEP_MOUNT, s->dev_fds[i], "open device",
-                                                         p, NULL);
+                        /* Read-only binds: reading and writing a device node works on a read-only
+                         * mount, but a root payload owns the host's nodes and could chmod or
+                         * chown them on a writable one. */
+                        int r = s->dev_fds[i] < 0 ? s->dev_fds[i]
+                                                  : mnt_set_attr(s->dev_fds[i],
+                                                                 MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+                                                                         MOUNT_ATTR_NOEXEC,
+                                                                 0, false);
+                        if (r < 0)
+                                return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "bind device", p, NULL);
                 }
         else {
                 s->host_dev_fd = mnt_clone(AT_FDCWD, "/dev", true);
@@ -260,8 +267,12 @@ static int collect_host_objects(struct mount_state *s) {
         }
         if (s->c->p->notify_socket) {
                 s->notify_fd = mnt_clone(AT_FDCWD, s->c->p->notify_socket, false);
-                if (s->notify_fd < 0)
-                        return sandbox_error_set(e, SANDBOX_STEP_MOUNT, s->notify_fd, "bind notify socket",
+                /* connect() works on a read-only mount; chmod/chown of hutch's socket does not. */
+                int r = s->notify_fd < 0
+                                ? s->notify_fd
+                                : mnt_set_attr(s->notify_fd, MOUNT_ATTR_RDONLY | ATTR_SAFE, 0, false);
+                if (r < 0)
+                        return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "bind notify socket",
                                                  s->c->p->notify_socket, NULL);
         }
         return 0;

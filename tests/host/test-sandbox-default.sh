@@ -36,6 +36,8 @@ echo "pts_fstype=$(fstype /dev/pts)"
 echo "shm=$(touch /dev/shm/x && echo writable)"
 echo "mqueue_fstype=$(fstype /dev/mqueue)"
 echo "urandom=$(head -c 8 /dev/urandom | wc -c)"
+echo "null_write=$(echo x >/dev/null && echo ok)"
+echo "dev_chmod=$(chmod 0600 /dev/null 2>&1 && echo CHANGED)"
 echo "full=$( (echo x >/dev/full) 2>&1)"
 echo "tmp=$(ls -A /tmp | tr '\n' ' ')"
 echo "tmp_write=$(touch /tmp/x /var/tmp/x && echo ok)"
@@ -93,6 +95,10 @@ expect_eq "/dev/pts is devpts" "$(get pts_fstype)" devpts
 expect_eq "/dev/shm writable" "$(get shm)" writable
 expect_eq "/dev/mqueue of the new IPC namespace" "$(get mqueue_fstype)" mqueue
 expect_eq "/dev/urandom reads" "$(get urandom)" 8
+expect_eq "/dev/null writable" "$(get null_write)" ok
+expect_match "the host's device nodes cannot be chmod'ed by a root payload" "$(get dev_chmod)" \
+        'Read-only file system|Operation not permitted'
+check "  host /dev/null still 0666" test "$(stat -c %a /dev/null)" = 666
 expect_match "/dev/full is full" "$(get full)" 'No space left|I/O error'
 expect_eq "/tmp is private (empty)" "$(get tmp)" ""
 expect_eq "/tmp and /var/tmp writable" "$(get tmp_write)" ok
