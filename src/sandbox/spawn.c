@@ -295,9 +295,8 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
         if (c->is_init)
                 payload_exec(c, &id, env, &e);
 
-        sigset_t fwd;
-        sandbox_pid1_signal_set(&fwd);
-        sigprocmask(SIG_BLOCK, &fwd, NULL);
+        /* The forwarded signals are blocked since clone3 (sandbox_spawn): one sent meanwhile is
+         * pending, and forwarded once the loop runs. */
         pid_t pid = fork();
         if (pid < 0) {
                 sandbox_error_set(&e, SANDBOX_STEP_CLONE, errno, "fork payload", "", NULL);
@@ -412,6 +411,12 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                 .exit_signal = SIGCHLD,
                 .cgroup = p->cgroup_fd >= 0 ? (uint64_t) p->cgroup_fd : 0,
         };
+        /* The child starts with the forwarded signals blocked: PID 1 of a PID namespace drops every
+         * signal it has no handler for, even from the host, so one sent (by the supervisor) before
+         * the PID 1 loop runs would be lost; blocked, it stays pending. */
+        sigset_t fwd, saved_mask;
+        sandbox_pid1_signal_set(&fwd);
+        sigprocmask(SIG_BLOCK, &fwd, &saved_mask);
         pid_t pid = clone3(&args, sizeof args);
         if (pid == 0) {
                 close(errp[0]);
@@ -420,6 +425,7 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                 child_main(&c);
         }
         r = pid < 0 ? -errno : 0;
+        sigprocmask(SIG_SETMASK, &saved_mask, NULL);
         seccomp_program_free(prog);
         if (c.overlay_fd >= 0)
                 close(c.overlay_fd);
