@@ -42,12 +42,10 @@ enum {
         ARG_UNIT_PATH = 0x100,
 };
 
+/* The loader has already said why a unit could not be loaded (not found: the unit and the search
+ * path; masked: the file), except when it ran out of memory. */
 static void report_load_failure(const char *name, int r) {
-        if (r == -ENOENT)
-                log_error("%s: no such unit", name);
-        else if (r == -ERFKILL)
-                log_error("%s: unit is masked, refusing to run it", name);
-        else if (r != -EINVAL)
+        if (r == -ENOMEM)
                 log_error_errno(r, "%s: cannot load: %m", name);
 }
 
