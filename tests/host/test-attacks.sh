@@ -19,7 +19,7 @@ touch "$marker"
 ALL="ptrace-pid1 pid1-exe pid1-root pid1-environ pid1-fd pid1-cwd setns-pid1 fds foreign-fds
      core-pattern sysrq modprobe sys-kernel kcore kallsyms dev-mem mknod mount fsopen umount-mask
      unshare-user keyctl tiocsti tiocsti-bit32 int80 open-by-handle bpf perf-event kexec chroot
-     chroot-escape:$marker pivot-root"
+     chroot-escape:$marker pivot-root cgroup-escape settime sethostname"
 
 # attack_unit NAME [SETTING...]: a unit running the attack probe with every attack; settings
 # go to their section by key.
@@ -77,7 +77,7 @@ payload_battery() {
         # Kernel tunables and interfaces: absent, masked or read-only.
         for a in core-pattern sysrq modprobe sys-kernel kcore dev-mem mknod mount fsopen umount-mask \
                 unshare-user keyctl tiocsti tiocsti-bit32 int80 open-by-handle bpf perf-event kexec chroot \
-                pivot-root; do
+                pivot-root cgroup-escape settime sethostname; do
                 refused "$a" "$who"
         done
         case $(field kallsyms) in
@@ -97,6 +97,65 @@ payload_battery "User=nobody payload"
 attack_unit atk-userns PrivateUsers=yes
 sb_run atk-userns
 payload_battery "PrivateUsers=yes root payload"
+
+# --- processes and sockets outside the sandbox -------------------------------------------
+# kill(-1, SIGKILL) from a root payload reaches only its own PID namespace.
+sleep 120 &
+host_sleeper=$!
+unit_file atk-killall <<EOF
+[Service]
+ExecStart=/bin/sh -c 'kill -KILL -1; kill -KILL $host_sleeper 2>&1; echo after'
+EOF
+sb_run atk-killall
+expect_match "kill -KILL -1 in the sandbox: the payload goes on" "$OUT" 'after'
+check "  a host process (pid $host_sleeper) survives kill -1 and a kill by its host pid" \
+        kill -0 "$host_sleeper"
+kill "$host_sleeper" 2>/dev/null
+wait "$host_sleeper" 2>/dev/null
+
+# An abstract unix socket listening on the host (like X11's or a D-Bus peer's) is not
+# reachable with the default PrivateNetwork=yes; with PrivateNetwork=no it is (the control).
+if command -v python3 >/dev/null; then
+        abstract="hutch-atk-$$"
+        python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind("\0" + sys.argv[1]); s.listen(8); s.settimeout(90)
+open(sys.argv[2], "w").close()
+while True:
+    c, _ = s.accept(); c.close()
+' "$abstract" "$T/abstract-ready" &
+        listener=$!
+        i=0
+        while [ ! -e "$T/abstract-ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+        cat >"$T/connect.py" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+    s.connect("\0" + sys.argv[1])
+    print("CONNECTED")
+except OSError as e:
+    print(e.strerror)
+EOF
+        for net in yes no; do
+                unit_file "atk-abstract-$net" <<EOF
+[Sandbox]
+PrivateNetwork=$net
+BindReadOnlyPaths=$T/connect.py:/run/connect.py
+[Service]
+ExecStart=/usr/bin/python3 /run/connect.py $abstract
+EOF
+        done
+        sb_run atk-abstract-yes
+        expect_eq "PrivateNetwork=yes: the host's abstract socket is unreachable" "$OUT" "Connection refused"
+        [ -n "$OUT" ] || printf '#   %s\n' "$ERR"
+        sb_run atk-abstract-no
+        expect_eq "  control, PrivateNetwork=no: reachable" "$OUT" "CONNECTED"
+        kill "$listener" 2>/dev/null
+        wait "$listener" 2>/dev/null
+else
+        skip "abstract unix socket: no python3 on the host"
+fi
 
 # --- host device nodes behind PrivateDevices=yes -------------------------------------------
 # /dev/null, /dev/full, ... are binds of the host's own nodes. A root payload owns them (uid 0)

@@ -8,9 +8,12 @@
  * Attacks: ptrace-pid1 pid1-exe pid1-root pid1-environ pid1-fd pid1-cwd setns-pid1 fds
  * foreign-fds core-pattern sysrq modprobe sys-kernel kcore kallsyms dev-mem mknod mount
  * fsopen umount-mask unshare-user keyctl tiocsti tiocsti-bit32 int80 open-by-handle bpf
- * perf-event kexec chroot chroot-escape:MARKER pivot-root mounts */
+ * perf-event kexec chroot chroot-escape:MARKER pivot-root cgroup-escape settime sethostname
+ * mounts */
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +35,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 /* "errno ENAME", or "ok" for r >= 0. */
@@ -290,6 +294,14 @@ static void attack(const char *a) {
                 say(a, chroot("/"));
         else if (strncmp(a, "chroot-escape:", 14) == 0)
                 chroot_escape(a + 14);
+        else if (strcmp(a, "cgroup-escape") == 0)
+                write_file(a, "/sys/fs/cgroup/cgroup.procs", "0");
+        else if (strcmp(a, "settime") == 0) {
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                say(a, clock_settime(CLOCK_REALTIME, &ts));
+        } else if (strcmp(a, "sethostname") == 0)
+                say(a, sethostname("hutch-pwned", 11));
         else if (strcmp(a, "pivot-root") == 0)
                 say(a, syscall(SYS_pivot_root, ".", "."));
         else if (strcmp(a, "mounts") == 0) {
