@@ -202,6 +202,10 @@ struct unit_section_service {
                 watchdog_origin;
         /* Added for model_validate()'s messages; {NULL, 0} when the key was not written. */
         struct unit_origin restart_sec_origin, restart_steps_origin, restart_max_delay_origin;
+        /* TimeoutStartSec= was written (in a file or with -p). The loader resolves the default: without
+         * it, Type=oneshot has no start timeout (timeout_start = USEC_INFINITY), as in systemd. */
+        bool timeout_start_set;
+        struct unit_origin timeout_start_origin;
 };
 
 struct unit_section_sandbox {

@@ -30,8 +30,10 @@ int unit_search_path(const struct unit_load_options *opts, char ***ret);
  * containing '/') directly, with its drop-ins. On a problem in the unit files, every
  * problem is appended to `problems` and -EINVAL is returned (`*ret` is still set when a
  * model could be built, so `verify` can go on); -ENOENT when no such unit exists;
- * -ERFKILL when the unit is masked (symlink to /dev/null). The model has defaults applied
- * and model_validate() already run. */
+ * -ERFKILL when the unit is masked (symlink to /dev/null, or an empty file). Either failure is
+ * logged here, naming the unit and the search path or file; so is every other failure except
+ * -ENOMEM. The model has defaults applied (also those that depend on another key: Type=oneshot
+ * without TimeoutStartSec= has no start timeout) and model_validate() already run. */
 int unit_load(const char *name_or_path, const struct unit_load_options *opts, struct hutch_unit **ret,
               struct unit_problems *problems);
 

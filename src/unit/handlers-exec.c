@@ -33,9 +33,27 @@ int parse_key_exec_start(struct unit_load_context *c, const struct unit_key *k, 
                 return 0;
         }
 
+        if (c->exec_start_assigned)
+                return unit_key_problem(c, k, o,
+                                        "more than one command: hutch runs exactly one (an empty ExecStart= "
+                                        "before this line replaces the earlier one)");
+
+        /* The line is split (unquoted, unescaped) first and the prefixes are taken from the first word
+         * afterwards, as systemd's config_parse_exec() does: '"-/bin/foo"' and '\x2d/bin/foo' carry the
+         * '-' prefix, and "- /bin/foo" is a prefix without a command. */
+        parse_why_t why = "";
+        _cleanup_strv_free_ char **argv = NULL;
+        int r = parse_command_line(value, &argv, why);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return bad_value(c, k, o, value, *why ? why : "cannot split the command line");
+        if (!argv || !argv[0])
+                return bad_value(c, k, o, value, "no command");
+
         /* systemd's prefixes, in any order, each at most once. */
         bool ignore = false, at = false, no_env = false;
-        const char *p = value;
+        const char *p = argv[0];
         for (;; p++) {
                 if (*p == '-' && !ignore)
                         ignore = true;
@@ -55,21 +73,9 @@ int parse_key_exec_start(struct unit_load_context *c, const struct unit_key *k, 
                 } else
                         break;
         }
-
-        if (c->exec_start_assigned)
-                return unit_key_problem(c, k, o,
-                                        "more than one command: hutch runs exactly one (an empty ExecStart= "
-                                        "before this line replaces the earlier one)");
-
-        parse_why_t why = "";
-        _cleanup_strv_free_ char **argv = NULL;
-        int r = parse_command_line(p, &argv, why);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return bad_value(c, k, o, value, *why ? why : "cannot split the command line");
-        if (!argv || !argv[0])
-                return bad_value(c, k, o, value, "no command");
+        if (!*p)
+                return bad_value(c, k, o, value, "prefixes without a command after them");
+        memmove(argv[0], p, strlen(p) + 1);
 
         for (char **w = argv; *w; w++) {
                 char *s;

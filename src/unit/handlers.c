@@ -140,6 +140,24 @@ static const char *check_list_word(enum strv_check check, const char *w) {
         return NULL;
 }
 
+/* How systemd splits each list (extract_first_word() flags): [Unit] dependencies keep every
+ * backslash and quote as written (config_parse_unit_deps()), so "foo\x2dbar.service" names that
+ * escaped unit; [Install] lists are unquoted but keep backslashes (config_parse_strv());
+ * SupplementaryGroups= takes a backslash as "next character literally" and no quotes; the other
+ * lists are split like Environment=. */
+static unsigned strv_split_flags(const struct unit_key *k) {
+        switch ((enum strv_check) k->arg) {
+        case STRV_SYSTEMD_UNIT:
+        case STRV_UNIT_NAME:
+                return streq(k->section, "Install") ? SPLIT_UNQUOTE | SPLIT_RETAIN_ESCAPE
+                                                    : SPLIT_RETAIN_ESCAPE;
+        case STRV_USER_GROUP:
+                return 0;
+        default:
+                return SPLIT_UNQUOTE | SPLIT_CUNESCAPE;
+        }
+}
+
 int parse_key_strv(struct unit_load_context *c, const struct unit_key *k, const char *value,
                    struct unit_origin o) {
         struct str_list *l = FIELD(c, k, struct str_list);
@@ -151,9 +169,12 @@ int parse_key_strv(struct unit_load_context *c, const struct unit_key *k, const 
                 return 0;
         }
         _cleanup_strv_free_ char **words = NULL;
-        int r = split_value(c, k, o, value, &words);
-        if (r != 0)
-                return r < 0 ? r : 0;
+        parse_why_t split_why = "";
+        int r = split_words_full(value, strv_split_flags(k), &words, split_why);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return bad_value(c, k, o, value, *split_why ? split_why : "cannot split into words");
         STRV_FOREACH (w, words) {
                 _cleanup_free_ char *s = NULL;
                 r = unit_key_expand(c, k, o, *w, &s);
@@ -234,6 +255,17 @@ int parse_key_timespan(struct unit_load_context *c, const struct unit_key *k, co
         *FIELD(c, k, usec_t) = t;
         set_origin(c, k, o);
         return 0;
+}
+
+/* TimeoutStartSec=: a time span that also records that it was written, since the default depends
+ * on Type= (see unit_load()'s defaults). A value that was refused leaves it unwritten. */
+int parse_key_timeout_start(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                            struct unit_origin o) {
+        size_t before = c->problems->n;
+        int r = parse_key_timespan(c, k, value, o);
+        if (r >= 0 && c->problems->n == before)
+                c->unit->service.timeout_start_set = true;
+        return r;
 }
 
 int parse_key_unsigned(struct unit_load_context *c, const struct unit_key *k, const char *value,

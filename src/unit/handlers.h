@@ -47,6 +47,7 @@ DECLARE_HANDLER(parse_key_bool);
 DECLARE_HANDLER(parse_key_enum);
 DECLARE_HANDLER(parse_key_private_users);
 DECLARE_HANDLER(parse_key_timespan);
+DECLARE_HANDLER(parse_key_timeout_start);
 DECLARE_HANDLER(parse_key_unsigned);
 DECLARE_HANDLER(parse_key_signal);
 DECLARE_HANDLER(parse_key_umask);

@@ -49,7 +49,7 @@ const struct unit_key unit_keys[] = {
         KEY("Service", "RestartMaxDelaySec", parse_key_timespan, U(service.restart_max_delay), U(service.restart_max_delay_origin), TIMESPAN_PLAIN, NULL, 0),
         KEY("Service", "RestartPreventExitStatus", parse_key_exit_status, U(service.restart_prevent_exit_status), NO_ORIGIN, 0, NULL, 0),
         KEY("Service", "SuccessExitStatus", parse_key_exit_status, U(service.success_exit_status), NO_ORIGIN, 0, NULL, 0),
-        KEY("Service", "TimeoutStartSec", parse_key_timespan, U(service.timeout_start), NO_ORIGIN, TIMESPAN_ZERO_IS_INFINITY, NULL, 0),
+        KEY("Service", "TimeoutStartSec", parse_key_timeout_start, U(service.timeout_start), U(service.timeout_start_origin), TIMESPAN_ZERO_IS_INFINITY, NULL, 0),
         KEY("Service", "TimeoutStopSec", parse_key_timespan, U(service.timeout_stop), NO_ORIGIN, TIMESPAN_ZERO_IS_INFINITY, NULL, 0),
         KEY("Service", "KillSignal", parse_key_signal, U(service.kill_signal), NO_ORIGIN, 0, NULL, 0),
         KEY("Service", "WatchdogSec", parse_key_timespan, U(service.watchdog), U(service.watchdog_origin), TIMESPAN_PLAIN, NULL, 0),

@@ -98,12 +98,14 @@ static char *path_join(const char *a, const char *b) {
         return p;
 }
 
-/* A file that is (a symlink to) /dev/null or any character device masks what it stands for. */
+/* A file that is (a symlink to) /dev/null or any character device, or an empty regular file,
+ * masks what it stands for (systemd's null_or_empty(): a file of zero bytes, not one of only
+ * blanks or comments). */
 static int file_state(const char *path, bool *masked) {
         struct stat st;
         if (stat(path, &st) < 0)
                 return -errno;
-        *masked = S_ISCHR(st.st_mode);
+        *masked = S_ISCHR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0);
         if (!*masked && S_ISDIR(st.st_mode))
                 return -EISDIR;
         return 0;
@@ -326,9 +328,10 @@ static int resolve(const char *name_or_path, const struct unit_load_options *opt
 }
 
 static int masked_error(const struct resolved *res) {
-        return log_error_errno(-ERFKILL,
-                               "unit %s is masked (%s is a link to /dev/null), refusing to load it",
-                               res->name, res->masked_path);
+        struct stat st;
+        bool empty = stat(res->masked_path, &st) == 0 && S_ISREG(st.st_mode);
+        return log_error_errno(-ERFKILL, "unit %s is masked (%s is %s), refusing to load it", res->name,
+                               res->masked_path, empty ? "an empty file" : "a link to /dev/null");
 }
 
 int unit_files(const char *name_or_path, const struct unit_load_options *opts, char ***ret) {
@@ -442,6 +445,14 @@ static int apply_override(struct unit_load_context *c, const char *s) {
         return unit_apply_assignment(c, section, key, v, o);
 }
 
+/* Defaults that depend on other keys, resolved once every file and override was applied. */
+static void apply_type_defaults(struct hutch_unit *u) {
+        /* systemd: a Type=oneshot service has no start timeout unless TimeoutStartSec= sets one
+         * (the command is the whole job, however long it takes). */
+        if (u->service.type == SERVICE_ONESHOT && !u->service.timeout_start_set)
+                u->service.timeout_start = USEC_INFINITY;
+}
+
 int unit_load(const char *name_or_path, const struct unit_load_options *opts, struct hutch_unit **ret,
               struct unit_problems *problems) {
         _cleanup_unit_ struct hutch_unit *u = NULL;
@@ -478,6 +489,7 @@ int unit_load(const char *name_or_path, const struct unit_load_options *opts, st
                 if ((r = apply_override(&c, *p)) < 0)
                         goto out;
 
+        apply_type_defaults(u);
         model_validate(u, problems);
 
         r = problems->n > before ? -EINVAL : 0;

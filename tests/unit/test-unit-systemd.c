@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Regressions where the loader once differed from systemd: ExecStart= prefixes after
+ * unquoting, how unit-name lists and SupplementaryGroups= are split, empty files masking,
+ * Type=oneshot's start timeout, user names, SystemCallFilter= resets, line numbers of
+ * continued lines, and the one message a missing or masked unit produces. */
+
+#include <fcntl.h>
+
+#include "hutch/strv.h"
+#include "hutch/syscalls.h"
+#include "unit-test-lib.h"
+
+#define HEAD "[Service]\nExecStart=/bin/true\n"
+
+static struct hutch_unit *load_ok(const char *what, const char *text) {
+        struct unit_problems p = {};
+        struct hutch_unit *u = NULL;
+        int r = load_text(text, &u, &p);
+        TAP_CHECK(r == 0 && u && p.n == 0, "%s: loads cleanly (r=%d)", what, r);
+        if (p.n)
+                problems_dump(&p);
+        unit_problems_clear(&p);
+        return u;
+}
+
+static void expect_problem(const char *what, const char *text, unsigned line, const char *key,
+                           const char *substring) {
+        struct unit_problems p = {};
+        struct hutch_unit *u = NULL;
+        int r = load_text(text, &u, &p);
+        bool ok = r == -EINVAL && problems_have(&p, "t.hutch", line, key, substring);
+        TAP_CHECK(ok, "%s: t.hutch:%u: %s: ...%s...", what, line, key ? key : "-", substring);
+        if (!ok)
+                problems_dump(&p);
+        unit_problems_clear(&p);
+        model_unit_free(u);
+}
+
+/* systemd unquotes and unescapes the first word, then takes the prefixes off it. */
+static void test_exec_prefixes(void) {
+        struct hutch_unit *u = load_ok("quoted prefix", "[Service]\nExecStart=\"-/bin/false\" x\n");
+        if (u) {
+                TAP_CHECK(u->service.exec_start.ignore_failure,
+                          "'\"-/bin/false\"': '-' inside quotes is a prefix");
+                TAP_STREQ(u->service.exec_start.path, "/bin/false",
+                          "'\"-/bin/false\"': path without the prefix");
+                TAP_STREQ(u->service.exec_start.argv[0], "/bin/false",
+                          "'\"-/bin/false\"': argv[0] without it");
+                TAP_STREQ(u->service.exec_start.argv[1], "x", "'\"-/bin/false\"': arguments kept");
+        }
+        model_unit_free(u);
+
+        u = load_ok("escaped prefix", "[Service]\nExecStart=\\x2d:/bin/true\n");
+        TAP_CHECK(u && u->service.exec_start.ignore_failure && u->service.exec_start.no_env_expand &&
+                          streq(u->service.exec_start.path, "/bin/true"),
+                  "'\\x2d:' unescapes to the '-' and ':' prefixes");
+        model_unit_free(u);
+
+        u = load_ok("quoted '@'", "[Service]\nExecStart='@/bin/sh' 'my sh' -c true\n");
+        TAP_CHECK(u && streq(u->service.exec_start.path, "/bin/sh") &&
+                          streq(u->service.exec_start.argv[0], "my sh") &&
+                          strv_length(u->service.exec_start.argv) == 3,
+                  "'@' inside quotes: path, then argv[0] from the next word");
+        model_unit_free(u);
+
+        u = load_ok("prefix then quoted path", "[Service]\nExecStart=-\"/bin/true\"\n");
+        TAP_CHECK(u && u->service.exec_start.ignore_failure &&
+                          streq(u->service.exec_start.path, "/bin/true"),
+                  "-\"/bin/true\" is one word with the prefix");
+        model_unit_free(u);
+
+        expect_problem("prefix alone", "[Service]\nExecStart=- /bin/true\n", 2, "ExecStart",
+                       "prefixes without a command");
+        expect_problem("'@' alone", "[Service]\nExecStart=@\n", 2, "ExecStart",
+                       "prefixes without a command");
+        /* the refused prefixes stay refused however they are written */
+        expect_problem("quoted '+'", "[Service]\nExecStart=\"+/bin/true\"\n", 2, "ExecStart", "prefix '+'");
+        expect_problem("escaped '!'", "[Service]\nExecStart=\\x21/bin/true\n", 2, "ExecStart", "prefix '!'");
+        expect_problem("'-' then '+'", "[Service]\nExecStart=-+/bin/true\n", 2, "ExecStart", "prefix '+'");
+        /* a prefix only counts at the start of the first word */
+        expect_problem("twice '-'", "[Service]\nExecStart=--/bin/true\n", 2, "ExecStart",
+                       "neither an absolute");
+}
+
+static bool list_is(const struct str_list *l, const char *const *want) {
+        size_t n = 0;
+        for (; want[n]; n++)
+                if (!l->items || !l->items[n] || !streq(l->items[n], want[n]))
+                        return false;
+        return l->n == n && !l->items[n];
+}
+
+static void test_list_splitting(void) {
+        struct hutch_unit *u = load_ok(
+                "unit-name lists",
+                "[Unit]\nAfter=foo\\x2dbar.service a.target\nWants=x\\x40y.service\nRequires=r.service\n"
+                "BindsTo=b\\x2d1.service\nPartOf=p.target\nConflicts=c\\x2dd.service\nBefore=z."
+                "service\n" HEAD
+                "[Install]\nWantedBy=\"multi-user.target\" w\\x2dx.target\nRequiredBy=r\\x2d.target\n"
+                "Alias=al\\x2dias.service\n");
+        if (u) {
+                TAP_CHECK(list_is(&u->unit.after,
+                                  (const char *const[]){"foo\\x2dbar.service", "a.target", NULL}),
+                          "After=: '\\x2d' kept as written");
+                TAP_CHECK(list_is(&u->unit.wants, (const char *const[]){"x\\x40y.service", NULL}),
+                          "Wants=: escape kept");
+                TAP_CHECK(list_is(&u->unit.binds_to, (const char *const[]){"b\\x2d1.service", NULL}),
+                          "BindsTo=: escape kept");
+                TAP_CHECK(list_is(&u->unit.conflicts, (const char *const[]){"c\\x2dd.service", NULL}),
+                          "Conflicts=: escape kept");
+                TAP_CHECK(list_is(&u->install.wanted_by,
+                                  (const char *const[]){"multi-user.target", "w\\x2dx.target", NULL}),
+                          "WantedBy=: quotes removed, escape kept (systemd's config_parse_strv)");
+                TAP_CHECK(list_is(&u->install.required_by, (const char *const[]){"r\\x2d.target", NULL}),
+                          "RequiredBy=: escape kept");
+                TAP_CHECK(list_is(&u->install.alias, (const char *const[]){"al\\x2dias.service", NULL}),
+                          "Alias=: escape kept");
+        }
+        model_unit_free(u);
+
+        /* [Unit] dependencies do not unquote: a quote is part of the (then invalid) name */
+        expect_problem("quoted dependency", "[Unit]\nAfter=\"a.service\"\n" HEAD, 2, "After",
+                       "not a systemd unit name");
+        /* a backslash is an ordinary character there: it does not join words */
+        expect_problem("backslash-space in After=", "[Unit]\nAfter=a\\ b.service\n" HEAD, 2, "After",
+                       "'a\\'");
+
+        /* SupplementaryGroups=: no quotes, a backslash takes the next character literally */
+        u = load_ok("groups", HEAD "SupplementaryGroups=a\\ b c\\x\n");
+        TAP_CHECK(u && list_is(&u->service.supplementary_groups, (const char *const[]){"a b", "cx", NULL}),
+                  "SupplementaryGroups=a\\ b c\\x: 'a b' and 'cx'");
+        model_unit_free(u);
+        u = load_ok("quoted group", HEAD "SupplementaryGroups=\"wheel\"\n");
+        TAP_CHECK(u && list_is(&u->service.supplementary_groups, (const char *const[]){"\"wheel\"", NULL}),
+                  "SupplementaryGroups=: quotes are part of the name, as in systemd");
+        model_unit_free(u);
+}
+
+/* systemd's valid_user_group_name() in relaxed mode: a leading '-' is allowed unless only digits
+ * follow it ("-1" is someone's 65535). */
+static void test_user_names(void) {
+        struct hutch_unit *u = load_ok("User=-root", HEAD "User=-root\nGroup=-staff\n");
+        TAP_CHECK(u && streq(u->service.user, "-root") && streq(u->service.group, "-staff"),
+                  "User=-root and Group=-staff are names, as systemd accepts them (looked up at start)");
+        model_unit_free(u);
+        expect_problem("User=-1", HEAD "User=-1\n", 3, "User", "not a valid user");
+        expect_problem("User=-", HEAD "User=-\n", 3, "User", "not a valid user");
+        expect_problem("Group=-0", HEAD "Group=-0\n", 3, "Group", "not a valid user");
+        expect_problem("SupplementaryGroups=-42", HEAD "SupplementaryGroups=-42\n", 3, "SupplementaryGroups",
+                       "not a valid group");
+        expect_problem("User=65535", HEAD "User=65535\n", 3, "User", "not a valid user");
+}
+
+static void test_oneshot_timeout(void) {
+        struct hutch_unit *u = load_ok("oneshot", HEAD "Type=oneshot\n");
+        TAP_CHECK(u && u->service.timeout_start == USEC_INFINITY && !u->service.timeout_start_set,
+                  "Type=oneshot without TimeoutStartSec=: no start timeout");
+        if (u) {
+                char *out = NULL;
+                size_t len = 0;
+                FILE *f = open_memstream(&out, &len);
+                if (f) {
+                        model_format_ini(u, f);
+                        fclose(f);
+                }
+                TAP_CHECK(out && strstr(out, "TimeoutStartSec=infinity\n"),
+                          "show prints TimeoutStartSec=infinity");
+                free(out);
+        }
+        model_unit_free(u);
+
+        u = load_ok("oneshot with timeout", HEAD "Type=oneshot\nTimeoutStartSec=5s\n");
+        TAP_CHECK(u && u->service.timeout_start == 5 * USEC_PER_SEC && u->service.timeout_start_set &&
+                          u->service.timeout_start_origin.line == 4,
+                  "Type=oneshot with TimeoutStartSec=5s keeps it, with its origin");
+        model_unit_free(u);
+
+        u = load_ok("timeout before type", HEAD "TimeoutStartSec=7s\nType=oneshot\n");
+        TAP_CHECK(u && u->service.timeout_start == 7 * USEC_PER_SEC, "order of the keys does not matter");
+        model_unit_free(u);
+
+        u = load_ok("exec default", HEAD);
+        TAP_CHECK(u && u->service.timeout_start == 90 * USEC_PER_SEC && !u->service.timeout_start_set,
+                  "Type=exec keeps the 90 s default");
+        model_unit_free(u);
+
+        u = load_ok("notify default", HEAD "Type=notify\n");
+        TAP_CHECK(u && u->service.timeout_start == 90 * USEC_PER_SEC, "Type=notify keeps the 90 s default");
+        model_unit_free(u);
+
+        u = load_ok("oneshot timeout 0", HEAD "Type=oneshot\nTimeoutStartSec=0\n");
+        TAP_CHECK(u && u->service.timeout_start == USEC_INFINITY && u->service.timeout_start_set,
+                  "TimeoutStartSec=0 is infinity and counts as written");
+        model_unit_free(u);
+
+        /* -p overrides are applied before the default is resolved */
+        const char *path = write_file("os.hutch", HEAD "Type=oneshot\n");
+        char *ov[] = {"Service.TimeoutStartSec=3s", NULL};
+        struct unit_load_options o = {.overrides = ov};
+        struct unit_problems p = {};
+        u = NULL;
+        int r = unit_load(path, &o, &u, &p);
+        TAP_CHECK(r == 0 && u && u->service.timeout_start == 3 * USEC_PER_SEC,
+                  "-p Service.TimeoutStartSec=3s on a oneshot unit");
+        model_unit_free(u);
+        unit_problems_clear(&p);
+        char *ov2[] = {"Service.Type=oneshot", NULL};
+        o.overrides = ov2;
+        path = write_file("os2.hutch", HEAD);
+        u = NULL;
+        r = unit_load(path, &o, &u, &p);
+        TAP_CHECK(r == 0 && u && u->service.timeout_start == USEC_INFINITY,
+                  "-p Service.Type=oneshot: no start timeout");
+        model_unit_free(u);
+        unit_problems_clear(&p);
+
+        /* a refused value does not count as written */
+        struct hutch_unit *bad = NULL;
+        r = load_text(HEAD "Type=oneshot\nTimeoutStartSec=soon\n", &bad, &p);
+        TAP_CHECK(r == -EINVAL && bad && !bad->service.timeout_start_set,
+                  "a bad TimeoutStartSec= is not 'set'");
+        model_unit_free(bad);
+        unit_problems_clear(&p);
+}
+
+/* Runs unit_load() with stderr going to a file; returns what it logged (malloc'ed). */
+static char *load_logged(const char *name, const char *search_path, int *ret_r) {
+        char path[400];
+        snprintf(path, sizeof path, "%s/stderr.log", test_dir);
+        fflush(stderr);
+        int saved = dup(2), fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (saved < 0 || fd < 0 || dup2(fd, 2) < 0)
+                abort();
+        struct unit_load_options o = {.search_path = search_path};
+        struct unit_problems p = {};
+        struct hutch_unit *u = NULL;
+        *ret_r = unit_load(name, &o, &u, &p);
+        fflush(stderr);
+        dup2(saved, 2);
+        close(saved);
+        model_unit_free(u);
+        unit_problems_clear(&p);
+        char *buf = calloc(1, 4096);
+        if (!buf || pread(fd, buf, 4095, 0) < 0)
+                abort();
+        close(fd);
+        return buf;
+}
+
+static unsigned count_lines(const char *s) {
+        unsigned n = 0;
+        for (; *s; s++)
+                n += *s == '\n';
+        return n;
+}
+
+static void test_masking_and_messages(void) {
+        char dir[400], search[900];
+        snprintf(dir, sizeof dir, "%s/m", test_dir);
+        snprintf(search, sizeof search, "%s:%s/m2", dir, test_dir);
+
+        /* systemd's null_or_empty(): a file of zero bytes masks the unit; blanks do not */
+        write_file_n("m/empty.hutch", "", 0);
+        write_file("m2/empty.hutch", HEAD);
+        int r;
+        char *log = load_logged("empty", search, &r);
+        TAP_CHECK(r == -ERFKILL, "an empty unit file masks the unit (r=%d)", r);
+        TAP_CHECK(count_lines(log) == 1 && strstr(log, "unit empty is masked") &&
+                          strstr(log, "empty.hutch") && strstr(log, "an empty file"),
+                  "one line says which unit is masked and by what file");
+        free(log);
+
+        char path[500];
+        snprintf(path, sizeof path, "%s/empty.hutch", dir);
+        struct hutch_unit *u = NULL;
+        struct unit_problems p = {};
+        TAP_CHECK(unit_load(path, NULL, &u, &p) == -ERFKILL && !u,
+                  "an empty file loaded by path is masked too");
+        unit_problems_clear(&p);
+        char **files = NULL;
+        struct unit_load_options o = {.search_path = search};
+        TAP_CHECK(unit_files("empty", &o, &files) == -ERFKILL, "unit_files() of an empty unit: -ERFKILL");
+
+        write_file("m/blank.hutch", "\n   \n# only a comment\n");
+        u = NULL;
+        p = (struct unit_problems){};
+        snprintf(path, sizeof path, "%s/blank.hutch", dir);
+        r = unit_load(path, NULL, &u, &p);
+        TAP_CHECK(r == -EINVAL && problems_have(&p, "blank.hutch", 0, "ExecStart", NULL),
+                  "blanks and comments only: not masked, an incomplete unit");
+        model_unit_free(u);
+        unit_problems_clear(&p);
+
+        /* An empty drop-in masks that drop-in: it hides the same name in a later directory. */
+        write_file("m/dd.hutch", HEAD "[Unit]\nDescription=base\n");
+        write_file_n("m/dd.hutch.d/10-x.conf", "", 0);
+        write_file("m2/dd.hutch.d/10-x.conf", "[Unit]\nDescription=hidden\n");
+        write_file("m2/dd.hutch.d/20-y.conf", "[Unit]\nDocumentation=man:y(1)\n");
+        u = NULL;
+        p = (struct unit_problems){};
+        o.search_path = search;
+        r = unit_load("dd", &o, &u, &p);
+        TAP_CHECK(r == 0 && u && streq(u->unit.description, "base") && u->unit.documentation.n == 1,
+                  "an empty drop-in hides the same-named one and the rest still apply");
+        model_unit_free(u);
+        unit_problems_clear(&p);
+        files = NULL;
+        TAP_CHECK(unit_files("dd", &o, &files) == 0 && strv_length(files) == 2 &&
+                          strstr(files[1], "m2/dd.hutch.d/20-y.conf"),
+                  "unit_files() lists neither the empty drop-in nor what it hides");
+        strv_free(files);
+
+        /* not found: one line with the unit, the file names tried and the search path */
+        log = load_logged("nosuch", search, &r);
+        TAP_CHECK(r == -ENOENT && count_lines(log) == 1 && strstr(log, "unit nosuch not found") &&
+                          strstr(log, "nosuch.hutch") && strstr(log, search),
+                  "a missing unit: one line naming the unit and the search path");
+        free(log);
+}
+
+/* "SystemCallFilter=" resets to systemd's semantics; without it a '~' list stays an allow list. */
+struct find_call {
+        const char *name;
+        bool found;
+};
+
+static int find_call_cb(const char *syscall, void *userdata) {
+        struct find_call *f = userdata;
+        if (streq(syscall, f->name))
+                f->found = true;
+        return 0;
+}
+
+static bool names_cover(char **names, const char *call) {
+        STRV_FOREACH (n, names) {
+                if ((*n)[0] != '@') {
+                        if (streq(*n, call))
+                                return true;
+                        continue;
+                }
+                struct find_call f = {.name = call};
+                syscall_group_expand(*n, find_call_cb, &f);
+                if (f.found)
+                        return true;
+        }
+        return false;
+}
+
+static void test_syscall_filter_reset(void) {
+        struct hutch_unit *u =
+                load_ok("reset then deny", HEAD "[Security]\nSystemCallFilter=\nSystemCallFilter=~@mount\n");
+        if (u) {
+                TAP_CHECK(u->security.syscall_filter_reset, "SystemCallFilter= sets syscall_filter_reset");
+                bool allow = true;
+                char **names = NULL;
+                TAP_CHECK(model_syscall_filter_effective(u, &allow, &names) == 0 && !allow,
+                          "after the reset, ~@mount is a deny list");
+                TAP_CHECK(names && strv_contains(names, "@mount") && !names_cover(names, "read"),
+                          "the deny list holds @mount and nothing else it would not name");
+                strv_free(names);
+        }
+        model_unit_free(u);
+
+        u = load_ok("deny alone", HEAD "[Security]\nSystemCallFilter=~@mount\n");
+        if (u) {
+                TAP_CHECK(!u->security.syscall_filter_reset, "no reset without the empty assignment");
+                bool allow = false;
+                char **names = NULL;
+                TAP_CHECK(model_syscall_filter_effective(u, &allow, &names) == 0 && allow,
+                          "~@mount alone keeps an allow list");
+                TAP_CHECK(names && names_cover(names, "read") && names_cover(names, "openat"),
+                          "the allow list is still the default's (read, openat)");
+                TAP_CHECK(names && !names_cover(names, "mount") && !names_cover(names, "umount2") &&
+                                  !names_cover(names, "pivot_root"),
+                          "and holds no @mount call");
+                strv_free(names);
+        }
+        model_unit_free(u);
+
+        u = load_ok("reset in a later line only",
+                    HEAD "[Security]\nSystemCallFilter=~@mount\nSystemCallFilter=\n");
+        TAP_CHECK(u && u->security.syscall_filter_reset && u->security.n_syscall_filter == 0,
+                  "a later empty assignment drops the earlier entries");
+        model_unit_free(u);
+}
+
+/* A problem in a continued assignment is reported at its first physical line, where the key is;
+ * systemd reports the last one. A broken physical line inside it is reported where it is. */
+static void test_continued_lines(void) {
+        expect_problem("continued bad value", HEAD "UMask=07\\\n7\\\n7\n", 3, "UMask", "07 7 7");
+        expect_problem("continued bad key", "[Unit]\nDescripton=a\\\nb\\\nc\n" HEAD, 2, "Descripton",
+                       "did you mean");
+        expect_problem("line after a continuation", "[Unit]\nDescription=a\\\nb\nBogus=1\n" HEAD, 4, "Bogus",
+                       NULL);
+        static const char nul[] = "[Unit]\nDescription=a\\\nb\0c\n" HEAD;
+        write_file_n("t.hutch", nul, sizeof nul - 1);
+        char path[400];
+        snprintf(path, sizeof path, "%s/t.hutch", test_dir);
+        struct hutch_unit *u = NULL;
+        struct unit_problems p = {};
+        int r = unit_load(path, NULL, &u, &p);
+        TAP_CHECK(r == -EINVAL && problems_have(&p, "t.hutch", 3, NULL, "NUL") && u && !u->unit.description,
+                  "a NUL on the continuation's second line: reported at line 3, the assignment dropped");
+        model_unit_free(u);
+        unit_problems_clear(&p);
+}
+
+int main(void) {
+        test_dir_init();
+        test_exec_prefixes();
+        test_list_splitting();
+        test_user_names();
+        test_oneshot_timeout();
+        test_masking_and_messages();
+        test_syscall_filter_reset();
+        test_continued_lines();
+        return tap_done();
+}
