@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* bench/fleet N FIFO OUT.tsv SPEC...: for each tool, starts N sandboxes at once (each
- * payload writes one byte into FIFO when it runs), measures the time until all N have
- * written, the memory they cost, and the time until all launchers have exited after
- * SIGTERM. SPEC is "NAME=ARG0\x1fARG1..." where "%d" in an argument becomes the index.
- * Memory: the PSS of every process of the sandboxes except the payload ("sleep"), plus the
- * growth of the kernel's own memory (Slab, KernelStack, PageTables, Percpu) in /proc/meminfo. */
+/* bench/fleet N FIFO OUT.tsv SPEC...: for each tool, starts N sandboxes at once and measures
+ *   - the time until all N payloads run: each payload opens FIFO for writing as fd 3, writes
+ *     one "x" and execs "sleep" with fd 3 still open;
+ *   - the memory they cost: the PSS of every process of the launchers' trees except the payload
+ *     ("sleep"), plus the growth of the kernel's own memory (Slab, KernelStack, PageTables,
+ *     Percpu in /proc/meminfo) while they run;
+ *   - the time to stop all of them after SIGTERM to every launcher: until every launcher has
+ *     exited AND every payload is gone (the FIFO reports end-of-file once the last process
+ *     holding its write end has died), whichever comes last.
+ * SPEC is "NAME=ARG0\x1fARG1..." where "%d" in an argument becomes the index.
+ * Output lines: NAME N ALL_RUNNING_MS STOPPED_MS LAUNCHERS_EXITED_MS PSS_KB_PER KERNEL_KB_PER RAN. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -19,6 +25,9 @@
 #include <unistd.h>
 
 extern char **environ;
+
+#define MAX_ARGS 64
+#define WAIT_MS 120000 /* give up on a tool after two minutes */
 
 static double now_ms(void) {
         struct timespec ts;
@@ -73,7 +82,7 @@ static long pss_kb(pid_t pid) {
         return v;
 }
 
-/* Sum of PSS of every descendant of the launched pids (and themselves) not named "sleep". */
+/* Sum of PSS of the launched pids and all their descendants, except the payloads ("sleep"). */
 static long helpers_pss_kb(const pid_t *roots, int n) {
         long total = 0;
         DIR *d = opendir("/proc");
@@ -85,12 +94,11 @@ static long helpers_pss_kb(const pid_t *roots, int n) {
                 char comm[64];
                 if (ppid_of(pid, comm, sizeof comm) < 0 || !strcmp(comm, "sleep"))
                         continue;
-                /* walk up to see whether a root is an ancestor */
                 pid_t p = pid;
                 for (int depth = 0; p > 1 && depth < 64; depth++) {
                         int hit = 0;
-                        for (int i = 0; i < n; i++)
-                                hit |= roots[i] == p;
+                        for (int i = 0; i < n && !hit; i++)
+                                hit = roots[i] == p;
                         if (hit) {
                                 total += pss_kb(pid);
                                 break;
@@ -104,83 +112,150 @@ static long helpers_pss_kb(const pid_t *roots, int n) {
         return total;
 }
 
+/* Waits for readability of fd until `deadline` (ms, CLOCK_MONOTONIC); 0 on timeout. */
+static int wait_readable(int fd, double deadline) {
+        for (;;) {
+                double left = deadline - now_ms();
+                if (left <= 0)
+                        return 0;
+                struct pollfd p = {.fd = fd, .events = POLLIN};
+                int r = poll(&p, 1, (int) left + 1);
+                if (r > 0)
+                        return 1;
+                if (r == 0)
+                        return 0;
+                if (errno != EINTR)
+                        return -1;
+        }
+}
+
+static int run_tool(const char *name, char **args, int n, const char *fifo, FILE *out) {
+        pid_t *pids = calloc(n, sizeof *pids);
+        if (!pids)
+                return -1;
+        unlink(fifo);
+        if (mkfifo(fifo, 0666) < 0) {
+                perror(fifo);
+                return -1;
+        }
+        /* Our own write end keeps the FIFO from reporting EOF while the payloads start. */
+        int rfd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        int wfd = open(fifo, O_WRONLY | O_CLOEXEC);
+        if (rfd < 0 || wfd < 0) {
+                perror(fifo);
+                return -1;
+        }
+        long k0 = kernel_kb();
+        double t0 = now_ms();
+        int spawned = 0;
+        for (int i = 0; i < n; i++) {
+                char *a[MAX_ARGS], bufs[MAX_ARGS][256];
+                int j;
+                for (j = 0; args[j]; j++) {
+                        if (strchr(args[j], '%')) {
+                                snprintf(bufs[j], sizeof bufs[j], args[j], i);
+                                a[j] = bufs[j];
+                        } else
+                                a[j] = args[j];
+                }
+                a[j] = NULL;
+                posix_spawn_file_actions_t fa;
+                posix_spawn_file_actions_init(&fa);
+                posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+                posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+                posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+                if (posix_spawn(&pids[i], a[0], &fa, NULL, a, environ) == 0)
+                        spawned++;
+                else
+                        pids[i] = 0;
+                posix_spawn_file_actions_destroy(&fa);
+        }
+        int got = 0;
+        double deadline = t0 + WAIT_MS;
+        while (got < n) {
+                char buf[128];
+                ssize_t r = read(rfd, buf, sizeof buf);
+                if (r > 0) {
+                        for (ssize_t k = 0; k < r; k++)
+                                got += buf[k] == 'x';
+                        continue;
+                }
+                if (r < 0 && errno != EAGAIN && errno != EINTR)
+                        break;
+                if (wait_readable(rfd, deadline) <= 0)
+                        break;
+        }
+        double t_all = now_ms() - t0;
+        long pss = helpers_pss_kb(pids, n);
+        long kdelta = kernel_kb() - k0;
+        close(wfd); /* from now on only the payloads hold write ends */
+
+        double t1 = now_ms();
+        for (int i = 0; i < n; i++)
+                if (pids[i] > 0)
+                        kill(pids[i], SIGTERM);
+        for (int i = 0; i < n; i++) {
+                int st;
+                if (pids[i] > 0)
+                        while (waitpid(pids[i], &st, 0) < 0 && errno == EINTR)
+                                ;
+        }
+        double t_launchers = now_ms() - t1;
+        /* Every payload gone: read() returns 0 (EOF) once no write end is left. */
+        deadline = now_ms() + WAIT_MS;
+        int gone = 0;
+        for (;;) {
+                char buf[128];
+                ssize_t r = read(rfd, buf, sizeof buf);
+                if (r == 0) {
+                        gone = 1;
+                        break;
+                }
+                if (r < 0 && errno != EAGAIN && errno != EINTR)
+                        break;
+                if (r < 0 && wait_readable(rfd, deadline) <= 0)
+                        break;
+        }
+        double t_stop = now_ms() - t1;
+        if (!gone)
+                fprintf(stderr, "fleet: %s: payloads still running %d ms after the stop\n", name, WAIT_MS);
+        fprintf(out, "%s\t%d\t%.2f\t%.2f\t%.2f\t%ld\t%ld\t%d\n", name, n, t_all, gone ? t_stop : -1.0,
+                t_launchers, pss / n, kdelta / n, got);
+        fflush(out);
+        close(rfd);
+        unlink(fifo);
+        free(pids);
+        return got == n && spawned == n && gone ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
         if (argc < 5) {
                 fprintf(stderr, "usage: fleet N FIFO OUT.tsv NAME=ARGV...\n");
                 return 2;
         }
         int n = atoi(argv[1]);
-        const char *fifo = argv[2];
         FILE *out = fopen(argv[3], "we");
         if (!out || n <= 0)
                 return 2;
-        pid_t *pids = calloc(n, sizeof *pids);
+        int bad = 0;
         for (int t = 4; t < argc; t++) {
-                char *spec = strdup(argv[t]), *eq = strchr(spec, '=');
-                *eq = 0;
-                char *args[64];
-                int na = 0;
-                for (char *tok = strtok(eq + 1, "\x1f"); tok && na < 63; tok = strtok(NULL, "\x1f"))
-                        args[na++] = tok;
-                args[na] = NULL;
-
-                unlink(fifo);
-                if (mkfifo(fifo, 0666) < 0) {
-                        perror(fifo);
+                char *spec = strdup(argv[t]), *eq = spec ? strchr(spec, '=') : NULL;
+                if (!eq) {
+                        fprintf(stderr, "fleet: bad spec '%s'\n", argv[t]);
                         return 2;
                 }
-                int rfd = open(fifo, O_RDWR | O_CLOEXEC); /* RDWR: never sees EOF between writers */
-                long k0 = kernel_kb();
-                double t0 = now_ms();
-                int bad = 0;
-                for (int i = 0; i < n; i++) {
-                        char *a[64], bufs[64][128];
-                        for (int j = 0; j <= na; j++) {
-                                if (!args[j]) {
-                                        a[j] = NULL;
-                                        break;
-                                }
-                                snprintf(bufs[j], sizeof bufs[j], args[j], i);
-                                a[j] = strchr(args[j], '%') ? bufs[j] : args[j];
-                        }
-                        posix_spawn_file_actions_t fa;
-                        posix_spawn_file_actions_init(&fa);
-                        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-                        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-                        if (posix_spawn(&pids[i], a[0], &fa, NULL, a, environ) != 0)
-                                bad = 1;
-                        posix_spawn_file_actions_destroy(&fa);
+                *eq = 0;
+                char *args[MAX_ARGS];
+                int na = 0;
+                for (char *tok = strtok(eq + 1, "\x1f"); tok && na < MAX_ARGS - 1; tok = strtok(NULL, "\x1f"))
+                        args[na++] = tok;
+                args[na] = NULL;
+                if (run_tool(spec, args, n, argv[2], out) != 0) {
+                        fprintf(stderr, "fleet: %s: not every sandbox ran or stopped\n", spec);
+                        bad = 1;
                 }
-                char c;
-                int got = 0;
-                while (got < n && !bad) {
-                        ssize_t r = read(rfd, &c, 1);
-                        if (r == 1 && c == 'x')
-                                got++;
-                        else if (r < 0 && errno != EINTR)
-                                break;
-                }
-                double t_all = now_ms() - t0;
-                long pss = helpers_pss_kb(pids, n);
-                long kdelta = kernel_kb() - k0;
-                double t1 = now_ms();
-                for (int i = 0; i < n; i++)
-                        kill(pids[i], SIGTERM);
-                int failed = 0;
-                for (int i = 0; i < n; i++) {
-                        int st;
-                        while (waitpid(pids[i], &st, 0) < 0 && errno == EINTR)
-                                ;
-                }
-                double t_stop = now_ms() - t1;
-                fprintf(out, "%s\t%d\t%.2f\t%.2f\t%ld\t%ld\t%d\n", spec, n, t_all, t_stop, pss / n, kdelta / n,
-                        got);
-                fflush(out);
-                close(rfd);
                 free(spec);
-                (void) failed;
         }
-        unlink(fifo);
         fclose(out);
-        return 0;
+        return bad;
 }

@@ -11,6 +11,9 @@ import time
 data, results_md, png, runs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 
 
+failed = {}
+
+
 def load_tsv(name):
     per = {}
     path = os.path.join(data, name)
@@ -20,6 +23,8 @@ def load_tsv(name):
         tool, _run, usec, status = line.rstrip("\n").split("\t")
         if status == "0":
             per.setdefault(tool, []).append(int(usec) / 1000.0)
+        else:
+            failed[(name, tool)] = failed.get((name, tool), 0) + 1
     return per
 
 
@@ -35,11 +40,12 @@ def version(cmd):
         return "unavailable (%s)" % e
 
 
-def latency_table(per, title, targets):
-    out = ["### " + title, "", "| tool | runs | median ms | p10 | p90 | min | max |", "|---|---|---|---|---|---|---|"]
+def latency_table(per, name, title, targets):
+    out = ["### " + title, "", "| tool | runs (failed) | median ms | p10 | p90 | min | max |",
+           "|---|---|---|---|---|---|---|"]
     for tool, v in per.items():
-        out.append("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f |" % (
-            tool, len(v), statistics.median(v), pct(v, 10), pct(v, 90), min(v), max(v)))
+        out.append("| %s | %d (%d) | %.2f | %.2f | %.2f | %.2f | %.2f |" % (
+            tool, len(v), failed.get((name, tool), 0), statistics.median(v), pct(v, 10), pct(v, 90), min(v), max(v)))
     out.append("")
     if "hutch" in per:
         h = statistics.median(per["hutch"])
@@ -61,46 +67,99 @@ md = ["# hutch benchmark results", "",
       "- kernel %s, %s, %d CPUs" % (platform.release(), platform.machine(), os.cpu_count()),
       "- hutch: %s" % version([os.path.join(os.path.dirname(data), "build/src/cli/hutch"), "--version"]),
       "- bubblewrap: %s" % version(["bwrap", "--version"]),
-      "- crun: %s (run with `--cgroup-manager=disabled`: crun 1.8 needs CAP_SYS_RESOURCE for its cgroup v2 "
-      "device filter, which this machine withholds; this favours crun)" % version(["crun", "--version"]),
+      "- crun: %s, run with `--cgroup-manager=disabled`: crun 1.8 raises RLIMIT_MEMLOCK to load its cgroup v2 "
+      "device filter, which needs CAP_SYS_RESOURCE, and this machine withholds it. crun then makes no cgroup "
+      "and loads no device filter, which makes its runs cheaper than a full crun start: the hutch/crun ratios "
+      "favour crun" % version(["crun", "--version"]).splitlines()[0],
       "- systemd-nspawn: %s" % version(["systemd-nspawn", "--version"]),
-      "", "## Start to exit of a `/bin/true` sandbox", ""]
-md += latency_table(lat, "Private network (hutch's default sandbox; bwrap --unshare-all)",
+      "- load average when the runs began: %s; at the end: %s (2 CPUs shared with other work: absolute times "
+      "are noisy, the ratios of tools run alternately are what holds)" % (
+          " ".join(open(os.path.join(data, "loadavg.start")).read().split(" ")[:3]) if os.path.exists(os.path.join(data, "loadavg.start")) else "?",
+          " ".join("%.2f" % x for x in os.getloadavg())),
+      "", "## Start to exit of a `/bin/true` sandbox", "",
+      "What each tool builds: **hutch** its default sandbox (DESIGN.md: mount, PID, IPC, UTS, cgroup and network "
+      "namespaces, a cgroup of its own entered with clone3, read-only root, /proc with masked files, /sys read-only, "
+      "a minimal /dev, private /tmp, no capabilities, no_new_privs, the `@system-service` seccomp filter) and a "
+      "PID 1 of its own that reaps; **bwrap** `--unshare-all --die-with-parent --ro-bind ROOT / --proc /proc --dev /dev "
+      "--tmpfs /tmp` (no seccomp filter, no cgroup); **crun** the bundle of `crun spec` on the same read-only root "
+      "with a cgroup namespace added (its default masked and read-only paths, no seccomp filter); **nspawn** "
+      "`systemd-nspawn --register=no --keep-unit -q -D ROOT`. Time is from fork to reaped exit of the launcher.", ""]
+md += latency_table(lat, "latency.tsv", "Private network (hutch's default sandbox; bwrap --unshare-all)",
                     [("bwrap", 0.85), ("crun", 0.6), ("nspawn", 1.0)])
-md += latency_table(lat_net, "Host network (PrivateNetwork=no; bwrap --share-net)", [("bwrap", 0.75), ("crun", 1.0)])
+md += latency_table(lat_net, "latency-net.tsv", "Host network (PrivateNetwork=no; bwrap --share-net)", [("bwrap", 0.75), ("crun", 1.0)])
 
 fleet = os.path.join(data, "fleet.tsv")
 if os.path.exists(fleet):
     md += ["## 100 concurrent `sleep` sandboxes", "",
-           "| tool | sandboxes | all running (ms) | all stopped (ms) | helper PSS per sandbox (kB) | kernel memory per sandbox (kB) | total per sandbox (kB) |",
-           "|---|---|---|---|---|---|---|"]
+           "Each payload writes to a FIFO bound into its sandbox and then runs `sleep` with the FIFO still "
+           "open (bench/fleet.c): *all running* is when the last of them wrote, *all stopped* is after SIGTERM to "
+           "every launcher, when every launcher has exited and the FIFO reports that no payload holds it any more. "
+           "Memory: PSS of the launchers' own processes (all but `sleep`), plus the growth of the kernel's memory "
+           "(Slab, KernelStack, PageTables, Percpu in /proc/meminfo) while they run; other work on the machine "
+           "adds noise to the kernel figure.", "",
+           "| tool | sandboxes (ran) | all running (ms) | all stopped (ms) | launchers exited (ms) | launcher PSS per sandbox (kB) | kernel memory per sandbox (kB) | total per sandbox (kB) |",
+           "|---|---|---|---|---|---|---|---|"]
     rows = {}
     for line in open(fleet):
-        tool, n, t_all, t_stop, pss, kmem, got = line.rstrip("\n").split("\t")
+        tool, n, t_all, t_stop, t_launchers, pss, kmem, got = line.rstrip("\n").split("\t")
         rows[tool] = (float(t_all), float(t_stop), int(pss), int(kmem))
-        md.append("| %s | %s (%s ran) | %s | %s | %s | %s | %d |" % (tool, n, got, t_all, t_stop, pss, kmem, int(pss) + int(kmem)))
+        md.append("| %s | %s (%s) | %s | %s | %s | %s | %s | %d |" % (
+            tool, n, got, t_all, t_stop if float(t_stop) >= 0 else "not all", t_launchers, pss, kmem,
+            int(pss) + int(kmem)))
     md.append("")
     if "hutch" in rows and "bwrap" in rows:
         h, b = rows["hutch"], rows["bwrap"]
-        md.append("- time until all run: hutch/bwrap = **%.2f×** (target ≤ 1.0×)" % (h[0] / b[0]))
-        md.append("- stopped in %.0f ms (target ≤ 100 ms)" % h[1])
-        md.append("- %d kB per running sandbox (target ≤ 600 kB)" % (h[2] + h[3]))
+        r = h[0] / b[0]
+        md.append("- time until all run: hutch/bwrap = **%.2f×** (target ≤ 1.0×: %s)" % (r, "meets" if r <= 1.0 else "MISSES"))
+        md.append("- all stopped in **%.0f ms** (target ≤ 100 ms: %s)" % (h[1], "meets" if 0 <= h[1] <= 100 else "MISSES"))
+        md.append("- **%d kB** per running sandbox (target ≤ 600 kB: %s)" % (h[2] + h[3], "meets" if h[2] + h[3] <= 600 else "MISSES"))
         md.append("")
+
+f1 = os.path.join(data, "fleet1.tsv")
+if os.path.exists(f1):
+    stops = {}
+    for line in open(f1):
+        tool, n, t_all, t_stop, t_launchers, pss, kmem, got = line.rstrip("\n").split("\t")
+        if float(t_stop) >= 0:
+            stops.setdefault(tool, []).append(float(t_stop))
+    if stops:
+        md += ["### One sandbox at a time", "",
+               "The same, with a single sandbox, 20 rounds: time from SIGTERM to the launcher until it has exited "
+               "and its payload is gone.", "", "| tool | rounds | median stop (ms) | min | max |", "|---|---|---|---|---|"]
+        for tool, v in stops.items():
+            md.append("| %s | %d | %.2f | %.2f | %.2f |" % (tool, len(v), statistics.median(v), min(v), max(v)))
+        md.append("")
+        if "hutch" in stops:
+            m = statistics.median(stops["hutch"])
+            md += ["- one hutch sandbox stopped in **%.1f ms** (median; target ≤ 100 ms: %s)" % (m, "meets" if m <= 100 else "MISSES"), ""]
 
 vf = os.path.join(data, "verify.usec")
 if os.path.exists(vf):
-    usec = int(open(vf).read())
+    passes = [int(x) for x in open(vf).read().split()]
+    usec = statistics.median(passes)
+    per = usec / 1000.0 / 1000
     md += ["## `hutch verify` of 1000 unit files", "",
-           "- %.1f ms in all, **%.3f ms per unit** (target ≤ 1 ms)" % (usec / 1000.0, usec / 1000.0 / 1000), ""]
+           "One `hutch verify` process over 1000 files (each with 14 keys in 5 sections), three passes: median "
+           "%.1f ms in all, **%.3f ms per unit** (target ≤ 1 ms: %s)." % (usec / 1000.0, per, "meets" if per <= 1 else "MISSES"), ""]
 
 sf = os.path.join(data, "stamp-dir", "stamps")
 if os.path.exists(sf):
-    st = [int(x) for x in open(sf).read().split()]
+    st = [int(x) for x in open(sf).read().split()][:201]
     gaps = [(b - a) / 1e6 for a, b in zip(st, st[1:])]
     if gaps:
         md += ["## Restart latency (RestartSec=0)", "",
-               "Time from one payload's start to the next payload's start (the payload exits at once): "
-               "%d restarts, median **%.2f ms**, p90 %.2f ms, min %.2f ms." % (len(gaps), statistics.median(gaps), pct(gaps, 90), min(gaps)), ""]
+               "A `Restart=always` unit whose payload (bench/stamp.c) records the time it reached `main()` and exits 1 "
+               "at once; the gap between two payloads is one exit, its cleanup, the restart decision and a whole new "
+               "sandbox up to the next payload's `main()`: %d restarts, median **%.2f ms**, p10 %.2f ms, p90 %.2f ms, "
+               "min %.2f ms." % (len(gaps), statistics.median(gaps), pct(gaps, 10), pct(gaps, 90), min(gaps)), ""]
+
+lf = os.path.join(data, "leftover-cgroups")
+if os.path.exists(lf):
+    left = open(lf).read().split()
+    md += ["## Clean-up", "",
+           ("- hutch left **%d cgroups** behind: %s" % (len(left), ", ".join(left))) if left else
+           "- no hutch-* cgroup was left after the runs (every tool ran inside one cgroup of the benchmark's "
+           "own, removed at the end).", ""]
 
 # Chart: cumulative distribution of start-to-exit times per tool.
 dat = os.path.join(data, "cdf.dat")
@@ -115,7 +174,8 @@ if lat:
     plot = ", ".join("'%s' index %d with lines lw 2 title '%s'" % (dat, i, t) for i, t in enumerate(lat))
     script = ("set terminal pngcairo size 900,500\nset output '%s'\nset logscale x\n"
               "set xlabel 'start to exit of a /bin/true sandbox (ms, log scale)'\nset ylabel 'fraction of runs'\n"
-              "set key bottom right\nset grid\nplot %s\n") % (png, plot)
+              "set title 'hutch, bubblewrap, crun, systemd-nspawn: %s runs each, alternating'\n"
+              "set yrange [0:1]\nset key bottom right\nset grid\nplot %s\n") % (png, runs, plot)
     r = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
     if r.returncode == 0:
         md += ["## Chart", "", "![latency distribution](latency.png)", ""]

@@ -6,7 +6,10 @@
  *   timer RUNS WARMUP OUT.tsv SPEC...
  * where each SPEC is "NAME=ARG0\x1fARG1\x1f..." (fields separated by the unit separator
  * 0x1f). Output lines: "NAME\tRUN\tMICROSECONDS\tEXIT". A run that exits non-zero is
- * recorded with its status and makes the program exit 1 at the end. */
+ * recorded with its status and makes the program exit 1 at the end. Every run gets /dev/null
+ * as stdin and stdout and the same log file, OUT.tsv.log, as stderr, so that no tool pays for
+ * a terminal and what a failed run said can be read afterwards. */
+#define _GNU_SOURCE /* asprintf */
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -51,11 +54,14 @@ static long long now_usec(void) {
         return (long long) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+static const char *log_path;
+
 static int run_once(const struct cmd *c, long long *usec) {
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 2, log_path, O_WRONLY | O_APPEND | O_CREAT, 0644);
         pid_t pid;
         long long start = now_usec();
         int r = posix_spawn(&pid, c->argv[0], &fa, NULL, c->argv, environ);
@@ -83,6 +89,8 @@ int main(int argc, char **argv) {
                 perror(argv[3]);
                 return 2;
         }
+        if (asprintf((char **) &log_path, "%s.log", argv[3]) < 0)
+                return 2;
         int n = argc - 4;
         struct cmd *cmds = calloc(n, sizeof *cmds);
         if (!cmds)
