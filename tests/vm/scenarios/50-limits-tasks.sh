@@ -13,7 +13,8 @@ TasksMax=40
 U
 
 systemctl start vmt-lim-bomb.service
-p=$(unit_cgroup vmt-lim-bomb.service)/payload
+cg=$(unit_cgroup vmt-lim-bomb.service)
+p=$cg/payload
 maxhit() { [ "$(awk '$1 == "max" { print $2 }' "$p/pids.events")" -gt 0 ]; }
 check "the bomb hits TasksMax= (pids.events max > 0)" wait_until 30 maxhit
 peak=0
@@ -35,5 +36,5 @@ t0=$(date +%s%N)
 systemctl stop vmt-lim-bomb.service
 ms=$((($(date +%s%N) - t0) / 1000000))
 check "systemctl stop ends it within TimeoutStopSec=5s and a margin (${ms} ms)" test "$ms" -lt 12000
-check "no process of the bomb is left" test -z "$(cgroup_pids "$(unit_cgroup vmt-lim-bomb.service)")"
+check "no process of the bomb is left in $cg" test -z "$(cgroup_pids "$cg")"
 done_testing
