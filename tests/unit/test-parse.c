@@ -829,6 +829,11 @@ static void test_names(void) {
                 {"-1", false},
                 {"-", false}, /* systemd: "-" followed by only digits (none) */
                 {"-1a", true},
+                /* systemd's relaxed rule refuses '-' with only digits after it, whatever their value */
+                {"-0", false},
+                {"-007", false},
+                {"-99999999999999999999", false},
+                {"--1", true},
                 {"...", true},
                 {"a\x7f", false},
                 {"007", true},
