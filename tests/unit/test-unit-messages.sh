@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# A unit that cannot be loaded at all (missing, masked by a /dev/null link or an empty file)
+# gets exactly one error line from `hutch run` and `hutch verify`, naming the unit and the
+# search path or the masking file. Nothing here starts a sandbox: loading fails first.
+set -u
+HUTCH=${HUTCH:?HUTCH must point at the hutch binary}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+n=0
+failed=0
+
+check() { # NAME COMMAND...: passes when the command succeeds
+        local name=$1
+        shift
+        n=$((n + 1))
+        if "$@"; then
+                echo "ok $n - $name"
+        else
+                echo "not ok $n - $name"
+                sed 's/^/# stderr: /' "$T/err"
+                failed=$((failed + 1))
+        fi
+}
+
+one_line() { # EXPECTED-STATUS SUBSTRING... -- COMMAND...: exit status, one stderr line holding each substring
+        local want=$1
+        shift
+        local subs=()
+        while [ "$1" != "--" ]; do
+                subs+=("$1")
+                shift
+        done
+        shift
+        "$@" >"$T/out" 2>"$T/err"
+        local got=$?
+        [ "$got" = "$want" ] || { echo "# exit status $got, expected $want"; return 1; }
+        [ "$(wc -l <"$T/err")" = 1 ] || { echo "# expected one line on stderr"; return 1; }
+        for s in "${subs[@]}"; do
+                grep -qF -- "$s" "$T/err" || { echo "# stderr lacks '$s'"; return 1; }
+        done
+}
+
+mkdir -p "$T/a" "$T/b"
+ln -s /dev/null "$T/a/masked.hutch"
+: >"$T/b/empty.hutch"
+printf '[Service]\nExecStart=/bin/true\n' >"$T/b/masked.hutch"
+
+check "run of a missing unit: one line with the unit and the search path" \
+        one_line 125 "nosuch" "nosuch.hutch" "$T/a:$T/b" -- "$HUTCH" run --unit-path "$T/a:$T/b" nosuch
+check "run of a masked unit: one line with the masking file" \
+        one_line 125 "masked" "$T/a/masked.hutch" "/dev/null" -- "$HUTCH" run --unit-path "$T/a:$T/b" masked
+check "run of an empty unit file: masked, one line" \
+        one_line 125 "unit empty is masked" "$T/b/empty.hutch" "empty file" -- \
+        "$HUTCH" run --unit-path "$T/a:$T/b" empty
+check "verify of a missing unit: one line" \
+        one_line 1 "nosuch" "$T/a:$T/b" -- "$HUTCH" verify --unit-path "$T/a:$T/b" nosuch
+check "verify of a masked unit: one line" \
+        one_line 1 "masked" -- "$HUTCH" verify --unit-path "$T/a:$T/b" masked
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
