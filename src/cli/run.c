@@ -44,8 +44,10 @@ enum {
 
 /* The loader has already said why a unit could not be loaded (not found: the unit and the search
  * path; masked: the file), except when it ran out of memory. */
+/* The loader already said why for a missing (-ENOENT), masked (-ERFKILL) or invalid (-EINVAL)
+ * unit; anything else is said here. */
 static void report_load_failure(const char *name, int r) {
-        if (r == -ENOMEM)
+        if (r != -ENOENT && r != -ERFKILL && r != -EINVAL)
                 log_error_errno(r, "%s: cannot load: %m", name);
 }
 
