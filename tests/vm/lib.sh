@@ -69,6 +69,11 @@ wait_until() {
         done
 }
 
+# unit_diag UNIT: systemctl status and the unit's last journal lines, as TAP comments.
+unit_diag() {
+        { systemctl status --no-pager -l "$1" 2>&1; echo "-- journal:"; journalctl -q --no-pager -b -u "$1" -n 25 2>&1; } |
+                sed 's/^/#   /'
+}
 # unit_prop UNIT PROPERTY: systemd's value of a property (systemctl show -P).
 unit_prop() { systemctl show -P "$2" "$1"; }
 # unit_cgroup UNIT: the unit's cgroup directory under /sys/fs/cgroup.

@@ -7,8 +7,9 @@
 #   run.sh BUILD_DIR [SOURCE_DIR]
 # Environment: HUTCH_VM_CACHE (image cache), HUTCH_VM_MIRROR, HUTCH_VM_TIMEOUT (seconds for
 # the whole guest run, default 1200), HUTCH_VM_ACCEL (tcg|kvm|auto, default auto),
-# HUTCH_VM_ONLY (a glob: run only the scenarios whose file name matches), HUTCH_VM_KEEP=1
-# (keep the temp dir with console log and results).
+# HUTCH_VM_ONLY (space-separated globs: run only the scenarios whose file name matches), HUTCH_VM_KEEP=1
+# (keep the temp dir with console log and results), HUTCH_VM_IMAGE (an image directory made
+# by build-image.sh to use instead of the cached one, for debugging).
 set -uo pipefail
 
 build=$(cd "${1:?usage: run.sh BUILD_DIR [SOURCE_DIR]}" && pwd)
@@ -62,7 +63,10 @@ done
 
 # 1. The image (cached).
 tb=$(date +%s)
-if ! image=$(timeout 1200 "$here/build-image.sh" 2>"${TMPDIR:-/tmp}/hutch-vm-build.$$.log"); then
+if [ -n "${HUTCH_VM_IMAGE:-}" ]; then
+        image=$HUTCH_VM_IMAGE
+        echo "image given by HUTCH_VM_IMAGE" >"${TMPDIR:-/tmp}/hutch-vm-build.$$.log"
+elif ! image=$(timeout 1200 "$here/build-image.sh" 2>"${TMPDIR:-/tmp}/hutch-vm-build.$$.log"); then
         sed 's/^/# /' "${TMPDIR:-/tmp}/hutch-vm-build.$$.log"
         rm -f "${TMPDIR:-/tmp}/hutch-vm-build.$$.log"
         tap_fail "guest image built"
@@ -81,6 +85,12 @@ if ! meson install -C "$build" --no-rebuild --quiet --destdir "$tmp/out/stage" >
         tap_fail "meson install of the build into the guest's staging dir"
         finish
 fi
+# Test helpers the scenarios use inside the guest.
+mkdir -p "$tmp/out/stage/usr/local/libexec/hutch-vm"
+cp "$build/tests/vm/vm-notify" "$tmp/out/stage/usr/local/libexec/hutch-vm/" || {
+        tap_fail "test helper $build/tests/vm/vm-notify exists"
+        finish
+}
 printf '%s\n' "${HUTCH_VM_ONLY:-}" >"$tmp/out/only"
 
 # 3. A throwaway overlay on the cached image.

@@ -3,7 +3,7 @@
 # The vm tier, guest side (ExecStart= of hutch-vm.service, after multi-user.target).
 # /hutch/src is the source tree (9p, read-only), /hutch/out the host's exchange dir (9p):
 #   out/stage/    the build installed with DESTDIR, copied onto / in phase 1
-#   out/only      a glob restricting which scenarios run (empty: all)
+#   out/only      globs restricting which scenarios run (empty: all)
 #   out/results.tap   TAP lines without numbers (the host numbers them), appended as we go
 #   out/logs/NAME.log every scenario's full output
 #   out/finished  written when the last phase is over
@@ -94,10 +94,14 @@ run_scenario() {
         emit "# $name: $(($(date +%s) - t0)) s"
 }
 
-selected() { # FILE: matches the HUTCH_VM_ONLY glob (if any)
-        # shellcheck disable=SC2254
+selected() { # FILE: matches one of the space-separated HUTCH_VM_ONLY globs (if any)
+        local g globs
         [ -z "$only" ] && return 0
-        case $(basename "$1") in $only) return 0 ;; esac
+        read -ra globs <<<"$only" # no pathname expansion, unlike an unquoted $only
+        for g in "${globs[@]}"; do
+                # shellcheck disable=SC2254
+                case $(basename "$1") in $g) return 0 ;; esac
+        done
         return 1
 }
 
