@@ -277,6 +277,23 @@ static void kv_strv(struct emitter *e, const char *k, char *const *l) {
         list_end(e);
 }
 
+/* Unit-name lists (After=, Wants=, ...) keep their words as written, escapes and quotes
+ * included (the loader splits them retaining escapes, as systemd does): INI prints them
+ * back verbatim so they read back as the same names. */
+static void kv_names(struct emitter *e, const char *k, char *const *l) {
+        bool first;
+        list_begin(e, k, &first);
+        STRV_FOREACH (s, l) {
+                if (e->json)
+                        list_item(e, &first, *s);
+                else {
+                        list_sep(e, &first);
+                        fputs(*s, e->f);
+                }
+        }
+        list_end(e);
+}
+
 /* Paths with systemd's '-' prefix where a missing path is fine. */
 static void kv_paths(struct emitter *e, const char *k, const struct path_list *l) {
         bool first;
@@ -536,13 +553,13 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         section_begin(e, "Unit");
         kv_str(e, "Description", un->description);
         kv_strv(e, "Documentation", un->documentation.items);
-        kv_strv(e, "After", un->after.items);
-        kv_strv(e, "Before", un->before.items);
-        kv_strv(e, "Wants", un->wants.items);
-        kv_strv(e, "Requires", un->requires.items);
-        kv_strv(e, "BindsTo", un->binds_to.items);
-        kv_strv(e, "PartOf", un->part_of.items);
-        kv_strv(e, "Conflicts", un->conflicts.items);
+        kv_names(e, "After", un->after.items);
+        kv_names(e, "Before", un->before.items);
+        kv_names(e, "Wants", un->wants.items);
+        kv_names(e, "Requires", un->requires.items);
+        kv_names(e, "BindsTo", un->binds_to.items);
+        kv_names(e, "PartOf", un->part_of.items);
+        kv_names(e, "Conflicts", un->conflicts.items);
         kv_usec(e, "StartLimitIntervalSec", un->start_limit_interval);
         kv_uint(e, "StartLimitBurst", un->start_limit_burst);
         section_end(e);
@@ -602,6 +619,12 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         else
                 kv_bool(e, "PrivateUsers", sb->private_users == PRIVATE_USERS_YES);
         kv_str(e, "Hostname", sb->hostname);
+        /* As PrivateUsers=: a boolean where it is one, the name otherwise. */
+        if (sb->protect_home == PROTECT_HOME_YES || sb->protect_home == PROTECT_HOME_NO)
+                kv_bool(e, "ProtectHome", sb->protect_home == PROTECT_HOME_YES);
+        else
+                kv_str(e, "ProtectHome", protect_home_to_string(sb->protect_home));
+        kv_bool(e, "ProtectCredentials", sb->protect_credentials);
         section_end(e);
 
         section_begin(e, "Resources");

@@ -18,10 +18,15 @@ static inline __attribute__((format(printf, 4, 5))) void tap_check(int ok, const
         va_list ap;
         tap_n++;
         printf("%s %u - ", ok ? "ok" : "not ok", tap_n);
+        char name[512];
         va_start(ap, fmt);
-        vprintf(fmt, ap);
+        vsnprintf(name, sizeof name, fmt, ap);
         va_end(ap);
-        printf("\n");
+        /* A newline in a test name would start a line that is not TAP. */
+        for (char *c = name; *c; c++)
+                if (*c == '\n' || *c == '\r')
+                        *c = ' ';
+        printf("%s\n", name);
         if (!ok) {
                 tap_failed++;
                 printf("#   failed at %s:%d\n", file, line);
