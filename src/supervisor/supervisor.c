@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -57,7 +58,7 @@ struct supervisor {
         struct notify_proxy *notify;
         const char *notify_path;
 
-        sd_event_source *child_source, *timer_source, *watchdog_source, *notify_source;
+        sd_event_source *child_source, *timer_source, *watchdog_source, *notify_source, *oom_source;
         pid_t pid;
         int pidfd; /* owned by child_source */
 
@@ -329,6 +330,20 @@ static void on_notify_message(const struct notify_message *m, void *userdata) {
                 become_ready(s);
 }
 
+/* memory.events changed: when the OOM killer took any process of the payload, the unit stops
+ * with the result oom-kill, as systemd's default OOMPolicy=stop does (a service that lost a
+ * worker to the OOM killer is not trusted to go on). */
+static int on_memory_events(sd_event_source *src, const struct inotify_event *ev, void *userdata) {
+        struct supervisor *s = userdata;
+        if (s->state != STATE_STARTING && s->state != STATE_RUNNING)
+                return 0;
+        if (cgroup_oom_kills_changed(s->cgroup) <= 0)
+                return 0;
+        log_warning("the OOM killer killed a process of the payload (memory.events oom_kill), stopping");
+        enter_stop(s, s->unit->service.kill_signal, EXIT_REASON_OOM_KILL);
+        return 0;
+}
+
 static int on_notify_io(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
         struct supervisor *s = userdata;
         int r = notify_proxy_process(s->notify, on_notify_message, s);
@@ -567,6 +582,21 @@ int supervisor_new(const struct hutch_unit *u, sd_event *e, const struct supervi
                 }
         }
 
+        if (faccessat(s->cgroup->payload_fd, "memory.events", F_OK, 0) == 0) {
+                char *path = NULL;
+                if (asprintf(&path, "%s%s/memory.events", s->cgroup->mount_path, s->cgroup->payload_path) <
+                    0) {
+                        r = log_oom();
+                        goto fail;
+                }
+                r = sd_event_add_inotify(e, &s->oom_source, path, IN_MODIFY, on_memory_events, s);
+                free(path);
+                if (r < 0) {
+                        log_error_errno(r, "watch memory.events of %s: %m", s->cgroup->payload_path);
+                        goto fail;
+                }
+        }
+
         r = build_spawn_unit(s);
         if (r < 0)
                 goto fail;
@@ -602,6 +632,7 @@ void supervisor_free(struct supervisor *s) {
         timer_disarm(&s->timer_source);
         timer_disarm(&s->watchdog_source);
         s->notify_source = sd_event_source_disable_unref(s->notify_source);
+        s->oom_source = sd_event_source_disable_unref(s->oom_source);
         if (s->child_source) {
                 /* Still running (the loop was torn down early): nothing may survive us. */
                 if (s->pidfd >= 0)
