@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -601,9 +602,18 @@ static char *cache_key(const struct hutch_unit *u, bool allow, char *const *name
         FILE *f = open_memstream(&buf, &size);
         if (!f)
                 return NULL;
-        fprintf(f, "hutch %s seccomp %u groups %016llx\nlibseccomp %u.%u.%u api %u\nnative %u\n",
+        /* The kernel, not libseccomp's API level: seccomp_api_get() probes the kernel with a
+         * dozen seccomp() calls (0.1-0.3 ms) at every start, and the level it finds follows
+         * from the kernel build, which release and version name. */
+        struct utsname un;
+        if (uname(&un) < 0) {
+                fclose(f);
+                free(buf);
+                return NULL;
+        }
+        fprintf(f, "hutch %s seccomp %u groups %016llx\nlibseccomp %u.%u.%u kernel %s %s\nnative %u\n",
                 HUTCH_VERSION, CACHE_VERSION, (unsigned long long) group_table_hash(), v->major, v->minor,
-                v->micro, seccomp_api_get(), seccomp_arch_native());
+                v->micro, un.release, un.version, seccomp_arch_native());
         fprintf(f, "arches");
         for (size_t i = 0; i < sec->syscall_architectures.n; i++)
                 fprintf(f, " %s", sec->syscall_architectures.items[i]);
