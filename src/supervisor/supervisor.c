@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
@@ -60,7 +62,8 @@ struct supervisor {
 
         sd_event_source *child_source, *timer_source, *watchdog_source, *notify_source, *oom_source;
         pid_t pid;
-        int pidfd; /* owned by child_source */
+        int pidfd;   /* owned by child_source */
+        int lock_fd; /* /run/hutch/lock/NAME.lock, held while the unit is ours */
 
         enum supervisor_state state;
         enum exit_reason forced; /* what we decided before the payload died (timeout, watchdog) */
@@ -515,6 +518,33 @@ void supervisor_stop(struct supervisor *s) {
 
 /* --- construction ------------------------------------------------------------------------- */
 
+/* One hutch per unit on this machine, whichever cgroup it was started from (by hand next to
+ * systemd's service, say): an flock on /run/hutch/lock/NAME.lock, released by the kernel when
+ * its holder dies. Where /run/hutch cannot be written (not root), the cgroup tree's own lock
+ * is the only one. */
+static int unit_lock(const char *name, int *ret) {
+        *ret = -EBADF;
+        if (mkdir("/run/hutch", 0755) < 0 && errno != EEXIST)
+                return 0;
+        if (mkdir("/run/hutch/lock", 0700) < 0 && errno != EEXIST)
+                return 0;
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "/run/hutch/lock/%s.lock", name);
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+        if (fd < 0)
+                return 0;
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                int r = -errno;
+                close(fd);
+                if (r == -EWOULDBLOCK)
+                        return log_error_errno(
+                                -EBUSY, "unit is already running (%s is held by another hutch)", path);
+                return log_error_errno(r, "lock %s: %m", path);
+        }
+        *ret = fd;
+        return 0;
+}
+
 /* The payload learns WatchdogSec= the way systemd tells services: WATCHDOG_USEC= in its
  * environment (sd_watchdog_enabled()). The unit's own Environment= entries come after, so a
  * unit may still override it. */
@@ -560,8 +590,13 @@ int supervisor_new(const struct hutch_unit *u, sd_event *e, const struct supervi
         s->done = done;
         s->userdata = userdata;
         s->pidfd = -EBADF;
+        s->lock_fd = -EBADF;
         s->state = STATE_INACTIVE;
         s->watchdog_usec = u->service.watchdog == USEC_INFINITY ? 0 : u->service.watchdog;
+
+        r = unit_lock(u->name, &s->lock_fd);
+        if (r < 0)
+                goto fail;
 
         r = cgroup_tree_setup(u, o->move_self, &s->cgroup);
         if (r < 0)
@@ -642,6 +677,8 @@ void supervisor_free(struct supervisor *s) {
         notify_proxy_free(s->notify);
         cgroup_tree_free(s->cgroup); /* kills what is left, removes the cgroups */
         strv_free(s->spawn_environment);
+        if (s->lock_fd >= 0)
+                close(s->lock_fd); /* after the cgroups are gone: the next start finds them removed */
         sd_event_unref(s->event);
         free(s);
 }

@@ -62,4 +62,22 @@ else
 fi
 rmdir "$D" 2>/dev/null
 
+# --- One hutch per unit on the machine: a second `hutch run` from another cgroup is refused too.
+unit "$SV-one" "/bin/sh -c 'echo up >$O/one; exec sleep 1000'"
+start_bg "$SV-one"
+first=$HPID
+wait_for 10 test -s "$O/one"
+E=$CG/hutch-$SV-elsewhere
+mkdir "$E"
+sh -c 'echo $$ >"$0/cgroup.procs" && exec "$1" run "$2"' "$E" "$HUTCH" "$SV-one" >"$T/one2.out" 2>"$T/one2.err"
+RC=$?
+expect_eq "second run from another cgroup: refused with 125" "$RC" 125
+expect_match "second run from another cgroup: says it is running" "$(cat "$T/one2.err")" "already running"
+check "second run from another cgroup: made no cgroup there" test ! -e "$E/hutch-$SV-one"
+check "the first run is untouched" kill -0 "$first"
+kill -TERM "$first"
+wait_exit "$first" 15
+expect_eq "the first run stops cleanly" "$RC" 0
+rmdir "$E" 2>/dev/null
+
 done_testing
