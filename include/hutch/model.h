@@ -157,6 +157,16 @@ enum private_users {
         _PRIVATE_USERS_MAX,
 };
 
+/* ProtectHome=: what the sandbox sees of /home, /root and /run/user. hutch's default is yes
+ * (systemd's is no). */
+enum protect_home {
+        PROTECT_HOME_NO,
+        PROTECT_HOME_YES, /* default: inaccessible */
+        PROTECT_HOME_READ_ONLY,
+        PROTECT_HOME_TMPFS, /* an empty read-only tmpfs over each */
+        _PROTECT_HOME_MAX,
+};
+
 /* SystemCallErrorNumber=: an errno, or "kill" (kill the process). */
 #define SYSCALL_ERRNO_KILL (-1)
 
@@ -225,6 +235,11 @@ struct unit_section_sandbox {
         char *hostname; /* default: the unit name */
         struct unit_origin root_directory_origin, root_mode_origin, upper_directory_origin, hostname_origin,
                 private_users_origin, private_network_origin;
+        enum protect_home protect_home; /* default yes */
+        /* ProtectCredentials= (hutch's own key): the password hash files and host keys of /etc in
+         * the sandbox's root are inaccessible; default yes. */
+        bool protect_credentials;
+        struct unit_origin protect_home_origin, protect_credentials_origin;
 };
 
 struct unit_section_resources {
@@ -248,12 +263,12 @@ struct unit_section_security {
         bool no_new_privileges;              /* default yes */
         struct syscall_rule *syscall_filter; /* NULL/0 with syscall_filter_set false: the default */
         size_t n_syscall_filter;
-        bool syscall_filter_set;  /* an assignment was made (even "SystemCallFilter=" resets to none) */
+        bool syscall_filter_set; /* an assignment was made (even "SystemCallFilter=" resets to none) */
         /* "SystemCallFilter=" (empty) was written: only then does a list that starts with '~' become
          * systemd's pure deny list. Without the reset, '~' entries take calls out of hutch's default
          * allow list, so a unit that only denies something never ends up less filtered. */
         bool syscall_filter_reset;
-        int syscall_error_number; /* default EPERM; SYSCALL_ERRNO_KILL */
+        int syscall_error_number;              /* default EPERM; SYSCALL_ERRNO_KILL */
         struct str_list syscall_architectures; /* default "native" */
         unsigned long restrict_namespaces;     /* allowed CLONE_NEW* flags; default 0 */
         bool lock_personality;                 /* default yes */
@@ -332,6 +347,12 @@ const char *root_mode_to_string(enum root_mode m);
 int root_mode_from_string(const char *s);
 const char *private_users_to_string(enum private_users p);
 int private_users_from_string(const char *s);
+const char *protect_home_to_string(enum protect_home p);
+/* Also accepts the booleans (yes/true/on/1 ... as parse_boolean), as systemd's ProtectHome=. */
+int protect_home_from_string(const char *s);
+/* The paths ProtectHome= and ProtectCredentials= act on, inside the sandbox (NULL-terminated). */
+extern const char *const protect_home_paths[];
+extern const char *const protect_credentials_paths[];
 
 /* Output for `hutch show`: every effective setting, defaults included. */
 int model_format_ini(const struct hutch_unit *u, FILE *f);

@@ -27,6 +27,58 @@ static struct unit_origin origin_or_unit(const struct hutch_unit *u, struct unit
                 added++;                                                                              \
         } while (0)
 
+/* `path` is `base` or below it. */
+static bool path_at_or_below(const char *path, const char *base) {
+        size_t l = strlen(base);
+        return strncmp(path, base, l) == 0 && (path[l] == 0 || path[l] == '/');
+}
+
+/* What ProtectHome=yes or ProtectCredentials=yes cover is applied after the unit's own mounts, so
+ * a bind or path of the unit there would be hidden without a word: say so instead. */
+static int check_protected_paths(const struct hutch_unit *u, struct unit_problems *problems) {
+        const struct unit_section_sandbox *sb = &u->sandbox;
+        int added = 0;
+        struct {
+                const char *path, *key;
+                struct unit_origin origin;
+        } paths[256];
+        size_t n = 0;
+        for (size_t i = 0; i < sb->n_binds && n < ELEMENTSOF(paths); i++)
+                paths[n++] = (typeof(paths[0])){sb->binds[i].destination,
+                                                sb->binds[i].read_only ? "BindReadOnlyPaths" : "BindPaths",
+                                                sb->binds[i].origin};
+        for (size_t i = 0; i < sb->n_tmpfs && n < ELEMENTSOF(paths); i++)
+                paths[n++] =
+                        (typeof(paths[0])){sb->tmpfs[i].path, "TemporaryFileSystem", sb->tmpfs[i].origin};
+        const struct path_list *lists[] = {&sb->read_write_paths, &sb->read_only_paths};
+        static const char *const keys[] = {"ReadWritePaths", "ReadOnlyPaths"};
+        for (size_t l = 0; l < ELEMENTSOF(lists); l++)
+                for (size_t i = 0; i < lists[l]->n && n < ELEMENTSOF(paths); i++)
+                        paths[n++] = (typeof(paths[0])){lists[l]->items[i].path, keys[l],
+                                                        lists[l]->items[i].origin};
+
+        for (size_t i = 0; i < n; i++) {
+                if (!paths[i].path)
+                        continue;
+                if (sb->protect_home == PROTECT_HOME_YES)
+                        for (const char *const *h = protect_home_paths; *h; h++)
+                                if (path_at_or_below(paths[i].path, *h))
+                                        PROBLEM(paths[i].origin, paths[i].key,
+                                                "%s is hidden by ProtectHome=yes (hutch's default); "
+                                                "ProtectHome=tmpfs binds into an empty %s, ProtectHome=no "
+                                                "shows the host's",
+                                                paths[i].path, *h);
+                if (sb->protect_credentials)
+                        for (const char *const *c = protect_credentials_paths; *c; c++)
+                                if (path_at_or_below(paths[i].path, *c))
+                                        PROBLEM(paths[i].origin, paths[i].key,
+                                                "%s is hidden by ProtectCredentials=yes (hutch's default); "
+                                                "ProtectCredentials=no shows it",
+                                                paths[i].path);
+        }
+        return added;
+}
+
 /* MemoryMin <= MemoryLow <= MemoryHigh <= MemoryMax, for those that are set. */
 static int check_memory_order(const struct hutch_unit *u, struct unit_problems *problems) {
         const struct {
@@ -131,6 +183,11 @@ int model_validate(const struct hutch_unit *u, struct unit_problems *problems) {
                                 "%s is outside the ids 0..65535 that PrivateUsers=identity maps",
                                 svc->group);
         }
+
+        r = check_protected_paths(u, problems);
+        if (r < 0)
+                return r;
+        added += r;
 
         /* [Resources] */
         r = check_memory_order(u, problems);

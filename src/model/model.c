@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hutch/model.h"
+#include "hutch/parse.h"
 #include "hutch/strv.h"
 
 /* ---- problems ---- */
@@ -142,6 +143,10 @@ struct hutch_unit *model_unit_new(const char *name) {
         u->sandbox.private_devices = true;
         u->sandbox.private_network = true;
         u->sandbox.private_users = PRIVATE_USERS_NO;
+        /* /home, /root, /run/user and the credential files of /etc hidden: a root payload reads
+         * them through owner permissions, whatever its capabilities (systemd's defaults are no). */
+        u->sandbox.protect_home = PROTECT_HOME_YES;
+        u->sandbox.protect_credentials = true;
         u->sandbox.hostname = default_hostname(name);
         if (!u->sandbox.hostname)
                 goto fail;
@@ -288,6 +293,32 @@ static const char *const private_users_table[_PRIVATE_USERS_MAX] = {
         [PRIVATE_USERS_IDENTITY] = "identity",
 };
 
+static const char *const protect_home_table[_PROTECT_HOME_MAX] = {
+        [PROTECT_HOME_NO] = "no",
+        [PROTECT_HOME_YES] = "yes",
+        [PROTECT_HOME_READ_ONLY] = "read-only",
+        [PROTECT_HOME_TMPFS] = "tmpfs",
+};
+
+/* ProtectHome=: where systemd keeps users' files. */
+const char *const protect_home_paths[] = {"/home", "/root", "/run/user", NULL};
+
+/* ProtectCredentials=: files of /etc holding password hashes or a host's private keys. A root
+ * payload reads them through their owner bits, whatever its capabilities. */
+const char *const protect_credentials_paths[] = {
+        "/etc/shadow",
+        "/etc/shadow-",
+        "/etc/gshadow",
+        "/etc/gshadow-",
+        "/etc/security/opasswd",
+        "/etc/ssh/ssh_host_rsa_key",
+        "/etc/ssh/ssh_host_ecdsa_key",
+        "/etc/ssh/ssh_host_ed25519_key",
+        "/etc/ssh/ssh_host_dsa_key",
+        "/etc/krb5.keytab",
+        NULL,
+};
+
 static const char *table_to_string(const char *const *table, size_t n, int i) {
         if (i < 0 || (size_t) i >= n)
                 return NULL;
@@ -326,4 +357,14 @@ const char *private_users_to_string(enum private_users p) {
 }
 int private_users_from_string(const char *s) {
         return table_from_string(private_users_table, ELEMENTSOF(private_users_table), s);
+}
+const char *protect_home_to_string(enum protect_home p) {
+        return table_to_string(protect_home_table, ELEMENTSOF(protect_home_table), (int) p);
+}
+int protect_home_from_string(const char *s) {
+        int r = table_from_string(protect_home_table, ELEMENTSOF(protect_home_table), s);
+        bool b;
+        if (r < 0 && s && parse_boolean(s, &b, NULL) >= 0)
+                r = b ? PROTECT_HOME_YES : PROTECT_HOME_NO;
+        return r;
 }

@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hutch/strv.h"
 #include "sandbox/mount-util.h"
 #include "sandbox/sandbox-internal.h"
 #include "shared/syscall.h"
@@ -65,6 +66,9 @@ struct mount_state {
         int stage_fd; /* the staging tmpfs, attached over /tmp */
         int root_fd;  /* the new root (O_PATH) */
         bool root_is_clone;
+        int home_tmpfs_fds[3]; /* ProtectHome=tmpfs: made read-only once the binds below are in */
+        const char *home_tmpfs_paths[3];
+        size_t n_home_tmpfs;
 };
 
 /* Opens one of hutch's own mount points (no symlinks anywhere on the way). */
@@ -135,13 +139,16 @@ static int rebind(int dir_fd, const char *sub, uint64_t set, uint64_t clr, bool 
 }
 
 /* Covers the node at `target_fd` (below the new root) with an empty, inaccessible one of the
- * same kind: files get /dev/null (read-only), directories the staging tmpfs's mode 0000 dir. */
-static int cover(struct mount_state *s, int target_fd) {
+ * same kind: directories get the staging tmpfs's mode 0000 dir; files the staging tmpfs's mode
+ * 0000 file (open fails with EACCES without CAP_DAC_OVERRIDE, as systemd's InaccessiblePaths=),
+ * or /dev/null (read-only, reads as empty) when `null_for_files`, as for the /proc masks. */
+static int cover(struct mount_state *s, int target_fd, bool null_for_files) {
         struct stat st;
         if (fstat(target_fd, &st) < 0)
                 return -errno;
         int mnt = S_ISDIR(st.st_mode) ? mnt_clone(s->stage_fd, "inaccessible", false)
-                                      : mnt_clone(AT_FDCWD, "/dev/null", false);
+                  : null_for_files    ? mnt_clone(AT_FDCWD, "/dev/null", false)
+                                      : mnt_clone(s->stage_fd, "inaccessible-file", false);
         if (mnt < 0)
                 return mnt;
         int r = mnt_set_attr(mnt, MOUNT_ATTR_RDONLY | ATTR_SAFE, 0, false);
@@ -162,7 +169,7 @@ static int mask_list(struct mount_state *s, int dir_fd, const char *base, const 
                                    0, true);
                 else {
                         int t = mnt_open_in(dir_fd, list[i], O_PATH, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
-                        r = t < 0 ? t : cover(s, t);
+                        r = t < 0 ? t : cover(s, t, true);
                         if (t >= 0)
                                 close(t);
                 }
@@ -294,8 +301,12 @@ static int build_root(struct mount_state *s) {
         if (r < 0)
                 return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "mount staging tmpfs on", "/tmp", "%s",
                                          log);
-        if (mkdirat(s->stage_fd, "root", 0755) < 0 || mkdirat(s->stage_fd, "inaccessible", 0) < 0 ||
-            fchmodat(s->stage_fd, "inaccessible", 0, 0) < 0)
+        int f = openat(s->stage_fd, "inaccessible-file", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0);
+        if (f >= 0)
+                close(f);
+        if (f < 0 || mkdirat(s->stage_fd, "root", 0755) < 0 || mkdirat(s->stage_fd, "inaccessible", 0) < 0 ||
+            fchmodat(s->stage_fd, "inaccessible", 0, 0) < 0 ||
+            fchmodat(s->stage_fd, "inaccessible-file", 0, 0) < 0)
                 return sandbox_error_set(e, SANDBOX_STEP_MOUNT, errno, "prepare staging tmpfs", "/tmp",
                                          NULL);
 
@@ -503,24 +514,32 @@ static int mount_api(struct mount_state *s) {
         return 0;
 }
 
-/* Step 4c: BindPaths=, BindReadOnlyPaths=, TemporaryFileSystem=, then ReadWritePaths=,
- * ReadOnlyPaths=, InaccessiblePaths= (parents before children, so the deeper entry wins). */
+/* Step 4c: BindPaths=, BindReadOnlyPaths=, TemporaryFileSystem=, ProtectHome=tmpfs, then
+ * ReadWritePaths=, ReadOnlyPaths=, InaccessiblePaths=, ProtectHome=yes|read-only,
+ * ProtectCredentials= (parents before children, so the deeper entry wins). */
 struct path_op {
         const char *path;
         const char *key;
-        int kind; /* 0 bind, 1 tmpfs, 2 read-write, 3 read-only, 4 inaccessible */
+        int kind; /* 0 bind, 1 tmpfs, 2 read-write, 3 read-only, 4 inaccessible, 5 ProtectHome=tmpfs */
         size_t index;
         bool ignore_missing;
 };
 
+/* ProtectHome=tmpfs goes with the mounts that add things, before a bind below it on the same
+ * path, so that BindPaths= into an emptied /home works (as systemd recommends). */
+static int path_op_rank(int kind) {
+        return kind == 5 ? -1 : kind;
+}
+
 static int path_op_cmp(const void *a, const void *b) {
         const struct path_op *x = a, *y = b;
-        if ((x->kind >= 2) != (y->kind >= 2))
-                return (x->kind >= 2) - (y->kind >= 2);
+        int gx = path_op_rank(x->kind) >= 2, gy = path_op_rank(y->kind) >= 2;
+        if (gx != gy)
+                return gx - gy;
         int c = strcmp(x->path, y->path);
         if (c != 0)
                 return c;
-        return x->kind - y->kind;
+        return path_op_rank(x->kind) - path_op_rank(y->kind);
 }
 
 /* TemporaryFileSystem= options: mount flags become attributes, the rest goes to tmpfs. */
@@ -580,6 +599,28 @@ static int unit_path_op(struct mount_state *s, const struct path_op *op) {
                                                  sb->binds[op->index].source);
                 return 0;
         }
+        case 5: {
+                /* An existing directory only: nothing is created for a path the root lacks. */
+                target = mnt_open_in(s->root_fd, op->path, O_PATH | O_DIRECTORY, RESOLVE_SANDBOX);
+                if (target == -ENOENT || target == -ENOTDIR)
+                        return 0;
+                if (target < 0)
+                        return sandbox_error_set(e, SANDBOX_STEP_MOUNT, target, "open", op->path, "%s",
+                                                 op->key);
+                char log[256] = "";
+                mnt = mnt_fs_make("tmpfs", "tmpfs", "mode=0755", ATTR_SAFE, log, sizeof log);
+                r = mnt < 0 ? mnt : mnt_attach(mnt, target);
+                close(target);
+                if (r < 0) {
+                        if (mnt >= 0)
+                                close(mnt);
+                        return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "mount tmpfs on", op->path,
+                                                 "%stmpfs %s", op->key, log);
+                }
+                s->home_tmpfs_paths[s->n_home_tmpfs] = op->path;
+                s->home_tmpfs_fds[s->n_home_tmpfs++] = mnt;
+                return 0;
+        }
         case 1: {
                 char opts[512];
                 unsigned attrs;
@@ -609,7 +650,7 @@ static int unit_path_op(struct mount_state *s, const struct path_op *op) {
         if (target < 0)
                 return sandbox_error_set(e, SANDBOX_STEP_MOUNT, target, "open", op->path, "%s", op->key);
         if (op->kind == 4)
-                r = cover(s, target);
+                r = cover(s, target, false);
         else {
                 mnt = mnt_clone(target, NULL, true);
                 r = mnt;
@@ -638,11 +679,10 @@ static int mount_unit_paths(struct mount_state *s) {
         const struct path_list *lists[] = {&sb->read_write_paths, &sb->read_only_paths,
                                            &sb->inaccessible_paths};
         static const char *const keys[] = {"ReadWritePaths=", "ReadOnlyPaths=", "InaccessiblePaths="};
-        size_t n = sb->n_binds + sb->n_tmpfs;
+        size_t n = sb->n_binds + sb->n_tmpfs + strv_length((char *const *) protect_home_paths) +
+                   strv_length((char *const *) protect_credentials_paths);
         for (size_t i = 0; i < 3; i++)
                 n += lists[i]->n;
-        if (n == 0)
-                return 0;
         struct path_op *ops = new0(struct path_op, n);
         if (!ops)
                 return sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, -ENOMEM, "allocate", NULL, NULL);
@@ -657,11 +697,39 @@ static int mount_unit_paths(struct mount_state *s) {
                 for (size_t i = 0; i < lists[l]->n; i++)
                         ops[k++] = (struct path_op){lists[l]->items[i].path, keys[l], (int) l + 2, i,
                                                     lists[l]->items[i].ignore_missing};
+        /* hutch's defaults: what the root lacks is skipped without a word. */
+        static const int home_kind[_PROTECT_HOME_MAX] = {
+                [PROTECT_HOME_NO] = -1,
+                [PROTECT_HOME_YES] = 4,
+                [PROTECT_HOME_READ_ONLY] = 3,
+                [PROTECT_HOME_TMPFS] = 5,
+        };
+        if (home_kind[sb->protect_home] >= 0)
+                for (size_t i = 0; protect_home_paths[i]; i++)
+                        ops[k++] = (struct path_op){protect_home_paths[i],
+                                                    "ProtectHome=", home_kind[sb->protect_home], i, true};
+        if (sb->protect_credentials)
+                for (size_t i = 0; protect_credentials_paths[i]; i++)
+                        ops[k++] = (struct path_op){protect_credentials_paths[i], "ProtectCredentials=", 4,
+                                                    i, true};
+        n = k;
         qsort(ops, n, sizeof *ops, path_op_cmp);
         int r = 0;
         for (size_t i = 0; r == 0 && i < n; i++)
                 r = unit_path_op(s, &ops[i]);
         free(ops);
+        /* ProtectHome=tmpfs: read-only now that what was bound below is in place; this mount only,
+         * so a writable bind below stays writable. */
+        for (size_t i = 0; i < s->n_home_tmpfs; i++) {
+                if (r == 0) {
+                        r = mnt_set_attr(s->home_tmpfs_fds[i], MOUNT_ATTR_RDONLY, 0, false);
+                        if (r < 0)
+                                r = sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, r, "make read-only",
+                                                      s->home_tmpfs_paths[i], "ProtectHome=tmpfs");
+                }
+                mnt_close_fd(&s->home_tmpfs_fds[i]);
+        }
+        s->n_home_tmpfs = 0;
         return r;
 }
 

@@ -80,6 +80,8 @@ const struct unit_key unit_keys[] = {
         KEY("Sandbox", "PrivateNetwork", parse_key_bool, U(sandbox.private_network), U(sandbox.private_network_origin), 0, NULL, 0),
         KEY("Sandbox", "PrivateUsers", parse_key_private_users, 0, U(sandbox.private_users_origin), 0, NULL, 0),
         KEY("Sandbox", "Hostname", parse_key_hostname, U(sandbox.hostname), U(sandbox.hostname_origin), 0, NULL, S),
+        ENUM_KEY("Sandbox", "ProtectHome", U(sandbox.protect_home), U(sandbox.protect_home_origin), protect_home_from_string, "yes, no, read-only, tmpfs"),
+        KEY("Sandbox", "ProtectCredentials", parse_key_bool, U(sandbox.protect_credentials), U(sandbox.protect_credentials_origin), 0, NULL, 0),
 
         KEY("Resources", "CPUWeight", parse_key_weight, U(resources.cpu_weight), NO_ORIGIN, 0, NULL, 0),
         KEY("Resources", "CPUQuota", parse_key_cpu_quota, U(resources.cpu_quota), NO_ORIGIN, 0, NULL, 0),

@@ -178,6 +178,8 @@ static void test_defaults(void) {
         TAP_CHECK(u->sandbox.private_tmp && u->sandbox.private_devices && u->sandbox.private_network,
                   "PrivateTmp=, PrivateDevices=, PrivateNetwork= yes");
         TAP_CHECK(u->sandbox.private_users == PRIVATE_USERS_NO, "PrivateUsers=no");
+        TAP_CHECK(u->sandbox.protect_home == PROTECT_HOME_YES && u->sandbox.protect_credentials,
+                  "ProtectHome=yes, ProtectCredentials=yes");
         TAP_STREQ(u->sandbox.hostname, "web", "Hostname= is the unit name");
         TAP_CHECK(u->security.capability_bounding_set == 0 && u->security.ambient_capabilities == 0,
                   "no capabilities");

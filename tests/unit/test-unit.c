@@ -473,6 +473,46 @@ static void test_sandbox(void) {
         expect_problem("bad root mode", HEAD "[Sandbox]\nRootMode=rw\n", 4, "RootMode",
                        "read-only, volatile");
         expect_problem("bad private users", HEAD "[Sandbox]\nPrivateUsers=maybe\n", 4, "PrivateUsers", NULL);
+        {
+                static const struct {
+                        const char *value;
+                        enum protect_home want;
+                } home[] = {{"read-only", PROTECT_HOME_READ_ONLY},
+                            {"tmpfs", PROTECT_HOME_TMPFS},
+                            {"no", PROTECT_HOME_NO},
+                            {"off", PROTECT_HOME_NO},
+                            {"yes", PROTECT_HOME_YES},
+                            {"1", PROTECT_HOME_YES}};
+                for (size_t i = 0; i < ELEMENTSOF(home); i++) {
+                        char text[256];
+                        snprintf(text, sizeof text,
+                                 HEAD "[Sandbox]\nProtectHome=%s\nProtectCredentials=no\n", home[i].value);
+                        u = load_ok(home[i].value, text);
+                        TAP_CHECK(u && u->sandbox.protect_home == home[i].want &&
+                                          !u->sandbox.protect_credentials,
+                                  "ProtectHome=%s, ProtectCredentials=no", home[i].value);
+                        model_unit_free(u);
+                }
+        }
+        u = load_ok("protect defaults", HEAD);
+        TAP_CHECK(u && u->sandbox.protect_home == PROTECT_HOME_YES && u->sandbox.protect_credentials,
+                  "ProtectHome=yes and ProtectCredentials=yes by default");
+        model_unit_free(u);
+        expect_problem("bad protect home", HEAD "[Sandbox]\nProtectHome=read-write\n", 4, "ProtectHome",
+                       "yes, no, read-only, tmpfs");
+        expect_problem("bad protect credentials", HEAD "[Sandbox]\nProtectCredentials=maybe\n", 4,
+                       "ProtectCredentials", NULL);
+        expect_problem("bind hidden by ProtectHome=yes", HEAD "[Sandbox]\nBindPaths=/srv:/root/srv\n", 4,
+                       "BindPaths", "hidden by ProtectHome=yes");
+        expect_problem("path hidden by ProtectHome=yes", HEAD "[Sandbox]\nReadWritePaths=/home\n", 4,
+                       "ReadWritePaths", "hidden by ProtectHome=yes");
+        expect_problem("bind hidden by ProtectCredentials=yes",
+                       HEAD "[Sandbox]\nBindReadOnlyPaths=/etc/shadow\n", 4, "BindReadOnlyPaths",
+                       "hidden by ProtectCredentials=yes");
+        u = load_ok("bind into ProtectHome=tmpfs",
+                    HEAD "[Sandbox]\nProtectHome=tmpfs\nBindPaths=/srv:/home/srv\n"
+                         "ProtectCredentials=no\nBindReadOnlyPaths=/etc/shadow\n");
+        model_unit_free(u);
         expect_problem("bad hostname", HEAD "[Sandbox]\nHostname=-bad-\n", 4, "Hostname", NULL);
         expect_problem("unknown specifier", HEAD "[Sandbox]\nRootDirectory=/srv/%j\n", 4, "RootDirectory",
                        "unknown specifier '%j'");
