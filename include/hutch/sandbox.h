@@ -12,6 +12,7 @@
  * or setup failed. */
 
 #include <stdbool.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include "hutch/model.h"
@@ -52,10 +53,25 @@ struct sandbox_params {
         bool kill_on_parent_death;          /* PR_SET_PDEATHSIG on the sandbox's PID 1 (default true) */
 };
 
+/* The payload's end as the sandbox's PID 1 saw it. A PID 1 cannot die of a signal it sends
+ * itself, so its own exit status could not tell "killed by SIGTERM" from "exit 143". hutch's
+ * PID 1 writes the payload's wait status into a page it shares with the spawner (mapped
+ * MAP_SHARED before clone3; the payload's execve drops it from the payload). */
+struct sandbox_exit_report;
+
 struct sandbox_child {
-        pid_t pid; /* the sandbox's PID 1 as seen from the host */
-        int pidfd; /* pidfd of pid (CLOEXEC) */
+        pid_t pid;                          /* the sandbox's PID 1 as seen from the host */
+        int pidfd;                          /* pidfd of pid (CLOEXEC) */
+        struct sandbox_exit_report *report; /* NULL when none (see sandbox_child_release) */
 };
+
+/* How the payload ended, as waitid() would say it of the payload itself: *ret_code is
+ * CLD_EXITED, CLD_KILLED or CLD_DUMPED. From PID 1's report when it wrote one, else from `si`,
+ * the siginfo of the sandbox's PID 1 (the service was its own init, or PID 1 was killed). */
+void sandbox_child_exit_status(const struct sandbox_child *c, const siginfo_t *si, int *ret_code,
+                               int *ret_status);
+/* Unmaps the report. Accepts a child without one. */
+void sandbox_child_release(struct sandbox_child *c);
 
 void sandbox_params_init(struct sandbox_params *p);
 

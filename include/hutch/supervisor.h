@@ -37,13 +37,6 @@ struct exit_info {
         int status; /* the exit status, or the signal */
 };
 
-/* The payload's end as waitid() reported it for the sandbox's PID 1. That PID 1 exits with
- * 128+N when the service died of signal N (sandbox.h: a PID 1 cannot re-raise the signal on
- * itself), so 129..192 is read back as death by signal N-128, the way systemd would have seen
- * the service itself die. (A service that exits with such a status on purpose is taken for
- * one killed by the signal; a core dump shows up as the signal alone.) */
-struct exit_info exit_info_from_sandbox(int code, int status);
-
 /* systemd's clean exit: status 0, or a status/signal listed in SuccessExitStatus=, or (not for
  * Type=oneshot) death by SIGHUP, SIGINT, SIGTERM or SIGPIPE. */
 bool exit_is_clean(const struct hutch_unit *u, const struct exit_info *e);

@@ -4,8 +4,9 @@
  * every signal it has no handler for (so a plain daemon as PID 1 would not stop on SIGTERM).
  * This PID 1 forwards signals to the payload, reaps everything, and exits with the payload's
  * status: its exit code, or 128+N when the payload was killed by signal N (PID 1 cannot re-raise
- * a signal on itself; the kernel drops it). The kernel then kills whatever is left in the
- * namespace.
+ * a signal on itself; the kernel drops it). As that cannot tell "killed by SIGTERM" from "exit
+ * 143", it first writes the payload's exact wait status into the report page it shares with
+ * the spawner (sandbox.h). The kernel then kills whatever is left in the namespace.
  *
  * Before waiting it closes every fd (no host fd stays open in the sandbox), is non-dumpable
  * (set in the child before the fork, so the payload cannot open /proc/1/exe, /proc/1/root,
@@ -53,7 +54,7 @@ static void drop_privileges(void) {
         prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
-_noreturn_ void sandbox_pid1_loop(pid_t payload) {
+_noreturn_ void sandbox_pid1_loop(pid_t payload, struct sandbox_exit_report *report) {
         close_range(0, ~0U, 0);
         drop_privileges();
 
@@ -75,6 +76,14 @@ _noreturn_ void sandbox_pid1_loop(pid_t payload) {
                                 break;
                         if (p != payload)
                                 continue;
+                        if (report) {
+                                report->code = WIFEXITED(status)   ? CLD_EXITED
+                                               : WCOREDUMP(status) ? CLD_DUMPED
+                                                                   : CLD_KILLED;
+                                report->status = WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status);
+                                __atomic_store_n(&report->magic, SANDBOX_EXIT_REPORT_MAGIC,
+                                                 __ATOMIC_RELEASE);
+                        }
                         if (WIFEXITED(status))
                                 _exit(WEXITSTATUS(status));
                         _exit(128 + WTERMSIG(status));

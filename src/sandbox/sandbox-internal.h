@@ -7,11 +7,20 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "hutch/model.h"
 #include "hutch/sandbox.h"
 #include "sandbox/security.h"
+
+/* Written by the sandbox's PID 1 when the payload ends (sandbox.h, struct sandbox_child). */
+struct sandbox_exit_report {
+        uint32_t magic; /* SANDBOX_EXIT_REPORT_MAGIC once code and status are written */
+        int32_t code;
+        int32_t status;
+};
+#define SANDBOX_EXIT_REPORT_MAGIC UINT32_C(0x68757463)
 
 /* Host objects the parent clones for the child (mount.c): detached mounts, or -1. */
 #define SANDBOX_DEV_NODES 6
@@ -36,6 +45,7 @@ struct sandbox_ctx {
         int error_fd;   /* write end of the setup pipe (CLOEXEC) */
         int sync_fd;    /* read end of the "uid_map written" pipe, or -1 */
         int overlay_fd; /* the detached overlay root (overlay.c), or -1 for a read-only bind */
+        struct sandbox_exit_report *report; /* shared with the parent; NULL when the service is init */
         const struct sandbox_host *host;
 };
 
@@ -84,6 +94,6 @@ int sandbox_build_argv(const struct hutch_unit *u, const struct sandbox_params *
 bool sandbox_command_is_init(const char *path);
 /* Runs as the sandbox's PID 1 once the payload `payload` was forked: forwards signals,
  * reaps, exits with the payload's status (128+N for signal N). Never returns. */
-_noreturn_ void sandbox_pid1_loop(pid_t payload);
+_noreturn_ void sandbox_pid1_loop(pid_t payload, struct sandbox_exit_report *report);
 /* The signals PID 1 forwards; blocked in PID 1 before the payload is forked. */
 void sandbox_pid1_signal_set(sigset_t *ret);

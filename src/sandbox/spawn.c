@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -304,10 +305,33 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
         }
         if (pid == 0)
                 payload_exec(c, &id, env, &e);
-        sandbox_pid1_loop(pid);
+        sandbox_pid1_loop(pid, c->report);
 }
 
 /* ---- parent side ---- */
+
+static void report_unmap(struct sandbox_exit_report *r) {
+        if (r)
+                munmap(r, sizeof *r);
+}
+
+void sandbox_child_release(struct sandbox_child *c) {
+        report_unmap(c->report);
+        c->report = NULL;
+}
+
+void sandbox_child_exit_status(const struct sandbox_child *c, const siginfo_t *si, int *ret_code,
+                               int *ret_status) {
+        /* PID 1 writes the report and then exits; its exit was reaped before this is read, so the
+         * acquire pairs with PID 1's release store. */
+        if (c->report && __atomic_load_n(&c->report->magic, __ATOMIC_ACQUIRE) == SANDBOX_EXIT_REPORT_MAGIC) {
+                *ret_code = c->report->code;
+                *ret_status = c->report->status;
+                return;
+        }
+        *ret_code = si->si_code;
+        *ret_status = si->si_status;
+}
 
 static void log_sandbox_error(const struct sandbox_error *e) {
         bool d = e->detail[0] != 0;
@@ -417,6 +441,11 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
         sigset_t fwd, saved_mask;
         sandbox_pid1_signal_set(&fwd);
         sigprocmask(SIG_BLOCK, &fwd, &saved_mask);
+        if (!c.is_init) {
+                void *page = mmap(NULL, sizeof(struct sandbox_exit_report), PROT_READ | PROT_WRITE,
+                                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+                c.report = page == MAP_FAILED ? NULL : page; /* without it: PID 1's 128+N exit status */
+        }
         pid_t pid = clone3(&args, sizeof args);
         if (pid == 0) {
                 close(errp[0]);
@@ -434,6 +463,7 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
         if (syncp[0] >= 0)
                 close(syncp[0]);
         if (r < 0) {
+                report_unmap(c.report);
                 close(errp[0]);
                 if (syncp[1] >= 0)
                         close(syncp[1]);
@@ -463,6 +493,7 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                         waitid(P_PIDFD, (id_t) pidfd, &si, WEXITED);
                         close(pidfd);
                         close(errp[0]);
+                        report_unmap(c.report);
                         sandbox_error_set(err, SANDBOX_STEP_USERNS, r, "write", pp, "%s", map);
                         err->detail[strcspn(err->detail, "\n")] = 0;
                         log_sandbox_error(err);
@@ -485,11 +516,13 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
         if (got == 0) {
                 ret->pid = pid;
                 ret->pidfd = pidfd;
+                ret->report = c.report;
                 return 0;
         }
         siginfo_t si;
         waitid(P_PIDFD, (id_t) pidfd, &si, WEXITED);
         close(pidfd);
+        report_unmap(c.report);
         if (got != sizeof child_err)
                 return fail(err, SANDBOX_STEP_CLONE, EPROTO, "read setup report", "");
         *err = child_err;

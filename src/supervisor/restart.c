@@ -19,12 +19,6 @@ const char *exit_reason_to_string(enum exit_reason r) {
         return exit_reason_names[r];
 }
 
-struct exit_info exit_info_from_sandbox(int code, int status) {
-        if (code == CLD_EXITED && status > 128 && status <= 128 + 64)
-                return (struct exit_info){.code = CLD_KILLED, .status = status - 128};
-        return (struct exit_info){.code = code, .status = status};
-}
-
 bool exit_is_clean(const struct hutch_unit *u, const struct exit_info *e) {
         const struct exit_status_set *ok = &u->service.success_exit_status;
         if (e->code == CLD_EXITED)

@@ -62,8 +62,9 @@ struct supervisor {
 
         sd_event_source *child_source, *timer_source, *watchdog_source, *notify_source, *oom_source;
         pid_t pid;
-        int pidfd;   /* owned by child_source */
-        int lock_fd; /* /run/hutch/lock/NAME.lock, held while the unit is ours */
+        int pidfd;                  /* owned by child_source */
+        struct sandbox_child child; /* of the current run: for its exit report */
+        int lock_fd;                /* /run/hutch/lock/NAME.lock, held while the unit is ours */
 
         enum supervisor_state state;
         enum exit_reason forced; /* what we decided before the payload died (timeout, watchdog) */
@@ -238,7 +239,9 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
 
 static int on_child(sd_event_source *src, const siginfo_t *si, void *userdata) {
         struct supervisor *s = userdata;
-        struct exit_info e = exit_info_from_sandbox(si->si_code, si->si_status);
+        struct exit_info e;
+        sandbox_child_exit_status(&s->child, si, &e.code, &e.status);
+        sandbox_child_release(&s->child);
         /* The source owns the pidfd: dropping it closes the fd, one per run, so restarts do not
          * accumulate descriptors. */
         s->child_source = sd_event_source_disable_unref(s->child_source);
@@ -399,12 +402,14 @@ static int spawn_payload(struct supervisor *s) {
 
         s->pid = child.pid;
         s->pidfd = child.pidfd;
+        s->child = child;
         r = sd_event_add_child_pidfd(s->event, &s->child_source, child.pidfd, WEXITED, on_child, s);
         if (r < 0) {
                 log_error_errno(r, "watch payload pid %d: %m", (int) child.pid);
                 (void) pidfd_send_signal(child.pidfd, SIGKILL, NULL, 0);
                 (void) waitid(P_PIDFD, (id_t) child.pidfd, &(siginfo_t){}, WEXITED);
                 close(child.pidfd);
+                sandbox_child_release(&s->child);
                 s->pidfd = -EBADF;
                 s->pid = 0;
                 finish(s, 125);
@@ -674,6 +679,7 @@ void supervisor_free(struct supervisor *s) {
                         (void) pidfd_send_signal(s->pidfd, SIGKILL, NULL, 0);
                 s->child_source = sd_event_source_disable_unref(s->child_source);
         }
+        sandbox_child_release(&s->child);
         notify_proxy_free(s->notify);
         cgroup_tree_free(s->cgroup); /* kills what is left, removes the cgroups */
         strv_free(s->spawn_environment);

@@ -55,21 +55,6 @@ static void test_clean(void) {
         TAP_CHECK(!exit_is_clean(&u, &EXIT1), "SuccessExitStatus=3 leaves exit 1 unclean");
 }
 
-static void test_from_sandbox(void) {
-        struct exit_info e = exit_info_from_sandbox(CLD_EXITED, 143);
-        TAP_CHECK(e.code == CLD_KILLED && e.status == SIGTERM, "PID 1 exit 143: payload died of SIGTERM");
-        e = exit_info_from_sandbox(CLD_EXITED, 137);
-        TAP_CHECK(e.code == CLD_KILLED && e.status == SIGKILL, "PID 1 exit 137: payload died of SIGKILL");
-        e = exit_info_from_sandbox(CLD_EXITED, 3);
-        TAP_CHECK(e.code == CLD_EXITED && e.status == 3, "PID 1 exit 3: payload exit 3");
-        e = exit_info_from_sandbox(CLD_EXITED, 128);
-        TAP_CHECK(e.code == CLD_EXITED && e.status == 128, "exit 128 stays an exit status");
-        e = exit_info_from_sandbox(CLD_EXITED, 200);
-        TAP_CHECK(e.code == CLD_EXITED && e.status == 200, "exit 200 stays an exit status");
-        e = exit_info_from_sandbox(CLD_KILLED, SIGKILL);
-        TAP_CHECK(e.code == CLD_KILLED && e.status == SIGKILL, "PID 1 itself killed: kept");
-}
-
 static void test_classify(void) {
         struct hutch_unit u;
         unit_defaults(&u);
@@ -318,7 +303,6 @@ static void test_exit_status(void) {
 
 int main(void) {
         test_clean();
-        test_from_sandbox();
         test_classify();
         test_table();
         test_prevent();
