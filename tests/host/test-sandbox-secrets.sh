@@ -14,8 +14,10 @@ rd() { if c=$(head -c 64 "$1" 2>&1); then echo "$(printf '%s' "$c" | tr -d '\n')
 echo "shadow=$(rd /etc/shadow)"
 echo "gshadow=$(rd /etc/gshadow)"
 echo "opasswd=$( (head -c 1 /etc/security/opasswd >/dev/null && echo READ) 2>&1)"
-echo "root_ls=$( (ls -A /root | wc -l) 2>&1 | tr '\n' ' ')"
-echo "home_ls=$( (ls -A /home | tr '\n' ' ' && echo LISTED) 2>&1 | tr '\n' ' ')"
+# root_ls: the number of entries, or the error; home_ls: the entries and LISTED, or the error.
+ls_of() { if l=$(ls -A "$1" 2>&1); then echo "$(echo $l) LISTED"; else echo "$l"; fi; }
+echo "root_ls=$(if l=$(ls -A /root 2>&1); then printf '%s' "$l" | grep -c .; else echo "$l"; fi)"
+echo "home_ls=$(ls_of /home)"
 echo "home_type=$(fstype /home)"
 echo "root_write=$( (touch /root/.hutch-secrets-probe && rm /root/.hutch-secrets-probe && echo WROTE) 2>&1)"
 echo "etc_write=$( (touch /etc/.hutch-secrets-probe && echo WROTE) 2>&1)"
@@ -23,7 +25,7 @@ echo "data_write=$( (touch /home/data/w && echo WROTE) 2>&1)"
 EOF
 
 host_shadow=$(head -c 64 /etc/shadow | tr -d '\n')
-host_home=$(ls -A /home | tr '\n' ' ')
+host_home=$(echo $(ls -A /home))
 host_root_n=$(ls -A /root | wc -l)
 
 # --- the defaults ------------------------------------------------------------------------
@@ -55,8 +57,24 @@ sb_run sec-dac
 expect_eq "defaults + CAP_DAC_OVERRIDE: runs" "$RC" 0
 [ "$RC" = 0 ] || echo "# $ERR"
 expect_eq "defaults + CAP_DAC_OVERRIDE: /etc/shadow is empty" "$(get shadow)" " READ"
-expect_eq "defaults + CAP_DAC_OVERRIDE: /root is empty" "$(get root_ls)" "0 "
-expect_eq "defaults + CAP_DAC_OVERRIDE: /home is empty" "$(get home_ls)" "LISTED "
+expect_eq "defaults + CAP_DAC_OVERRIDE: /root is empty" "$(get root_ls)" 0
+expect_eq "defaults + CAP_DAC_OVERRIDE: /home is empty" "$(get home_ls)" " LISTED"
+
+# PrivateUsers=yes: root in the sandbox is an unprivileged host id already; the covers still go on.
+unit_file sec-userns <<EOF
+[Sandbox]
+PrivateUsers=yes
+BindReadOnlyPaths=$T/secrets.sh:/run/probe.sh
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+EOF
+sb_run sec-userns
+expect_eq "PrivateUsers=yes: runs" "$RC" 0
+[ "$RC" = 0 ] || echo "# $ERR"
+expect_match "PrivateUsers=yes: /etc/shadow unreadable" "$(get shadow)" 'Permission denied'
+expect_match "PrivateUsers=yes: /root cannot be listed" "$(get root_ls)" 'Permission denied'
+expect_eq "PrivateUsers=yes: /home is hutch's cover (mode 0000), not the host's" \
+        "$(get home_ls)" "ls: cannot open directory '/home': Permission denied"
 
 # --- ProtectHome=read-only on a volatile root: readable, not writable (while /etc is) ------
 unit_file sec-home-ro <<EOF
@@ -72,8 +90,8 @@ EOF
 sb_run sec-home-ro
 expect_eq "ProtectHome=read-only: runs" "$RC" 0
 [ "$RC" = 0 ] || echo "# $ERR"
-expect_eq "ProtectHome=read-only: /home listed as on the host" "$(get home_ls)" "${host_home}LISTED "
-expect_eq "ProtectHome=read-only: /root listed as on the host" "$(get root_ls)" "$host_root_n "
+expect_eq "ProtectHome=read-only: /home listed as on the host" "$(get home_ls)" "$host_home LISTED"
+expect_eq "ProtectHome=read-only: /root listed as on the host" "$(get root_ls)" "$host_root_n"
 expect_match "ProtectHome=read-only: /root not writable" "$(get root_write)" 'Read-only file system'
 expect_eq "ProtectHome=read-only: the volatile /etc is writable (control)" "$(get etc_write)" WROTE
 expect_match "ProtectHome=read-only: /etc/shadow still hidden" "$(get shadow)" '^ READ$'
@@ -93,8 +111,8 @@ sb_run sec-home-tmpfs
 expect_eq "ProtectHome=tmpfs: runs" "$RC" 0
 [ "$RC" = 0 ] || echo "# $ERR"
 expect_eq "ProtectHome=tmpfs: /home is a tmpfs" "$(get home_type)" tmpfs
-expect_eq "ProtectHome=tmpfs: /home holds only the bind" "$(get home_ls)" "data LISTED "
-expect_eq "ProtectHome=tmpfs: /root is empty" "$(get root_ls)" "0 "
+expect_eq "ProtectHome=tmpfs: /home holds only the bind" "$(get home_ls)" "data LISTED"
+expect_eq "ProtectHome=tmpfs: /root is empty" "$(get root_ls)" 0
 expect_match "ProtectHome=tmpfs: /root is read-only" "$(get root_write)" 'Read-only file system'
 expect_eq "ProtectHome=tmpfs: BindPaths= below /home stays writable" "$(get data_write)" WROTE
 check "ProtectHome=tmpfs: the write reached the host" test -e "$T/data/w"
@@ -112,8 +130,8 @@ sb_run sec-open
 expect_eq "ProtectHome=no ProtectCredentials=no: runs" "$RC" 0
 [ "$RC" = 0 ] || echo "# $ERR"
 expect_eq "ProtectCredentials=no: the host's /etc/shadow is read" "$(get shadow)" "$host_shadow READ"
-expect_eq "ProtectHome=no: /home listed as on the host" "$(get home_ls)" "${host_home}LISTED "
-expect_eq "ProtectHome=no: /root listed as on the host" "$(get root_ls)" "$host_root_n "
+expect_eq "ProtectHome=no: /home listed as on the host" "$(get home_ls)" "$host_home LISTED"
+expect_eq "ProtectHome=no: /root listed as on the host" "$(get root_ls)" "$host_root_n"
 
 # --- RootDirectory= of its own: its etc/shadow, home/ and root/ are covered the same way ----
 r=$T/rootfs
@@ -157,8 +175,8 @@ sb_run sec-tree-open
 expect_eq "RootDirectory= loosened: runs" "$RC" 0
 [ "$RC" = 0 ] || echo "# $ERR"
 expect_eq "RootDirectory= loosened: its own etc/shadow is read" "$(get shadow)" 'root:$6$tree-own-hash:19000:::::: READ'
-expect_eq "RootDirectory= loosened: its home/ is listed" "$(get home_ls)" "svc LISTED "
-expect_eq "RootDirectory= loosened: its root/ is listed" "$(get root_ls)" "1 "
+expect_eq "RootDirectory= loosened: its home/ is listed" "$(get home_ls)" "svc LISTED"
+expect_eq "RootDirectory= loosened: its root/ is listed" "$(get root_ls)" 1
 
 # --- a unit path that the default would hide silently is refused, with the way out --------
 unit_file sec-hidden-bind <<EOF
