@@ -161,6 +161,36 @@ if os.path.exists(lf):
            "- no hutch-* cgroup was left after the runs (every tool ran inside one cgroup of the benchmark's "
            "own, removed at the end).", ""]
 
+# A baseline from an earlier run (HUTCH_BENCH_BASELINE=DATA_DIR of that run): medians side by side.
+base = os.environ.get("HUTCH_BENCH_BASELINE")
+if base and os.path.isdir(base):
+    def medians(d, name):
+        per = {}
+        path = os.path.join(d, name)
+        if os.path.exists(path):
+            for line in open(path):
+                tool, _run, usec, status = line.rstrip("\n").split("\t")
+                if status == "0":
+                    per.setdefault(tool, []).append(int(usec) / 1000.0)
+        return {t: statistics.median(v) for t, v in per.items()}
+    md += ["## Against the baseline run", "",
+           "Medians of this run next to those of an earlier run on the same machine (%s); the ratio column is "
+           "hutch's ratio to the other tool in each run, which is what survives the machine's changing load." % (
+               open(os.path.join(base, "loadavg.start")).read().split(" ")[0] + " load at its start"
+               if os.path.exists(os.path.join(base, "loadavg.start")) else "load unknown"), "",
+           "| test | tool | baseline median ms | this run median ms | hutch/tool baseline | hutch/tool now |",
+           "|---|---|---|---|---|---|"]
+    for name, title in (("latency.tsv", "private network"), ("latency-net.tsv", "host network")):
+        b, n = medians(base, name), medians(data, name)
+        for tool in n:
+            if tool in b:
+                if tool == "hutch" or "hutch" not in b or "hutch" not in n:
+                    md.append("| %s | %s | %.2f | %.2f | | |" % (title, tool, b[tool], n[tool]))
+                else:
+                    md.append("| %s | %s | %.2f | %.2f | %.2f | %.2f |" % (
+                        title, tool, b[tool], n[tool], b["hutch"] / b[tool], n["hutch"] / n[tool]))
+    md.append("")
+
 # Chart: cumulative distribution of start-to-exit times per tool.
 dat = os.path.join(data, "cdf.dat")
 with open(dat, "w") as f:
