@@ -4,7 +4,7 @@
 #     . "$VM_LIB"
 # Provides: TAP (ok/fail/skip/check/expect_eq/expect_match/done_testing, the same as the
 # host tier's lib.sh), $HUTCH (the installed binary), $T (a temp dir removed at exit),
-# install_unit NAME <<EOF (writes /etc/hutch/NAME.hutch and runs daemon-reload), wait_until,
+# install_unit NAME <<EOF (writes /etc/hutch/NAME.hutch and runs daemon-reload), add_unit, wait_until,
 # unit_prop, unit_cgroup. At exit every unit installed with install_unit is stopped, its file
 # removed, failed state reset and systemd reloaded, so scenarios do not see each other.
 set -u
@@ -50,10 +50,15 @@ done_testing() { echo "1..$_tap_n"; [ "$_tap_failed" -eq 0 ]; }
 # install_unit NAME: writes stdin to /etc/hutch/NAME.hutch, runs daemon-reload (so the
 # generator makes NAME.service) and registers the unit for cleanup at exit.
 install_unit() {
+        add_unit "$1"
+        systemctl daemon-reload
+}
+# add_unit NAME: the same without the daemon-reload (a reload costs seconds under TCG: write
+# several units, then reload once).
+add_unit() {
         mkdir -p /etc/hutch
         cat >"/etc/hutch/$1.hutch"
         _vm_units+=("$1")
-        systemctl daemon-reload
 }
 # forget_unit NAME: registers a unit (installed some other way) for cleanup at exit.
 forget_unit() { _vm_units+=("$1"); }

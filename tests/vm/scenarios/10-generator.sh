@@ -7,7 +7,7 @@
 
 gen=/run/systemd/generator
 
-install_unit vmt-gen <<'U'
+add_unit vmt-gen <<'U'
 [Unit]
 Description=vm tier: generated service
 After=network.target
@@ -18,12 +18,12 @@ ExecStart=/bin/sleep infinity
 TimeoutStopSec=7s
 U
 # A broken unit next to it: unknown key (a typo in a sandbox must not pass silently).
-install_unit vmt-broken <<'U'
+add_unit vmt-broken <<'U'
 [Service]
 ExecStart=/bin/true
 PrivateNetwrok=no
 U
-install_unit 'vmt-tpl@' <<'U'
+add_unit 'vmt-tpl@' <<'U'
 [Service]
 ExecStart=/bin/sh -c 'echo "instance is %i"; exec sleep infinity'
 U

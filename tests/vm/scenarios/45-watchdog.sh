@@ -6,7 +6,7 @@
 . "$VM_LIB"
 
 notify=/usr/local/libexec/hutch-vm/vm-notify
-install_unit vmt-wd <<U
+add_unit vmt-wd <<U
 [Service]
 Type=notify
 WatchdogSec=3s
