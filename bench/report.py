@@ -47,14 +47,20 @@ def latency_table(per, name, title, targets):
         out.append("| %s | %d (%d) | %.2f | %.2f | %.2f | %.2f | %.2f |" % (
             tool, len(v), failed.get((name, tool), 0), statistics.median(v), pct(v, 10), pct(v, 90), min(v), max(v)))
     out.append("")
-    if "hutch" in per:
-        h = statistics.median(per["hutch"])
+    for me in ("hutch", "hutch-baseline"):
+        if me not in per:
+            continue
+        h = statistics.median(per[me])
         for other, target in targets:
             if other in per:
                 r = h / statistics.median(per[other])
                 verdict = "meets" if r <= target else "MISSES"
-                out.append("- hutch/%s = **%.2f×** (target ≤ %.2f×: %s)" % (other, r, target, verdict))
+                out.append("- %s/%s = **%.2f×** (target ≤ %.2f×: %s)" % (me, other, r, target, verdict))
         out.append("")
+    if "hutch-baseline" in per:
+        out += ["(hutch-baseline: the older hutch binary given in HUTCH_BENCH_BASELINE_HUTCH, run in the same "
+                "alternating loop%s.)" % (": " + os.environ["HUTCH_BENCH_BASELINE_NOTE"]
+                                           if os.environ.get("HUTCH_BENCH_BASELINE_NOTE") else ""), ""]
     return out
 
 
@@ -160,36 +166,6 @@ if os.path.exists(lf):
            ("- hutch left **%d cgroups** behind: %s" % (len(left), ", ".join(left))) if left else
            "- no hutch-* cgroup was left after the runs (every tool ran inside one cgroup of the benchmark's "
            "own, removed at the end).", ""]
-
-# A baseline from an earlier run (HUTCH_BENCH_BASELINE=DATA_DIR of that run): medians side by side.
-base = os.environ.get("HUTCH_BENCH_BASELINE")
-if base and os.path.isdir(base):
-    def medians(d, name):
-        per = {}
-        path = os.path.join(d, name)
-        if os.path.exists(path):
-            for line in open(path):
-                tool, _run, usec, status = line.rstrip("\n").split("\t")
-                if status == "0":
-                    per.setdefault(tool, []).append(int(usec) / 1000.0)
-        return {t: statistics.median(v) for t, v in per.items()}
-    md += ["## Against the baseline run", "",
-           "Medians of this run next to those of an earlier run on the same machine (%s); the ratio column is "
-           "hutch's ratio to the other tool in each run, which is what survives the machine's changing load." % (
-               open(os.path.join(base, "loadavg.start")).read().split(" ")[0] + " load at its start"
-               if os.path.exists(os.path.join(base, "loadavg.start")) else "load unknown"), "",
-           "| test | tool | baseline median ms | this run median ms | hutch/tool baseline | hutch/tool now |",
-           "|---|---|---|---|---|---|"]
-    for name, title in (("latency.tsv", "private network"), ("latency-net.tsv", "host network")):
-        b, n = medians(base, name), medians(data, name)
-        for tool in n:
-            if tool in b:
-                if tool == "hutch" or "hutch" not in b or "hutch" not in n:
-                    md.append("| %s | %s | %.2f | %.2f | | |" % (title, tool, b[tool], n[tool]))
-                else:
-                    md.append("| %s | %s | %.2f | %.2f | %.2f | %.2f |" % (
-                        title, tool, b[tool], n[tool], b["hutch"] / b[tool], n["hutch"] / n[tool]))
-    md.append("")
 
 # Chart: cumulative distribution of start-to-exit times per tool.
 dat = os.path.join(data, "cdf.dat")
