@@ -506,9 +506,10 @@ while [ -d "$cgtree" ] && [ $i -lt 50 ]; do
         [ -d "$cgtree" ] && sleep 0.1
         i=$((i + 1))
 done
+# (the outer timeout's SIGKILL would take 30 s; hutch's own start timeout may end it with 137)
 check "layer with a FIFO as /etc/passwd: hutch run ends by itself (rc $RC after ${took}s)" \
-        test "$RC" != 137 -a "$took" -lt 25
-check "  and fails (not the payload's success)" test "$RC" != 0 -a "$RC" != 137
+        test "$took" -lt 25
+check "  and fails (not the payload's success)" test "$RC" != 0
 
 # --- the host's secrets in the default root ------------------------------------------------
 # The default unit runs as uid 0 on a read-only bind of the host's /. Dropping every capability
@@ -518,6 +519,7 @@ check "  and fails (not the payload's success)" test "$RC" != 0 -a "$RC" != 137
 probe secrets <<'EOF'
 echo "shadow=$( (head -c 1 /etc/shadow >/dev/null && echo READ) 2>&1)"
 echo "root_home=$( (ls -a /root >/dev/null && echo LISTED) 2>&1)"
+echo "ssl_private=$( (ls -A /etc/ssl/private >/dev/null && echo LISTED) 2>&1)"
 EOF
 unit_file ${U}-secrets <<EOF
 [Sandbox]
@@ -530,5 +532,15 @@ expect_match "default root payload cannot read the host's /etc/shadow" "$(get sh
         'Permission denied|No such file'
 expect_match "default root payload cannot list the host's /root" "$(get root_home)" \
         'Permission denied|No such file'
+# KNOWN HOLE: the list of hidden credentials misses Debian's TLS key directory /etc/ssl/private
+# (root:ssl-cert 0710, the keys 0640): a default root payload lists and reads the host's private
+# keys. Fix: add /etc/ssl/private to protect_credentials_paths (src/model/model.c) and the man
+# page; the lasting fix is a root payload that is not the host's uid 0 (a user namespace).
+if [ -d /etc/ssl/private ]; then
+        expect_match "default root payload cannot list the host's /etc/ssl/private (TLS keys)" \
+                "$(get ssl_private)" 'Permission denied|No such file'
+else
+        skip "the host has no /etc/ssl/private"
+fi
 
 done_testing
