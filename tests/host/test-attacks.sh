@@ -18,7 +18,7 @@ host_mounts_on() { awk -v p="$1" '$5 == p' /proc/self/mountinfo | wc -l; }
 U=atk$$
 marker=$T/host-only-marker
 touch "$marker"
-ALL="ptrace-pid1 pid1-exe pid1-root pid1-environ pid1-fd pid1-cwd setns-pid1 fds foreign-fds
+ALL="ptrace-pid1 pidfd-getfd-pid1 vm-read-pid1 pid1-exe pid1-root pid1-environ pid1-fd pid1-cwd setns-pid1 fds foreign-fds
      core-pattern sysrq modprobe sys-kernel kcore kallsyms dev-mem mknod mount fsopen umount-mask
      unshare-user keyctl tiocsti tiocsti-bit32 int80 open-by-handle bpf perf-event kexec chroot
      chroot-escape:$marker pivot-root cgroup-escape settime sethostname"
@@ -64,6 +64,8 @@ payload_battery() {
         [ "$RC" = 0 ] || printf '#   %s\n' "$ERR"
         # PID 1 of the sandbox is hutch's own: not traceable, not readable through /proc.
         refused ptrace-pid1 "$who"
+        refused pidfd-getfd-pid1 "$who"
+        refused vm-read-pid1 "$who"
         refused pid1-exe "$who"
         refused pid1-root "$who"
         refused pid1-environ "$who"
@@ -473,10 +475,10 @@ expect_match "  /usr stays read-only" "$(get usr_write)" 'Read-only'
 check "  nothing written to the host's /usr" test ! -e /usr/hutch-atk-rwp
 
 # A layer ships /etc/passwd as a FIFO: resolving User= must fail (or time out) instead of
-# hanging the start forever. KNOWN HOLE: today the setup child blocks in open() of the FIFO
-# (identity.c, read_small) and TimeoutStartSec= does not cover the sandbox setup, so `hutch
-# run` hangs until it is stopped. Fix: open with O_NONBLOCK and refuse what fstat() says is not
-# a regular file; apply TimeoutStartSec= from clone3 on.
+# hanging the start forever. Found hanging here: the setup child blocks in open() of the FIFO
+# (identity.c, read_small) and TimeoutStartSec= did not cover the sandbox setup. The start
+# timeout now reaches the setup (supervisor); identity.c could still refuse, without blocking
+# (O_NONBLOCK, then fstat), a passwd or group that is not a regular file.
 mkdir -p "$T/evil/fifo/etc"
 mkfifo "$T/evil/fifo/etc/passwd"
 unit_file ${U}-fifo <<EOF

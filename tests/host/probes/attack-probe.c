@@ -5,8 +5,8 @@
  * it read). test-attacks.sh decides which outcome is safe. Each attack runs in a child of its
  * own so a seccomp kill or a crash ends only that attempt.
  *
- * Attacks: ptrace-pid1 pid1-exe pid1-root pid1-environ pid1-fd pid1-cwd setns-pid1 fds
- * foreign-fds core-pattern sysrq modprobe sys-kernel kcore kallsyms dev-mem mknod mount
+ * Attacks: ptrace-pid1 pidfd-getfd-pid1 vm-read-pid1 pid1-exe pid1-root pid1-environ pid1-fd pid1-cwd
+ * setns-pid1 fds foreign-fds core-pattern sysrq modprobe sys-kernel kcore kallsyms dev-mem mknod mount
  * fsopen umount-mask unshare-user keyctl tiocsti tiocsti-bit32 int80 open-by-handle bpf
  * perf-event kexec chroot chroot-escape:MARKER pivot-root cgroup-escape settime sethostname
  * mounts */
@@ -32,6 +32,7 @@
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -294,7 +295,15 @@ static void attack(const char *a) {
                 say(a, chroot("/"));
         else if (strncmp(a, "chroot-escape:", 14) == 0)
                 chroot_escape(a + 14);
-        else if (strcmp(a, "cgroup-escape") == 0)
+        else if (strcmp(a, "pidfd-getfd-pid1") == 0) {
+                /* Steal an fd of PID 1 (same access check as ptrace). */
+                int pfd = (int) syscall(SYS_pidfd_open, 1, 0);
+                say(a, pfd < 0 ? pfd : syscall(SYS_pidfd_getfd, pfd, 0, 0));
+        } else if (strcmp(a, "vm-read-pid1") == 0) {
+                char dst[16];
+                struct iovec local = {dst, sizeof dst}, remote = {(void *) 0x400000, sizeof dst};
+                say(a, process_vm_readv(1, &local, 1, &remote, 1, 0));
+        } else if (strcmp(a, "cgroup-escape") == 0)
                 write_file(a, "/sys/fs/cgroup/cgroup.procs", "0");
         else if (strcmp(a, "settime") == 0) {
                 struct timespec ts;
