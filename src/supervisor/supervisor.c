@@ -360,6 +360,81 @@ static int on_notify_io(sd_event_source *src, int fd, uint32_t revents, void *us
 
 /* --- start and stop ----------------------------------------------------------------------- */
 
+/* TimeoutStartSec= runs from clone3 on, but sandbox_spawn() blocks until the payload's execve()
+ * (or a setup failure): a setup step that hangs (a FIFO planted where a file is read, a stuck
+ * mount) would hang the loop with it. A one-shot POSIX timer interrupts the wait: its handler
+ * kills the payload cgroup, where the setup runs from its first instruction (CLONE_INTO_CGROUP),
+ * and the spawner then sees its child die. A timer and a signal, not a helper thread: the
+ * spawner's child comes from a raw clone3(), and glibc's set*id() in such a child of a
+ * multithreaded process waits for threads that exist only in the parent. The guard reaches the
+ * handler through the timer's sigev_value, so there is no global. */
+struct setup_guard {
+        timer_t timer;
+        int payload_fd;
+        volatile sig_atomic_t fired;
+        struct sigaction saved_action;
+        sigset_t saved_mask;
+};
+
+static void setup_guard_handler(int sig, siginfo_t *si, void *ucontext) {
+        struct setup_guard *g = si->si_code == SI_TIMER ? si->si_value.sival_ptr : NULL;
+        if (!g)
+                return;
+        int saved = errno;
+        g->fired = 1;
+        /* Async-signal-safe: openat, write, close. (Kernels without cgroup.kill, < 5.14, are
+         * left to the stop timeout.) */
+        int fd = openat(g->payload_fd, "cgroup.kill", O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) {
+                (void) !write(fd, "1", 1);
+                close(fd);
+        }
+        errno = saved;
+}
+
+static int setup_guard_start(struct setup_guard *g, int payload_fd, usec_t timeout) {
+        if (timeout == USEC_INFINITY || timeout == 0)
+                return -EINVAL;
+        g->payload_fd = payload_fd;
+        g->fired = 0;
+        struct sigaction sa = {.sa_sigaction = setup_guard_handler, .sa_flags = SA_SIGINFO | SA_RESTART};
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(SIGALRM, &sa, &g->saved_action) < 0)
+                return log_debug_errno(-errno, "setup guard: sigaction: %m");
+        struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM};
+        sev.sigev_value.sival_ptr = g;
+        if (timer_create(CLOCK_MONOTONIC, &sev, &g->timer) < 0) {
+                int r = -errno;
+                (void) sigaction(SIGALRM, &g->saved_action, NULL);
+                return log_debug_errno(r, "setup guard: timer_create: %m");
+        }
+        struct itimerspec its = {.it_value = {.tv_sec = (time_t) (timeout / USEC_PER_SEC),
+                                              .tv_nsec = (long) (timeout % USEC_PER_SEC * NSEC_PER_USEC)}};
+        if (timer_settime(g->timer, 0, &its, NULL) < 0) {
+                int r = -errno;
+                (void) timer_delete(g->timer);
+                (void) sigaction(SIGALRM, &g->saved_action, NULL);
+                return log_debug_errno(r, "setup guard: timer_settime: %m");
+        }
+        return 0;
+}
+
+/* Disarms the guard; true when it fired. */
+static bool setup_guard_stop(struct setup_guard *g) {
+        sigset_t alrm;
+        sigemptyset(&alrm);
+        sigaddset(&alrm, SIGALRM);
+        (void) sigprocmask(SIG_BLOCK, &alrm, &g->saved_mask);
+        (void) timer_delete(g->timer);
+        /* A late expiry may be pending: take it before the old disposition is back. */
+        struct timespec zero = {0, 0};
+        while (sigtimedwait(&alrm, NULL, &zero) == SIGALRM)
+                ;
+        (void) sigaction(SIGALRM, &g->saved_action, NULL);
+        (void) sigprocmask(SIG_SETMASK, &g->saved_mask, NULL);
+        return g->fired;
+}
+
 static int spawn_payload(struct supervisor *s) {
         const struct hutch_unit *u = s->unit;
         int r;
@@ -389,13 +464,35 @@ static int spawn_payload(struct supervisor *s) {
 
         struct sandbox_child child = {.pid = 0, .pidfd = -EBADF};
         struct sandbox_error err = {};
+        usec_t t0 = now_monotonic();
+        struct setup_guard guard;
+        bool guarded =
+                s->cgroup && setup_guard_start(&guard, s->cgroup->payload_fd, u->service.timeout_start) >= 0;
         r = sandbox_spawn(&s->spawn_unit, &p, &child, &err);
+        bool timed_out = guarded && setup_guard_stop(&guard);
+        usec_t setup_time = now_monotonic() - t0;
+        if (timed_out) {
+                char t[32];
+                format_ms(t, sizeof t, u->service.timeout_start);
+                log_error("start operation timed out after %s in the sandbox setup, killed it", t);
+                s->forced = EXIT_REASON_TIMEOUT;
+                if (r >= 0) {
+                        /* The spawner saw its child go away as if the execve() had closed the
+                         * setup pipe; the command never ran: reap what was killed and count the
+                         * run as a setup failure. */
+                        (void) waitid(P_PIDFD, (id_t) child.pidfd, &(siginfo_t){}, WEXITED);
+                        close(child.pidfd);
+                        sandbox_child_release(&child);
+                        r = -ETIMEDOUT;
+                        err = (struct sandbox_error){.error = ETIMEDOUT};
+                }
+        }
         if (r < 0) {
                 /* A sandbox that cannot be built is a failed run, as a failed exec is for systemd
                  * (exit status 203/EXEC there, 125/126/127 here): the restart policy applies. */
                 int status = sandbox_error_exit_status(&err);
-                emit(s, HOST_EVENT_SETUP_FAILED, "exit-code", status, 0, "sandbox setup failed (status %d)",
-                     status);
+                emit(s, HOST_EVENT_SETUP_FAILED, timed_out ? "timeout" : "exit-code", status, 0,
+                     "sandbox setup failed (status %d)", status);
                 handle_exit(s, &(struct exit_info){.code = CLD_EXITED, .status = status}, true);
                 return 0;
         }
@@ -427,7 +524,13 @@ static int spawn_payload(struct supervisor *s) {
         case SERVICE_ONESHOT:
                 /* notify: until READY=1; oneshot: until it exits. */
                 host_notify_status(u->service.type == SERVICE_NOTIFY ? "starting" : "running (oneshot)");
-                if (timer_arm(s, &s->timer_source, u->service.timeout_start, on_start_timeout) < 0)
+                /* The setup already used part of TimeoutStartSec=. */
+                if (timer_arm(s, &s->timer_source,
+                              u->service.timeout_start == USEC_INFINITY
+                                      ? USEC_INFINITY
+                                      : u->service.timeout_start -
+                                                MIN(setup_time, u->service.timeout_start - 1),
+                              on_start_timeout) < 0)
                         enter_stop(s, SIGKILL, EXIT_REASON_TIMEOUT);
                 break;
         default:
