@@ -187,6 +187,36 @@ expect_eq "  /dev/null still writable" "$(get write)" ok
 expect_match "  /dev/full still full" "$(get full)" 'No space left|I/O error'
 expect_eq "  host's /dev/full mode unchanged" "$(stat -c %a /dev/full)" "$mode_before"
 
+# PrivateDevices=no gives the payload the host's /dev (a loosening the unit asks for). It must
+# not let a root payload without capabilities rewrite the host's /dev: /dev is root's 0755
+# directory, so through a writable bind uid 0 could create files there, delete nodes
+# (rm /dev/null) or chmod them.
+# KNOWN HOLE: the host's /dev is cloned read-write (mount.c, collect_host_objects: host_dev_fd).
+# Fix: make that clone MOUNT_ATTR_RDONLY (device I/O still works on a read-only mount; only
+# the directory and the nodes' metadata become EROFS), keeping hutch's own /dev/shm, /dev/pts
+# and /dev/mqueue writable mounts on top.
+probe hostdev <<'EOF'
+echo "create=$( (touch /dev/hutch-attack-probe && echo CREATED) 2>&1)"
+echo "chmod=$(chmod 0666 /dev/full 2>&1 && echo CHANGED)"
+echo "write=$(echo x >/dev/null && echo ok)"
+EOF
+sed -i "s/hutch-attack-probe/hutch-$U/" "$T/hostdev.sh"
+unit_file ${U}-hostdev <<EOF
+[Sandbox]
+PrivateDevices=no
+BindReadOnlyPaths=$T/hostdev.sh:/run/probe.sh
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+EOF
+sb_run ${U}-hostdev
+expect_match "PrivateDevices=no: root payload cannot create files in the host's /dev" "$(get create)" \
+        'Read-only file system|Permission denied'
+check "  nothing appeared in the host's /dev" test ! -e "/dev/hutch-$U"
+rm -f "/dev/hutch-$U"
+expect_match "PrivateDevices=no: root payload cannot chmod the host's /dev/full" "$(get chmod)" \
+        'Read-only file system|Operation not permitted'
+expect_eq "  /dev/null still writable" "$(get write)" ok
+
 # --- environment: nothing of the caller's environment leaks ---------------------------------
 unit_file ${U}-env <<EOF
 [Service]
