@@ -199,8 +199,10 @@ probe hostdev <<'EOF'
 echo "create=$( (touch /dev/hutch-attack-probe && echo CREATED) 2>&1)"
 echo "chmod=$(chmod 0666 /dev/full 2>&1 && echo CHANGED)"
 echo "write=$(echo x >/dev/null && echo ok)"
+echo "host_shm=$(test -e /dev/shm/hutch-attack-probe && echo SEEN || echo no)"
 EOF
 sed -i "s/hutch-attack-probe/hutch-$U/" "$T/hostdev.sh"
+touch "/dev/shm/hutch-$U"
 unit_file ${U}-hostdev <<EOF
 [Sandbox]
 PrivateDevices=no
@@ -216,6 +218,11 @@ rm -f "/dev/hutch-$U"
 expect_match "PrivateDevices=no: root payload cannot chmod the host's /dev/full" "$(get chmod)" \
         'Read-only file system|Operation not permitted'
 expect_eq "  /dev/null still writable" "$(get write)" ok
+# KNOWN HOLE (same place): the recursive clone brings the host's /dev/shm (POSIX shared memory
+# of host processes, root's writable by a root payload) and the host's devpts (the host's
+# terminals) along. Fix: fresh /dev/shm, devpts and mqueue on top, as with PrivateDevices=yes.
+expect_eq "PrivateDevices=no: /dev/shm is not the host's" "$(get host_shm)" no
+rm -f "/dev/shm/hutch-$U"
 
 # --- environment: nothing of the caller's environment leaks ---------------------------------
 unit_file ${U}-env <<EOF
