@@ -259,10 +259,16 @@ static int collect_host_objects(struct mount_state *s) {
                                 return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "bind device", p, NULL);
                 }
         else {
+                /* The host's /dev, read-only and nosuid all the way down: reading and writing a
+                 * device works on a read-only mount, but on a writable one a root payload owns the
+                 * host's nodes and could chmod, remove or create them. */
                 s->host_dev_fd = mnt_clone(AT_FDCWD, "/dev", true);
-                if (s->host_dev_fd < 0)
-                        return sandbox_error_set(e, SANDBOX_STEP_MOUNT, s->host_dev_fd, "bind", "/dev",
-                                                 "PrivateDevices=no");
+                int r = s->host_dev_fd < 0 ? s->host_dev_fd
+                                           : mnt_set_attr(s->host_dev_fd,
+                                                          MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0, true);
+                if (r < 0)
+                        return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "bind", "/dev",
+                                                 "PrivateDevices=no, read-only");
         }
         if (!s->c->new_net) {
                 s->host_sys_fd = mnt_clone(AT_FDCWD, "/sys", true);
@@ -462,6 +468,26 @@ static int mount_api(struct mount_state *s) {
                 if (r < 0)
                         return sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, r, "bind", "/dev",
                                                  "PrivateDevices=no");
+                /* The host's terminals and shared memory stay the host's: fresh instances on top,
+                 * where the host has the mount points. */
+                int d = mnt_open_in(s->root_fd, "/dev/pts", O_PATH | O_DIRECTORY, RESOLVE_OWN);
+                if (d >= 0) {
+                        close(d);
+                        mnt = mount_fresh(s, "devpts", "/dev/pts", "newinstance,ptmxmode=0666,mode=0620",
+                                          MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, false);
+                        if (mnt < 0)
+                                return mnt;
+                        close(mnt);
+                }
+                d = mnt_open_in(s->root_fd, "/dev/shm", O_PATH | O_DIRECTORY, RESOLVE_OWN);
+                if (d >= 0) {
+                        close(d);
+                        mnt = mount_fresh(s, "tmpfs", "/dev/shm", "mode=01777",
+                                          MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, false);
+                        if (mnt < 0)
+                                return mnt;
+                        close(mnt);
+                }
         }
         /* POSIX message queues of the new IPC namespace (never create the directory in a host /dev). */
         int mq = mnt_open_in(s->root_fd, "/dev/mqueue", O_PATH | O_DIRECTORY, RESOLVE_OWN);

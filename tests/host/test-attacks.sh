@@ -191,10 +191,8 @@ expect_eq "  host's /dev/full mode unchanged" "$(stat -c %a /dev/full)" "$mode_b
 # not let a root payload without capabilities rewrite the host's /dev: /dev is root's 0755
 # directory, so through a writable bind uid 0 could create files there, delete nodes
 # (rm /dev/null) or chmod them.
-# KNOWN HOLE: the host's /dev is cloned read-write (mount.c, collect_host_objects: host_dev_fd).
-# Fix: make that clone MOUNT_ATTR_RDONLY (device I/O still works on a read-only mount; only
-# the directory and the nodes' metadata become EROFS), keeping hutch's own /dev/shm, /dev/pts
-# and /dev/mqueue writable mounts on top.
+# PrivateDevices=no: the host's /dev is bound read-only (device I/O works, the nodes' metadata
+# and the directory are EROFS), with hutch's own /dev/shm, /dev/pts and /dev/mqueue on top.
 probe hostdev <<'EOF'
 echo "create=$( (touch /dev/hutch-attack-probe && echo CREATED) 2>&1)"
 echo "chmod=$(chmod 0666 /dev/full 2>&1 && echo CHANGED)"
@@ -218,9 +216,8 @@ rm -f "/dev/hutch-$U"
 expect_match "PrivateDevices=no: root payload cannot chmod the host's /dev/full" "$(get chmod)" \
         'Read-only file system|Operation not permitted'
 expect_eq "  /dev/null still writable" "$(get write)" ok
-# KNOWN HOLE (same place): the recursive clone brings the host's /dev/shm (POSIX shared memory
-# of host processes, root's writable by a root payload) and the host's devpts (the host's
-# terminals) along. Fix: fresh /dev/shm, devpts and mqueue on top, as with PrivateDevices=yes.
+# The host's /dev/shm (host processes' shared memory) and devpts (the host's terminals) are
+# replaced by fresh instances.
 expect_eq "PrivateDevices=no: /dev/shm is not the host's" "$(get host_shm)" no
 rm -f "/dev/shm/hutch-$U"
 
