@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hutch/strv.h"
@@ -31,9 +32,18 @@ static const char *const rlimit_keys[RLIM_NLIMITS] = {
 
 /* Reads a whole small file; NULL with errno on failure. */
 static char *read_small(const char *path) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        /* O_NONBLOCK and a regular-file check: a layer that ships /etc/passwd as a FIFO or a
+         * device must not hang or steer the start. */
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return NULL;
+        struct stat st;
+        int bad = fstat(fd, &st) < 0 ? errno : S_ISREG(st.st_mode) ? 0 : EBADFD;
+        if (bad) {
+                close(fd);
+                errno = bad;
+                return NULL;
+        }
         size_t size = 0, cap = 4096;
         char *buf = malloc(cap);
         while (buf) {
