@@ -7,10 +7,25 @@
 
 notify=/usr/local/libexec/hutch-vm/vm-notify
 
-install_unit vmt-notify <<U
+add_unit vmt-notify <<U
 [Service]
 Type=notify
 ExecStart=/bin/sh -c 'echo "payload starting"; sleep 4; echo "payload ready"; exec $notify -w 3600 READY=1 "STATUS=serving from the payload"'
+U
+add_unit vmt-exec <<'U'
+[Service]
+ExecStart=/bin/sleep infinity
+U
+add_unit vmt-never <<'U'
+[Service]
+Type=notify
+TimeoutStartSec=3s
+ExecStart=/bin/sleep infinity
+U
+install_unit vmt-mainpid <<U
+[Service]
+Type=notify
+ExecStart=/bin/sh -c '$notify -w 3 READY=1 & sleep 4; exec $notify -w 3600 MAINPID=1 "STATUS=sent MAINPID=1"'
 U
 
 t0=$(date +%s%N)
@@ -46,10 +61,6 @@ check "... and becomes active after it" wait_until 20 sh -c \
 systemctl stop vmt-notify.service
 
 # hutch's own status line for a payload that sends none (Type=exec: ready at execve).
-install_unit vmt-exec <<'U'
-[Service]
-ExecStart=/bin/sleep infinity
-U
 if systemctl start vmt-exec.service; then ok "systemctl start vmt-exec (Type=exec)"; else fail "systemctl start vmt-exec (Type=exec)"; fi
 st=$(unit_prop vmt-exec.service StatusText)
 expect_match "hutch reports its own STATUS= (got '$st')" "$st" "."
@@ -58,12 +69,6 @@ expect_match "systemctl status shows hutch's status" "$(systemctl status --no-pa
 systemctl stop vmt-exec.service
 
 # TimeoutStartSec=: a notify payload that never gets ready fails the start.
-install_unit vmt-never <<'U'
-[Service]
-Type=notify
-TimeoutStartSec=3s
-ExecStart=/bin/sleep infinity
-U
 t0=$(date +%s)
 if systemctl start vmt-never.service 2>/dev/null; then
         fail "systemctl start of a payload that never says READY=1 fails"
@@ -76,11 +81,6 @@ expect_match "... and the unit is not active" "$(unit_prop vmt-never.service Act
 check "... and nothing of it is left running" test -z "$(pgrep -f 'hutch run vmt-never')"
 
 # MAINPID= from the payload is never forwarded.
-install_unit vmt-mainpid <<U
-[Service]
-Type=notify
-ExecStart=/bin/sh -c '$notify -w 3 READY=1 & sleep 4; exec $notify -w 3600 MAINPID=1 "STATUS=sent MAINPID=1"'
-U
 if systemctl start vmt-mainpid.service; then ok "systemctl start vmt-mainpid"; else
         fail "systemctl start vmt-mainpid"
         unit_diag vmt-mainpid.service
