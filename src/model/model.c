@@ -311,6 +311,8 @@ const char *const protect_credentials_paths[] = {
         "/etc/gshadow",
         "/etc/gshadow-",
         "/etc/security/opasswd",
+        "/var/backups/shadow.bak", /* Debian's daily copies (cron.daily/passwd) */
+        "/var/backups/gshadow.bak",
         "/etc/ssh/ssh_host_rsa_key",
         "/etc/ssh/ssh_host_ecdsa_key",
         "/etc/ssh/ssh_host_ed25519_key",

@@ -13,6 +13,7 @@ probe secrets <<'EOF'
 rd() { if c=$(head -c 64 "$1" 2>&1); then echo "$(printf '%s' "$c" | tr -d '\n') READ"; else echo "$c"; fi; }
 echo "shadow=$(rd /etc/shadow)"
 echo "gshadow=$(rd /etc/gshadow)"
+echo "backup=$(rd /var/backups/shadow.bak)"
 echo "opasswd=$( (head -c 1 /etc/security/opasswd >/dev/null && echo READ) 2>&1)"
 # root_ls: the number of entries, or the error; home_ls: the entries and LISTED, or the error.
 ls_of() { if l=$(ls -A "$1" 2>&1); then echo "$(echo $l) LISTED"; else echo "$l"; fi; }
@@ -143,6 +144,8 @@ ln -s usr/lib64 "$r/lib64"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$r/etc/passwd"
 echo 'root:$6$tree-own-hash:19000::::::' >"$r/etc/shadow"
 chmod 0640 "$r/etc/shadow"
+mkdir -p "$r/var/backups"
+cp "$r/etc/shadow" "$r/var/backups/shadow.bak"
 echo notes >"$r/home/svc/notes"
 echo hist >"$r/root/.history"
 # no etc/gshadow, etc/security, run/user in this tree: skipped without a word
@@ -158,6 +161,7 @@ sb_run sec-tree
 expect_eq "RootDirectory=: runs (missing protected paths skipped)" "$RC" 0
 [ "$RC" = 0 ] || echo "# $ERR"
 expect_match "RootDirectory=: its etc/shadow unreadable" "$(get shadow)" 'Permission denied'
+expect_match "RootDirectory=: its var/backups/shadow.bak unreadable" "$(get backup)" 'Permission denied'
 expect_match "RootDirectory=: its home/ cannot be listed" "$(get home_ls)" 'Permission denied'
 expect_match "RootDirectory=: its root/ cannot be listed" "$(get root_ls)" 'Permission denied'
 
@@ -175,6 +179,7 @@ sb_run sec-tree-open
 expect_eq "RootDirectory= loosened: runs" "$RC" 0
 [ "$RC" = 0 ] || echo "# $ERR"
 expect_eq "RootDirectory= loosened: its own etc/shadow is read" "$(get shadow)" 'root:$6$tree-own-hash:19000:::::: READ'
+expect_eq "RootDirectory= loosened: its shadow.bak is read" "$(get backup)" 'root:$6$tree-own-hash:19000:::::: READ'
 expect_eq "RootDirectory= loosened: its home/ is listed" "$(get home_ls)" "svc LISTED"
 expect_eq "RootDirectory= loosened: its root/ is listed" "$(get root_ls)" 1
 
