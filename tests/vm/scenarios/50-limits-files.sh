@@ -30,7 +30,7 @@ p=$cg/payload
 check "payload/ exists in the service's cgroup" test -d "$p"
 mainpid=$(unit_prop vmt-lim-files.service MainPID)
 check "hutch (MainPID $mainpid) sits in supervisor/" grep -qx "$mainpid" "$cg/supervisor/cgroup.procs"
-check "the payload runs in payload/" wait_until 10 test -s "$p/cgroup.procs"
+check "the payload runs in payload/" wait_until 10 sh -c "[ -n \"\$(cat $p/cgroup.procs)\" ]"
 ctl=$(cat "$cg/cgroup.subtree_control")
 for c in cpu cpuset io memory pids; do
         expect_match "controller $c enabled for payload/" "$ctl" "(^| )$c( |$)"
