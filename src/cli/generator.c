@@ -3,6 +3,7 @@
  * search path into NAME.service running `hutch run NAME`, so `systemctl start NAME` works. */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,15 @@ static void put_exec_name(FILE *f, const char *name, bool template) {
                 fputs("%i", f);
 }
 
+static void put_limit(FILE *f, const char *key, const struct limit *l, bool bytes) {
+        if (!l->set)
+                return;
+        if (bytes && l->value == LIMIT_INFINITY)
+                fprintf(f, "%s=infinity\n", key);
+        else
+                fprintf(f, "%s=%" PRIu64 "\n", key, l->value);
+}
+
 static int write_service(int dirfd, const char *service, const struct hutch_unit *u, const char *name,
                          bool template) {
         int fd = openat(dirfd, service, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -179,6 +189,13 @@ static int write_service(int dirfd, const char *service, const struct hutch_unit
         fputs("Restart=no\n", f);
         put_timeout(f, "TimeoutStartSec", u->service.timeout_start);
         put_timeout(f, "TimeoutStopSec", u->service.timeout_stop);
+        /* Weights and memory protection count against sibling cgroups only: under systemd the
+         * unit's siblings are other services, at the level systemd owns, so these go into the
+         * service. (Limits are enforced by hutch inside its delegated subtree.) */
+        put_limit(f, "CPUWeight", &u->resources.cpu_weight, false);
+        put_limit(f, "IOWeight", &u->resources.io_weight, false);
+        put_limit(f, "MemoryMin", &u->resources.memory_min, true);
+        put_limit(f, "MemoryLow", &u->resources.memory_low, true);
 
         int r = 0;
         if (fflush(f) != 0 || ferror(f))

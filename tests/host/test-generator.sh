@@ -25,6 +25,11 @@ ExecStart=/bin/sleep 1000
 TimeoutStartSec=30
 TimeoutStopSec=infinity
 
+[Resources]
+CPUWeight=400
+MemoryLow=64M
+MemoryMax=1G
+
 [Install]
 WantedBy=multi-user.target
 RequiredBy=stack.target
@@ -79,6 +84,9 @@ expect_eq "Type=notify" "$(svc Type "$W")" notify
 expect_eq "NotifyAccess=main" "$(svc NotifyAccess "$W")" main
 expect_eq "Delegate=yes" "$(svc Delegate "$W")" yes
 expect_eq "KillMode=mixed" "$(svc KillMode "$W")" mixed
+expect_eq "CPUWeight= at the service level (weights count among siblings)" "$(svc CPUWeight "$W")" 400
+expect_eq "MemoryLow= at the service level" "$(svc MemoryLow "$W")" 67108864
+expect_eq "MemoryMax= stays hutch's (enforced in its subtree)" "$(svc MemoryMax "$W")" ""
 expect_eq "Restart=no (hutch restarts)" "$(svc Restart "$W")" no
 expect_eq "SourcePath= is the unit file" "$(svc SourcePath "$W")" "$T/units/web.hutch"
 expect_eq "Description with %% kept for systemd" "$(svc Description "$W")" "Web server at 100%% (web.hutch)"
