@@ -353,6 +353,9 @@ int protect_home_from_string(const char *s);
 /* The paths ProtectHome= and ProtectCredentials= act on, inside the sandbox (NULL-terminated). */
 extern const char *const protect_home_paths[];
 extern const char *const protect_credentials_paths[];
+/* Directories of keys that ProtectCredentials= replaces with an empty one that cannot be listed
+ * (NULL-terminated): a BindReadOnlyPaths= below shows one key alone. */
+extern const char *const protect_credentials_dirs[];
 
 /* Output for `hutch show`: every effective setting, defaults included. */
 int model_format_ini(const struct hutch_unit *u, FILE *f);

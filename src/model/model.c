@@ -320,6 +320,7 @@ const char *const protect_credentials_paths[] = {
         "/etc/krb5.keytab",
         NULL,
 };
+const char *const protect_credentials_dirs[] = {"/etc/ssl/private", NULL};
 
 static const char *table_to_string(const char *const *table, size_t n, int i) {
         if (i < 0 || (size_t) i >= n)

@@ -66,8 +66,9 @@ struct mount_state {
         int stage_fd; /* the staging tmpfs, attached over /tmp */
         int root_fd;  /* the new root (O_PATH) */
         bool root_is_clone;
-        int home_tmpfs_fds[3]; /* ProtectHome=tmpfs: made read-only once the binds below are in */
-        const char *home_tmpfs_paths[3];
+        /* ProtectHome=tmpfs, ProtectCredentials='s directories: read-only once the binds below are in */
+        int home_tmpfs_fds[8];
+        const char *home_tmpfs_paths[8];
         size_t n_home_tmpfs;
 };
 
@@ -546,9 +547,10 @@ static int mount_api(struct mount_state *s) {
 struct path_op {
         const char *path;
         const char *key;
-        int kind; /* 0 bind, 1 tmpfs, 2 read-write, 3 read-only, 4 inaccessible, 5 ProtectHome=tmpfs */
+        int kind; /* 0 bind, 1 tmpfs, 2 read-write, 3 read-only, 4 inaccessible, 5 empty read-only tmpfs */
         size_t index;
         bool ignore_missing;
+        const char *tmpfs_mode; /* kind 5 */
 };
 
 /* ProtectHome=tmpfs goes with the mounts that add things, before a bind below it on the same
@@ -634,14 +636,19 @@ static int unit_path_op(struct mount_state *s, const struct path_op *op) {
                         return sandbox_error_set(e, SANDBOX_STEP_MOUNT, target, "open", op->path, "%s",
                                                  op->key);
                 char log[256] = "";
-                mnt = mnt_fs_make("tmpfs", "tmpfs", "mode=0755", ATTR_SAFE, log, sizeof log);
+                if (s->n_home_tmpfs >= ELEMENTSOF(s->home_tmpfs_fds)) {
+                        close(target);
+                        return sandbox_error_set(e, SANDBOX_STEP_MOUNT, E2BIG, "mount tmpfs on", op->path,
+                                                 "%s", op->key);
+                }
+                mnt = mnt_fs_make("tmpfs", "tmpfs", op->tmpfs_mode, ATTR_SAFE, log, sizeof log);
                 r = mnt < 0 ? mnt : mnt_attach(mnt, target);
                 close(target);
                 if (r < 0) {
                         if (mnt >= 0)
                                 close(mnt);
                         return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "mount tmpfs on", op->path,
-                                                 "%stmpfs %s", op->key, log);
+                                                 "%s%s %s", op->key, op->tmpfs_mode, log);
                 }
                 s->home_tmpfs_paths[s->n_home_tmpfs] = op->path;
                 s->home_tmpfs_fds[s->n_home_tmpfs++] = mnt;
@@ -706,7 +713,8 @@ static int mount_unit_paths(struct mount_state *s) {
                                            &sb->inaccessible_paths};
         static const char *const keys[] = {"ReadWritePaths=", "ReadOnlyPaths=", "InaccessiblePaths="};
         size_t n = sb->n_binds + sb->n_tmpfs + strv_length((char *const *) protect_home_paths) +
-                   strv_length((char *const *) protect_credentials_paths);
+                   strv_length((char *const *) protect_credentials_paths) +
+                   strv_length((char *const *) protect_credentials_dirs);
         for (size_t i = 0; i < 3; i++)
                 n += lists[i]->n;
         struct path_op *ops = new0(struct path_op, n);
@@ -733,11 +741,21 @@ static int mount_unit_paths(struct mount_state *s) {
         if (home_kind[sb->protect_home] >= 0)
                 for (size_t i = 0; protect_home_paths[i]; i++)
                         ops[k++] = (struct path_op){protect_home_paths[i],
-                                                    "ProtectHome=", home_kind[sb->protect_home], i, true};
+                                                    "ProtectHome=",
+                                                    home_kind[sb->protect_home],
+                                                    i,
+                                                    true,
+                                                    "mode=0755"};
         if (sb->protect_credentials)
                 for (size_t i = 0; protect_credentials_paths[i]; i++)
-                        ops[k++] = (struct path_op){protect_credentials_paths[i], "ProtectCredentials=", 4,
-                                                    i, true};
+                        ops[k++] = (struct path_op){
+                                protect_credentials_paths[i], "ProtectCredentials=", 4, i, true, NULL};
+        /* Key directories: an empty tmpfs that even its owner (root) cannot list (mode 0111), so
+         * only what the unit binds below it by name is there. */
+        if (sb->protect_credentials)
+                for (size_t i = 0; protect_credentials_dirs[i]; i++)
+                        ops[k++] = (struct path_op){
+                                protect_credentials_dirs[i], "ProtectCredentials=", 5, i, true, "mode=0111"};
         n = k;
         qsort(ops, n, sizeof *ops, path_op_cmp);
         int r = 0;
@@ -751,7 +769,7 @@ static int mount_unit_paths(struct mount_state *s) {
                         r = mnt_set_attr(s->home_tmpfs_fds[i], MOUNT_ATTR_RDONLY, 0, false);
                         if (r < 0)
                                 r = sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, r, "make read-only",
-                                                      s->home_tmpfs_paths[i], "ProtectHome=tmpfs");
+                                                      s->home_tmpfs_paths[i], "empty tmpfs");
                 }
                 mnt_close_fd(&s->home_tmpfs_fds[i]);
         }

@@ -20,6 +20,8 @@ ls_of() { if l=$(ls -A "$1" 2>&1); then echo "$(echo $l) LISTED"; else echo "$l"
 echo "root_ls=$(if l=$(ls -A /root 2>&1); then printf '%s' "$l" | grep -c .; else echo "$l"; fi)"
 echo "home_ls=$(ls_of /home)"
 echo "home_type=$(fstype /home)"
+echo "ssl_ls=$(ls_of /etc/ssl/private)"
+echo "ssl_key=$(rd /etc/ssl/private/web.key)"
 echo "root_write=$( (touch /root/.hutch-secrets-probe && rm /root/.hutch-secrets-probe && echo WROTE) 2>&1)"
 echo "etc_write=$( (touch /etc/.hutch-secrets-probe && echo WROTE) 2>&1)"
 echo "data_write=$( (touch /home/data/w && echo WROTE) 2>&1)"
@@ -76,6 +78,28 @@ expect_match "PrivateUsers=yes: /etc/shadow unreadable" "$(get shadow)" 'Permiss
 expect_match "PrivateUsers=yes: /root cannot be listed" "$(get root_ls)" 'Permission denied'
 expect_eq "PrivateUsers=yes: /home is hutch's cover (mode 0000), not the host's" \
         "$(get home_ls)" "ls: cannot open directory '/home': Permission denied"
+
+# --- ProtectCredentials= and the TLS key directory: nothing listed; one key bound in by name ---
+if [ -d /etc/ssl/private ]; then
+        expect_match "defaults: /etc/ssl/private cannot be listed" "$(sb_run sec-default; get ssl_ls)" \
+                'Permission denied'
+        echo 'PRIVATE KEY of web' >"$T/web.key"
+        unit_file sec-ssl <<EOF
+[Sandbox]
+BindReadOnlyPaths=$T/web.key:/etc/ssl/private/web.key
+BindReadOnlyPaths=$T/secrets.sh:/run/probe.sh
+[Service]
+User=nobody
+ExecStart=/bin/sh /run/probe.sh
+EOF
+        sb_run sec-ssl
+        expect_eq "a key bound below /etc/ssl/private: runs" "$RC" 0
+        [ "$RC" = 0 ] || echo "# $ERR"
+        expect_eq "  the bound key is readable by name (User=nobody)" "$(get ssl_key)" "PRIVATE KEY of web READ"
+        expect_match "  the directory still cannot be listed" "$(get ssl_ls)" 'Permission denied'
+else
+        skip "the host has no /etc/ssl/private"
+fi
 
 # --- ProtectHome=read-only on a volatile root: readable, not writable (while /etc is) ------
 unit_file sec-home-ro <<EOF
