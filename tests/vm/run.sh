@@ -66,7 +66,7 @@ tb=$(date +%s)
 if [ -n "${HUTCH_VM_IMAGE:-}" ]; then
         image=$HUTCH_VM_IMAGE
         echo "image given by HUTCH_VM_IMAGE" >"${TMPDIR:-/tmp}/hutch-vm-build.$$.log"
-elif ! image=$(timeout 1200 "$here/build-image.sh" 2>"${TMPDIR:-/tmp}/hutch-vm-build.$$.log"); then
+elif ! image=$(timeout -k 30 1200 "$here/build-image.sh" 2>"${TMPDIR:-/tmp}/hutch-vm-build.$$.log"); then
         sed 's/^/# /' "${TMPDIR:-/tmp}/hutch-vm-build.$$.log"
         rm -f "${TMPDIR:-/tmp}/hutch-vm-build.$$.log"
         tap_fail "guest image built"
