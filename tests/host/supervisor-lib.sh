@@ -6,8 +6,25 @@ CG="$CG_MOUNT$(sed -n 's/^0:://p' /proc/self/cgroup)"
 CG=${CG%/}
 # Unit names are unique per test script and run, so parallel tests never share a cgroup.
 SV=sv$$
-mkdir -p "$T/out"
-chmod 0777 "$T/out"
+# $O: a directory every unit made by unit() may write to ($T is in the host's /tmp, so the
+# sandbox keeps it: PrivateTmp=no); payloads record what happened there.
+O=$T/out
+mkdir -p "$O"
+chmod 0777 "$O"
+
+# unit NAME EXECSTART [SERVICE LINES...]: writes $T/units/NAME.hutch, a unit that may write to $O.
+unit() {
+        local name=$1 exec=$2
+        shift 2
+        {
+                echo "[Service]"
+                echo "ExecStart=$exec"
+                for l in "$@"; do echo "$l"; done
+                echo "[Sandbox]"
+                echo "PrivateTmp=no"
+                echo "ReadWritePaths=$O"
+        } >"$T/units/$name.hutch"
+}
 
 # Every hutch-$SV* cgroup a failed or SIGKILLed run left behind goes with the test.
 _sv_cleanup() {

@@ -9,20 +9,6 @@ require_root
 . "$(dirname "$0")/supervisor-lib.sh"
 skip_without_run
 
-O=$T/out
-unit() {
-        local name=$1 exec=$2
-        shift 2
-        {
-                echo "[Service]"
-                echo "ExecStart=$exec"
-                for l in "$@"; do echo "$l"; done
-                echo "[Sandbox]"
-                echo "PrivateTmp=no"
-                echo "ReadWritePaths=$O"
-        } >"$T/units/$name.hutch"
-}
-
 # --- By hand: hutch-NAME/{supervisor,payload} under the cgroup we run in.
 unit "$SV-lay" "/bin/sh -c 'cat /proc/self/cgroup >$O/lay.cg; exec sleep 1000'"
 start_bg "$SV-lay"

@@ -8,20 +8,6 @@ require_root
 skip_without_run
 command -v systemd-notify >/dev/null || { echo "1..0 # SKIP no systemd-notify"; exit 0; }
 
-O=$T/out
-unit() {
-        local name=$1 exec=$2
-        shift 2
-        {
-                echo "[Service]"
-                echo "ExecStart=$exec"
-                for l in "$@"; do echo "$l"; done
-                echo "[Sandbox]"
-                echo "PrivateTmp=no"
-                echo "ReadWritePaths=$O"
-        } >"$T/units/$name.hutch"
-}
-
 # --- Watchdog missed: SIGABRT, result "watchdog", Restart=on-watchdog restarts until the limit.
 unit "$SV-wd" "/bin/sh -c 'echo start >>$O/wd; systemd-notify --ready; while :; do sleep 10; done'" \
         "Type=notify" "WatchdogSec=1s" "Restart=on-watchdog" "[Unit]" "StartLimitBurst=2"

@@ -9,20 +9,6 @@ require_root
 . "$(dirname "$0")/supervisor-lib.sh"
 skip_without_run
 
-O=$T/out
-# unit NAME EXECSTART [LINES...]
-unit() {
-        local name=$1 exec=$2
-        shift 2
-        {
-                echo "[Service]"
-                echo "ExecStart=$exec"
-                for l in "$@"; do echo "$l"; done
-                echo "[Sandbox]"
-                echo "PrivateTmp=no"
-                echo "ReadWritePaths=$O"
-        } >"$T/units/$name.hutch"
-}
 procs() { cat "$CG/hutch-$1/payload/cgroup.procs" 2>/dev/null | tr '\n' ' '; }
 nprocs() { procs "$1" | wc -w; }
 has_procs() { [ "$(nprocs "$1")" -ge "$2" ]; }

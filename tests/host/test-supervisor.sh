@@ -9,22 +9,6 @@ require_root
 . "$(dirname "$0")/supervisor-lib.sh"
 skip_without_run
 
-# unit NAME EXECSTART [SERVICE LINES...]: a unit that may write to $O ($T/out; $T is in the
-# host's /tmp, so the sandbox keeps it: PrivateTmp=no).
-O=$T/out
-unit() {
-        local name=$1 exec=$2
-        shift 2
-        {
-                echo "[Service]"
-                echo "ExecStart=$exec"
-                for l in "$@"; do echo "$l"; done
-                echo "[Sandbox]"
-                echo "PrivateTmp=no"
-                echo "ReadWritePaths=$T/out"
-        } >"$T/units/$name.hutch"
-}
-
 # --- Restart=on-failure with systemd's default start limit: 5 starts, then start-limit-hit.
 unit "$SV-fail" "/bin/sh -c 'echo start >>$O/fail; exit 3'" "Restart=on-failure"
 run_unit "$SV-fail"
