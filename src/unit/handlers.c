@@ -28,39 +28,50 @@ int bad_value(struct unit_load_context *c, const struct unit_key *k, struct unit
         return unit_key_problem(c, k, o, "'%s': %s", unit_value_short(value, b), why);
 }
 
-int split_value(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o,
-                const char *value, char ***ret) {
-        parse_why_t why = "";
-        int r = split_words(value, ret, why);
+/* Turns a value parser's result r into a handler helper's: 0 on success, -ENOMEM as is, any other
+ * failure reported as "'VALUE': WHY" (the parser's why, else fallback) and returned as 1. */
+static int report_parse(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o,
+                        const char *value, int r, const char *why, const char *fallback) {
+        if (r >= 0)
+                return 0;
         if (r == -ENOMEM)
                 return r;
-        if (r < 0) {
-                r = bad_value(c, k, o, value, *why ? why : "cannot split into words");
-                return r < 0 ? r : 1;
-        }
-        return 0;
+        r = bad_value(c, k, o, value, *why ? why : fallback);
+        return r < 0 ? r : 1;
 }
 
-/* ---- strings ---- */
-
-int parse_key_string(struct unit_load_context *c, const struct unit_key *k, const char *value,
-                     struct unit_origin o) {
+/* Stores s (owned; NULL resets) in k's string field, freeing the old one, and records o. */
+static int replace_string(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o,
+                          char *s) {
         char **field = FIELD(c, k, char *);
-        char *s = NULL;
-        if (*value) {
-                int r = unit_key_expand(c, k, o, value, &s);
-                if (r != 0)
-                        return r < 0 ? r : 0;
-        }
         free(*field);
         *field = s;
         set_origin(c, k, o);
         return 0;
 }
 
+int split_value(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o,
+                const char *value, char ***ret) {
+        parse_why_t why = "";
+        int r = split_words(value, ret, why);
+        return report_parse(c, k, o, value, r, why, "cannot split into words");
+}
+
+/* ---- strings ---- */
+
+int parse_key_string(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                     struct unit_origin o) {
+        char *s = NULL;
+        if (*value) {
+                int r = unit_key_expand(c, k, o, value, &s);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+        }
+        return replace_string(c, k, o, s);
+}
+
 int parse_key_user_group(struct unit_load_context *c, const struct unit_key *k, const char *value,
                          struct unit_origin o) {
-        char **field = FIELD(c, k, char *);
         _cleanup_free_ char *s = NULL;
         if (*value) {
                 int r = unit_key_expand(c, k, o, value, &s);
@@ -69,15 +80,11 @@ int parse_key_user_group(struct unit_load_context *c, const struct unit_key *k, 
                 if (!valid_user_group_name_or_id(s))
                         return bad_value(c, k, o, s, "not a valid user or group name or numeric id");
         }
-        free(*field);
-        *field = TAKE_PTR(s);
-        set_origin(c, k, o);
-        return 0;
+        return replace_string(c, k, o, TAKE_PTR(s));
 }
 
 int parse_key_hostname(struct unit_load_context *c, const struct unit_key *k, const char *value,
                        struct unit_origin o) {
-        char **field = FIELD(c, k, char *);
         if (!*value)
                 return unit_key_problem(c, k, o, "empty value: a host name is required");
         _cleanup_free_ char *s = NULL;
@@ -88,10 +95,7 @@ int parse_key_hostname(struct unit_load_context *c, const struct unit_key *k, co
                 return bad_value(c, k, o, s,
                                  "not a valid host name (1-64 characters of a-z A-Z 0-9 '-' '.', "
                                  "no '-' or '.' at either end)");
-        free(*field);
-        *field = TAKE_PTR(s);
-        set_origin(c, k, o);
-        return 0;
+        return replace_string(c, k, o, TAKE_PTR(s));
 }
 
 /* ---- string lists ---- */
@@ -365,18 +369,11 @@ int path_word(struct unit_load_context *c, const struct unit_key *k, struct unit
                 return r;
         parse_why_t why = "";
         r = parse_path(s, ret, why);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0) {
-                r = bad_value(c, k, o, s, *why ? why : "not an absolute, normalized path");
-                return r < 0 ? r : 1;
-        }
-        return 0;
+        return report_parse(c, k, o, s, r, why, "not an absolute, normalized path");
 }
 
 int parse_key_path(struct unit_load_context *c, const struct unit_key *k, const char *value,
                    struct unit_origin o) {
-        char **field = FIELD(c, k, char *);
         char *p = NULL;
         if (*value) {
                 int r = path_word(c, k, o, value, &p);
@@ -388,10 +385,7 @@ int parse_key_path(struct unit_load_context *c, const struct unit_key *k, const 
                 if (!p)
                         return -ENOMEM;
         }
-        free(*field);
-        *field = p;
-        set_origin(c, k, o);
-        return 0;
+        return replace_string(c, k, o, p);
 }
 
 static int path_list_add(struct path_list *l, char *path, bool ignore_missing, struct unit_origin o) {
@@ -533,7 +527,6 @@ int parse_key_cpu_quota(struct unit_load_context *c, const struct unit_key *k, c
 
 int parse_key_cpu_set(struct unit_load_context *c, const struct unit_key *k, const char *value,
                       struct unit_origin o) {
-        char **field = FIELD(c, k, char *);
         char *s = NULL;
         if (*value) {
                 parse_why_t why = "";
@@ -543,10 +536,7 @@ int parse_key_cpu_set(struct unit_load_context *c, const struct unit_key *k, con
                 if (r < 0)
                         return bad_value(c, k, o, value, *why ? why : "not a CPU list (e.g. 0-3,6)");
         }
-        free(*field);
-        *field = s;
-        set_origin(c, k, o);
-        return 0;
+        return replace_string(c, k, o, s);
 }
 
 static uint64_t physical_memory(void) {
