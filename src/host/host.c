@@ -313,27 +313,6 @@ void host_watchdog_ping(void) {
         notify_send("WATCHDOG=1");
 }
 
-/* The cgroup2 path of this process ("/system.slice/web.service/supervisor"). */
-static int own_cgroup_path(char **ret) {
-        FILE *f = fopen("/proc/self/cgroup", "re");
-        if (!f)
-                return -errno;
-        char *line = NULL;
-        size_t n = 0;
-        int r = -ENODATA;
-        while (getline(&line, &n, f) > 0) {
-                if (strncmp(line, "0::", 3) != 0)
-                        continue;
-                line[strcspn(line, "\n")] = 0;
-                *ret = strdup(line + 3);
-                r = *ret ? 0 : -ENOMEM;
-                break;
-        }
-        free(line);
-        fclose(f);
-        return r;
-}
-
 /* systemd (>= 251) marks the cgroup of a unit with Delegate=yes with the xattr
  * "trusted.delegate" (and, since 253, "user.delegate") set to "1". */
 static bool cgroup_is_delegated(const char *root, const char *path) {
@@ -362,8 +341,9 @@ bool host_under_systemd(void) {
         cached = 0;
         if (!getenv("INVOCATION_ID"))
                 return false;
+        /* Our own cgroup2 path ("/system.slice/web.service/supervisor"). */
         char *path = NULL;
-        if (own_cgroup_path(&path) < 0)
+        if (notify_read_pid_cgroup(getpid(), &path) < 0)
                 return false;
         /* Check our own cgroup, and its parent when hutch already moved itself into
          * "supervisor/" below the service's cgroup. Never further up: the user manager's
