@@ -54,6 +54,29 @@ static size_t utf8_sequence_length(const unsigned char *s) {
         return n;
 }
 
+/* The two-character escape both JSON and systemd's INI unquoting read for c, or NULL. \b and \f
+ * only where with_bf is set: the INI writer spells them \x08 and \x0c. */
+static const char *short_escape(unsigned c, bool with_bf) {
+        switch (c) {
+        case '"':
+                return "\\\"";
+        case '\\':
+                return "\\\\";
+        case '\n':
+                return "\\n";
+        case '\r':
+                return "\\r";
+        case '\t':
+                return "\\t";
+        case '\b':
+                return with_bf ? "\\b" : NULL;
+        case '\f':
+                return with_bf ? "\\f" : NULL;
+        default:
+                return NULL;
+        }
+}
+
 /* A JSON string: quotes, backslashes and control characters escaped; valid UTF-8 passes
  * through as it is; a byte that is no valid UTF-8 becomes U+FFFD (JSON text must be UTF-8). */
 static void json_string(FILE *f, const char *s) {
@@ -61,47 +84,21 @@ static void json_string(FILE *f, const char *s) {
         fputc('"', f);
         while (*p) {
                 unsigned c = *p;
-                switch (c) {
-                case '"':
-                        fputs("\\\"", f);
-                        break;
-                case '\\':
-                        fputs("\\\\", f);
-                        break;
-                case '\b':
-                        fputs("\\b", f);
-                        break;
-                case '\f':
-                        fputs("\\f", f);
-                        break;
-                case '\n':
-                        fputs("\\n", f);
-                        break;
-                case '\r':
-                        fputs("\\r", f);
-                        break;
-                case '\t':
-                        fputs("\\t", f);
-                        break;
-                default:
-                        if (c < 0x20 || c == 0x7f) {
-                                fprintf(f, "\\u%04x", c);
-                                break;
-                        }
-                        if (c < 0x80) {
-                                fputc((int) c, f);
-                                break;
-                        }
-                        size_t n = utf8_sequence_length(p);
-                        if (n == 0) {
-                                fputs("\\ufffd", f);
-                                break;
-                        }
+                const char *e = short_escape(c, true);
+                size_t n = 1;
+                if (e)
+                        fputs(e, f);
+                else if (c < 0x20 || c == 0x7f)
+                        fprintf(f, "\\u%04x", c);
+                else if (c < 0x80)
+                        fputc((int) c, f);
+                else if ((n = utf8_sequence_length(p)) > 0)
                         fwrite(p, 1, n, f);
-                        p += n;
-                        continue;
+                else {
+                        fputs("\\ufffd", f);
+                        n = 1;
                 }
-                p++;
+                p += n;
         }
         fputc('"', f);
 }
@@ -124,28 +121,13 @@ static void ini_word(FILE *f, const char *s) {
         }
         fputc('"', f);
         for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                switch (*p) {
-                case '"':
-                        fputs("\\\"", f);
-                        break;
-                case '\\':
-                        fputs("\\\\", f);
-                        break;
-                case '\n':
-                        fputs("\\n", f);
-                        break;
-                case '\t':
-                        fputs("\\t", f);
-                        break;
-                case '\r':
-                        fputs("\\r", f);
-                        break;
-                default:
-                        if (*p < 0x20 || *p == 0x7f)
-                                fprintf(f, "\\x%02x", *p);
-                        else
-                                fputc(*p, f);
-                }
+                const char *e = short_escape(*p, false);
+                if (e)
+                        fputs(e, f);
+                else if (*p < 0x20 || *p == 0x7f)
+                        fprintf(f, "\\x%02x", *p);
+                else
+                        fputc(*p, f);
         }
         fputc('"', f);
 }
