@@ -9,7 +9,7 @@
 #include "hutch/strv.h"
 #include "shared/parse-internal.h"
 
-static int unhex(char c) {
+int unhexchar(char c) {
         if (c >= '0' && c <= '9')
                 return c - '0';
         if (c >= 'a' && c <= 'f')
@@ -91,7 +91,7 @@ static int unescape_one(const char *p, char *out, size_t *ret_len, char *why) {
                 n = 1;
                 break;
         case 'x': {
-                int a = unhex(p[1]), b = a < 0 ? -1 : unhex(p[2]);
+                int a = unhexchar(p[1]), b = a < 0 ? -1 : unhexchar(p[2]);
                 if (a < 0 || b < 0)
                         return parse_fail(why, -EINVAL, "'\\x' needs two hex digits");
                 c = (uint32_t) (a << 4 | b);
@@ -105,7 +105,7 @@ static int unescape_one(const char *p, char *out, size_t *ret_len, char *why) {
         case 'U': {
                 int digits = *p == 'u' ? 4 : 8;
                 for (int i = 1; i <= digits; i++) {
-                        int d = unhex(p[i]);
+                        int d = unhexchar(p[i]);
                         if (d < 0)
                                 return parse_fail(why, -EINVAL, "'\\%c' needs %d hex digits", *p, digits);
                         c = c << 4 | (uint32_t) d;

@@ -17,18 +17,9 @@
 #include <unistd.h>
 
 #include "hutch/macro.h"
+#include "hutch/parse.h"
 #include "hutch/unit.h"
 #include "unit/unit-internal.h"
-
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
 
 int unit_name_unescape(const char *s, char **ret) {
         char *r = malloc(strlen(s) + 1), *t = r;
@@ -37,8 +28,8 @@ int unit_name_unescape(const char *s, char **ret) {
         for (const char *f = s; *f; f++) {
                 if (*f == '-')
                         *t++ = '/';
-                else if (f[0] == '\\' && f[1] == 'x' && unhex(f[2]) >= 0 && unhex(f[3]) >= 0) {
-                        *t++ = (char) (unhex(f[2]) << 4 | unhex(f[3]));
+                else if (f[0] == '\\' && f[1] == 'x' && unhexchar(f[2]) >= 0 && unhexchar(f[3]) >= 0) {
+                        *t++ = (char) (unhexchar(f[2]) << 4 | unhexchar(f[3]));
                         f += 3;
                 } else
                         *t++ = *f;
