@@ -12,30 +12,6 @@
 
 #define HEAD "[Service]\nExecStart=/bin/true\n"
 
-static struct hutch_unit *load_ok(const char *what, const char *text) {
-        struct unit_problems p = {};
-        struct hutch_unit *u = NULL;
-        int r = load_text(text, &u, &p);
-        TAP_CHECK(r == 0 && u && p.n == 0, "%s: loads cleanly (r=%d)", what, r);
-        if (p.n)
-                problems_dump(&p);
-        unit_problems_clear(&p);
-        return u;
-}
-
-static void expect_problem(const char *what, const char *text, unsigned line, const char *key,
-                           const char *substring) {
-        struct unit_problems p = {};
-        struct hutch_unit *u = NULL;
-        int r = load_text(text, &u, &p);
-        bool ok = r == -EINVAL && problems_have(&p, "t.hutch", line, key, substring);
-        TAP_CHECK(ok, "%s: t.hutch:%u: %s: ...%s...", what, line, key ? key : "-", substring);
-        if (!ok)
-                problems_dump(&p);
-        unit_problems_clear(&p);
-        model_unit_free(u);
-}
-
 /* systemd unquotes and unescapes the first word, then takes the prefixes off it. */
 static void test_exec_prefixes(void) {
         struct hutch_unit *u = load_ok("quoted prefix", "[Service]\nExecStart=\"-/bin/false\" x\n");

@@ -19,32 +19,6 @@ static struct hutch_unit *load(const char *text, struct unit_problems *p) {
         return u;
 }
 
-/* A unit that must load without problems. */
-static struct hutch_unit *load_ok(const char *what, const char *text) {
-        struct unit_problems p = {};
-        struct hutch_unit *u = NULL;
-        int r = load_text(text, &u, &p);
-        TAP_CHECK(r == 0 && u && p.n == 0, "%s: loads cleanly (r=%d)", what, r);
-        if (p.n)
-                problems_dump(&p);
-        unit_problems_clear(&p);
-        return u;
-}
-
-/* A unit that must produce a problem at t.hutch:LINE for KEY containing SUBSTRING. */
-static void expect_problem(const char *what, const char *text, unsigned line, const char *key,
-                           const char *substring) {
-        struct unit_problems p = {};
-        struct hutch_unit *u = NULL;
-        int r = load_text(text, &u, &p);
-        bool ok = r == -EINVAL && problems_have(&p, "t.hutch", line, key, substring);
-        TAP_CHECK(ok, "%s: t.hutch:%u: %s: ...%s...", what, line, key ? key : "-", substring);
-        if (!ok)
-                problems_dump(&p);
-        unit_problems_clear(&p);
-        model_unit_free(u);
-}
-
 static void test_hazards(void) {
         /* 1. The 200-byte injection: inih would cut this line and parse "User=root". */
         char text[1024];

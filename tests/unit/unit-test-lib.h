@@ -105,3 +105,29 @@ static __attribute__((unused)) int load_text(const char *text, struct hutch_unit
                                              struct unit_problems *p) {
         return load_text_as("t", text, u, p);
 }
+
+/* A unit that must load without problems. */
+static __attribute__((unused)) struct hutch_unit *load_ok(const char *what, const char *text) {
+        struct unit_problems p = {};
+        struct hutch_unit *u = NULL;
+        int r = load_text(text, &u, &p);
+        TAP_CHECK(r == 0 && u && p.n == 0, "%s: loads cleanly (r=%d)", what, r);
+        if (p.n)
+                problems_dump(&p);
+        unit_problems_clear(&p);
+        return u;
+}
+
+/* A unit that must produce a problem at t.hutch:LINE for KEY containing SUBSTRING. */
+static __attribute__((unused)) void expect_problem(const char *what, const char *text, unsigned line,
+                                                   const char *key, const char *substring) {
+        struct unit_problems p = {};
+        struct hutch_unit *u = NULL;
+        int r = load_text(text, &u, &p);
+        bool ok = r == -EINVAL && problems_have(&p, "t.hutch", line, key, substring);
+        TAP_CHECK(ok, "%s: t.hutch:%u: %s: ...%s...", what, line, key ? key : "-", substring);
+        if (!ok)
+                problems_dump(&p);
+        unit_problems_clear(&p);
+        model_unit_free(u);
+}
