@@ -2,24 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The command line without privileges: exit statuses of verify/show/cat, problems on stderr,
 # JSON that parses, drop-in and -p precedence as `show` reports them, `cat` order, --help.
-set -u
-HUTCH=${HUTCH:?HUTCH must point at the hutch binary}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0
-failed=0
-
-check() { # NAME COMMAND...: passes when the command succeeds
-        local name=$1
-        shift
-        n=$((n + 1))
-        if "$@"; then
-                echo "ok $n - $name"
-        else
-                echo "not ok $n - $name"
-                failed=$((failed + 1))
-        fi
-}
+. "$(dirname "$0")/tap-lib.sh"
 
 status() { # EXPECTED COMMAND...: runs it with output in $T/out and $T/err
         local want=$1
@@ -109,5 +92,4 @@ for verb in run verify show cat; do
 done
 check "--help" status 0 "$HUTCH" --help
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

@@ -3,25 +3,8 @@
 # A unit that cannot be loaded at all (missing, masked by a /dev/null link or an empty file)
 # gets exactly one error line from `hutch run` and `hutch verify`, naming the unit and the
 # search path or the masking file. Nothing here starts a sandbox: loading fails first.
-set -u
-HUTCH=${HUTCH:?HUTCH must point at the hutch binary}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0
-failed=0
-
-check() { # NAME COMMAND...: passes when the command succeeds
-        local name=$1
-        shift
-        n=$((n + 1))
-        if "$@"; then
-                echo "ok $n - $name"
-        else
-                echo "not ok $n - $name"
-                sed 's/^/# stderr: /' "$T/err"
-                failed=$((failed + 1))
-        fi
-}
+CHECK_SHOW_STDERR=1
+. "$(dirname "$0")/tap-lib.sh"
 
 one_line() { # EXPECTED-STATUS SUBSTRING... -- COMMAND...: exit status, one stderr line holding each substring
         local want=$1
@@ -58,5 +41,4 @@ check "verify of a missing unit: one line" \
 check "verify of a masked unit: one line" \
         one_line 1 "masked" -- "$HUTCH" verify --unit-path "$T/a:$T/b" masked
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done
