@@ -16,6 +16,7 @@
 
 #include "cgroup/cgroup-util.h"
 #include "hutch/cgroup.h"
+#include "hutch/procfs.h"
 
 int cg_read_at(int dirfd, const char *file, char *buf, size_t size) {
         _cleanup_close_ int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -203,25 +204,16 @@ int cgroup_find_mount(char **ret) {
 }
 
 int cgroup_find_self(char **ret) {
-        FILE *f = fopen("/proc/self/cgroup", "re");
-        if (!f)
-                return -errno;
-        char *line = NULL;
-        size_t n = 0;
-        int r = -ENOENT;
-        while (getline(&line, &n, f) > 0) {
-                if (strncmp(line, "0::", 3) != 0)
-                        continue;
-                line[strcspn(line, "\n")] = 0;
-                if (line[3] != '/') {
-                        r = -EIO;
-                        break;
-                }
-                *ret = strdup(line + 3);
-                r = *ret ? 0 : -ENOMEM;
-                break;
+        char *path = NULL;
+        int r = proc_cgroup2_path(0, &path);
+        if (r == -ENODATA)
+                return -ENOENT;
+        if (r < 0)
+                return r;
+        if (path[0] != '/') {
+                free(path);
+                return -EIO;
         }
-        free(line);
-        fclose(f);
-        return r;
+        *ret = path;
+        return 0;
 }

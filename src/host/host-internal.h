@@ -16,8 +16,6 @@ bool host_stderr_is_journal(void);
 int host_event_format_line(const struct host_event *e, char *buf, size_t l);
 
 /* Notify proxy internals. */
-/* The cgroup2 path of a pid from /proc/PID/cgroup ("0::" line), malloc'ed. */
-int notify_read_pid_cgroup(pid_t pid, char **ret);
 /* True when `child` is the cgroup `parent` or below it. */
 bool notify_cgroup_contains(const char *parent, const char *child);
 /* Parses one datagram's text (modified in place) into `m`: only the allow-listed keys.

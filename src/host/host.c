@@ -21,6 +21,7 @@
 
 #include "hutch/host.h"
 #include "hutch/log.h"
+#include "hutch/procfs.h"
 #include "host-internal.h"
 
 /* One fixed MESSAGE_ID per event kind, so `journalctl MESSAGE_ID=...` finds every restart of
@@ -343,7 +344,7 @@ bool host_under_systemd(void) {
                 return false;
         /* Our own cgroup2 path ("/system.slice/web.service/supervisor"). */
         char *path = NULL;
-        if (notify_read_pid_cgroup(getpid(), &path) < 0)
+        if (proc_cgroup2_path(0, &path) < 0)
                 return false;
         /* Check our own cgroup, and its parent when hutch already moved itself into
          * "supervisor/" below the service's cgroup. Never further up: the user manager's

@@ -21,6 +21,7 @@
 
 #include "hutch/host.h"
 #include "hutch/log.h"
+#include "hutch/procfs.h"
 #include "host-internal.h"
 
 #ifndef SO_PASSPIDFD
@@ -204,29 +205,6 @@ void notify_proxy_set_payload_pid(struct notify_proxy *p, pid_t pid) {
         p->payload_pidns_foreign = !(ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino);
 }
 
-/* The cgroup2 path of a pid as /proc shows it ("0::/path" line). */
-int notify_read_pid_cgroup(pid_t pid, char **ret) {
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%d/cgroup", (int) pid);
-        FILE *f = fopen(path, "re");
-        if (!f)
-                return -errno;
-        char *line = NULL;
-        size_t n = 0;
-        int r = -ENODATA;
-        while (getline(&line, &n, f) > 0) {
-                if (strncmp(line, "0::", 3) != 0)
-                        continue;
-                line[strcspn(line, "\n")] = 0;
-                *ret = strdup(line + 3);
-                r = *ret ? 0 : -ENOMEM;
-                break;
-        }
-        free(line);
-        fclose(f);
-        return r;
-}
-
 bool notify_cgroup_contains(const char *parent, const char *child) {
         if (streq(parent, "/"))
                 return child[0] == '/';
@@ -358,7 +336,7 @@ static bool sender_allowed(const struct notify_proxy *p, pid_t pid, int pidfd) {
                 return cgroup_path_has_id(p, id);
         if (p->cgroup_path) {
                 _cleanup_free_ char *cg = NULL;
-                if (notify_read_pid_cgroup(pid, &cg) < 0)
+                if (proc_cgroup2_path(pid, &cg) < 0)
                         return false;
                 ok = notify_cgroup_contains(p->cgroup_path, cg);
         } else

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "host/host-internal.h"
+#include "hutch/procfs.h"
 #include "tap.h"
 
 static char tmpdir[] = "/tmp/hutch-test-notify.XXXXXX";
@@ -195,8 +196,7 @@ int main(void) {
         TAP_CHECK(strncmp(dir, tmpdir, strlen(tmpdir)) == 0, "socket under $RUNTIME_DIRECTORY");
 
         char *own = NULL;
-        TAP_CHECK(notify_read_pid_cgroup(getpid(), &own) == 0 && own && own[0] == '/', "own cgroup %s",
-                  own ? own : "?");
+        TAP_CHECK(proc_cgroup2_path(0, &own) == 0 && own && own[0] == '/', "own cgroup %s", own ? own : "?");
         notify_proxy_set_cgroup(p, own);
 
         struct seen s = {};

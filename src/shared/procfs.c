@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Readers of /proc files that more than one part needs. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hutch/procfs.h"
+
+int proc_cgroup2_path(pid_t pid, char **ret) {
+        char path[64];
+        if (pid == 0)
+                snprintf(path, sizeof path, "/proc/self/cgroup");
+        else
+                snprintf(path, sizeof path, "/proc/%d/cgroup", (int) pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        char *line = NULL;
+        size_t n = 0;
+        int r = -ENODATA;
+        while (getline(&line, &n, f) > 0) {
+                if (strncmp(line, "0::", 3) != 0)
+                        continue;
+                line[strcspn(line, "\n")] = 0;
+                *ret = strdup(line + 3);
+                r = *ret ? 0 : -ENOMEM;
+                break;
+        }
+        free(line);
+        fclose(f);
+        return r;
+}
