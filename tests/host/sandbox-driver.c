@@ -11,8 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "hutch/log.h"
+#include "hutch/macro.h"
+#include "hutch/model.h"
 #include "hutch/sandbox.h"
 #include "hutch/unit.h"
 
@@ -30,16 +33,18 @@ int main(int argc, char **argv) {
         }
         struct unit_load_options opts = {0};
         struct unit_problems problems = {0};
-        struct hutch_unit *u = NULL;
+        _cleanup_unit_ struct hutch_unit *u = NULL;
         int r = unit_load(argv[1], &opts, &u, &problems);
         if (r >= 0 && check && sandbox_check_paths(u, &problems) > 0)
                 r = -EINVAL;
         if (r < 0) {
                 unit_problems_print(&problems, stderr);
+                unit_problems_clear(&problems);
                 if (r != -EINVAL)
                         fprintf(stderr, "hutch: %s: %s\n", argv[1], strerror(-r));
                 return 125;
         }
+        unit_problems_clear(&problems);
         log_set_prefix(u->name);
 
         struct sandbox_params p;
@@ -57,5 +62,7 @@ int main(int argc, char **argv) {
         siginfo_t si = {0};
         while (waitid(P_PIDFD, (id_t) child.pidfd, &si, WEXITED) < 0 && errno == EINTR)
                 ;
+        sandbox_child_release(&child);
+        close(child.pidfd);
         return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
 }
