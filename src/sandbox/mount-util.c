@@ -250,8 +250,10 @@ int mnt_detach_pseudo_submounts(const char *prefix) {
         /* Shallowest first: MNT_DETACH takes a mount's whole subtree along (/sys with the cgroup
          * mounts below it), so what lies below an already detached path needs no call of its own;
          * each umount waits for an RCU grace period. In a user namespace they are locked (EINVAL)
-         * and stay, covered where hutch mounts its own. */
-        qsort(paths, n, sizeof *paths, path_len_cmp);
+         * and stay, covered where hutch mounts its own. paths is NULL when none matched, and
+         * qsort() must not be given NULL. */
+        if (n > 1)
+                qsort(paths, n, sizeof *paths, path_len_cmp);
         for (size_t i = 0; i < n; i++) {
                 bool below = false;
                 for (size_t j = 0; j < i && !below; j++) {
