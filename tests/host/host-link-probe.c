@@ -277,6 +277,16 @@ static int cmd_mark_delegated(const char *dir) {
         return 0;
 }
 
+/* The "send" role runs as a sandboxed payload; in a sanitizer build LeakSanitizer's exit-time
+ * check there needs ptrace(), which the sandbox's seccomp filter refuses ("LeakSanitizer has
+ * encountered a fatal error", exit status 1). Only that role turns it off; the journal and
+ * manager roles run on the host and keep it. Without a sanitizer runtime this is never called. */
+static bool lsan_off;
+int __lsan_is_turned_off(void);
+int __lsan_is_turned_off(void) {
+        return lsan_off;
+}
+
 int main(int argc, char **argv) {
         /* The manager and the payload share one stdout pipe: whole lines, one write each, so
          * their lines never interleave mid-line. */
@@ -285,8 +295,10 @@ int main(int argc, char **argv) {
                 return cmd_journal(argv[2]);
         if (argc >= 2 && strcmp(argv[1], "manager") == 0)
                 return cmd_manager(argc, argv);
-        if (argc >= 2 && strcmp(argv[1], "send") == 0)
+        if (argc >= 2 && strcmp(argv[1], "send") == 0) {
+                lsan_off = true;
                 return cmd_send(argc, argv);
+        }
         if (argc == 3 && strcmp(argv[1], "mark-delegated") == 0)
                 return cmd_mark_delegated(argv[2]);
         if (argc == 2 && strcmp(argv[1], "under-systemd") == 0) {

@@ -326,6 +326,15 @@ static void attack(const char *a) {
                 printf("%s unknown\n", a);
 }
 
+/* In a sanitizer build LeakSanitizer's exit-time check stops the world with ptrace(), which
+ * the sandbox's seccomp filter refuses ("LeakSanitizer has encountered a fatal error", exit
+ * status 1). The probe's allocations are not what it tests: its leak check is off, ASan and
+ * UBSan stay on. Without a sanitizer runtime this hook is never called. */
+int __lsan_is_turned_off(void);
+int __lsan_is_turned_off(void) {
+        return 1;
+}
+
 int main(int argc, char **argv) {
         setvbuf(stdout, NULL, _IOLBF, 0);
         for (int i = 1; i < argc; i++) {
@@ -336,6 +345,9 @@ int main(int argc, char **argv) {
                         continue;
                 }
                 if (pid == 0) {
+                        /* int80 on a kernel without IA-32 emulation faults: that SIGSEGV must
+                         * reach the parent as such, not as a sanitizer runtime's abort. */
+                        signal(SIGSEGV, SIG_DFL);
                         if (chdir("/") < 0)
                                 _exit(1);
                         attack(argv[i]);
