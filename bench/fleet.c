@@ -247,7 +247,8 @@ int main(int argc, char **argv) {
                 *eq = 0;
                 char *args[MAX_ARGS];
                 int na = 0;
-                for (char *tok = strtok(eq + 1, "\x1f"); tok && na < MAX_ARGS - 1; tok = strtok(NULL, "\x1f"))
+                for (char *tok = strtok(eq + 1, "\x1f"); tok && na < MAX_ARGS - 1;
+                     tok = strtok(NULL, "\x1f"))
                         args[na++] = tok;
                 args[na] = NULL;
                 if (run_tool(spec, args, n, argv[2], out) != 0) {
