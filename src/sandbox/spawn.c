@@ -22,6 +22,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,6 +287,40 @@ _noreturn_ static void payload_exec(const struct sandbox_ctx *c, const struct sa
         child_fail(c, e);
 }
 
+struct payload_args {
+        const struct sandbox_ctx *c;
+        const struct sandbox_identity *id;
+        char **env;
+        struct sandbox_error *e;
+};
+
+static int payload_trampoline(void *userdata) {
+        const struct payload_args *a = userdata;
+        payload_exec(a->c, a->id, a->env, a->e);
+}
+
+/* The payload's process, started the way posix_spawn() does: it shares PID 1's memory on a stack
+ * of its own, and PID 1 sleeps until its execve (or its _exit on a failed step). A fork would
+ * copy PID 1's page tables only for execve to throw them away, and every page either side
+ * writes in between would be copied once more; on a virtualized host those page faults are
+ * most of what a fork costs. What payload_exec() does until execve is safe to share memory:
+ * no allocation, no stdio, no locks; its own signal dispositions and mask (no CLONE_SIGHAND),
+ * credentials, seccomp filter and no_new_privs are per task. Returns the pid or -errno. */
+static pid_t spawn_payload(const struct sandbox_ctx *c, const struct sandbox_identity *id, char **env,
+                           struct sandbox_error *e) {
+        const size_t stack_size = 256 * 1024;
+        void *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+                           -1, 0);
+        if (stack == MAP_FAILED)
+                return -errno;
+        struct payload_args a = {.c = c, .id = id, .env = env, .e = e};
+        pid_t pid =
+                clone(payload_trampoline, (char *) stack + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+        int r = pid < 0 ? -errno : pid;
+        munmap(stack, stack_size);
+        return r;
+}
+
 _noreturn_ static void child_main(struct sandbox_ctx *c) {
         const struct hutch_unit *u = c->u;
         struct sandbox_error e = {0};
@@ -332,13 +367,11 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
 
         /* The forwarded signals are blocked since clone3 (sandbox_spawn): one sent meanwhile is
          * pending, and forwarded once the loop runs. */
-        pid_t pid = fork();
+        pid_t pid = spawn_payload(c, &id, env, &e);
         if (pid < 0) {
-                sandbox_error_set(&e, SANDBOX_STEP_CLONE, errno, "fork payload", "", NULL);
+                sandbox_error_set(&e, SANDBOX_STEP_CLONE, -pid, "start payload process", "", NULL);
                 child_fail(c, &e);
         }
-        if (pid == 0)
-                payload_exec(c, &id, env, &e);
         sandbox_pid1_loop(pid, c->report);
 }
 
