@@ -215,6 +215,20 @@ static int path_len_cmp(const void *a, const void *b) {
         return x < y ? -1 : x > y ? 1 : 0;
 }
 
+int mnt_has_submounts(int fd) {
+        struct statx stx;
+        if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE, &stx) < 0)
+                return -errno;
+        if (!(stx.stx_mask & STATX_MNT_ID_UNIQUE))
+                return -EOPNOTSUPP;
+        struct hutch_mnt_id_req req = {.size = sizeof req, .mnt_id = stx.stx_mnt_id};
+        uint64_t id;
+        long n = hutch_listmount(&req, &id, 1, 0);
+        if (n < 0)
+                return -errno;
+        return n > 0;
+}
+
 int mnt_detach_pseudo_submounts(const char *prefix) {
         FILE *f = fopen("/proc/self/mountinfo", "re");
         if (!f)

@@ -25,5 +25,8 @@ int mnt_fs_make(const char *type, const char *source, const char *options, unsig
 int mnt_ensure_target(int root_fd, const char *path, bool dir, uint64_t resolve);
 /* Detaches the mount whose root fd is, if it is one: 1 detached, 0 not a mount root or locked. */
 int mnt_detach_if_mounted(int fd);
+/* 1 when other mounts sit below the mount whose root fd is, 0 when none do, a negative errno when
+ * the kernel cannot tell (listmount(2) and STATX_MNT_ID_UNIQUE came with Linux 6.8). */
+int mnt_has_submounts(int fd);
 /* Detaches the host's kernel file systems (proc, sysfs, nsfs, ...) mounted below prefix. */
 int mnt_detach_pseudo_submounts(const char *prefix);

@@ -338,20 +338,22 @@ static int build_root(struct mount_state *s) {
                 close(target);
         if (r < 0)
                 return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, r, "attach root", sb->root_directory, NULL);
+        s->root_fd = mnt_open_in(s->stage_fd, "root", O_PATH | O_DIRECTORY,
+                                 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+        if (s->root_fd < 0)
+                return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, s->root_fd, "open new root",
+                                         sb->root_directory, NULL);
         /* In a user namespace they are locked to their parent and cannot be detached; the
-         * namespace's root holds no privilege over what they show. */
-        if (s->root_is_clone && !s->c->new_user) {
+         * namespace's root holds no privilege over what they show. Reading mountinfo is the slow
+         * way to find them: skipped when the kernel can tell that nothing at all is mounted
+         * below the root (any RootDirectory= but a tree with mount points in it, such as /). */
+        if (s->root_is_clone && !s->c->new_user && mnt_has_submounts(s->root_fd) != 0) {
                 r = mnt_detach_pseudo_submounts("/tmp/root");
                 if (r < 0)
                         return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, r,
                                                  "detach host kernel file systems below", sb->root_directory,
                                                  NULL);
         }
-        s->root_fd = mnt_open_in(s->stage_fd, "root", O_PATH | O_DIRECTORY,
-                                 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
-        if (s->root_fd < 0)
-                return sandbox_error_set(e, SANDBOX_STEP_ROOTFS, s->root_fd, "open new root",
-                                         sb->root_directory, NULL);
         return 0;
 }
 
