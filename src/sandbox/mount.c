@@ -183,6 +183,14 @@ static int mask_list(struct mount_state *s, int dir_fd, const char *base, const 
         return 0;
 }
 
+/* sysfs shows the network devices of the network namespace it is mounted in, and the kernel lets
+ * only a mounter privileged over that namespace make one: with a network namespace of its own
+ * the sandbox always can; on the host's network only when it is not in a user namespace of its
+ * own (then the host's /sys is bound read-only instead, with whatever is mounted below it). */
+static bool sysfs_can_be_fresh(const struct sandbox_ctx *c) {
+        return c->new_net || !c->new_user;
+}
+
 /* Step 2: the host objects, opened while the host tree is still what it was: the root here, the
  * rest in the parent (collect_host_objects). */
 static int collect_root(struct mount_state *s) {
@@ -271,7 +279,7 @@ static int collect_host_objects(struct mount_state *s) {
                         return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "bind", "/dev",
                                                  "PrivateDevices=no, read-only");
         }
-        if (!s->c->new_net) {
+        if (!sysfs_can_be_fresh(s->c)) {
                 s->host_sys_fd = mnt_clone(AT_FDCWD, "/sys", true);
                 int r = s->host_sys_fd < 0
                                 ? s->host_sys_fd
@@ -376,8 +384,9 @@ static int mount_api(struct mount_state *s) {
         if (r < 0)
                 return r;
 
-        /* sysfs shows the network namespace of whoever mounts it: fresh only with a new netns. */
-        if (s->c->new_net) {
+        /* A fresh sysfs has none of the host's mounts below /sys (cgroup v1 hierarchies, debugfs,
+         * tracefs, securityfs, bpf, pstore): only the cgroup namespace's own cgroup2 is added. */
+        if (sysfs_can_be_fresh(s->c)) {
                 mnt = mount_fresh(s, "sysfs", "/sys", NULL, MOUNT_ATTR_RDONLY | ATTR_SAFE, false);
                 if (mnt < 0)
                         return mnt;

@@ -260,12 +260,19 @@ unit_file sb-loose <<EOF
 PrivateDevices=no
 PrivateNetwork=no
 [Service]
-ExecStart=/bin/sh -c 'ls /dev | grep -c . ; ls /sys/class/net | wc -l'
+ExecStart=/bin/sh -c 'ls /dev | grep -c . ; ls /sys/class/net | wc -l; cut -d" " -f5 /proc/self/mountinfo | grep "^/sys/" | tr "\\n" " "; echo; touch /sys/hutch-probe 2>/dev/null && echo sys-writable || echo sys-ro'
 EOF
 sb_run sb-loose
 ndev=$(printf '%s\n' "$OUT" | sed -n 1p)
 nnet=$(printf '%s\n' "$OUT" | sed -n 2p)
+below=$(printf '%s\n' "$OUT" | sed -n 3p)
 check "PrivateDevices=no: the host's /dev ($ndev entries)" test "${ndev:-0}" -gt 20
 check "PrivateNetwork=no: the host's interfaces ($nnet)" test "${nnet:-0}" -eq "$(ls /sys/class/net | wc -l)"
+# A fresh sysfs of the host's network namespace: nothing the host mounted below /sys
+# (cgroup v1 hierarchies, tracefs, ...) comes along; what is there is the sandbox's own
+# cgroup2 and the masks over firmware, debug and security.
+expect_eq "  /sys has none of the host's $(cut -d' ' -f5 /proc/self/mountinfo | grep -c '^/sys/') mounts below it" \
+        "$(printf '%s\n' $below | sort | tr '\n' ' ')" "/sys/firmware /sys/fs/cgroup /sys/kernel/debug /sys/kernel/security "
+expect_eq "  /sys is read-only" "$(printf '%s\n' "$OUT" | sed -n 4p)" sys-ro
 
 done_testing
