@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The supervisor: one state machine per unit, on an sd-event loop it does not own, so that
- * `hutch run` (one unit) and a daemon (many units, one loop) share it. No globals: all
- * state lives in struct supervisor.
+/* The supervisor: one state machine per unit, on an event loop (hutch/event.h) it does not
+ * own, so that `hutch run` (one unit) and a daemon (many units, one loop) share it. No
+ * globals: all state lives in struct supervisor.
  *
  * The restart decision is a pure function of (unit settings, exit, history, clock), kept
  * apart from the state machine so the unit tier can check it against systemd's table. */
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <systemd/sd-event.h>
+#include <sys/types.h>
 
+#include "hutch/event.h"
 #include "hutch/model.h"
 
 /* Why a run ended, with systemd's names for a service's result. */
@@ -108,9 +109,9 @@ struct supervisor_options {
 typedef void (*supervisor_done_t)(struct supervisor *s, int exit_status, void *userdata);
 
 /* Sets up the unit's cgroup tree (see cgroup.h) and, for Type=notify or WatchdogSec=, the
- * notify proxy; does not start. `u` must outlive the supervisor. Returns 0 or a negative
+ * notify proxy; does not start. `u` and `e` must outlive the supervisor. Returns 0 or a negative
  * errno (logged; hutch run exits 125). */
-int supervisor_new(const struct hutch_unit *u, sd_event *e, const struct supervisor_options *o,
+int supervisor_new(const struct hutch_unit *u, struct event_loop *e, const struct supervisor_options *o,
                    supervisor_done_t done, void *userdata, struct supervisor **ret);
 /* Starts the payload (counted against the start limit). A setup failure of the sandbox is
  * handled like a failed run (restart policy applies). Returns 0, or a negative errno when

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Exit classification and restart decisions: pure functions of their arguments. */
-#include <math.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -74,6 +73,43 @@ bool start_limit_test(const struct hutch_unit *u, struct restart_history *h, use
         return h->window_starts <= burst;
 }
 
+/* A positive number as m * 2^e with 1 <= m < 2: the powers below outgrow the exponent of a
+ * long double (RestartSteps= goes up to 3600), so the binary exponent is kept apart. */
+struct scaled {
+        long double m;
+        int64_t e;
+};
+
+static struct scaled scaled_make(long double m, int64_t e) {
+        while (m >= 2) {
+                m /= 2;
+                e++;
+        }
+        while (m < 1) {
+                m *= 2;
+                e--;
+        }
+        return (struct scaled){m, e};
+}
+
+static struct scaled scaled_mul(struct scaled a, struct scaled b) {
+        return scaled_make(a.m * b.m, a.e + b.e);
+}
+
+static struct scaled scaled_pow(usec_t x, unsigned k) {
+        struct scaled r = {1, 0}, p = scaled_make((long double) x, 0);
+        for (; k > 0; k >>= 1) {
+                if (k & 1)
+                        r = scaled_mul(r, p);
+                p = scaled_mul(p, p);
+        }
+        return r;
+}
+
+static bool scaled_le(struct scaled a, struct scaled b) {
+        return a.e != b.e ? a.e < b.e : a.m <= b.m;
+}
+
 usec_t restart_delay(const struct hutch_unit *u, unsigned n) {
         usec_t base = u->service.restart_sec, max = u->service.restart_max_delay;
         unsigned steps = u->service.restart_steps;
@@ -83,9 +119,21 @@ usec_t restart_delay(const struct hutch_unit *u, unsigned n) {
         if (n > steps)
                 return max;
         /* Geometric steps from RestartSec= to RestartMaxDelaySec=: each restart waits the same
-         * factor longer than the one before. */
-        return (usec_t) ((long double) base * powl((long double) max / (long double) base,
-                                                   (long double) (n - 1) / (long double) steps));
+         * factor longer than the one before, d = base * (max / base)^(k / steps) with k = n - 1.
+         * Without libm: the largest d with d^steps <= base^(steps - k) * max^k, by bisection
+         * (base satisfies it, max does not, as 0 < k < steps). The products are exact for
+         * steps such as 100ms, 200ms, 400ms; elsewhere it agrees with powl() to a microsecond. */
+        unsigned k = n - 1;
+        struct scaled want = scaled_mul(scaled_pow(base, steps - k), scaled_pow(max, k));
+        usec_t lo = base, hi = max;
+        while (hi - lo > 1) {
+                usec_t mid = lo + (hi - lo) / 2;
+                if (scaled_le(scaled_pow(mid, steps), want))
+                        lo = mid;
+                else
+                        hi = mid;
+        }
+        return lo;
 }
 
 bool restart_policy_allows(enum restart_policy p, enum exit_reason reason) {

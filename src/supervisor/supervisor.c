@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* One unit's lifecycle on an sd-event loop: start, readiness, watchdog, exit, restart, stop.
+/* One unit's lifecycle on an event loop (hutch/event.h): start, readiness, watchdog, exit, restart, stop.
  *
  *   INACTIVE ──start──► STARTING ──ready──► RUNNING
  *                          │                  │
@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
+#include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/pidfd.h>
@@ -51,7 +52,7 @@ struct supervisor {
         const struct hutch_unit *unit; /* not owned */
         struct hutch_unit spawn_unit;  /* shallow copy of *unit with our extra environment */
         char **spawn_environment;      /* owned: the copy's Environment= items */
-        sd_event *event;
+        struct event_loop *event;      /* not owned */
         struct supervisor_options opts;
         supervisor_done_t done;
         void *userdata;
@@ -60,7 +61,7 @@ struct supervisor {
         struct notify_proxy *notify;
         const char *notify_path;
 
-        sd_event_source *child_source, *timer_source, *watchdog_source, *notify_source, *oom_source;
+        struct event_source *child_source, *timer_source, *watchdog_source, *notify_source, *oom_source;
         pid_t pid;
         int pidfd;                  /* owned by child_source */
         struct sandbox_child child; /* of the current run: for its exit report */
@@ -75,12 +76,6 @@ struct supervisor {
         bool stop_requested, ready_sent, have_exit;
         int exit_status;
 };
-
-static usec_t now_monotonic(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (usec_t) ts.tv_sec * USEC_PER_SEC + (usec_t) ts.tv_nsec / NSEC_PER_USEC;
-}
 
 static void emit(struct supervisor *s, enum host_event_kind kind, const char *reason, int status,
                  usec_t delay, const char *fmt, ...) _printf_(6, 7);
@@ -112,15 +107,16 @@ static void format_ms(char *buf, size_t l, usec_t t) {
                 snprintf(buf, l, "%" PRIu64 "ms", (t + USEC_PER_MSEC / 2) / USEC_PER_MSEC);
 }
 
-static void timer_disarm(sd_event_source **src) {
-        *src = sd_event_source_disable_unref(*src);
+static void timer_disarm(struct event_source **src) {
+        *src = event_source_free(*src);
 }
 
-static int timer_arm(struct supervisor *s, sd_event_source **src, usec_t usec, sd_event_time_handler_t cb) {
+/* A timer source is non-NULL exactly while it is armed. */
+static int timer_arm(struct supervisor *s, struct event_source **src, usec_t usec, event_time_handler_t cb) {
         timer_disarm(src);
         if (usec == USEC_INFINITY)
                 return 0;
-        int r = sd_event_add_time_relative(s->event, src, CLOCK_MONOTONIC, usec, USEC_PER_MSEC, cb, s);
+        int r = event_add_timer(s->event, src, usec, cb, s);
         if (r < 0)
                 return log_error_errno(r, "arm timer: %m");
         return 0;
@@ -150,7 +146,7 @@ static void status_describe(const struct exit_info *e, char *buf, size_t l) {
         }
 }
 
-static int on_restart_timer(sd_event_source *src, uint64_t usec, void *userdata) {
+static int on_restart_timer(struct event_source *src, usec_t usec, void *userdata) {
         struct supervisor *s = userdata;
         timer_disarm(&s->timer_source);
         (void) spawn_payload(s);
@@ -237,14 +233,14 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
         }
 }
 
-static int on_child(sd_event_source *src, const siginfo_t *si, void *userdata) {
+static int on_child(struct event_source *src, const siginfo_t *si, void *userdata) {
         struct supervisor *s = userdata;
         struct exit_info e;
         sandbox_child_exit_status(&s->child, si, &e.code, &e.status);
         sandbox_child_release(&s->child);
         /* The source owns the pidfd: dropping it closes the fd, one per run, so restarts do not
          * accumulate descriptors. */
-        s->child_source = sd_event_source_disable_unref(s->child_source);
+        s->child_source = event_source_free(s->child_source);
         s->pidfd = -EBADF;
         handle_exit(s, &e, false);
         return 0;
@@ -252,7 +248,7 @@ static int on_child(sd_event_source *src, const siginfo_t *si, void *userdata) {
 
 /* --- timeouts, readiness, watchdog --------------------------------------------------------- */
 
-static int on_stop_timeout(sd_event_source *src, uint64_t usec, void *userdata) {
+static int on_stop_timeout(struct event_source *src, usec_t usec, void *userdata) {
         struct supervisor *s = userdata;
         timer_disarm(&s->timer_source);
         char t[32];
@@ -267,7 +263,7 @@ static int on_stop_timeout(sd_event_source *src, uint64_t usec, void *userdata) 
         return 0;
 }
 
-static int on_start_timeout(sd_event_source *src, uint64_t usec, void *userdata) {
+static int on_start_timeout(struct event_source *src, usec_t usec, void *userdata) {
         struct supervisor *s = userdata;
         timer_disarm(&s->timer_source);
         char t[32];
@@ -277,7 +273,7 @@ static int on_start_timeout(sd_event_source *src, uint64_t usec, void *userdata)
         return 0;
 }
 
-static int on_watchdog_timeout(sd_event_source *src, uint64_t usec, void *userdata) {
+static int on_watchdog_timeout(struct event_source *src, usec_t usec, void *userdata) {
         struct supervisor *s = userdata;
         timer_disarm(&s->watchdog_source);
         char t[32];
@@ -292,7 +288,11 @@ static void watchdog_rearm(struct supervisor *s) {
                 return;
         if (s->state != STATE_STARTING && s->state != STATE_RUNNING)
                 return;
-        (void) timer_arm(s, &s->watchdog_source, s->watchdog_usec, on_watchdog_timeout);
+        /* Every WATCHDOG=1 moves the deadline: the armed source is reused, not made anew. */
+        if (s->watchdog_source)
+                (void) event_source_set_time_relative(s->watchdog_source, s->watchdog_usec);
+        else
+                (void) timer_arm(s, &s->watchdog_source, s->watchdog_usec, on_watchdog_timeout);
 }
 
 static void become_ready(struct supervisor *s) {
@@ -329,8 +329,8 @@ static void on_notify_message(const struct notify_message *m, void *userdata) {
             (s->state == STATE_STARTING || s->state == STATE_STOPPING)) {
                 /* EXTEND_TIMEOUT_USEC= moves the running start/stop timeout out to at least now + N. */
                 usec_t cur = 0, want = now_monotonic() + m->extend_timeout_usec;
-                if (sd_event_source_get_time(s->timer_source, &cur) >= 0 && cur < want)
-                        (void) sd_event_source_set_time(s->timer_source, want);
+                if (event_source_get_time(s->timer_source, &cur) >= 0 && cur < want)
+                        (void) event_source_set_time(s->timer_source, want);
         }
         if (m->ready && s->unit->service.type == SERVICE_NOTIFY)
                 become_ready(s);
@@ -339,7 +339,7 @@ static void on_notify_message(const struct notify_message *m, void *userdata) {
 /* memory.events changed: when the OOM killer took any process of the payload, the unit stops
  * with the result oom-kill, as systemd's default OOMPolicy=stop does (a service that lost a
  * worker to the OOM killer is not trusted to go on). */
-static int on_memory_events(sd_event_source *src, const struct inotify_event *ev, void *userdata) {
+static int on_memory_events(struct event_source *src, const struct inotify_event *ev, void *userdata) {
         struct supervisor *s = userdata;
         if (s->state != STATE_STARTING && s->state != STATE_RUNNING)
                 return 0;
@@ -350,7 +350,7 @@ static int on_memory_events(sd_event_source *src, const struct inotify_event *ev
         return 0;
 }
 
-static int on_notify_io(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
+static int on_notify_io(struct event_source *src, int fd, uint32_t revents, void *userdata) {
         struct supervisor *s = userdata;
         int r = notify_proxy_process(s->notify, on_notify_message, s);
         if (r < 0)
@@ -500,7 +500,8 @@ static int spawn_payload(struct supervisor *s) {
         s->pid = child.pid;
         s->pidfd = child.pidfd;
         s->child = child;
-        r = sd_event_add_child_pidfd(s->event, &s->child_source, child.pidfd, WEXITED, on_child, s);
+        /* The source owns the pidfd from here on. */
+        r = event_add_child_pidfd(s->event, &s->child_source, child.pidfd, true, on_child, s);
         if (r < 0) {
                 log_error_errno(r, "watch payload pid %d: %m", (int) child.pid);
                 (void) pidfd_send_signal(child.pidfd, SIGKILL, NULL, 0);
@@ -512,7 +513,6 @@ static int spawn_payload(struct supervisor *s) {
                 finish(s, 125);
                 return r;
         }
-        (void) sd_event_source_set_child_pidfd_own(s->child_source, true);
         if (s->notify)
                 notify_proxy_set_payload_pid(s->notify, child.pid);
 
@@ -673,7 +673,7 @@ static int build_spawn_unit(struct supervisor *s) {
         return 0;
 }
 
-int supervisor_new(const struct hutch_unit *u, sd_event *e, const struct supervisor_options *o,
+int supervisor_new(const struct hutch_unit *u, struct event_loop *e, const struct supervisor_options *o,
                    supervisor_done_t done, void *userdata, struct supervisor **ret) {
         int r;
 
@@ -693,7 +693,7 @@ int supervisor_new(const struct hutch_unit *u, sd_event *e, const struct supervi
         if (!s)
                 return log_oom();
         s->unit = u;
-        s->event = sd_event_ref(e);
+        s->event = e;
         s->opts = *o;
         s->done = done;
         s->userdata = userdata;
@@ -717,8 +717,7 @@ int supervisor_new(const struct hutch_unit *u, sd_event *e, const struct supervi
                         goto fail;
                 }
                 notify_proxy_set_cgroup(s->notify, s->cgroup->payload_path);
-                r = sd_event_add_io(e, &s->notify_source, notify_proxy_fd(s->notify), EPOLLIN, on_notify_io,
-                                    s);
+                r = event_add_io(e, &s->notify_source, notify_proxy_fd(s->notify), EPOLLIN, on_notify_io, s);
                 if (r < 0) {
                         log_error_errno(r, "watch notify socket: %m");
                         goto fail;
@@ -732,7 +731,7 @@ int supervisor_new(const struct hutch_unit *u, sd_event *e, const struct supervi
                         r = log_oom();
                         goto fail;
                 }
-                r = sd_event_add_inotify(e, &s->oom_source, path, IN_MODIFY, on_memory_events, s);
+                r = event_add_inotify(e, &s->oom_source, path, IN_MODIFY, on_memory_events, s);
                 free(path);
                 if (r < 0) {
                         log_error_errno(r, "watch memory.events of %s: %m", s->cgroup->payload_path);
@@ -774,13 +773,14 @@ void supervisor_free(struct supervisor *s) {
                 return;
         timer_disarm(&s->timer_source);
         timer_disarm(&s->watchdog_source);
-        s->notify_source = sd_event_source_disable_unref(s->notify_source);
-        s->oom_source = sd_event_source_disable_unref(s->oom_source);
+        /* Before notify_proxy_free() closes the socket the source watches. */
+        s->notify_source = event_source_free(s->notify_source);
+        s->oom_source = event_source_free(s->oom_source);
         if (s->child_source) {
                 /* Still running (the loop was torn down early): nothing may survive us. */
                 if (s->pidfd >= 0)
                         (void) pidfd_send_signal(s->pidfd, SIGKILL, NULL, 0);
-                s->child_source = sd_event_source_disable_unref(s->child_source);
+                s->child_source = event_source_free(s->child_source);
         }
         sandbox_child_release(&s->child);
         notify_proxy_free(s->notify);
@@ -788,6 +788,5 @@ void supervisor_free(struct supervisor *s) {
         strv_free(s->spawn_environment);
         if (s->lock_fd >= 0)
                 close(s->lock_fd); /* after the cgroups are gone: the next start finds them removed */
-        sd_event_unref(s->event);
         free(s);
 }
