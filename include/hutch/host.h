@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "hutch/model.h"
 
@@ -45,6 +46,13 @@ const char *host_event_kind_to_string(enum host_event_kind k);
  * journal, installs a log.h sink that writes hutch's own messages as journal entries with their
  * priority and HUTCH_UNIT=unit_name. Otherwise messages stay plain stderr lines. */
 void host_log_setup(const char *unit_name);
+
+/* One journal entry of "NAME=value" fields (no trailing newline; values may hold newlines or any
+ * byte) sent to journald's native socket, as sd_journal_sendv() without the location fields.
+ * 0 when sent, and also when journald's socket does not exist (the entry is dropped, as
+ * libsystemd does); -EINVAL for an invalid field name (see host-internal.h), else a negative
+ * errno. Never logs, so a log sink may use it. */
+int host_journal_sendv(const struct iovec *fields, size_t n);
 
 /* sd_notify to the service manager that runs hutch (no-op without NOTIFY_SOCKET). */
 void host_notify_ready(void);

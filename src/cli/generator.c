@@ -11,8 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <systemd/sd-journal.h>
-
+#include "hutch/host.h"
 #include "hutch/log.h"
 #include "hutch/model.h"
 #include "hutch/parse.h"
@@ -39,9 +38,21 @@ static int kmsg_fd = -1;
 
 static void generator_log_sink(int level, const char *message, void *userdata) {
         enum log_target t = *(enum log_target *) userdata;
-        if (t == TARGET_JOURNAL && sd_journal_send("MESSAGE=%s", message, "PRIORITY=%d", level,
-                                                   "SYSLOG_IDENTIFIER=hutch-generator", NULL) >= 0)
-                return;
+        if (t == TARGET_JOURNAL) {
+                _cleanup_free_ char *m = NULL;
+                char prio[32];
+                snprintf(prio, sizeof prio, "PRIORITY=%d", level);
+                if (asprintf(&m, "MESSAGE=%s", message) >= 0) {
+                        struct iovec iov[] = {
+                                {.iov_base = m, .iov_len = strlen(m)},
+                                {.iov_base = prio, .iov_len = strlen(prio)},
+                                {.iov_base = (char *) "SYSLOG_IDENTIFIER=hutch-generator",
+                                 .iov_len = STRLEN("SYSLOG_IDENTIFIER=hutch-generator")},
+                        };
+                        if (host_journal_sendv(iov, ELEMENTSOF(iov)) >= 0)
+                                return;
+                }
+        }
         if (t != TARGET_CONSOLE && kmsg_fd >= 0) {
                 /* kmsg takes one record per write, prefixed with <priority>. */
                 if (dprintf(kmsg_fd, "<%d>hutch-generator: %s\n", level, message) > 0)

@@ -14,11 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Entries carry our own fields; the build path of this file would only be noise. */
-#define SD_JOURNAL_SUPPRESS_LOCATION 1
-#include <systemd/sd-daemon.h>
-#include <systemd/sd-journal.h>
-
 #include "hutch/host.h"
 #include "hutch/log.h"
 #include "hutch/procfs.h"
@@ -73,8 +68,9 @@ bool host_stderr_is_journal(void) {
         struct stat st;
         if (fstat(STDERR_FILENO, &st) < 0)
                 return false;
-        /* sd_journal_send() silently drops entries when journald's socket is missing: then the
-         * plain line on stderr is the only record, so do not count on the journal. */
+        /* host_journal_sendv() silently drops entries when journald's socket is missing (as
+         * sd_journal_send() does): then the plain line on stderr is the only record, so do not
+         * count on the journal. */
         cached = (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino &&
                  access("/run/systemd/journal/socket", F_OK) == 0;
         return cached;
@@ -193,7 +189,9 @@ static int event_send_journal(const struct host_event *e) {
         struct iovec iov[ELEMENTSOF(fields)];
         for (size_t i = 0; i < n; i++)
                 iov[i] = (struct iovec){.iov_base = fields[i], .iov_len = strlen(fields[i])};
-        r = sd_journal_sendv(iov, (int) n);
+        /* Entries carry our own fields only: no CODE_FILE=/CODE_LINE=/CODE_FUNC= (the build
+         * path of this file would only be noise). */
+        r = host_journal_sendv(iov, n);
 finish:
         for (size_t i = 0; i < n; i++)
                 free(fields[i]);
@@ -220,9 +218,22 @@ void host_event(const struct host_event *e) {
 static char *log_unit;
 
 static void journal_log_sink(int level, const char *message, void *userdata) {
-        int r = sd_journal_send("MESSAGE=%s%s%s", log_unit ? log_unit : "", log_unit ? ": " : "", message,
-                                "PRIORITY=%d", level, "SYSLOG_IDENTIFIER=hutch", "HUTCH_UNIT=%s",
-                                log_unit ? log_unit : "", NULL);
+        char *m = NULL, *u = NULL, prio[32];
+        int r = -ENOMEM;
+        snprintf(prio, sizeof prio, "PRIORITY=%d", level);
+        if (asprintf(&m, "MESSAGE=%s%s%s", log_unit ? log_unit : "", log_unit ? ": " : "", message) >= 0 &&
+            asprintf(&u, "HUTCH_UNIT=%s", log_unit ? log_unit : "") >= 0) {
+                struct iovec iov[] = {
+                        {.iov_base = m, .iov_len = strlen(m)},
+                        {.iov_base = prio, .iov_len = strlen(prio)},
+                        {.iov_base = (char *) "SYSLOG_IDENTIFIER=hutch",
+                         .iov_len = STRLEN("SYSLOG_IDENTIFIER=hutch")},
+                        {.iov_base = u, .iov_len = strlen(u)},
+                };
+                r = host_journal_sendv(iov, ELEMENTSOF(iov));
+        }
+        free(m);
+        free(u);
         if (r < 0) {
                 if (log_unit)
                         fprintf(stderr, "hutch: %s: %s\n", log_unit, message);
@@ -240,12 +251,11 @@ void host_log_setup(const char *unit_name) {
                 log_set_sink(journal_log_sink, NULL);
 }
 
-/* sd_notify() reads $NOTIFY_SOCKET at each call and returns 0 without it: every call below is
- * a no-op outside a Type=notify service. Tests point NOTIFY_SOCKET at a socket of their own. */
+/* host_sd_notify() reads $NOTIFY_SOCKET at each call and returns 0 without it: every call below
+ * is a no-op outside a Type=notify service. Tests point NOTIFY_SOCKET at a socket of their own.
+ * A failure is logged there (at debug level: the service manager is not ours to fix). */
 static void notify_send(const char *s) {
-        int r = sd_notify(0, s);
-        if (r < 0)
-                log_debug_errno(r, "sd_notify(\"%.40s\") failed: %m", s);
+        (void) host_sd_notify(s);
 }
 
 void host_notify_ready(void) {
@@ -302,10 +312,10 @@ void host_notify_forward(const char *assignments) {
 }
 
 usec_t host_watchdog_usec(void) {
-        /* sd_watchdog_enabled() also checks WATCHDOG_PID= against our pid, so a child that
+        /* host_watchdog_enabled() also checks WATCHDOG_PID= against our pid, so a child that
          * inherited the environment does not believe the watchdog is its own. */
-        uint64_t usec = 0;
-        if (sd_watchdog_enabled(0, &usec) <= 0)
+        usec_t usec = 0;
+        if (host_watchdog_enabled(&usec) <= 0)
                 return 0;
         return usec;
 }
