@@ -4,6 +4,7 @@
  * few milliseconds; every wait ends with the loop's exit, none with a sleep. */
 
 #include <fcntl.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -423,6 +424,46 @@ static void test_exit_before_run(void) {
         event_loop_free(e);
 }
 
+/* Before Linux 5.11 there is no epoll_pwait2(): a seccomp filter makes it fail with ENOSYS in a
+ * child, where the loop must go on with epoll_wait() and whole milliseconds. The child reports
+ * failed checks as bits of its exit status. */
+static int fallback_child(void) {
+        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+        if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(epoll_pwait2), 0) < 0 ||
+            seccomp_load(ctx) < 0)
+                return 1;
+        seccomp_release(ctx);
+        struct epoll_event ev;
+        struct timespec zero = {0, 0};
+        if (epoll_pwait2(-1, &ev, 1, &zero, NULL) >= 0 || errno != ENOSYS)
+                return 2;
+        struct event_loop *e = NULL;
+        if (event_loop_new(&e) < 0)
+                return 4;
+        struct timer_log l = {.loop = e};
+        usec_t t0 = now_monotonic();
+        if (event_add_timer(e, NULL, 2500, on_c, &l) < 0 || event_add_timer(e, NULL, 1500, on_a, &l) < 0 ||
+            event_add_timer(e, NULL, 1700, on_b, &l) < 0)
+                return 8;
+        int r = event_loop_run(e);
+        event_loop_free(e);
+        if (r != 0 || strcmp(l.order, "abc") != 0)
+                return 16;
+        if (l.early || now_monotonic() - t0 < 2500)
+                return 32;
+        return 0;
+}
+
+static void test_fallback(void) {
+        pid_t pid = fork();
+        if (pid == 0)
+                _exit(fallback_child());
+        int status = -1;
+        TAP_CHECK(pid > 0 && waitpid(pid, &status, 0) == pid, "fallback: child ran");
+        TAP_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "fallback: timers in order and on time with epoll_pwait2() refused (status %#x)", status);
+}
+
 int main(void) {
         test_io();
         test_signal();
@@ -432,5 +473,6 @@ int main(void) {
         test_remove_in_handler();
         test_handler_error();
         test_exit_before_run();
+        test_fallback();
         return tap_done();
 }
