@@ -81,7 +81,7 @@ int host_journal_format(const struct iovec *fields, size_t n, char **ret, size_t
 
         size_t total = 0;
         for (size_t i = 0; i < n; i++) {
-                bool binary;
+                bool binary = false;
                 size_t k = field_wire_size(&fields[i], &binary);
                 if (k == 0)
                         return -EINVAL;
@@ -95,7 +95,7 @@ int host_journal_format(const struct iovec *fields, size_t n, char **ret, size_t
                 return -ENOMEM;
         char *p = buf;
         for (size_t i = 0; i < n; i++) {
-                bool binary;
+                bool binary = false;
                 field_wire_size(&fields[i], &binary);
                 p = put_field(p, &fields[i], binary);
         }

@@ -137,7 +137,7 @@ static int add_group(struct sandbox_identity *id, gid_t g) {
 
 /* Resolves a Group=/SupplementaryGroups= value: a name in /etc/group or a number. */
 static int resolve_group(const char *group_db, const char *name, gid_t *ret) {
-        unsigned v;
+        unsigned v = 0;
         bool numeric = parse_id(name, &v);
         if (group_db) {
                 char *copy = strdup(group_db);
@@ -182,11 +182,11 @@ int sandbox_resolve_identity(const struct hutch_unit *u, struct sandbox_identity
 
         int r = 0;
         if (s->user) {
-                unsigned v;
+                unsigned v = 0;
                 bool numeric = parse_id(s->user, &v);
                 char *f[7];
                 if (passwd && db_find(passwd, 7, s->user, numeric, v, f)) {
-                        unsigned gid;
+                        unsigned gid = 0;
                         if (!parse_id(f[2], &v) || !parse_id(f[3], &gid))
                                 r = sandbox_error_set(e, SANDBOX_STEP_IDENTITY, EBADMSG, "parse",
                                                       "/etc/passwd", "entry of User=%s", s->user);
