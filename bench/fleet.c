@@ -50,6 +50,22 @@ static long kernel_kb(void) {
         return total;
 }
 
+/* The kernel frees much of a sandbox late (a network namespace in a work queue, mounts and
+ * dentries after RCU grace periods): a tool measured right after another would see the
+ * other's memory still going away. Waits until the kernel's memory stops shrinking (two
+ * readings 250 ms apart within 256 kB), at most 15 s. */
+static long kernel_kb_settled(void) {
+        long prev = kernel_kb();
+        for (int i = 0; i < 60; i++) {
+                usleep(250 * 1000);
+                long cur = kernel_kb();
+                if (cur > prev - 256)
+                        return cur;
+                prev = cur;
+        }
+        return prev;
+}
+
 static pid_t ppid_of(pid_t pid, char *comm, size_t l) {
         char path[64], buf[512];
         snprintf(path, sizeof path, "/proc/%d/stat", pid);
@@ -145,7 +161,7 @@ static int run_tool(const char *name, char **args, int n, const char *fifo, FILE
                 perror(fifo);
                 return -1;
         }
-        long k0 = kernel_kb();
+        long k0 = kernel_kb_settled();
         double t0 = now_ms();
         int spawned = 0;
         for (int i = 0; i < n; i++) {

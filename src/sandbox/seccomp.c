@@ -12,6 +12,7 @@
  * add_lo32_not_in(). */
 
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/sched.h>
@@ -785,6 +786,10 @@ int seccomp_program_build(const struct hutch_unit *u, struct seccomp_program **r
                 log_debug_errno(r, "seccomp: cached filter not used, rebuilding: %m");
 
         r = build(u, allow, names, p);
+        /* libseccomp's rule database grows the heap by some 400 kB and leaves it fragmented when
+         * freed; hand it back, or the supervisor and the sandbox's PID 1 (a copy of it) keep it
+         * for the service's whole life. */
+        (void) malloc_trim(0);
         if (r < 0) {
                 seccomp_program_free(p);
                 return r;
