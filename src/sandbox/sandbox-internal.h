@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <sched.h>
+
 /* Internal to src/sandbox: what the parent prepares before clone3 and the child reads. The
  * child is a fork-like copy of the (single-threaded) parent, so it may use everything here;
  * it never logs: failures are filled into a struct sandbox_error and sent over the pipe. */
@@ -47,6 +49,9 @@ struct sandbox_ctx {
         int overlay_fd; /* the detached overlay root (overlay.c), or -1 for a read-only bind */
         struct sandbox_exit_report *report; /* shared with the parent; NULL when the service is init */
         const struct sandbox_host *host;
+        /* The spawner's CPU affinity while the setup runs pinned to the spawner's CPU (spawn.c),
+         * restored in PID 1 and in the payload; NULL when nothing was pinned. */
+        const cpu_set_t *affinity;
 };
 
 /* Fills e (step, what, path, printf-style detail) and returns -|error|. */

@@ -205,4 +205,18 @@ sb_run sb-identity
 expect_eq "PrivateUsers=identity: 0-65535 1:1" "$(get map)" "0 0 65536"
 expect_eq "PrivateUsers=identity: files keep their owners" "$(get etc_owner)" root
 
+# --- CPU affinity: the setup runs pinned to one CPU (spawn.c), the payload and PID 1 get
+# hutch's own affinity back. Run hutch on two chosen CPUs (on a machine with fewer, on all). --
+ncpu=$(nproc --all)
+if [ "$ncpu" -ge 2 ]; then want="0-1"; else want="0"; fi
+unit_file sb-affinity <<'EOF'
+[Service]
+ExecStart=/bin/sh -c 'grep Cpus_allowed_list /proc/self/status; grep Cpus_allowed_list /proc/1/status'
+EOF
+RUN="taskset -c $want $HUTCH run" sb_run sb-affinity
+expect_eq "payload's CPU affinity is hutch's ($want)" "$(printf '%s\n' "$OUT" | sed -n 1p | tr -d '\t ')" \
+        "Cpus_allowed_list:$want"
+expect_eq "PID 1's CPU affinity is hutch's ($want)" "$(printf '%s\n' "$OUT" | sed -n 2p | tr -d '\t ')" \
+        "Cpus_allowed_list:$want"
+
 done_testing
