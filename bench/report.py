@@ -101,8 +101,9 @@ if os.path.exists(fleet):
            "open (bench/fleet.c): *all running* is when the last of them wrote, *all stopped* is after SIGTERM to "
            "every launcher, when every launcher has exited and the FIFO reports that no payload holds it any more. "
            "Memory: PSS of the launchers' own processes (all but `sleep`), plus the growth of the kernel's memory "
-           "(Slab, KernelStack, PageTables, Percpu in /proc/meminfo) while they run; other work on the machine "
-           "adds noise to the kernel figure.", "",
+           "(Slab, KernelStack, PageTables, Percpu in /proc/meminfo) while they run, from a baseline taken once "
+           "the kernel has finished freeing the previous tool's sandboxes (fleet waits until its memory stops "
+           "shrinking); other work on the machine adds noise to the kernel figure.", "",
            "| tool | sandboxes (ran) | all running (ms) | all stopped (ms) | launchers exited (ms) | launcher PSS per sandbox (kB) | kernel memory per sandbox (kB) | total per sandbox (kB) |",
            "|---|---|---|---|---|---|---|---|"]
     rows = {}
