@@ -109,7 +109,7 @@ expect_eq "User=nobody, AmbientCapabilities=CAP_NET_BIND_SERVICE: CapEff" "$(sta
 expect_eq "User=nobody, AmbientCapabilities=CAP_NET_BIND_SERVICE: binds port 999" "$(field bind-low-port "$OUT")" "ok"
 
 # The same inside a user namespace: capabilities of that namespace, same rules.
-unit_file sec-userns <<UNIT
+unit_file sec-run-userns <<UNIT
 [Service]
 ExecStart=$PROBE status bind-low-port keyctl
 User=nobody
@@ -120,7 +120,7 @@ BindReadOnlyPaths=$PROBE
 CapabilityBoundingSet=CAP_NET_BIND_SERVICE
 AmbientCapabilities=CAP_NET_BIND_SERVICE
 UNIT
-run_unit sec-userns
+run_unit sec-run-userns
 expect_eq "PrivateUsers=yes, User=nobody, ambient: CapEff" "$(status_field CapEff "$OUT")" 0000000000000400
 expect_eq "PrivateUsers=yes, User=nobody, ambient: CapBnd" "$(status_field CapBnd "$OUT")" 0000000000000400
 expect_eq "PrivateUsers=yes, User=nobody, ambient: binds port 999" "$(field bind-low-port "$OUT")" "ok"
