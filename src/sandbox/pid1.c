@@ -43,9 +43,9 @@ void sandbox_pid1_signal_set(sigset_t *ret) {
                 sigdelset(ret, sync_signals[i]);
 }
 
-static void drop_privileges(void) {
+static void drop_privileges(uint64_t bounding) {
         for (int cap = 0; cap < 64; cap++)
-                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno == EINVAL)
+                if ((bounding >> cap & 1) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno == EINVAL)
                         break;
         struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
         struct __user_cap_data_struct d[2] = {0};
@@ -54,9 +54,9 @@ static void drop_privileges(void) {
         prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
-_noreturn_ void sandbox_pid1_loop(pid_t payload, struct sandbox_exit_report *report) {
+_noreturn_ void sandbox_pid1_loop(pid_t payload, struct sandbox_exit_report *report, uint64_t bounding) {
         close_range(0, ~0U, 0);
-        drop_privileges();
+        drop_privileges(bounding);
 
         sigset_t set;
         sandbox_pid1_signal_set(&set);

@@ -98,7 +98,8 @@ int sandbox_build_argv(const struct hutch_unit *u, const struct sandbox_params *
 /* pid1.c: true when the executable's basename names an init (init, systemd, tini, ...). */
 bool sandbox_command_is_init(const char *path);
 /* Runs as the sandbox's PID 1 once the payload `payload` was forked: forwards signals,
- * reaps, exits with the payload's status (128+N for signal N). Never returns. */
-_noreturn_ void sandbox_pid1_loop(pid_t payload, struct sandbox_exit_report *report);
+ * reaps, exits with the payload's status (128+N for signal N). `bounding` is what is left of
+ * its capability bounding set (the rest was dropped before the payload started). Never returns. */
+_noreturn_ void sandbox_pid1_loop(pid_t payload, struct sandbox_exit_report *report, uint64_t bounding);
 /* The signals PID 1 forwards; blocked in PID 1 before the payload is forked. */
 void sandbox_pid1_signal_set(sigset_t *ret);

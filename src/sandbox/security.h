@@ -3,7 +3,8 @@
 
 /* Privileges of the payload: capabilities (libcap) and the seccomp filter (libseccomp).
  * Internal to src/sandbox. The spawner calls, in the child, in this order:
- *     caps_drop_bounding(u)          while still uid 0 with CAP_SETPCAP
+ *     caps_drop_bounding(u)          while still uid 0 with CAP_SETPCAP (in PID 1, before the
+ *                                    payload's process starts, unless the service is an init)
  *     setgroups/setresgid/setresuid  (the spawner's identity step)
  *     caps_apply(u)                  permitted/effective/inheritable + ambient
  *     no_new_privs (when NoNewPrivileges=yes, or when required for an unprivileged filter)

@@ -230,7 +230,9 @@ _noreturn_ static void payload_exec(const struct sandbox_ctx *c, const struct sa
         if (sandbox_apply_rlimits(u, e) < 0)
                 child_fail(c, e);
 
-        int r = caps_drop_bounding(u);
+        /* Under hutch's PID 1 the bounding set was narrowed to the unit's before the payload's
+         * process started (child_main), and is inherited: one prctl per capability, once. */
+        int r = c->is_init ? caps_drop_bounding(u) : 0;
         if (r < 0) {
                 sandbox_error_set(e, SANDBOX_STEP_CAPABILITIES, r, "drop bounding set", "",
                                   "CapabilityBoundingSet=");
@@ -368,6 +370,14 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
         if (c->is_init)
                 payload_exec(c, &id, env, &e);
 
+        /* The payload's ceiling, for PID 1 and the payload alike (PID 1 drops the rest later):
+         * dropped here, it is inherited instead of being dropped a second time. */
+        int r = caps_drop_bounding(u);
+        if (r < 0) {
+                sandbox_error_set(&e, SANDBOX_STEP_CAPABILITIES, r, "drop bounding set", "",
+                                  "CapabilityBoundingSet=");
+                child_fail(c, &e);
+        }
         /* The forwarded signals are blocked since clone3 (sandbox_spawn): one sent meanwhile is
          * pending, and forwarded once the loop runs. */
         pid_t pid = spawn_payload(c, &id, env, &e);
@@ -377,7 +387,7 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
         }
         if (c->affinity)
                 (void) sched_setaffinity(0, sizeof *c->affinity, c->affinity);
-        sandbox_pid1_loop(pid, c->report);
+        sandbox_pid1_loop(pid, c->report, u->security.capability_bounding_set);
 }
 
 /* ---- parent side ---- */

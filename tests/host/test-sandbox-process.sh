@@ -132,6 +132,8 @@ sleep 0.6
 echo "zombies=$(cat /proc/[0-9]*/stat 2>/dev/null | awk '$3 == "Z"' | wc -l)"
 echo "pid1_comm=$(cat /proc/1/comm)"
 echo "pid1_status=$(grep -E '^(CapEff|NoNewPrivs)' /proc/1/status | tr -d '\t ' | tr '\n' ' ')"
+echo "pid1_bnd=$(awk '/^CapBnd:/ { print $2 }' /proc/1/status)"
+echo "self_bnd=$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)"
 if command -v strace >/dev/null; then
         echo "ptrace=$(timeout 3 strace -qq -p 1 -o /dev/null 2>&1 | head -n1)"
 else
@@ -153,6 +155,21 @@ case "$(get ptrace)" in
 "no strace") skip "PID 1 cannot be ptraced (no strace on this host)" ;;
 *) expect_match "PID 1 cannot be ptraced" "$(get ptrace)" 'not permitted' ;;
 esac
+expect_eq "PID 1's bounding set is empty" "$(get pid1_bnd)" 0000000000000000
+
+# PID 1 narrows the bounding set to the unit's before the payload starts and drops the rest
+# afterwards: the payload keeps what the unit allows, PID 1 nothing.
+unit_file sb-pid1-bnd <<EOF
+[Sandbox]
+BindReadOnlyPaths=$T/pid1.sh:/run/probe.sh
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+[Security]
+CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_CHOWN
+EOF
+sb_run sb-pid1-bnd
+expect_eq "CapabilityBoundingSet= kept two: the payload's bounding set" "$(get self_bnd)" 0000000000000401
+expect_eq "  PID 1's bounding set is still empty" "$(get pid1_bnd)" 0000000000000000
 
 # An init as ExecStart= is PID 1 itself.
 mkdir -p "$T/initbin"
