@@ -5,7 +5,8 @@
  *
  *     ROOT/                 our own cgroup when systemd delegated it to us (Delegate=yes),
  *     │                     else hutch-NAME/ created under the cgroup we were started in
- *     ├── supervisor/       hutch itself (when the tree is asked to move us)
+ *     ├── supervisor/       hutch itself, when the tree is asked to move us and must: when
+ *     │                     delegated, or when the unit needs controllers (else we stay put)
  *     └── payload/          the sandbox (clone3 with CLONE_INTO_CGROUP into this dir fd);
  *                           the [Resources] limits are written here
  *
@@ -48,8 +49,9 @@ unsigned cgroup_controllers_needed(const struct hutch_unit *u);
 /* Builds the tree for unit `u`: finds the cgroup2 mount and our cgroup, decides between
  * the delegated and the hutch-NAME/ layout, refuses a unit that is already running
  * (-EBUSY, logged), checks that every controller a [Resources] key needs is available
- * (-EOPNOTSUPP, logged naming the key and the controller), creates supervisor/ and
- * payload/, moves the calling process into supervisor/ when `move_self`, enables the
+ * (-EOPNOTSUPP, logged naming the key and the controller), creates payload/ and, when
+ * `move_self` and the tree is delegated or the unit needs a controller, supervisor/ with the
+ * calling process moved into it; enables the
  * controllers and writes every limit into payload/. On failure nothing created is left
  * behind. Every failure is logged. */
 int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_tree **ret);

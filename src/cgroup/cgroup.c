@@ -299,9 +299,20 @@ int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_
         t->payload_path = path_join2(t->root_path, "payload");
         if (!t->payload_path)
                 return log_oom();
-        r = open_subdir(t->root_fd, "supervisor", true, &t->supervisor_fd);
-        if (r < 0)
-                return log_error_errno(r, "create cgroup %s%s/supervisor: %m", t->mount_path, t->root_path);
+        /* hutch leaves the cgroup it runs in only when it must: a delegated cgroup may hold no
+         * process once controllers are enabled for its children, and outside systemd the cgroup
+         * hutch was started in must be left empty before hutch can enable controllers there.
+         * A unit that needs no controller outside systemd keeps hutch where it was started, and
+         * its tree is hutch-NAME/payload/ alone: a mkdir, a rmdir and two cgroup.procs writes
+         * fewer per start (bench/RESULTS.md), and the layout a daemon supervising many units
+         * will use anyway. */
+        bool leave = move_self && (t->delegated || needed);
+        if (leave) {
+                r = open_subdir(t->root_fd, "supervisor", true, &t->supervisor_fd);
+                if (r < 0)
+                        return log_error_errno(r, "create cgroup %s%s/supervisor: %m", t->mount_path,
+                                               t->root_path);
+        }
         r = open_subdir(t->root_fd, "payload", true, &t->payload_fd);
         if (r < 0)
                 return log_error_errno(r, "create cgroup %s%s: %m", t->mount_path, t->payload_path);
@@ -310,10 +321,9 @@ int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_
                 return log_error_errno(-EBUSY, "unit is already running: cgroup %s%s still holds processes",
                                        t->mount_path, t->payload_path);
 
-        if (move_self) {
+        if (leave) {
                 /* Writing our own pid is the one cgroup.procs write hutch does: the payload goes in
-                 * with CLONE_INTO_CGROUP. A delegated root must be left without processes before
-                 * controllers can be enabled for its children. */
+                 * with CLONE_INTO_CGROUP. */
                 r = cg_write_at(t->supervisor_fd, "cgroup.procs", "0");
                 if (r < 0)
                         return log_error_errno(r, "move hutch into %s%s/supervisor/cgroup.procs: %m",

@@ -30,6 +30,8 @@ lo=/sys/fs/cgroup/hutch-vmt-cpu-lo
 hi=/sys/fs/cgroup/hutch-vmt-cpu-hi
 check "both units run (hutch-NAME/payload populated)" wait_until 20 sh -c \
         "grep -q 'populated 1' $lo/payload/cgroup.events && grep -q 'populated 1' $hi/payload/cgroup.events"
+check "by hand with a controller to enable, hutch moved into hutch-NAME/supervisor/" \
+        grep -qx "$lo_pid" $lo/supervisor/cgroup.procs
 expect_eq "CPUWeight=100 on hutch-vmt-cpu-lo/" "$(cat $lo/cpu.weight 2>/dev/null)" 100
 expect_eq "CPUWeight=400 on hutch-vmt-cpu-hi/" "$(cat $hi/cpu.weight 2>/dev/null)" 400
 expect_eq "both pinned to CPU 0" "$(cat $lo/payload/cpuset.cpus.effective 2>/dev/null),$(cat $hi/payload/cpuset.cpus.effective 2>/dev/null)" "0,0"
