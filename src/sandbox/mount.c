@@ -124,6 +124,34 @@ static int mount_fresh(struct mount_state *s, const char *type, const char *path
         return mnt;
 }
 
+/* /run, /tmp, /var/tmp and /dev/shm: a directory `name` of the staging tmpfs each (it outlives
+ * the setup anyway, as the source of every mask), bound on `path` with attributes of its own:
+ * one tmpfs superblock for all of them instead of one each, each of which cost ~0.1 ms to make
+ * and to tear down (bench/RESULTS.md). They share the tmpfs's size; only the paths are apart.
+ * Returns the mount's fd, like mount_fresh(). */
+static int mount_scratch(struct mount_state *s, const char *path, const char *name, mode_t mode,
+                         unsigned attrs, bool create) {
+        /* fchmodat: the mode exactly, whatever the umask. */
+        if ((mkdirat(s->stage_fd, name, mode) < 0 && errno != EEXIST) ||
+            fchmodat(s->stage_fd, name, mode, 0) < 0)
+                return sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, errno, "prepare tmpfs directory for",
+                                         path, NULL);
+        int target = own_target(s, path, create);
+        if (target < 0)
+                return target;
+        int mnt = mnt_clone(s->stage_fd, name, false);
+        int r = mnt < 0 ? mnt : mnt_set_attr(mnt, attrs, ATTR_SAFE & ~attrs, false);
+        if (r == 0)
+                r = mnt_attach(mnt, target);
+        close(target);
+        if (r < 0) {
+                if (mnt >= 0)
+                        close(mnt);
+                return sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, r, "bind tmpfs directory on", path, NULL);
+        }
+        return mnt;
+}
+
 /* Binds a clone of what `sub` (below dir_fd) is onto itself, with attributes changed. */
 static int rebind(int dir_fd, const char *sub, uint64_t set, uint64_t clr, bool recursive) {
         int target = mnt_open_in(dir_fd, sub, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
@@ -466,8 +494,8 @@ static int mount_api(struct mount_state *s) {
                 if (mnt < 0)
                         return mnt;
                 close(mnt);
-                mnt = mount_fresh(s, "tmpfs", "/dev/shm", "mode=01777", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
-                                  false);
+                mnt = mount_scratch(s, "/dev/shm", "shm", 01777, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+                                    false);
                 if (mnt < 0)
                         return mnt;
                 close(mnt);
@@ -494,8 +522,8 @@ static int mount_api(struct mount_state *s) {
                 d = mnt_open_in(s->root_fd, "/dev/shm", O_PATH | O_DIRECTORY, RESOLVE_OWN);
                 if (d >= 0) {
                         close(d);
-                        mnt = mount_fresh(s, "tmpfs", "/dev/shm", "mode=01777",
-                                          MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, false);
+                        mnt = mount_scratch(s, "/dev/shm", "shm", 01777,
+                                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, false);
                         if (mnt < 0)
                                 return mnt;
                         close(mnt);
@@ -511,7 +539,7 @@ static int mount_api(struct mount_state *s) {
                 close(mnt);
         }
 
-        mnt = mount_fresh(s, "tmpfs", "/run", "mode=0755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, false);
+        mnt = mount_scratch(s, "/run", "run", 0755, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, false);
         if (mnt < 0)
                 return mnt;
         if (s->notify_fd >= 0) {
@@ -540,10 +568,10 @@ static int mount_api(struct mount_state *s) {
         close(mnt);
 
         if (sb->private_tmp) {
-                static const char *const tmps[] = {"/tmp", "/var/tmp"};
+                static const char *const tmps[][2] = {{"/tmp", "tmp"}, {"/var/tmp", "var-tmp"}};
                 for (size_t i = 0; i < ELEMENTSOF(tmps); i++) {
-                        mnt = mount_fresh(s, "tmpfs", tmps[i], "mode=01777",
-                                          MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, true);
+                        mnt = mount_scratch(s, tmps[i][0], tmps[i][1], 01777,
+                                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, true);
                         if (mnt < 0)
                                 return mnt;
                         close(mnt);
