@@ -124,7 +124,7 @@ static int mount_fresh(struct mount_state *s, const char *type, const char *path
         return mnt;
 }
 
-/* /run, /tmp, /var/tmp and /dev/shm: a directory `name` of the staging tmpfs each (it outlives
+/* /dev, /run, /tmp, /var/tmp and /dev/shm: a directory `name` of the staging tmpfs each (it outlives
  * the setup anyway, as the source of every mask), bound on `path` with attributes of its own:
  * one tmpfs superblock for all of them instead of one each, each of which cost ~0.1 ms to make
  * and to tear down (bench/RESULTS.md). They share the tmpfs's size; only the paths are apart.
@@ -451,8 +451,9 @@ static int mount_api(struct mount_state *s) {
                 return r;
 
         if (sb->private_devices) {
-                /* nodev on the tmpfs itself: device nodes work only as the binds made here. */
-                mnt = mount_fresh(s, "tmpfs", "/dev", "mode=0755,size=4m", ATTR_SAFE, false);
+                /* nodev (and noexec) on the mount itself: device nodes work only as the binds made
+                 * here, which are mounts of their own. */
+                mnt = mount_scratch(s, "/dev", "dev", 0755, ATTR_SAFE, false);
                 if (mnt < 0)
                         return mnt;
                 for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++) {

@@ -42,10 +42,10 @@ echo "full=$( (echo x >/dev/full) 2>&1)"
 echo "tmp=$(ls -A /tmp | tr '\n' ' ')"
 echo "tmp_write=$(touch /tmp/x /var/tmp/x && echo ok)"
 echo "run_write=$(touch /run/x && echo ok)"
-# /run, /tmp, /var/tmp and /dev/shm are directories of one tmpfs, each bound with its own
-# options: what is written into one is in none of the others.
-echo "scratch_apart=$(touch /tmp/only-tmp && ls -A /var/tmp /run /dev/shm | grep -c only-tmp)"
-for m in /run /tmp /var/tmp /dev/shm; do
+# /dev, /run, /tmp, /var/tmp and /dev/shm are directories of one tmpfs, each bound with its
+# own options: what is written into one is in none of the others.
+echo "scratch_apart=$(touch /tmp/only-tmp && ls -A /var/tmp /run /dev/shm /dev | grep -c only-tmp)"
+for m in /dev /run /tmp /var/tmp /dev/shm; do
         echo "opts$(echo "$m" | tr / _)=$(awk -v m="$m" '$5 == m { print $6 }' /proc/self/mountinfo | tr ',' '\n' | grep -E '^(nosuid|nodev|noexec)$' | tr '\n' ' ')"
 done
 grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/self/status | tr -d '\t ' | sed 's/:/=/'
@@ -109,8 +109,9 @@ expect_match "/dev/full is full" "$(get full)" 'No space left|I/O error'
 expect_eq "/tmp is private (empty)" "$(get tmp)" ""
 expect_eq "/tmp and /var/tmp writable" "$(get tmp_write)" ok
 expect_eq "/run writable tmpfs" "$(get run_write)" ok
-expect_eq "/tmp, /var/tmp, /run, /dev/shm are apart (a file in /tmp is in none of the others)" \
+expect_eq "/tmp, /var/tmp, /run, /dev/shm, /dev are apart (a file in /tmp is in none of the others)" \
         "$(get scratch_apart)" 0
+expect_eq "/dev: nosuid, nodev, noexec" "$(get opts_dev)" "nosuid nodev noexec "
 for m in /run /tmp /var/tmp /dev/shm; do
         expect_eq "$m: nosuid, nodev, executables allowed" "$(get "opts$(echo "$m" | tr / _)")" "nosuid nodev "
 done
