@@ -191,6 +191,13 @@ static void test_timers(void) {
                           event_add_timer(e, &b, 20 * MS, on_b, &l) == 0,
                   "timer: three timers added");
         TAP_CHECK(event_source_get_enabled(a), "timer: armed when added");
+        /* Deadlines from one clock reading: a preemption between the three adds (a loaded CI
+         * machine, a sanitizer build) must not reorder them. */
+        usec_t t0 = now_monotonic();
+        TAP_CHECK(event_source_set_time(c, t0 + 30 * MS) == 0 &&
+                          event_source_set_time(a, t0 + 10 * MS) == 0 &&
+                          event_source_set_time(b, t0 + 20 * MS) == 0,
+                  "timer: absolute deadlines set");
         int r = event_loop_run(e);
         TAP_CHECK(r == 0, "timer: run returned %d", r);
         TAP_STREQ(l.order, "abc", "timer: fired by deadline");
@@ -222,6 +229,10 @@ static void test_timers(void) {
                   "timer: new deadline read back");
         TAP_CHECK(event_add_timer(e, &a, 20 * MS, on_a, &l) == 0, "timer: 20ms marker");
         TAP_CHECK(event_add_timer(e, &c, 60 * MS, on_c, &l) == 0, "timer: 60ms exit");
+        /* The marker and the exit relative to x's first deadline, not to when they were added. */
+        TAP_CHECK(event_source_set_time(a, when + 15 * MS) == 0 &&
+                          event_source_set_time(c, when + 55 * MS) == 0,
+                  "timer: marker and exit deadlines pinned");
         r = event_loop_run(e);
         TAP_STREQ(l.order, "axc",
                   "timer: the extended timer fired after the 20ms one, the disabled one never");
@@ -441,9 +452,14 @@ static int fallback_child(void) {
         if (event_loop_new(&e) < 0)
                 return 4;
         struct timer_log l = {.loop = e};
+        struct event_source *a = NULL, *b = NULL, *c = NULL;
+        if (event_add_timer(e, &c, 2500, on_c, &l) < 0 || event_add_timer(e, &a, 1500, on_a, &l) < 0 ||
+            event_add_timer(e, &b, 1700, on_b, &l) < 0)
+                return 8;
+        /* One clock reading for all three, as in test_timers(). */
         usec_t t0 = now_monotonic();
-        if (event_add_timer(e, NULL, 2500, on_c, &l) < 0 || event_add_timer(e, NULL, 1500, on_a, &l) < 0 ||
-            event_add_timer(e, NULL, 1700, on_b, &l) < 0)
+        if (event_source_set_time(c, t0 + 2500) < 0 || event_source_set_time(a, t0 + 1500) < 0 ||
+            event_source_set_time(b, t0 + 1700) < 0)
                 return 8;
         int r = event_loop_run(e);
         event_loop_free(e);
