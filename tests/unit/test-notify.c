@@ -243,6 +243,16 @@ int main(void) {
         TAP_STREQ(upward(), "STATUS=fd-msg", "FDSTORE not forwarded, the rest of the batch was");
         close(pipefd[0]);
 
+        /* Datagrams queued before one wakeup go up as one: the last STATUS= wins, READY=1 once. */
+        send_str(path, "STATUS=one");
+        send_str(path, "STATUS=two\nREADY=1");
+        send_str(path, "STATUS=three\nREADY=1");
+        s.n = 0;
+        pump(p, &s, 3, NULL, NULL);
+        TAP_CHECK(s.n == 3, "the handler saw each of the three (%u)", s.n);
+        TAP_STREQ(upward(), "STATUS=three\nREADY=1", "three queued datagrams merged into one upward");
+        TAP_STREQ(upward(), "", "and nothing more went up");
+
         /* Empty, oversized, NUL-containing datagrams are dropped. */
         char big[NOTIFY_MESSAGE_MAX + 100];
         memset(big, 'x', sizeof big);
