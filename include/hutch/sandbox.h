@@ -63,6 +63,7 @@ struct sandbox_child {
         pid_t pid;                          /* the sandbox's PID 1 as seen from the host */
         int pidfd;                          /* pidfd of pid (CLOEXEC) */
         struct sandbox_exit_report *report; /* NULL when none (see sandbox_child_release) */
+        bool hutch_pid1; /* PID 1 is hutch's init, not the service (which is an init itself) */
 };
 
 /* How the payload ended, as waitid() would say it of the payload itself: *ret_code is

@@ -38,6 +38,17 @@ int caps_drop_bounding(const struct hutch_unit *u) {
         return 0;
 }
 
+int caps_raise_inheritable_kill(void) {
+        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+        struct __user_cap_data_struct d[2];
+        if (capget(&h, d) < 0)
+                return -errno;
+        d[CAP_TO_INDEX(CAP_KILL)].inheritable |= CAP_TO_MASK(CAP_KILL);
+        if (capset(&h, d) < 0)
+                return -errno;
+        return 0;
+}
+
 int caps_keep_across_setuid(void) {
         /* Without it, setresuid() away from uid 0 empties the permitted set, and ambient
          * capabilities could no longer be raised. Cleared again by execve. */

@@ -11,13 +11,27 @@
  * Before waiting it closes every fd (no host fd stays open in the sandbox), is non-dumpable
  * (set in the child before the fork, so the payload cannot open /proc/1/exe, /proc/1/root,
  * /proc/1/environ or ptrace it), and keeps of all its capabilities only CAP_KILL (to signal a
- * payload that switched to another User=), with an empty bounding set and no_new_privs. */
+ * payload that switched to another User=), with an empty bounding set and no_new_privs.
+ *
+ * Then, where hutch-init is built in (init/hutch-init.c), it execs it from a sealed memfd and the
+ * same loop goes on in a program of a few pages: PID 1 no longer holds a copy of hutch's memory
+ * (the unit, the environment, what the setup allocated) nor the page tables for it, for the
+ * whole life of the service. The exec happens after the payload started, off the start's path;
+ * the signals stay blocked across it (pending ones are kept), CAP_KILL survives it as an
+ * inheritable capability of root, and the image is unreadable to the process, so the kernel
+ * makes it non-dumpable before its first instruction. The report goes to it as fd 1, a memfd
+ * the spawner has mapped. If the kernel refuses to execute the memfd (vm.memfd_noexec=2), the
+ * loop runs here as before. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,20 +57,86 @@ void sandbox_pid1_signal_set(sigset_t *ret) {
                 sigdelset(ret, sync_signals[i]);
 }
 
-static void drop_privileges(uint64_t bounding) {
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC 0x0020
+#endif
+
+int sandbox_init_fd(void) {
+        if (sandbox_init_image_size == 0)
+                return -EOPNOTSUPP;
+        /* MFD_EXEC says so to kernels that ask (6.3+, vm.memfd_noexec); older ones refuse it. */
+        int fd = memfd_create("hutch-init", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+        if (fd < 0 && errno == EINVAL)
+                fd = memfd_create("hutch-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0)
+                return -errno;
+        size_t done = 0;
+        while (done < sandbox_init_image_size) {
+                ssize_t n = write(fd, sandbox_init_image + done, sandbox_init_image_size - done);
+                if (n <= 0) {
+                        int r = n < 0 ? -errno : -EIO;
+                        close(fd);
+                        return r;
+                }
+                done += (size_t) n;
+        }
+        /* Execute-only for everyone (root of a user namespace is "other" to a host-owned file). */
+        if (fchmod(fd, 0111) < 0 ||
+            (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_EXEC) <
+                     0 &&
+             fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+/* Drops the rest of the bounding set and keeps CAP_KILL alone, with no_new_privs. With
+ * `for_exec`, CAP_KILL stays inheritable too (raised in spawn.c while it was still in the
+ * bounding set), which is how root keeps it across execve() once the bounding set is empty. */
+static void drop_privileges(uint64_t bounding, bool for_exec) {
         for (int cap = 0; cap < 64; cap++)
                 if ((bounding >> cap & 1) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno == EINVAL)
                         break;
         struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
         struct __user_cap_data_struct d[2] = {0};
         d[CAP_TO_INDEX(CAP_KILL)].permitted = d[CAP_TO_INDEX(CAP_KILL)].effective = CAP_TO_MASK(CAP_KILL);
+        if (for_exec)
+                d[CAP_TO_INDEX(CAP_KILL)].inheritable = CAP_TO_MASK(CAP_KILL);
         syscall(SYS_capset, &h, d);
         prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
-_noreturn_ void sandbox_pid1_loop(pid_t payload, struct sandbox_exit_report *report, uint64_t bounding) {
-        close_range(0, ~0U, 0);
-        drop_privileges(bounding);
+/* Keeps only the report, as fd 1, and the memfd of hutch-init (CLOEXEC: gone after the exec).
+ * Both were opened by the spawner, so they are above stdio (fd 3 or higher). */
+static void close_all_but_init(int init_fd, int report_fd) {
+        dup3(report_fd, 1, 0);
+        close_range(0, 0, 0);
+        close_range(2, (unsigned) init_fd - 1, 0);
+        close_range((unsigned) init_fd + 1, ~0U, 0);
+}
+
+_noreturn_ void sandbox_pid1_loop(const struct sandbox_ctx *c, pid_t payload, uint64_t bounding) {
+        struct sandbox_exit_report *report = c->report;
+        bool exec_init = report && c->init_fd > 2 && c->report_fd > 2;
+        if (exec_init)
+                close_all_but_init(c->init_fd, c->report_fd);
+        else
+                close_range(0, ~0U, 0);
+        drop_privileges(bounding, exec_init);
+        if (exec_init) {
+                char pid_s[16];
+                snprintf(pid_s, sizeof pid_s, "%d", (int) payload);
+                char *argv[] = {(char *) "hutch-init", pid_s, NULL};
+                char *envp[] = {NULL};
+                syscall(SYS_execveat, c->init_fd, "", argv, envp, AT_EMPTY_PATH);
+                /* Refused: the loop below does the same job. */
+                close_range(0, ~0U, 0);
+        }
 
         sigset_t set;
         sandbox_pid1_signal_set(&set);

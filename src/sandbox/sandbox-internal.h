@@ -14,15 +14,8 @@
 
 #include "hutch/model.h"
 #include "hutch/sandbox.h"
+#include "sandbox/exit-report.h"
 #include "sandbox/security.h"
-
-/* Written by the sandbox's PID 1 when the payload ends (sandbox.h, struct sandbox_child). */
-struct sandbox_exit_report {
-        uint32_t magic; /* SANDBOX_EXIT_REPORT_MAGIC once code and status are written */
-        int32_t code;
-        int32_t status;
-};
-#define SANDBOX_EXIT_REPORT_MAGIC UINT32_C(0x68757463)
 
 /* Host objects the parent clones for the child (mount.c): detached mounts, or -1. */
 #define SANDBOX_DEV_NODES 6
@@ -48,6 +41,8 @@ struct sandbox_ctx {
         int sync_fd;    /* read end of the "uid_map written" pipe, or -1 */
         int overlay_fd; /* the detached overlay root (overlay.c), or -1 for a read-only bind */
         struct sandbox_exit_report *report; /* shared with the parent; NULL when the service is init */
+        int report_fd; /* the memfd behind report (CLOEXEC), or -1 when it is anonymous memory */
+        int init_fd;   /* hutch-init as a sealed memfd (CLOEXEC, sandbox_init_fd()), or -1 */
         const struct sandbox_host *host;
         /* The spawner's CPU affinity while the setup runs pinned to the spawner's CPU (spawn.c),
          * restored in PID 1 and in the payload; NULL when nothing was pinned. */
@@ -99,7 +94,15 @@ int sandbox_build_argv(const struct hutch_unit *u, const struct sandbox_params *
 bool sandbox_command_is_init(const char *path);
 /* Runs as the sandbox's PID 1 once the payload `payload` was forked: forwards signals,
  * reaps, exits with the payload's status (128+N for signal N). `bounding` is what is left of
- * its capability bounding set (the rest was dropped before the payload started). Never returns. */
-_noreturn_ void sandbox_pid1_loop(pid_t payload, struct sandbox_exit_report *report, uint64_t bounding);
+ * its capability bounding set (the rest was dropped before the payload started). With
+ * c->init_fd and c->report_fd it replaces itself with hutch-init, which does the same; if the
+ * kernel refuses that exec, it goes on itself. Never returns. */
+_noreturn_ void sandbox_pid1_loop(const struct sandbox_ctx *c, pid_t payload, uint64_t bounding);
+/* In the parent: hutch-init (init/hutch-init.c, embedded at build time) in a sealed memfd that
+ * nobody can read or write, only execute (so the kernel makes the process non-dumpable).
+ * Returns the fd (CLOEXEC) or a negative errno: -EOPNOTSUPP where no image is built in. */
+int sandbox_init_fd(void);
+extern const unsigned char sandbox_init_image[];
+extern const size_t sandbox_init_image_size;
 /* The signals PID 1 forwards; blocked in PID 1 before the payload is forked. */
 void sandbox_pid1_signal_set(sigset_t *ret);

@@ -38,6 +38,8 @@ void seccomp_cache_set_directory(const char *dir);
 
 /* Child side, no logging: 0 or negative errno. */
 int caps_drop_bounding(const struct hutch_unit *u);
+/* Adds CAP_KILL to the inheritable set (while it is in the bounding set). */
+int caps_raise_inheritable_kill(void);
 /* Sets PR_SET_KEEPCAPS so that capabilities survive the switch to User=. */
 int caps_keep_across_setuid(void);
 int caps_apply(const struct hutch_unit *u);

@@ -122,9 +122,31 @@ static int loopback_up(struct sandbox_error *e) {
         return r < 0 ? sandbox_error_set(e, SANDBOX_STEP_NETWORK, r, "bring up", "lo", NULL) : 0;
 }
 
-/* Puts the wanted fds at 0, 1, 2 (from /dev/null for -1) and closes everything else but `keep`.
+/* Closes every fd from 3 up but the ones in keep[] (entries below 3 are ignored). */
+static void close_from_3_except(int *keep, size_t n) {
+        for (size_t i = 1; i < n; i++) /* a few entries: insertion sort */
+                for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+                        int t = keep[j];
+                        keep[j] = keep[j - 1];
+                        keep[j - 1] = t;
+                }
+        unsigned from = 3;
+        for (size_t i = 0; i < n; i++) {
+                if (keep[i] < (int) from)
+                        continue;
+                if ((unsigned) keep[i] > from)
+                        close_range(from, (unsigned) keep[i] - 1, 0);
+                from = (unsigned) keep[i] + 1;
+        }
+        close_range(from, ~0U, 0);
+}
+
+/* Puts the wanted fds at 0, 1, 2 (from /dev/null for -1) and closes everything else but the setup
+ * pipe and what PID 1 hands to hutch-init (all CLOEXEC: gone at the payload's execve).
  * Duplicates go above 2 first so that a wanted fd that already sits at 0-2 is not clobbered. */
-static int setup_stdio(const struct sandbox_params *p, int keep, struct sandbox_error *e) {
+static int setup_stdio(const struct sandbox_ctx *c, struct sandbox_error *e) {
+        const struct sandbox_params *p = c->p;
+        int keep = c->error_fd;
         int want[3] = {p->stdin_fd, p->stdout_fd, p->stderr_fd};
         int tmp[3];
         for (int i = 0; i < 3; i++) {
@@ -143,10 +165,8 @@ static int setup_stdio(const struct sandbox_params *p, int keep, struct sandbox_
                         return sandbox_error_set(e, SANDBOX_STEP_ENVIRONMENT, errno, "set up standard fd",
                                                  "", "fd %d", i);
         }
-        /* Only 0-2 and the setup pipe (CLOEXEC: gone at execve) survive. */
-        if (keep > 3)
-                close_range(3, (unsigned) keep - 1, 0);
-        close_range((unsigned) MAX(keep + 1, 3), ~0U, 0);
+        int survivors[] = {c->error_fd, c->init_fd, c->report_fd};
+        close_from_3_except(survivors, ELEMENTSOF(survivors));
         return 0;
 }
 
@@ -364,7 +384,7 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
         struct sandbox_identity id = {0};
         char **env = c->env;
         if (sandbox_resolve_identity(u, &id, &e) < 0 || sandbox_complete_env(&env, &id, &e) < 0 ||
-            setup_stdio(c->p, c->error_fd, &e) < 0)
+            setup_stdio(c, &e) < 0)
                 child_fail(c, &e);
 
         if (c->is_init)
@@ -372,6 +392,10 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
 
         /* The payload's ceiling, for PID 1 and the payload alike (PID 1 drops the rest later):
          * dropped here, it is inherited instead of being dropped a second time. */
+        /* hutch-init keeps CAP_KILL across its exec as an inheritable capability, which can only
+         * be raised while it is in the bounding set (the payload sets its own inheritable set). */
+        if (c->init_fd >= 0 && caps_raise_inheritable_kill() < 0)
+                c->init_fd = -1; /* it could not signal the payload: PID 1 stays as it is */
         int r = caps_drop_bounding(u);
         if (r < 0) {
                 sandbox_error_set(&e, SANDBOX_STEP_CAPABILITIES, r, "drop bounding set", "",
@@ -387,10 +411,35 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
         }
         if (c->affinity)
                 (void) sched_setaffinity(0, sizeof *c->affinity, c->affinity);
-        sandbox_pid1_loop(pid, c->report, u->security.capability_bounding_set);
+        sandbox_pid1_loop(c, pid, u->security.capability_bounding_set);
 }
 
 /* ---- parent side ---- */
+
+/* The page PID 1 writes the payload's end into (exit-report.h). Backed by a memfd when PID 1 will
+ * exec hutch-init, which gets it as an fd: a mapping does not survive execve. Without any page,
+ * the spawner falls back to PID 1's own exit status (128+N). */
+static void exit_report_map(struct sandbox_ctx *c) {
+        c->init_fd = sandbox_init_fd();
+        if (c->init_fd >= 0) {
+                c->report_fd = memfd_create("hutch-exit-report", MFD_CLOEXEC);
+                if (c->report_fd >= 0 && ftruncate(c->report_fd, sizeof(struct sandbox_exit_report)) == 0) {
+                        void *page = mmap(NULL, sizeof(struct sandbox_exit_report), PROT_READ | PROT_WRITE,
+                                          MAP_SHARED, c->report_fd, 0);
+                        if (page != MAP_FAILED) {
+                                c->report = page;
+                                return;
+                        }
+                }
+                if (c->report_fd >= 0)
+                        close(c->report_fd);
+                close(c->init_fd);
+                c->report_fd = c->init_fd = -1;
+        }
+        void *page = mmap(NULL, sizeof(struct sandbox_exit_report), PROT_READ | PROT_WRITE,
+                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        c->report = page == MAP_FAILED ? NULL : page;
+}
 
 static void report_unmap(struct sandbox_exit_report *r) {
         if (r)
@@ -459,6 +508,8 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                 .error_fd = -1,
                 .sync_fd = -1,
                 .overlay_fd = -1,
+                .report_fd = -1,
+                .init_fd = -1,
         };
         struct seccomp_program *prog = NULL;
         int r = seccomp_program_build(u, &prog);
@@ -536,11 +587,8 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
         sigset_t fwd, saved_mask;
         sandbox_pid1_signal_set(&fwd);
         sigprocmask(SIG_BLOCK, &fwd, &saved_mask);
-        if (!c.is_init) {
-                void *page = mmap(NULL, sizeof(struct sandbox_exit_report), PROT_READ | PROT_WRITE,
-                                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-                c.report = page == MAP_FAILED ? NULL : page; /* without it: PID 1's 128+N exit status */
-        }
+        if (!c.is_init)
+                exit_report_map(&c);
         /* The setup is a strict relay (this process waits for the child, PID 1 for the payload's
          * execve): nothing runs in parallel. Pinned to the CPU this process runs on, the child
          * starts there as soon as we block, instead of waking an idle CPU, which on a
@@ -560,6 +608,11 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
         if (pinned)
                 (void) sched_setaffinity(0, sizeof affinity, &affinity);
         sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+        /* The child has its copies; the mapping of the report stays. */
+        if (c.report_fd >= 0)
+                close(c.report_fd);
+        if (c.init_fd >= 0)
+                close(c.init_fd);
         seccomp_program_free(prog);
         if (c.overlay_fd >= 0)
                 close(c.overlay_fd);
@@ -622,6 +675,7 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                 ret->pid = pid;
                 ret->pidfd = pidfd;
                 ret->report = c.report;
+                ret->hutch_pid1 = !c.is_init;
                 return 0;
         }
         siginfo_t si;

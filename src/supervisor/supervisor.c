@@ -541,24 +541,13 @@ static int spawn_payload(struct supervisor *s) {
         return 0;
 }
 
-/* True when the sandbox's PID 1 is hutch's own init (a fork of this binary) rather than the
- * service itself. */
-static bool pid1_is_hutch_init(pid_t pid) {
-        char p[64];
-        struct stat a, b;
-        snprintf(p, sizeof p, "/proc/%d/exe", (int) pid);
-        if (stat(p, &a) < 0 || stat("/proc/self/exe", &b) < 0)
-                return false;
-        return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
 /* Sends `sig` to the service. hutch's init in the sandbox forwards what a service is asked
  * with (KillSignal=), but not the signals the kernel raises for faults, SIGABRT among them
  * (systemd's watchdog signal): those go straight to the init's children, the service. */
 static int signal_payload(struct supervisor *s, int sig) {
         bool forwarded = !(sig == SIGABRT || sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
                            sig == SIGFPE || sig == SIGTRAP || sig == SIGSYS);
-        if (!forwarded && pid1_is_hutch_init(s->pid)) {
+        if (!forwarded && s->child.hutch_pid1) {
                 char p[64];
                 snprintf(p, sizeof p, "/proc/%d/task/%d/children", (int) s->pid, (int) s->pid);
                 FILE *f = fopen(p, "re");

@@ -131,6 +131,7 @@ sh -c 'sleep 0.1 & exit 0'
 sleep 0.6
 echo "zombies=$(cat /proc/[0-9]*/stat 2>/dev/null | awk '$3 == "Z"' | wc -l)"
 echo "pid1_comm=$(cat /proc/1/comm)"
+echo "pid1_rss=$(awk '/^VmRSS:/ { print $2 }' /proc/1/status)"
 echo "pid1_status=$(grep -E '^(CapEff|NoNewPrivs)' /proc/1/status | tr -d '\t ' | tr '\n' ' ')"
 echo "pid1_bnd=$(awk '/^CapBnd:/ { print $2 }' /proc/1/status)"
 echo "self_bnd=$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)"
@@ -156,6 +157,51 @@ case "$(get ptrace)" in
 *) expect_match "PID 1 cannot be ptraced" "$(get ptrace)" 'not permitted' ;;
 esac
 expect_eq "PID 1's bounding set is empty" "$(get pid1_bnd)" 0000000000000000
+# Once the payload runs, PID 1 is hutch-init (where it is built in): a program of a few pages
+# rather than a copy of hutch with the unit, its environment and the setup's heap.
+case $(uname -m) in
+x86_64 | aarch64)
+        expect_eq "PID 1 is hutch-init once the payload runs" "$(get pid1_comm)" hutch-init
+        check "PID 1 holds none of hutch's memory (VmRSS $(get pid1_rss) kB)" test "$(get pid1_rss)" -le 64
+        ;;
+*)
+        skip "no hutch-init on $(uname -m)"
+        skip "no hutch-init on $(uname -m)"
+        ;;
+esac
+
+# Where the kernel refuses to execute a memfd (vm.memfd_noexec=2, which is per PID namespace),
+# PID 1 stays hutch's own copy and does the same job.
+if [ -w /proc/sys/vm/memfd_noexec ]; then
+        OUT=$(env HUTCH_LEAK_CANARY=leaked timeout 60 unshare --pid --fork --mount-proc sh -c \
+                'echo 2 >/proc/sys/vm/memfd_noexec && exec "$@"' sh $RUN sb-pid1 2>"$T/stderr" </dev/null)
+        RC=$?
+        expect_eq "memfd_noexec=2: the run succeeds" "$RC" 0
+        expect_eq "memfd_noexec=2: PID 1 is hutch itself" "$(get pid1_comm)" hutch
+        expect_eq "memfd_noexec=2: PID 1 forwards a signal" "$(get got_usr1)" yes
+        expect_eq "memfd_noexec=2: PID 1 reaps orphans" "$(get zombies)" 0
+        expect_match "memfd_noexec=2: PID 1 keeps only CAP_KILL" "$(get pid1_status)" \
+                'CapEff:0000000000000020 NoNewPrivs:1'
+else
+        for _ in 1 2 3 4 5; do skip "no vm.memfd_noexec on this kernel"; done
+fi
+
+# PID 1 forwards the stop signal to a payload that runs as another user: it keeps CAP_KILL
+# (across hutch-init's exec, too).
+unit_file sb-pid1-user <<EOF
+[Service]
+User=nobody
+ExecStart=/bin/sh -c 'trap "echo got_term=yes; exit 7" TERM; echo ready; while :; do sleep 0.1; done'
+EOF
+$RUN sb-pid1-user >"$T/pid1-user.out" 2>"$T/pid1-user.err" </dev/null &
+hp=$!
+for _ in $(seq 100); do grep -q ready "$T/pid1-user.out" && break; sleep 0.1; done
+kill -TERM "$hp"
+wait "$hp"
+RC=$?
+expect_eq "User=nobody payload: SIGTERM reached it through PID 1" \
+        "$(sed -n 's/^got_term=//p' "$T/pid1-user.out")" yes
+expect_eq "User=nobody payload: hutch run exits with its status" "$RC" 7
 
 # PID 1 narrows the bounding set to the unit's before the payload starts and drops the rest
 # afterwards: the payload keeps what the unit allows, PID 1 nothing.
