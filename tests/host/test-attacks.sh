@@ -71,9 +71,11 @@ payload_battery() {
         refused pid1-environ "$who"
         refused pid1-cwd "$who"
         refused setns-pid1 "$who"
+        # Until hutch-init takes over (50 ms after the start), PID 1 holds two memfds of its own
+        # (hutch-init's image and the exit report); listed or not, none may be opened.
         case $(field pid1-fd) in
-        "listed 2" | "errno "*) ok "$who: PID 1 holds no fd the payload can see ($(field pid1-fd))" ;;
-        *) fail "$who: PID 1 holds no fd the payload can see"; echo "#   got '$(field pid1-fd)'" ;;
+        "listed "*" opened 0" | "errno "*) ok "$who: PID 1 holds no fd the payload can open ($(field pid1-fd))" ;;
+        *) fail "$who: PID 1 holds no fd the payload can open"; echo "#   got '$(field pid1-fd)'" ;;
         esac
         expect_eq "$who: only fds 0-2 in the payload" "$(field fds)" "0 1 2"
         expect_eq "$who: no process in the sandbox holds a host file (fds above 2)" \

@@ -140,17 +140,27 @@ static void list_fds(void) {
         closedir(d);
 }
 
+/* Lists a directory of PID 1's and tries to open each entry: "listed N opened K". */
 static void pid1_dir(const char *name, const char *path) {
         DIR *d = opendir(path);
         if (!d) {
                 say(name, -1);
                 return;
         }
-        int n = 0;
-        while (readdir(d))
+        int n = 0, opened = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
                 n++;
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+                if (fd >= 0) {
+                        opened++;
+                        close(fd);
+                }
+        }
         closedir(d);
-        printf("%s listed %d\n", name, n);
+        printf("%s listed %d opened %d\n", name, n, opened);
 }
 
 /* chdir("..") far beyond any root, then look for a file that only the host's /tmp has. */
