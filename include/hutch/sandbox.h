@@ -64,7 +64,15 @@ struct sandbox_child {
         int pidfd;                          /* pidfd of pid (CLOEXEC) */
         struct sandbox_exit_report *report; /* NULL when none (see sandbox_child_release) */
         bool hutch_pid1; /* PID 1 is hutch's init, not the service (which is an init itself) */
+        bool init_exec;  /* and it holds hutch-init, to exec on sandbox_child_settle() */
 };
+
+/* Tells the sandbox's PID 1 that the payload has been running for a while, the moment for it to
+ * replace itself with hutch-init, a program of a few pages (a service that is over sooner never
+ * pays for that exec). A no-op unless c->init_exec. Returns 0 or a negative errno. */
+int sandbox_child_settle(const struct sandbox_child *c);
+/* How long the supervisor waits after the start before it calls sandbox_child_settle(). */
+#define SANDBOX_SETTLE_USEC (50 * USEC_PER_MSEC)
 
 /* How the payload ended, as waitid() would say it of the payload itself: *ret_code is
  * CLD_EXITED, CLD_KILLED or CLD_DUMPED. From PID 1's report when it wrote one, else from `si`,

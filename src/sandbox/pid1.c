@@ -16,10 +16,11 @@
  * Then, where hutch-init is built in (init/hutch-init.c), it execs it from a sealed memfd and the
  * same loop goes on in a program of a few pages: PID 1 no longer holds a copy of hutch's memory
  * (the unit, the environment, what the setup allocated) nor the page tables for it, for the
- * rest of the service's life. The exec waits until the payload has run for 50 ms
- * (SANDBOX_INIT_EXEC_DELAY_MS), so that a service over by then, a oneshot or a quick command,
- * never pays for it and nothing on the start's path does; until then these two memfds are PID
- * 1's only fds. The signals stay blocked across it (pending ones are kept), CAP_KILL survives it as an
+ * rest of the service's life. The exec waits for the settle signal (pid1-abi.h), which the
+ * supervisor sends once the payload has run for a while, so that a service over by then, a
+ * oneshot or a quick command, never pays for it and nothing on the start's path does (a timer
+ * of PID 1's own measured 0.2 ms slower per start); until then these two memfds are PID 1's
+ * only fds. The signals stay blocked across it (pending ones are kept), CAP_KILL survives it as an
  * inheritable capability of root, and the image is unreadable to the process, so the kernel
  * makes it non-dumpable before its first instruction. The report goes to it as fd 1, a memfd
  * the spawner has mapped. If the kernel refuses to execute the memfd (vm.memfd_noexec=2), the
@@ -36,7 +37,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sandbox/sandbox-internal.h"
@@ -133,15 +133,10 @@ static void exec_hutch_init(const struct sandbox_ctx *c, pid_t payload) {
         close_range(0, ~0U, 0);
 }
 
-static bool deadline_passed(const struct timespec *deadline, struct timespec *ret_left) {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long long left = (deadline->tv_sec - now.tv_sec) * 1000000000LL + (deadline->tv_nsec - now.tv_nsec);
-        if (left <= 0)
-                return true;
-        *ret_left = (struct timespec){.tv_sec = (time_t) (left / 1000000000LL),
-                                      .tv_nsec = (long) (left % 1000000000LL)};
-        return false;
+/* The settle signal of pid1-abi.h, sent by sandbox_child_settle() from outside the sandbox. */
+static bool is_settle(const siginfo_t *si) {
+        return si->si_signo == SANDBOX_SETTLE_SIGNAL && si->si_code == SI_QUEUE && si->si_pid == 0 &&
+               si->si_value.sival_int == SANDBOX_SETTLE_MAGIC;
 }
 
 _noreturn_ void sandbox_pid1_loop(const struct sandbox_ctx *c, pid_t payload, uint64_t bounding) {
@@ -152,30 +147,21 @@ _noreturn_ void sandbox_pid1_loop(const struct sandbox_ctx *c, pid_t payload, ui
         else
                 close_range(0, ~0U, 0);
         drop_privileges(bounding, exec_init);
-        /* hutch-init takes over once the payload has run for SANDBOX_INIT_EXEC_DELAY_MS: a service
-         * that is over by then (a oneshot, a quick command) never pays for the exec. */
-        struct timespec deadline = {0};
-        if (exec_init) {
-                clock_gettime(CLOCK_MONOTONIC, &deadline);
-                deadline.tv_nsec += SANDBOX_INIT_EXEC_DELAY_MS * 1000000L;
-                deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-                deadline.tv_nsec %= 1000000000L;
-        }
-
         sigset_t set;
         sandbox_pid1_signal_set(&set);
         for (;;) {
                 siginfo_t si;
-                int sig;
-                struct timespec left;
-                if (exec_init && deadline_passed(&deadline, &left)) {
-                        exec_hutch_init(c, payload); /* returns only when refused */
+                int sig = sigwaitinfo(&set, &si);
+                if (sig < 0)
+                        continue;
+                if (is_settle(&si)) {
+                        /* The payload has been running a while (the supervisor's timer): hutch-init
+                         * takes over. Returns only when the kernel refused; then this loop goes on. */
+                        if (exec_init)
+                                exec_hutch_init(c, payload);
                         exec_init = false;
                         continue;
                 }
-                sig = exec_init ? sigtimedwait(&set, &si, &left) : sigwaitinfo(&set, &si);
-                if (sig < 0)
-                        continue;
                 if (sig != SIGCHLD) {
                         kill(payload, sig);
                         continue;

@@ -14,7 +14,7 @@
 
 #include "hutch/model.h"
 #include "hutch/sandbox.h"
-#include "sandbox/exit-report.h"
+#include "sandbox/pid1-abi.h"
 #include "sandbox/security.h"
 
 /* Host objects the parent clones for the child (mount.c): detached mounts, or -1. */
@@ -95,12 +95,10 @@ bool sandbox_command_is_init(const char *path);
 /* Runs as the sandbox's PID 1 once the payload `payload` was forked: forwards signals,
  * reaps, exits with the payload's status (128+N for signal N). `bounding` is what is left of
  * its capability bounding set (the rest was dropped before the payload started). With
- * c->init_fd and c->report_fd it replaces itself with hutch-init, which does the same, once the
- * payload has run for SANDBOX_INIT_EXEC_DELAY_MS; if the kernel refuses that exec, it goes on
- * itself. Never returns. */
+ * c->init_fd and c->report_fd it replaces itself with hutch-init, which does the same, on the
+ * settle signal (pid1-abi.h); if the kernel refuses that exec, it goes on itself. Never
+ * returns. */
 _noreturn_ void sandbox_pid1_loop(const struct sandbox_ctx *c, pid_t payload, uint64_t bounding);
-/* How long the payload runs before PID 1 execs hutch-init (about 0.4 ms of work). */
-#define SANDBOX_INIT_EXEC_DELAY_MS 50
 /* In the parent: hutch-init (init/hutch-init.c, embedded at build time) in a sealed memfd that
  * nobody can read or write, only execute (so the kernel makes the process non-dumpable).
  * Returns the fd (CLOEXEC) or a negative errno: -EOPNOTSUPP where no image is built in. */

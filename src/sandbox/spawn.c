@@ -416,7 +416,7 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
 
 /* ---- parent side ---- */
 
-/* The page PID 1 writes the payload's end into (exit-report.h). Backed by a memfd when PID 1 will
+/* The page PID 1 writes the payload's end into (pid1-abi.h). Backed by a memfd when PID 1 will
  * exec hutch-init, which gets it as an fd: a mapping does not survive execve. Without any page,
  * the spawner falls back to PID 1's own exit status (128+N). */
 static void exit_report_map(struct sandbox_ctx *c) {
@@ -444,6 +444,16 @@ static void exit_report_map(struct sandbox_ctx *c) {
 static void report_unmap(struct sandbox_exit_report *r) {
         if (r)
                 munmap(r, sizeof *r);
+}
+
+int sandbox_child_settle(const struct sandbox_child *c) {
+        if (!c->init_exec || c->pidfd < 0)
+                return 0;
+        siginfo_t si = {.si_signo = SANDBOX_SETTLE_SIGNAL, .si_code = SI_QUEUE};
+        si.si_value.sival_int = SANDBOX_SETTLE_MAGIC;
+        if (pidfd_send_signal(c->pidfd, SANDBOX_SETTLE_SIGNAL, &si, 0) < 0)
+                return -errno;
+        return 0;
 }
 
 void sandbox_child_release(struct sandbox_child *c) {
@@ -676,6 +686,7 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                 ret->pidfd = pidfd;
                 ret->report = c.report;
                 ret->hutch_pid1 = !c.is_init;
+                ret->init_exec = c.init_fd >= 0;
                 return 0;
         }
         siginfo_t si;

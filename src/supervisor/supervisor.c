@@ -62,6 +62,7 @@ struct supervisor {
         const char *notify_path;
 
         struct event_source *child_source, *timer_source, *watchdog_source, *notify_source, *oom_source;
+        struct event_source *settle_source; /* sandbox_child_settle() once the payload ran a while */
         pid_t pid;
         int pidfd;                  /* owned by child_source */
         struct sandbox_child child; /* of the current run: for its exit report */
@@ -125,6 +126,7 @@ static int timer_arm(struct supervisor *s, struct event_source **src, usec_t use
 static void finish(struct supervisor *s, int exit_status) {
         timer_disarm(&s->timer_source);
         timer_disarm(&s->watchdog_source);
+        timer_disarm(&s->settle_source);
         s->state = STATE_DONE;
         s->exit_status = exit_status;
         if (s->done)
@@ -159,6 +161,7 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
 
         timer_disarm(&s->timer_source);
         timer_disarm(&s->watchdog_source);
+        timer_disarm(&s->settle_source);
 
         bool oom = false;
         if (s->cgroup) {
@@ -247,6 +250,19 @@ static int on_child(struct event_source *src, const siginfo_t *si, void *userdat
 }
 
 /* --- timeouts, readiness, watchdog --------------------------------------------------------- */
+
+/* The payload has run SANDBOX_SETTLE_USEC: the sandbox's PID 1 may now swap itself for the small
+ * hutch-init (sandbox.h). */
+static int on_settle_timer(struct event_source *src, usec_t usec, void *userdata) {
+        struct supervisor *s = userdata;
+        timer_disarm(&s->settle_source);
+        if (s->pid > 0) {
+                int r = sandbox_child_settle(&s->child);
+                if (r < 0 && r != -ESRCH)
+                        log_debug_errno(r, "settle the sandbox's PID 1: %m");
+        }
+        return 0;
+}
 
 static int on_stop_timeout(struct event_source *src, usec_t usec, void *userdata) {
         struct supervisor *s = userdata;
@@ -513,6 +529,8 @@ static int spawn_payload(struct supervisor *s) {
                 finish(s, 125);
                 return r;
         }
+        if (child.init_exec)
+                (void) timer_arm(s, &s->settle_source, SANDBOX_SETTLE_USEC, on_settle_timer);
         if (s->notify)
                 notify_proxy_set_payload_pid(s->notify, child.pid);
 
@@ -762,6 +780,7 @@ void supervisor_free(struct supervisor *s) {
                 return;
         timer_disarm(&s->timer_source);
         timer_disarm(&s->watchdog_source);
+        timer_disarm(&s->settle_source);
         /* Before notify_proxy_free() closes the socket the source watches. */
         s->notify_source = event_source_free(s->notify_source);
         s->oom_source = event_source_free(s->oom_source);

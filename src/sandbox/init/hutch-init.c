@@ -10,7 +10,7 @@
  * ptrace it or open /proc/1/mem, /proc/1/exe, /proc/1/environ, as before the exec).
  *
  *   argv[1]  the payload's pid (in the sandbox's PID namespace), decimal
- *   fd 1     a memfd for the exit report (exit-report.h): mapped, then closed, so that PID 1
+ *   fd 1     a memfd for the exit report (pid1-abi.h): mapped, then closed, so that PID 1
  *            holds no fd while the service runs
  *
  * Everything else is inherited: the signal mask (every signal it forwards is blocked, so none is
@@ -22,7 +22,7 @@
 #include <asm/unistd.h>
 #include <stdint.h>
 
-#include "sandbox/exit-report.h"
+#include "sandbox/pid1-abi.h"
 
 #define SIGCHLD_ 17
 #define WNOHANG_ 1
@@ -92,11 +92,13 @@ __attribute__((noreturn)) static void exit_now(int code) {
                 sys(__NR_exit_group, code, 0, 0, 0);
 }
 
-/* The kernel's siginfo is 128 bytes; only si_signo (the first int) is read here. */
+/* The kernel's siginfo, 128 bytes: si_signo, si_errno, si_code, then (8-byte aligned) the union,
+ * whose queued-signal member is si_pid, si_uid, si_value. */
 struct siginfo_raw {
-        int32_t signo;
-        int32_t rest[31];
+        int32_t signo, errno_, code, pad_;
+        int32_t pid, uid, value, rest[25];
 };
+#define SI_QUEUE_ (-1)
 
 /* The wait status the kernel reports through wait4(), decoded as <sys/wait.h> does. */
 static void decode(int status, int32_t *code, int32_t *value) {
@@ -141,6 +143,9 @@ __attribute__((noreturn, used)) void init_main(long *sp) {
                 long sig = sys(__NR_rt_sigtimedwait, (long) &set, (long) &si, 0, sizeof set);
                 if (sig < 0)
                         continue;
+                if (sig == SANDBOX_SETTLE_SIGNAL && si.code == SI_QUEUE_ && si.pid == 0 &&
+                    si.value == SANDBOX_SETTLE_MAGIC)
+                        continue; /* pid1-abi.h: for PID 1 before the exec, never the payload's */
                 if (sig != SIGCHLD_) {
                         sys(__NR_kill, payload, sig, 0, 0);
                         continue;
