@@ -8,9 +8,11 @@
  * callers read as if glibc had the function and a later glibc declaration cannot clash.
  * All return what the kernel returns: -1 with errno set on failure. */
 
+#include <errno.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/mount.h> /* includes <linux/mount.h>: MOUNT_ATTR_*, struct mount_attr, FSCONFIG_* */
@@ -74,8 +76,19 @@ static inline int hutch_mount_setattr(int dfd, const char *path, unsigned flags,
 }
 #define mount_setattr hutch_mount_setattr
 
+/* With RESOLVE_IN_ROOT or RESOLVE_BENEATH, the kernel fails a lookup that crosses ".." with
+ * EAGAIN when any rename or mount anywhere on the system raced with it (it cannot then prove
+ * that ".." stayed inside), and asks the caller to retry. On a host where other sandboxes and
+ * containers mount all the time that is no rare event, so it retries here, a bounded number of
+ * times (an attacker renaming in a loop gets EAGAIN in the end, never an escape). */
 static inline int hutch_openat2(int dfd, const char *path, struct open_how *how, size_t size) {
-        return (int) syscall(SYS_openat2, dfd, path, how, size);
+        bool retry =
+                (how->resolve & (RESOLVE_IN_ROOT | RESOLVE_BENEATH)) && !(how->resolve & RESOLVE_CACHED);
+        for (int attempt = 0;; attempt++) {
+                int fd = (int) syscall(SYS_openat2, dfd, path, how, size);
+                if (fd >= 0 || errno != EAGAIN || !retry || attempt >= 128)
+                        return fd;
+        }
 }
 #define openat2 hutch_openat2
 
