@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench/timer: runs several commands round-robin, run by run, and records each run's
  * wall-clock time from fork to reaped exit (CLOCK_MONOTONIC). Alternating the tools in one
- * loop spreads the machine's noise evenly over them, which block-wise runners do not.
+ * loop spreads the machine's noise evenly over them, which block-wise runners do not. Each
+ * round runs them in a new random order (a fixed seed, so runs are repeatable): a fixed cycle
+ * made the same tool always follow the same one, and the tool after systemd-nspawn, whose
+ * exit leaves the kernel busy for a while, paid for it in every run.
  *
  *   timer RUNS WARMUP OUT.tsv SPEC...
  * where each SPEC is "NAME=ARG0\x1fARG1\x1f..." (fields separated by the unit separator
@@ -99,10 +102,21 @@ int main(int argc, char **argv) {
                 cmds[i] = parse_spec(argv[4 + i]);
 
         int bad = 0;
-        for (int run = -warmup; run < runs; run++)
+        int *order = calloc(n, sizeof *order);
+        if (!order)
+                return 2;
+        unsigned seed = 1;
+        for (int run = -warmup; run < runs; run++) {
+                /* A new order each round (Fisher-Yates): no tool always follows the same one. */
+                for (int i = 0; i < n; i++)
+                        order[i] = i;
+                for (int i = n - 1; i > 0; i--) {
+                        int j = rand_r(&seed) % (i + 1), t = order[i];
+                        order[i] = order[j];
+                        order[j] = t;
+                }
                 for (int i = 0; i < n; i++) {
-                        /* Rotate the starting tool each run so none always goes first. */
-                        const struct cmd *c = &cmds[(i + (run < 0 ? 0 : run)) % n];
+                        const struct cmd *c = &cmds[order[i]];
                         long long usec = 0;
                         int st = run_once(c, &usec);
                         if (st != 0) {
@@ -112,6 +126,8 @@ int main(int argc, char **argv) {
                         if (run >= 0)
                                 fprintf(out, "%s\t%d\t%lld\t%d\n", c->name, run, usec, st);
                 }
+        }
+        free(order);
         fclose(out);
         return bad;
 }
