@@ -207,6 +207,37 @@ expect_eq "User=nobody payload: SIGTERM reached it through PID 1" \
         "$(sed -n 's/^got_term=//p' "$T/pid1-user.out")" yes
 expect_eq "User=nobody payload: hutch run exits with its status" "$RC" 7
 
+# PrivateUsers=yes with CAP_SYS_PTRACE kept: root in the sandbox's user namespace still cannot
+# ptrace PID 1 (hutch-init's image belongs to host root, which ties its memory to the host's user
+# namespace; before the exec PID 1 is a non-dumpable copy of hutch, from the host's).
+probe pid1-ptrace <<'EOF'
+sleep 0.3
+echo "pid1_comm=$(cat /proc/1/comm)"
+echo "capeff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)"
+if command -v strace >/dev/null; then
+        echo "ptrace=$(timeout 3 strace -qq -p 1 -o /dev/null 2>&1 | tail -n1)"
+else
+        echo "ptrace=no strace"
+fi
+echo "environ=$(cat /proc/1/environ >/dev/null 2>&1 && echo READABLE)"
+EOF
+unit_file sb-pid1-ptrace <<EOF
+[Sandbox]
+BindReadOnlyPaths=$T/pid1-ptrace.sh:/run/probe.sh
+PrivateUsers=yes
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+[Security]
+CapabilityBoundingSet=CAP_SYS_PTRACE
+EOF
+sb_run sb-pid1-ptrace
+expect_eq "PrivateUsers=yes + CAP_SYS_PTRACE: the payload holds CAP_SYS_PTRACE" "$(get capeff)" 0000000000080000
+case "$(get ptrace)" in
+"no strace") skip "  it cannot ptrace PID 1 (no strace on this host)" ;;
+*) expect_match "  it cannot ptrace PID 1 ($(get pid1_comm))" "$(get ptrace)" 'not permitted' ;;
+esac
+expect_eq "  nor read PID 1's environment" "$(get environ)" ""
+
 # PID 1 narrows the bounding set to the unit's before the payload starts and drops the rest
 # afterwards: the payload keeps what the unit allows, PID 1 nothing.
 unit_file sb-pid1-bnd <<EOF
