@@ -32,6 +32,19 @@
 #define CLD_DUMPED_ 3
 #define PROT_RW_ 3
 #define MAP_SHARED_ 1
+#define MAP_FIXED_ 0x10
+#define STACK_UNMAP_HALF (1L << 20)
+
+/* Where init_loop runs: it needs a few hundred bytes (a siginfo and some locals). */
+static char init_stack[4096] __attribute__((aligned(16)));
+/* Where the exit report's memfd is mapped (MAP_FIXED over this .bss page, which is never
+ * written): page aligned, as mmap() requires. */
+#if defined(__aarch64__)
+#define PAGE_MAX_ 65536 /* arm64 kernels run with 4, 16 or 64 kB pages */
+#else
+#define PAGE_MAX_ 4096
+#endif
+static char report_page[PAGE_MAX_] __attribute__((aligned(PAGE_MAX_)));
 
 #if defined(__x86_64__)
 static long sys6(long n, long a, long b, long c, long d, long e, long f) {
@@ -54,6 +67,18 @@ __asm__(".text\n"
         "        and $-16, %rsp\n"
         "        call init_main\n"
         "        hlt\n");
+
+/* Continues in init_loop(payload, report, old_sp) on `stack` (its top, 16-byte aligned). */
+__attribute__((noreturn)) static void switch_stack(char *stack, long payload, void *report, long old_sp) {
+        __asm__ volatile("mov %0, %%rsp\n"
+                         "        xor %%rbp, %%rbp\n"
+                         "        call init_loop\n"
+                         "        hlt\n"
+                         :
+                         : "r"(stack), "D"(payload), "S"(report), "d"(old_sp)
+                         : "memory");
+        __builtin_unreachable();
+}
 #elif defined(__aarch64__)
 static long sys6(long n, long a, long b, long c, long d, long e, long f) {
         register long x8 __asm__("x8") = n;
@@ -79,6 +104,20 @@ __asm__(".text\n"
         "        and sp, x0, #-16\n"
         "        bl init_main\n"
         "        brk #0\n");
+
+__attribute__((noreturn)) static void switch_stack(char *stack, long payload, void *report, long old_sp) {
+        register long x0 __asm__("x0") = payload;
+        register long x1 __asm__("x1") = (long) report;
+        register long x2 __asm__("x2") = old_sp;
+        __asm__ volatile("mov sp, %0\n"
+                         "        mov x29, #0\n"
+                         "        bl init_loop\n"
+                         "        brk #0\n"
+                         :
+                         : "r"(stack), "r"(x0), "r"(x1), "r"(x2)
+                         : "memory");
+        __builtin_unreachable();
+}
 #else
 #error "hutch-init: no system call stub for this architecture (meson.build lists the supported ones)"
 #endif
@@ -127,9 +166,32 @@ __attribute__((noreturn, used)) void init_main(long *sp) {
         if (payload <= 0)
                 exit_now(125);
         sys(__NR_prctl, PR_SET_NAME_, (long) "hutch-init", 0, 0);
-        long map = sys6(__NR_mmap, 0, sizeof(struct sandbox_exit_report), PROT_RW_, MAP_SHARED_, 1, 0);
+        /* The report goes into a page of this image (report_page, in .bss), so that the whole
+         * process lives in one small range of addresses. */
+        long map = sys6(__NR_mmap, (long) report_page, sizeof(struct sandbox_exit_report), PROT_RW_,
+                        MAP_SHARED_ | MAP_FIXED_, 1, 0);
+        if (map < 0 && map > -4096) /* a page larger than report_page's alignment: anywhere */
+                map = sys6(__NR_mmap, 0, sizeof(struct sandbox_exit_report), PROT_RW_, MAP_SHARED_, 1, 0);
         struct sandbox_exit_report *report = map < 0 && map > -4096 ? 0 : (struct sandbox_exit_report *) map;
         sys(__NR_close, 1, 0, 0, 0);
+        switch_stack(init_stack + sizeof init_stack, payload, report, (long) sp);
+}
+
+/* Runs on init_stack. The kernel's stack, with argv and the auxiliary vector, is no longer
+ * needed: unmapped, it takes its page tables along, and what is left of the process is this
+ * image and the vDSO, a few pages within one 2 MiB range (one page-table page per level
+ * instead of two or three: 8 to 12 kB less kernel memory in every sandbox). */
+__attribute__((noreturn, used)) void init_loop(long payload, struct sandbox_exit_report *report,
+                                               long old_sp);
+__attribute__((noreturn, used)) void init_loop(long payload, struct sandbox_exit_report *report,
+                                               long old_sp) {
+        /* [old_sp - 1 MiB, old_sp + 1 MiB) holds the whole stack mapping: it ends a few pages
+         * above old_sp (argv, envp and their strings) and reaches down 128 kB and what was
+         * used. The kernel keeps every other mapping far below it (at least the 128 MiB stack
+         * gap), except that older x86-64 kernels put the vDSO just above it: this program
+         * never calls the vDSO, so unmapping it too is harmless. */
+        long lo = (old_sp & ~(long) (PAGE_MAX_ - 1)) - STACK_UNMAP_HALF;
+        sys(__NR_munmap, lo, 2 * STACK_UNMAP_HALF, 0, 0);
 
         /* Every signal but those the kernel raises for a fault (SIGILL 4, SIGTRAP 5, SIGABRT 6,
          * SIGBUS 7, SIGFPE 8, SIGSEGV 11, SIGSYS 31): the same set pid1.c waits for. */
