@@ -2,9 +2,9 @@
 /* bench/fleet N FIFO OUT.tsv SPEC...: for each tool, starts N sandboxes at once and measures
  *   - the time until all N payloads run: each payload opens FIFO for writing as fd 3, writes
  *     one "x" and execs "sleep" with fd 3 still open;
- *   - the memory they cost: the PSS of every process of the launchers' trees except the payload
- *     ("sleep"), plus the growth of the kernel's own memory (Slab, KernelStack, PageTables,
- *     Percpu in /proc/meminfo) while they run;
+ *   - the memory they cost, SETTLE_MS after the last one ran: the PSS of every process of the
+ *     launchers' trees except the payload ("sleep"), plus the growth of the kernel's own memory
+ *     (Slab, KernelStack, PageTables, Percpu in /proc/meminfo) while they run;
  *   - the time to stop all of them after SIGTERM to every launcher: until every launcher has
  *     exited AND every payload is gone (the FIFO reports end-of-file once the last process
  *     holding its write end has died), whichever comes last.
@@ -28,6 +28,7 @@ extern char **environ;
 
 #define MAX_ARGS 64
 #define WAIT_MS 120000 /* give up on a tool after two minutes */
+#define SETTLE_MS 250   /* from the last payload running to the memory reading */
 
 static double now_ms(void) {
         struct timespec ts;
@@ -202,6 +203,10 @@ static int run_tool(const char *name, char **args, int n, const char *fifo, FILE
                         break;
         }
         double t_all = now_ms() - t0;
+        /* Memory and the stop are taken in the steady state of a running sandbox, not in the
+         * start's wake: a launcher may still be settling then (hutch's PID 1 replaces itself
+         * with hutch-init 50 ms after its payload started). */
+        usleep(SETTLE_MS * 1000);
         long pss = helpers_pss_kb(pids, n);
         long kdelta = kernel_kb() - k0;
         close(wfd); /* from now on only the payloads hold write ends */
