@@ -28,7 +28,7 @@ extern char **environ;
 
 #define MAX_ARGS 64
 #define WAIT_MS 120000 /* give up on a tool after two minutes */
-#define SETTLE_MS 250   /* from the last payload running to the memory reading */
+#define SETTLE_MS 250  /* from the last payload running to the memory reading */
 
 static double now_ms(void) {
         struct timespec ts;
