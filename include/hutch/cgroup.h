@@ -20,18 +20,19 @@
 
 struct cgroup_tree {
         char *unit_name;
-        char *mount_path;   /* where cgroup2 is mounted, e.g. "/sys/fs/cgroup/unified" */
-        char *origin_path;  /* the cgroup we were started in, relative to the mount ("/" or "/a/b") */
-        char *root_path;    /* ROOT relative to the mount */
-        char *payload_path; /* ROOT/payload relative to the mount, for the notify proxy's sender check */
-        int mount_fd;       /* the cgroup2 mount */
-        int origin_fd;      /* the cgroup we were started in */
-        int root_fd;        /* ROOT */
-        int supervisor_fd;  /* ROOT/supervisor */
-        int payload_fd;     /* ROOT/payload: sandbox_params.cgroup_fd */
-        bool delegated;     /* ROOT is our own cgroup, given to us by systemd */
-        bool moved_self;    /* we moved ourselves into supervisor/ and must move back (not delegated) */
-        uint64_t oom_kills; /* memory.events oom_kill at the last cgroup_oom_kills_changed() */
+        char *mount_path;      /* where cgroup2 is mounted, e.g. "/sys/fs/cgroup/unified" */
+        char *origin_path;     /* the cgroup we were started in, relative to the mount ("/" or "/a/b") */
+        char *root_path;       /* ROOT relative to the mount */
+        char *payload_path;    /* ROOT/payload relative to the mount, for the notify proxy's sender check */
+        int mount_fd;          /* the cgroup2 mount */
+        int origin_fd;         /* the cgroup we were started in */
+        int root_fd;           /* ROOT */
+        int supervisor_fd;     /* ROOT/supervisor */
+        int payload_fd;        /* ROOT/payload: sandbox_params.cgroup_fd */
+        bool delegated;        /* ROOT is our own cgroup, given to us by systemd */
+        bool moved_self;       /* we moved ourselves into supervisor/ and must move back (not delegated) */
+        bool no_memory_events; /* payload/ has no memory.events (no memory controller): nothing to read */
+        uint64_t oom_kills;    /* memory.events oom_kill at the last cgroup_oom_kills_changed() */
 };
 
 /* Bits for the controllers a unit needs. */

@@ -266,7 +266,8 @@ int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_
                                                        t->mount_path, t->root_path);
                         return log_error_errno(r, "lock cgroup %s%s: %m", t->mount_path, t->root_path);
                 }
-                r = cg_populated_at(t->root_fd);
+                /* A directory we have just made holds nothing yet. */
+                r = stale ? cg_populated_at(t->root_fd) : 0;
                 if (r > 0) {
                         safe_close_fd(&t->root_fd);
                         return log_error_errno(-EBUSY,
@@ -316,7 +317,7 @@ int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_
         r = open_subdir(t->root_fd, "payload", true, &t->payload_fd);
         if (r < 0)
                 return log_error_errno(r, "create cgroup %s%s: %m", t->mount_path, t->payload_path);
-        r = cg_populated_at(t->payload_fd);
+        r = r == 0 ? cg_populated_at(t->payload_fd) : 0;
         if (r > 0)
                 return log_error_errno(-EBUSY, "unit is already running: cgroup %s%s still holds processes",
                                        t->mount_path, t->payload_path);
@@ -373,10 +374,17 @@ int cgroup_payload_wait_empty(struct cgroup_tree *t, usec_t timeout) {
 }
 
 int cgroup_oom_kills_changed(struct cgroup_tree *t) {
+        /* Whether payload/ has the memory controller is settled when the tree is made: below a
+         * delegated cgroup only hutch enables controllers, and outside systemd hutch enables them
+         * before the baseline read. */
+        if (t->no_memory_events)
+                return 0;
         char buf[512];
         int r = cg_read_at(t->payload_fd, "memory.events", buf, sizeof buf);
-        if (r == -ENOENT)
+        if (r == -ENOENT) {
+                t->no_memory_events = true;
                 return 0;
+        }
         if (r < 0)
                 return r;
         const char *p = strstr(buf, "oom_kill ");
@@ -391,9 +399,17 @@ int cgroup_oom_kills_changed(struct cgroup_tree *t) {
 void cgroup_tree_free(struct cgroup_tree *t) {
         if (!t)
                 return;
-        if (t->payload_fd >= 0 && cg_populated_at(t->payload_fd) > 0) {
-                (void) cgroup_payload_kill(t);
-                (void) cg_wait_empty_at(t->payload_fd, 2 * USEC_PER_SEC);
+        /* The payload cgroup is normally empty by now (the supervisor waited for it): removing
+         * it is the check. Only a cgroup that still holds processes (EBUSY) is killed and waited
+         * for. */
+        bool payload_removed = false;
+        if (t->payload_fd >= 0 && t->root_fd >= 0) {
+                if (unlinkat(t->root_fd, "payload", AT_REMOVEDIR) == 0 || errno == ENOENT)
+                        payload_removed = true;
+                else if (errno == EBUSY && cg_populated_at(t->payload_fd) > 0) {
+                        (void) cgroup_payload_kill(t);
+                        (void) cg_wait_empty_at(t->payload_fd, 2 * USEC_PER_SEC);
+                }
         }
         if (t->moved_self && t->origin_fd >= 0) {
                 int r = cg_write_at(t->origin_fd, "cgroup.procs", "0");
@@ -403,8 +419,8 @@ void cgroup_tree_free(struct cgroup_tree *t) {
                         t->moved_self = false;
         }
         if (t->root_fd >= 0) {
-                if (t->payload_fd >= 0 && unlinkat(t->root_fd, "payload", AT_REMOVEDIR) < 0 &&
-                    errno != ENOENT)
+                if (t->payload_fd >= 0 && !payload_removed &&
+                    unlinkat(t->root_fd, "payload", AT_REMOVEDIR) < 0 && errno != ENOENT)
                         log_debug_errno(-errno, "remove cgroup %s%s: %m", t->mount_path, t->payload_path);
                 /* Under delegation we are still inside supervisor/: systemd removes it with the
                  * service's cgroup. */

@@ -735,7 +735,7 @@ int supervisor_new(const struct hutch_unit *u, struct event_loop *e, const struc
                 }
         }
 
-        if (faccessat(s->cgroup->payload_fd, "memory.events", F_OK, 0) == 0) {
+        if (!s->cgroup->no_memory_events) {
                 char *path = NULL;
                 if (asprintf(&path, "%s%s/memory.events", s->cgroup->mount_path, s->cgroup->payload_path) <
                     0) {
