@@ -89,7 +89,9 @@ md = ["# hutch benchmark results", "",
       "PID 1 of its own that reaps; **bwrap** `--unshare-all --die-with-parent --ro-bind ROOT / --proc /proc --dev /dev "
       "--tmpfs /tmp` (no seccomp filter, no cgroup); **crun** the bundle of `crun spec` on the same read-only root "
       "with a cgroup namespace added (its default masked and read-only paths, no seccomp filter); **nspawn** "
-      "`systemd-nspawn --register=no --keep-unit -q -D ROOT`. Time is from fork to reaped exit of the launcher.", ""]
+      "`systemd-nspawn --register=no --keep-unit -q -D ROOT`. Time is from fork to reaped exit of the launcher. Before the runs, every tool's executable, its "
+      "libraries and the root tree are dropped from the page cache, so that all of them run from pages read "
+      "back from disk, as after a boot (a binary that was just written, as a fresh build is, starts faster).", ""]
 md += latency_table(lat, "latency.tsv", "Private network (hutch's default sandbox; bwrap --unshare-all)",
                     [("bwrap", 0.85), ("crun", 0.6), ("nspawn", 1.0)])
 md += latency_table(lat_net, "latency-net.tsv", "Host network (PrivateNetwork=no; bwrap --share-net)", [("bwrap", 0.75), ("crun", 1.0)])
