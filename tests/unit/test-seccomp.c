@@ -11,6 +11,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,16 +25,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hutch/macro.h"
 #include "hutch/model.h"
 #include "hutch/strv.h"
+#include "sandbox/seccomp-compact.h"
 #include "sandbox/security.h"
 #include "tap.h"
 
 /* ---- a classic BPF interpreter, enough for what libseccomp emits ---- */
 
-static uint32_t run_bpf(const struct seccomp_program *p, const struct seccomp_data *d) {
-        const struct sock_filter *f = seccomp_program_insns(p);
-        unsigned n = seccomp_program_size(p);
+static uint32_t run_insns(const struct sock_filter *f, size_t n, const struct seccomp_data *d) {
         uint32_t A = 0, X = 0, M[BPF_MEMWORDS] = {};
         for (unsigned pc = 0; pc < n; pc++) {
                 const struct sock_filter *i = &f[pc];
@@ -95,6 +96,10 @@ static uint32_t run_bpf(const struct seccomp_program *p, const struct seccomp_da
                 }
         }
         return 0xdeadbeef; /* fell off the end */
+}
+
+static uint32_t run_bpf(const struct seccomp_program *p, const struct seccomp_data *d) {
+        return run_insns(seccomp_program_insns(p), seccomp_program_size(p), d);
 }
 
 #define ALLOW SECCOMP_RET_ALLOW
@@ -229,6 +234,136 @@ static void check_defaults(const struct seccomp_program *p, uint32_t deny, const
                   "%s: x32 calls rejected", what);
 }
 
+/* ---- bpf_compact(): the same answers from fewer instructions ---- */
+
+/* libseccomp's program for `ctx`, as hutch exports it before compacting. */
+static struct sock_filter *export_raw(scmp_filter_ctx ctx, size_t *n) {
+        FILE *f = tmpfile();
+        if (!f || seccomp_export_bpf(ctx, fileno(f)) < 0)
+                return NULL;
+        long size = ftell(f) >= 0 ? lseek(fileno(f), 0, SEEK_END) : -1;
+        struct sock_filter *insns = size > 0 ? malloc(size) : NULL;
+        if (!insns || pread(fileno(f), insns, size, 0) != size)
+                return NULL;
+        fclose(f);
+        *n = (size_t) size / sizeof *insns;
+        return insns;
+}
+
+/* Runs both programs on every system call number up to 1100, the x32 range, every constant of
+ * the original program and its neighbours, for several architectures and argument patterns.
+ * Returns the number of inputs where they differ. */
+static unsigned compare_programs(const struct sock_filter *a, size_t na, const struct sock_filter *b,
+                                 size_t nb, unsigned *checked) {
+        uint32_t nrs[4096];
+        size_t n_nrs = 0;
+        for (uint32_t nr = 0; nr <= 1100; nr++)
+                nrs[n_nrs++] = nr;
+        for (uint32_t nr = 0; nr < 600; nr += 13)
+                nrs[n_nrs++] = 0x40000000 + nr;
+        for (size_t i = 0; i < na && n_nrs + 3 < ELEMENTSOF(nrs); i++) {
+                nrs[n_nrs++] = a[i].k;
+                nrs[n_nrs++] = a[i].k + 1;
+                nrs[n_nrs++] = a[i].k - 1;
+        }
+        static const uint32_t arches[] = {AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64, 0,
+                                          UINT32_MAX};
+        uint64_t args[8][6] = {{0},
+                               {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}};
+        for (int i = 2; i < 8; i++)
+                for (int j = 0; j < 6; j++) /* constants of the program in each argument, high half set */
+                        args[i][j] = (uint64_t) a[(i * 37 + j * 11) % na].k | ((uint64_t) (i & 1) << 32);
+        unsigned bad = 0;
+        for (size_t i = 0; i < n_nrs; i++)
+                for (size_t j = 0; j < ELEMENTSOF(arches); j++)
+                        for (int k = 0; k < 8; k++) {
+                                struct seccomp_data d = {.nr = (int) nrs[i], .arch = arches[j]};
+                                memcpy(d.args, args[k], sizeof d.args);
+                                bad += run_insns(a, na, &d) != run_insns(b, nb, &d);
+                                (*checked)++;
+                        }
+        return bad;
+}
+
+static void test_compact(void) {
+        /* libseccomp filters of the shapes hutch builds: an allow list with errno default, an
+         * argument rule (masked ioctl command), an ENOSYS, and a second architecture. */
+        for (int variant = 0; variant < 3; variant++) {
+                scmp_filter_ctx ctx =
+                        seccomp_init(variant == 2 ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_ERRNO(EPERM));
+                TAP_CHECK(ctx, "compact %d: filter context", variant);
+                if (!ctx)
+                        continue;
+                (void) seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+                (void) seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+                if (variant == 1)
+                        (void) seccomp_arch_add(ctx, SCMP_ARCH_X86);
+                srand(7 + variant);
+                unsigned rules = 0;
+                for (int nr = 0; nr < 450; nr++) {
+                        if (nr == SYS_ioctl || nr == SYS_clone3 || rand() % 3 == 0)
+                                continue;
+                        rules += seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0) == 0;
+                }
+                rules += seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SYS_clone3, 0) == 0;
+                rules += seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SYS_ioctl, 1,
+                                          SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffff, FIONREAD)) == 0;
+                rules += seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SYS_ioctl, 1,
+                                          SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffff, TCGETS)) == 0;
+                size_t n = 0, m = 0;
+                struct sock_filter *raw = export_raw(ctx, &n), *small = NULL;
+                seccomp_release(ctx);
+                TAP_CHECK(raw && rules > 200,
+                          "compact %d: libseccomp program of %zu instructions (%u rules)", variant, n,
+                          rules);
+                if (!raw)
+                        continue;
+                int r = bpf_compact(raw, n, &small, &m);
+                TAP_CHECK(r == 0 && small, "compact %d: compacted", variant);
+                TAP_CHECK(m < n, "compact %d: %zu instructions instead of %zu", variant, m, n);
+                unsigned checked = 0, bad = small ? compare_programs(raw, n, small, m, &checked) : 1;
+                TAP_CHECK(bad == 0, "compact %d: the same answer for all %u inputs (%u differ)", variant,
+                          checked, bad);
+                free(raw);
+                free(small);
+        }
+
+        /* A decision region that another instruction jumps into is left as it is: here the JA
+         * at 1 lands on the fourth comparison. */
+        struct sock_filter entered[32];
+        size_t k = 0;
+        entered[k++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0);
+        entered[k++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 999, 0, 1);
+        entered[k++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4);
+        for (int i = 0; i < 12; i++)
+                entered[k++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 10 + i, 12 - i, 0);
+        entered[k++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+        entered[k++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+        entered[1].jf = 3; /* into the middle of the region after the load at 2 */
+        struct sock_filter *out = NULL;
+        size_t m = 0;
+        int r = bpf_compact(entered, k, &out, &m);
+        TAP_CHECK(r == 0 && m == k && memcmp(out, entered, k * sizeof *out) == 0,
+                  "compact: a region entered from outside is kept (%zu of %zu)", m, k);
+        free(out);
+
+        /* Twelve comparisons with one outcome for each value: a tree of 2 nodes replaces them. */
+        k = 0;
+        struct sock_filter chain[32];
+        chain[k++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0);
+        for (int i = 0; i < 12; i++) /* 10..21 allowed */
+                chain[k++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 10 + i, 12 - i, 0);
+        chain[k++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+        chain[k++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+        out = NULL;
+        r = bpf_compact(chain, k, &out, &m);
+        TAP_CHECK(r == 0 && m == 5, "compact: a run of JEQ becomes a range (%zu)", m);
+        unsigned checked = 0;
+        TAP_CHECK(out && compare_programs(chain, k, out, m, &checked) == 0,
+                  "compact: the range answers the same");
+        free(out);
+}
+
 int main(void) {
         char dir[] = "/tmp/hutch-test-seccomp.XXXXXX";
         TAP_CHECK(mkdtemp(dir), "temp cache dir");
@@ -237,6 +372,7 @@ int main(void) {
         _cleanup_unit_ struct hutch_unit *u = model_unit_new("t");
         struct seccomp_program *p = build(u);
         check_defaults(p, ERR(EPERM), "defaults");
+        printf("# the default program: %u instructions\n", p ? seccomp_program_size(p) : 0);
         TAP_CHECK(p && !seccomp_program_from_cache(p), "no cache: built");
         seccomp_program_free(p);
 
@@ -461,5 +597,6 @@ int main(void) {
         char cmd[600];
         snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", dir);
         TAP_CHECK(system(cmd) == 0, "temp cache dir removed");
+        test_compact();
         return tap_done();
 }
