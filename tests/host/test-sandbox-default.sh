@@ -51,6 +51,10 @@ done
 grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/self/status | tr -d '\t ' | sed 's/:/=/'
 echo "net=$(ls /sys/class/net | tr '\n' ' ')"
 echo "lo_flags=$(cat /sys/class/net/lo/flags)"
+# /sys shows the devices of the namespace it was mounted in; /proc/net those of the reader's own:
+# the payload itself is in a network namespace with lo alone, not the host's.
+echo "netdev=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\n' ' ')"
+echo "netns=$(readlink /proc/self/ns/net)"
 echo "pid1_exe=$(readlink /proc/1/exe 2>&1 >/dev/null; ls -l /proc/1/exe >/dev/null 2>&1; cat /proc/1/exe >/dev/null 2>&1 && echo READABLE)"
 echo "pid1_root=$(ls /proc/1/root/ >/dev/null 2>&1 && echo READABLE)"
 echo "pid1_environ=$(cat /proc/1/environ >/dev/null 2>&1 && echo READABLE)"
@@ -128,6 +132,10 @@ expect_eq "NoNewPrivs: 1" "$(get NoNewPrivs)" 1
 expect_eq "Seccomp: 2" "$(get Seccomp)" 2
 expect_eq "network: only lo" "$(get net)" "lo "
 expect_match "lo is up" "$(get lo_flags)" '^0x[0-9a-f]*9$'
+expect_eq "the payload's own network: only lo (/proc/net/dev)" "$(get netdev)" "lo "
+host_netns=$(readlink /proc/self/ns/net)
+expect_match "the payload's network namespace is not the host's ($host_netns)" "$(get netns)" '^net:\[[0-9]+\]$'
+check "the payload's network namespace differs from the host's" test "$(get netns)" != "$host_netns"
 expect_eq "/proc/1/exe unreadable" "$(get pid1_exe | grep -c READABLE)" 0
 expect_eq "/proc/1/root unreadable" "$(get pid1_root)" ""
 expect_eq "/proc/1/environ unreadable" "$(get pid1_environ)" ""
