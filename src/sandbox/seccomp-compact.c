@@ -17,7 +17,8 @@
  * for JEQ k), so evaluating it at every breakpoint determines it completely: the pass rebuilds it
  * as a balanced tree of JGE over the breakpoints where the answer changes, then checks the new
  * tree against the old region at every breakpoint before it uses the result. Everything outside
- * the region is copied unchanged, with its jumps re-targeted. A region that another instruction
+ * the region is copied unchanged, with its jumps re-targeted, and checked to be the same
+ * instruction going to the copy of the same successor. A region that another instruction
  * jumps into, or a result whose jumps would not fit in 8 bits, leaves the program as it is. */
 
 #include <errno.h>
@@ -273,6 +274,8 @@ static size_t rewrite(const struct sock_filter *p, size_t n, const struct region
         size_t *back = malloc(len * sizeof *back);
         if (!back)
                 goto out;
+        for (size_t i = 0; i < len; i++)
+                back[i] = SIZE_MAX; /* the tree's nodes */
         for (size_t pc = 0; pc < n; pc++)
                 if (pos[pc] != SIZE_MAX)
                         back[pos[pc]] = pc;
@@ -281,6 +284,24 @@ static size_t rewrite(const struct sock_filter *p, size_t n, const struct region
                 uint32_t a = r->pts[i];
                 size_t e = region_exit(out, len, tree_at, a);
                 same = e < len && e >= tree_at + n_nodes && back[e] == region_exit(p, n, r->load + 1, a);
+        }
+        /* And every copied instruction is the original one, going where the original went: to
+         * the copy of its original successor, or from the load into the tree. */
+        for (size_t i = 0; i < len && same; i++) {
+                size_t o = back[i];
+                if (o == SIZE_MAX)
+                        continue;
+                const struct sock_filter *a = &p[o], *b = &out[i];
+                same = a->code == b->code && (is_ja(a->code) || a->k == b->k);
+                if (!same)
+                        break;
+                if (is_ja(a->code))
+                        same = i + 1 + b->k < len && back[i + 1 + b->k] == o + 1 + a->k;
+                else if (BPF_CLASS(a->code) == BPF_JMP)
+                        same = i + 1 + b->jt < len && i + 1 + b->jf < len &&
+                               back[i + 1 + b->jt] == o + 1 + a->jt && back[i + 1 + b->jf] == o + 1 + a->jf;
+                else if (BPF_CLASS(a->code) != BPF_RET)
+                        same = o == r->load ? i + 1 == tree_at : i + 1 < len && back[i + 1] == o + 1;
         }
         free(back);
         if (same)

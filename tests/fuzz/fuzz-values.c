@@ -10,14 +10,7 @@
 
 #include "hutch/parse.h"
 #include "hutch/strv.h"
-
-#define CHECK(x)                                                                              \
-        do {                                                                                  \
-                if (!(x)) {                                                                   \
-                        fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #x); \
-                        abort();                                                              \
-                }                                                                             \
-        } while (0)
+#include "fuzz-check.h"
 
 /* A failure sets a reason that fits its buffer and holds no control characters. */
 static void check_why(int r, const char *why) {

@@ -32,71 +32,7 @@
 #include "sandbox/security.h"
 #include "tap.h"
 
-/* ---- a classic BPF interpreter, enough for what libseccomp emits ---- */
-
-static uint32_t run_insns(const struct sock_filter *f, size_t n, const struct seccomp_data *d) {
-        uint32_t A = 0, X = 0, M[BPF_MEMWORDS] = {};
-        for (unsigned pc = 0; pc < n; pc++) {
-                const struct sock_filter *i = &f[pc];
-                switch (i->code) {
-                case BPF_LD | BPF_W | BPF_ABS:
-                        if (i->k + 4 > sizeof *d || i->k % 4)
-                                return 0xdeadbeef;
-                        memcpy(&A, (const char *) d + i->k, 4);
-                        break;
-                case BPF_LD | BPF_MEM:
-                        A = M[i->k];
-                        break;
-                case BPF_LDX | BPF_MEM:
-                        X = M[i->k];
-                        break;
-                case BPF_ST:
-                        M[i->k] = A;
-                        break;
-                case BPF_STX:
-                        M[i->k] = X;
-                        break;
-                case BPF_LD | BPF_IMM:
-                        A = i->k;
-                        break;
-                case BPF_ALU | BPF_AND | BPF_K:
-                        A &= i->k;
-                        break;
-                case BPF_ALU | BPF_OR | BPF_K:
-                        A |= i->k;
-                        break;
-                case BPF_MISC | BPF_TAX:
-                        X = A;
-                        break;
-                case BPF_MISC | BPF_TXA:
-                        A = X;
-                        break;
-                case BPF_JMP | BPF_JA:
-                        pc += i->k;
-                        break;
-                case BPF_JMP | BPF_JEQ | BPF_K:
-                        pc += A == i->k ? i->jt : i->jf;
-                        break;
-                case BPF_JMP | BPF_JGT | BPF_K:
-                        pc += A > i->k ? i->jt : i->jf;
-                        break;
-                case BPF_JMP | BPF_JGE | BPF_K:
-                        pc += A >= i->k ? i->jt : i->jf;
-                        break;
-                case BPF_JMP | BPF_JSET | BPF_K:
-                        pc += (A & i->k) ? i->jt : i->jf;
-                        break;
-                case BPF_RET | BPF_K:
-                        return i->k;
-                case BPF_RET | BPF_A:
-                        return A;
-                default:
-                        printf("#   unknown BPF opcode %#x at %u\n", i->code, pc);
-                        return 0xdeadbeef;
-                }
-        }
-        return 0xdeadbeef; /* fell off the end */
-}
+#include "../bpf-run.h"
 
 static uint32_t run_bpf(const struct seccomp_program *p, const struct seccomp_data *d) {
         return run_insns(seccomp_program_insns(p), seccomp_program_size(p), d);
