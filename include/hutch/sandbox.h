@@ -51,6 +51,9 @@ struct sandbox_params {
                                              * /run/host/notify, or NULL */
         int stdin_fd, stdout_fd, stderr_fd; /* given to the payload as 0, 1, 2 (-1: /dev/null) */
         bool kill_on_parent_death;          /* PR_SET_PDEATHSIG on the sandbox's PID 1 (default true) */
+        /* Where sandbox_spawn() stores the pid of the sandbox's PID 1 as soon as it exists, for a
+         * signal handler that must end a setup that takes too long; or NULL. */
+        volatile pid_t *setup_pid;
 };
 
 /* The payload's end as the sandbox's PID 1 saw it. A PID 1 cannot die of a signal it sends
@@ -65,6 +68,12 @@ struct sandbox_child {
         struct sandbox_exit_report *report; /* NULL when none (see sandbox_child_release) */
         bool hutch_pid1; /* PID 1 is hutch's init, not the service (which is an init itself) */
         bool init_exec;  /* and it holds hutch-init, to exec on sandbox_child_settle() */
+        /* Readable once hutch's PID 1 has reported the payload's end, which it does just before
+         * it exits: that PID 1 lives outside the payload cgroup, so the payload's run is over
+         * then, and nobody needs to wait for the kernel to take the sandbox's namespaces apart
+         * in PID 1's exit. -1 when PID 1 is in the payload cgroup (the service is an init
+         * itself, or PrivateUsers=): then only PID 1's exit tells. */
+        int exit_fd;
 };
 
 /* Tells the sandbox's PID 1 that the payload has been running for a while, the moment for it to
@@ -79,7 +88,10 @@ int sandbox_child_settle(const struct sandbox_child *c);
  * the siginfo of the sandbox's PID 1 (the service was its own init, or PID 1 was killed). */
 void sandbox_child_exit_status(const struct sandbox_child *c, const siginfo_t *si, int *ret_code,
                                int *ret_status);
-/* Unmaps the report. Accepts a child without one. */
+/* Once c->exit_fd is readable: true with the payload's end (as sandbox_child_exit_status()) when
+ * PID 1 has reported it; false when PID 1 died without a report (its exit will tell). */
+bool sandbox_child_reported(const struct sandbox_child *c, int *ret_code, int *ret_status);
+/* Unmaps the report and closes exit_fd. Accepts a child without them. */
 void sandbox_child_release(struct sandbox_child *c);
 
 void sandbox_params_init(struct sandbox_params *p);

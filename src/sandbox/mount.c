@@ -70,6 +70,7 @@ struct mount_state {
         int home_tmpfs_fds[8];
         const char *home_tmpfs_paths[8];
         size_t n_home_tmpfs;
+        int *cgroup_target; /* sandbox_setup_mounts()'s ret_cgroup_target */
 };
 
 /* Opens one of hutch's own mount points (no symlinks anywhere on the way). */
@@ -217,6 +218,18 @@ static int mask_list(struct mount_state *s, int dir_fd, const char *base, const 
  * own (then the host's /sys is bound read-only instead, with whatever is mounted below it). */
 static bool sysfs_can_be_fresh(const struct sandbox_ctx *c) {
         return c->new_net || !c->new_user;
+}
+
+int sandbox_mount_cgroup(int target_fd, struct sandbox_error *e) {
+        char log[256] = "";
+        int cgm = mnt_fs_make("cgroup2", "cgroup2", NULL, MOUNT_ATTR_RDONLY | ATTR_SAFE, log, sizeof log);
+        int r = cgm < 0 ? cgm : mnt_attach(cgm, target_fd);
+        if (cgm >= 0)
+                close(cgm);
+        if (r < 0)
+                return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "mount cgroup2 on", "/sys/fs/cgroup",
+                                         "%s", log);
+        return 0;
 }
 
 /* Step 2: the host objects, opened while the host tree is still what it was: the root here, the
@@ -421,18 +434,15 @@ static int mount_api(struct mount_state *s) {
                 /* The cgroup namespace's own subtree, read-only, where a service looks for it. */
                 int cg = mnt_open_in(mnt, "fs/cgroup", O_PATH | O_DIRECTORY,
                                      RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
-                if (cg >= 0) {
-                        char log[256] = "";
-                        int cgm = mnt_fs_make("cgroup2", "cgroup2", NULL, MOUNT_ATTR_RDONLY | ATTR_SAFE, log,
-                                              sizeof log);
-                        r = cgm < 0 ? cgm : mnt_attach(cgm, cg);
-                        if (cgm >= 0)
-                                close(cgm);
+                if (cg >= 0 && s->cgroup_target) {
+                        /* Mounted by the payload, in the cgroup namespace it starts with. */
+                        *s->cgroup_target = cg;
+                } else if (cg >= 0) {
+                        r = sandbox_mount_cgroup(cg, s->e);
                         close(cg);
                         if (r < 0) {
                                 close(mnt);
-                                return sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, r, "mount cgroup2 on",
-                                                         "/sys/fs/cgroup", "%s", log);
+                                return r;
                         }
                 }
         } else {
@@ -875,10 +885,13 @@ static void state_free(struct mount_state *s) {
         mnt_close_fd(&s->root_fd);
 }
 
-int sandbox_setup_mounts(const struct sandbox_ctx *c, struct sandbox_error *e) {
+int sandbox_setup_mounts(const struct sandbox_ctx *c, struct sandbox_error *e, int *ret_cgroup_target) {
+        if (ret_cgroup_target)
+                *ret_cgroup_target = -1;
         struct mount_state s = {
                 .c = c,
                 .e = e,
+                .cgroup_target = ret_cgroup_target,
                 .host_root_fd = -1,
                 .root_tree_fd = -1,
                 .host_dev_fd = -1,
@@ -921,5 +934,7 @@ int sandbox_setup_mounts(const struct sandbox_ctx *c, struct sandbox_error *e) {
                         r = sandbox_error_set(e, SANDBOX_STEP_ROOTFS, errno, "chdir", "/", NULL);
         }
         state_free(&s);
+        if (r < 0 && ret_cgroup_target)
+                mnt_close_fd(ret_cgroup_target);
         return r;
 }

@@ -23,8 +23,13 @@
  * only fds. The signals stay blocked across it (pending ones are kept), CAP_KILL survives it as an
  * inheritable capability of root, and the image is unreadable to the process, so the kernel
  * makes it non-dumpable before its first instruction. The report goes to it as fd 1, a memfd
- * the spawner has mapped. If the kernel refuses to execute the memfd (vm.memfd_noexec=2), the
- * loop runs here as before. */
+ * the spawner has mapped, and the exit pipe (when the spawner gave one) as fd 2. If the kernel
+ * refuses to execute the memfd (vm.memfd_noexec=2), the loop runs here as before.
+ *
+ * Where PID 1 lives outside the payload cgroup (spawn.c), it writes one byte to the exit pipe
+ * right after the report: the payload is gone, and what is left of PID 1's own exit (its
+ * memory, the sandbox's namespaces, every mount in them) is the kernel's business, which the
+ * spawner need not wait for. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -114,13 +119,25 @@ static void drop_privileges(uint64_t bounding, bool for_exec) {
         prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
-/* Keeps only the report, as fd 1, and the memfd of hutch-init (CLOEXEC: gone after the exec).
- * Both were opened by the spawner, so they are above stdio (fd 3 or higher). */
-static void close_all_but_init(int init_fd, int report_fd) {
-        dup3(report_fd, 1, 0);
+/* Keeps only the report as fd 1 (when hutch-init is to take over: it maps it from there), the
+ * exit pipe as fd 2 (when there is one), both kept across that exec, and the memfd of
+ * hutch-init (CLOEXEC: gone after the exec); closes everything else. All of them were opened by
+ * the spawner, so they are above stdio (fd 3 or higher). */
+static void keep_only(int report_fd, int exit_fd, int init_fd) {
+        if (report_fd > 2)
+                dup3(report_fd, 1, 0);
+        if (exit_fd > 2)
+                dup3(exit_fd, 2, 0);
         close_range(0, 0, 0);
-        close_range(2, (unsigned) init_fd - 1, 0);
-        close_range((unsigned) init_fd + 1, ~0U, 0);
+        if (report_fd <= 2)
+                close_range(1, 1, 0);
+        if (exit_fd <= 2)
+                close_range(2, 2, 0);
+        if (init_fd > 2) {
+                close_range(3, (unsigned) init_fd - 1, 0);
+                close_range((unsigned) init_fd + 1, ~0U, 0);
+        } else
+                close_range(3, ~0U, 0);
 }
 
 /* Replaces PID 1 with hutch-init. Returns only when the kernel refused, with the fds given up. */
@@ -130,7 +147,9 @@ static void exec_hutch_init(const struct sandbox_ctx *c, pid_t payload) {
         char *argv[] = {(char *) "hutch-init", pid_s, NULL};
         char *envp[] = {NULL};
         syscall(SYS_execveat, c->init_fd, "", argv, envp, AT_EMPTY_PATH);
-        close_range(0, ~0U, 0);
+        /* All but the exit pipe (fd 2, or closed already). */
+        close_range(0, 1, 0);
+        close_range(3, ~0U, 0);
 }
 
 /* The settle signal of pid1-abi.h, sent by sandbox_child_settle() from outside the sandbox. */
@@ -142,10 +161,8 @@ static bool is_settle(const siginfo_t *si) {
 _noreturn_ void sandbox_pid1_loop(const struct sandbox_ctx *c, pid_t payload, uint64_t bounding) {
         struct sandbox_exit_report *report = c->report;
         bool exec_init = report && c->init_fd > 2 && c->report_fd > 2;
-        if (exec_init)
-                close_all_but_init(c->init_fd, c->report_fd);
-        else
-                close_range(0, ~0U, 0);
+        bool tell = report && c->exit_fd > 2;
+        keep_only(exec_init ? c->report_fd : -1, tell ? c->exit_fd : -1, exec_init ? c->init_fd : -1);
         drop_privileges(bounding, exec_init);
         sigset_t set;
         sandbox_pid1_signal_set(&set);
@@ -180,6 +197,10 @@ _noreturn_ void sandbox_pid1_loop(const struct sandbox_ctx *c, pid_t payload, ui
                                 report->status = WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status);
                                 __atomic_store_n(&report->magic, SANDBOX_EXIT_REPORT_MAGIC,
                                                  __ATOMIC_RELEASE);
+                                /* The spawner may go on now: the payload is gone and PID 1 is
+                                 * outside the payload cgroup. */
+                                if (tell)
+                                        (void) !write(2, "", 1);
                         }
                         if (WIFEXITED(status))
                                 _exit(WEXITSTATUS(status));

@@ -43,6 +43,16 @@ struct sandbox_ctx {
         struct sandbox_exit_report *report; /* shared with the parent; NULL when the service is init */
         int report_fd; /* the memfd behind report (CLOEXEC), or -1 when it is anonymous memory */
         int init_fd;   /* hutch-init as a sealed memfd (CLOEXEC, sandbox_init_fd()), or -1 */
+        /* PID 1 is hutch's and lives outside the payload cgroup (pid1_outside): clone3() puts it in
+         * the spawner's cgroup and namespace, and it starts the payload itself with
+         * CLONE_INTO_CGROUP (payload_cgroup_fd) and CLONE_NEWCGROUP; the payload mounts its own
+         * view of the cgroup tree on cgroup_target_fd (/sys/fs/cgroup in the new root, or -1)
+         * before anything else. exit_fd (CLOEXEC write end, or -1): PID 1 writes a byte there once
+         * the report is in. */
+        bool pid1_outside;
+        int payload_cgroup_fd;
+        int cgroup_target_fd;
+        int exit_fd;
         const struct sandbox_host *host;
         /* The spawner's CPU affinity while the setup runs pinned to the spawner's CPU (spawn.c),
          * restored in PID 1 and in the payload; NULL when nothing was pinned. */
@@ -62,8 +72,13 @@ void sandbox_host_init(struct sandbox_host *h);
 int sandbox_collect_host(const struct sandbox_ctx *c, struct sandbox_host *h, struct sandbox_error *e);
 void sandbox_host_close(struct sandbox_host *h, size_t n_binds);
 
-/* mount.c: everything from "mounts private" to pivot_root into the finished root. */
-int sandbox_setup_mounts(const struct sandbox_ctx *c, struct sandbox_error *e);
+/* mount.c: everything from "mounts private" to pivot_root into the finished root. With
+ * ret_cgroup_target, the cgroup2 mount on /sys/fs/cgroup is left to the payload (which has the
+ * cgroup namespace it must show): *ret_cgroup_target is that mount point (O_PATH, CLOEXEC), or -1
+ * when there is none. */
+int sandbox_setup_mounts(const struct sandbox_ctx *c, struct sandbox_error *e, int *ret_cgroup_target);
+/* Mounts the cgroup namespace's own cgroup2 tree, read-only, on `target_fd`. */
+int sandbox_mount_cgroup(int target_fd, struct sandbox_error *e);
 
 /* identity.c, after pivot_root. Resolves User=/Group=/SupplementaryGroups= in the sandbox's
  * /etc/passwd and /etc/group and completes the environment (HOME, USER, LOGNAME, SHELL). */

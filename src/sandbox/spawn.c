@@ -165,7 +165,8 @@ static int setup_stdio(const struct sandbox_ctx *c, struct sandbox_error *e) {
                         return sandbox_error_set(e, SANDBOX_STEP_ENVIRONMENT, errno, "set up standard fd",
                                                  "", "fd %d", i);
         }
-        int survivors[] = {c->error_fd, c->init_fd, c->report_fd};
+        int survivors[] = {c->error_fd, c->init_fd,           c->report_fd,
+                           c->exit_fd,  c->payload_cgroup_fd, c->cgroup_target_fd};
         close_from_3_except(survivors, ELEMENTSOF(survivors));
         return 0;
 }
@@ -321,8 +322,45 @@ struct payload_args {
 
 static int payload_trampoline(void *userdata) {
         const struct payload_args *a = userdata;
+        /* First, while it holds every capability: its cgroup namespace's view of the tree. */
+        if (a->c->cgroup_target_fd >= 0 && sandbox_mount_cgroup(a->c->cgroup_target_fd, a->e) < 0)
+                child_fail(a->c, a->e);
         payload_exec(a->c, a->id, a->env, a->e);
 }
+
+#if defined(__x86_64__)
+#define HAVE_CLONE3_RUN 1
+/* clone3() whose child runs fn(arg) on the stack that args describes and exits with what fn
+ * returns: glibc wraps clone() that way, not clone3(), and a child on a stack of its own
+ * cannot return into its caller. Only %rax, %rcx and %r11 change across the system call, so
+ * fn and arg wait in callee-saved registers; the kernel starts the child with %rsp at the top
+ * of the stack (16-byte aligned, as a call expects). */
+static pid_t clone3_run(struct clone_args *args, int (*fn)(void *), void *arg) {
+        register long r12 __asm__("r12") = (long) fn;
+        register long r13 __asm__("r13") = (long) arg;
+        long ret;
+        __asm__ volatile("syscall\n\t"
+                         "test %%rax, %%rax\n\t"
+                         "jnz 1f\n\t"
+                         "xor %%ebp, %%ebp\n\t"
+                         "mov %%r13, %%rdi\n\t"
+                         "call *%%r12\n\t"
+                         "mov %%eax, %%edi\n\t"
+                         "mov %[nr_exit], %%eax\n\t"
+                         "syscall\n\t"
+                         "hlt\n"
+                         "1:"
+                         : "=a"(ret)
+                         : "0"((long) SYS_clone3), "D"(args), "S"(sizeof *args), "r"(r12),
+                           "r"(r13), [nr_exit] "i"(SYS_exit)
+                         : "rcx", "r11", "memory");
+        if (ret < 0) {
+                errno = (int) -ret;
+                return -1;
+        }
+        return (pid_t) ret;
+}
+#endif
 
 /* The payload's process, started the way posix_spawn() does: it shares PID 1's memory on a stack
  * of its own, and PID 1 sleeps until its execve (or its _exit on a failed step). A fork would
@@ -339,8 +377,23 @@ static pid_t spawn_payload(const struct sandbox_ctx *c, const struct sandbox_ide
         if (stack == MAP_FAILED)
                 return -errno;
         struct payload_args a = {.c = c, .id = id, .env = env, .e = e};
-        pid_t pid =
-                clone(payload_trampoline, (char *) stack + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+        pid_t pid;
+#ifdef HAVE_CLONE3_RUN
+        if (c->pid1_outside) {
+                /* Into the payload cgroup, as the root of a cgroup namespace of its own. */
+                struct clone_args args = {
+                        .flags = CLONE_VM | CLONE_VFORK | CLONE_NEWCGROUP |
+                                 (c->payload_cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
+                        .exit_signal = SIGCHLD,
+                        .stack = (uint64_t) (uintptr_t) stack,
+                        .stack_size = stack_size,
+                        .cgroup = c->payload_cgroup_fd >= 0 ? (uint64_t) c->payload_cgroup_fd : 0,
+                };
+                pid = clone3_run(&args, payload_trampoline, &a);
+        } else
+#endif
+                pid = clone(payload_trampoline, (char *) stack + stack_size,
+                            CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
         int r = pid < 0 ? -errno : pid;
         munmap(stack, stack_size);
         return r;
@@ -371,7 +424,7 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
                 exit_if_parent_gone(c);
         setsid();
 
-        if (sandbox_setup_mounts(c, &e) < 0)
+        if (sandbox_setup_mounts(c, &e, c->pid1_outside ? &c->cgroup_target_fd : NULL) < 0)
                 child_fail(c, &e);
         const char *hn = u->sandbox.hostname ?: u->name;
         if (sethostname(hn, strlen(hn)) < 0) {
@@ -459,6 +512,18 @@ int sandbox_child_settle(const struct sandbox_child *c) {
 void sandbox_child_release(struct sandbox_child *c) {
         report_unmap(c->report);
         c->report = NULL;
+        if (c->exit_fd >= 0)
+                close(c->exit_fd);
+        c->exit_fd = -1;
+}
+
+bool sandbox_child_reported(const struct sandbox_child *c, int *ret_code, int *ret_status) {
+        /* PID 1 stores the report (release) before it writes to the exit pipe. */
+        if (!c->report || __atomic_load_n(&c->report->magic, __ATOMIC_ACQUIRE) != SANDBOX_EXIT_REPORT_MAGIC)
+                return false;
+        *ret_code = c->report->code;
+        *ret_status = c->report->status;
+        return true;
 }
 
 void sandbox_child_exit_status(const struct sandbox_child *c, const siginfo_t *si, int *ret_code,
@@ -505,6 +570,7 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
         struct sandbox_error dummy;
         if (!err)
                 err = &dummy;
+        ret->exit_fd = -1;
         *err = (struct sandbox_error){0};
         if (!u->service.exec_start.path)
                 return fail(err, SANDBOX_STEP_EXEC, EINVAL, "no ExecStart=", "");
@@ -520,7 +586,18 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                 .overlay_fd = -1,
                 .report_fd = -1,
                 .init_fd = -1,
+                .payload_cgroup_fd = -1,
+                .cgroup_target_fd = -1,
+                .exit_fd = -1,
         };
+#ifdef HAVE_CLONE3_RUN
+        /* hutch's PID 1 stays in the spawner's cgroup and starts the payload into the payload
+         * cgroup itself, which only works with the host's credentials: not in a user namespace,
+         * whose root may not write to the host's cgroup tree. */
+        c.pid1_outside = !c.is_init && !c.new_user;
+#endif
+        if (c.pid1_outside)
+                c.payload_cgroup_fd = p->cgroup_fd;
         struct seccomp_program *prog = NULL;
         int r = seccomp_program_build(u, &prog);
         if (r < 0) {
@@ -558,8 +635,9 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                 }
         }
 
-        int errp[2] = {-1, -1}, syncp[2] = {-1, -1};
-        if (pipe2(errp, O_CLOEXEC) < 0 || (c.new_user && pipe2(syncp, O_CLOEXEC) < 0)) {
+        int errp[2] = {-1, -1}, syncp[2] = {-1, -1}, exitp[2] = {-1, -1};
+        if (pipe2(errp, O_CLOEXEC) < 0 || (c.new_user && pipe2(syncp, O_CLOEXEC) < 0) ||
+            (c.pid1_outside && pipe2(exitp, O_CLOEXEC) < 0)) {
                 r = -errno;
                 seccomp_program_free(prog);
                 for (int i = 0; i < 2; i++) {
@@ -567,6 +645,8 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                                 close(errp[i]);
                         if (syncp[i] >= 0)
                                 close(syncp[i]);
+                        if (exitp[i] >= 0)
+                                close(exitp[i]);
                 }
                 if (c.overlay_fd >= 0)
                         close(c.overlay_fd);
@@ -575,21 +655,26 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
         }
         c.error_fd = errp[1];
         c.sync_fd = syncp[0];
+        c.exit_fd = exitp[1];
 
-        uint64_t flags =
-                CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_PIDFD;
+        uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
         if (c.new_net)
                 flags |= CLONE_NEWNET;
         if (c.new_user)
                 flags |= CLONE_NEWUSER;
-        if (p->cgroup_fd >= 0)
+        /* Unless PID 1 starts the payload into its cgroup (pid1_outside), PID 1 is the first
+         * process of the payload cgroup and the root of its cgroup namespace. */
+        bool into_cgroup = !c.pid1_outside && p->cgroup_fd >= 0;
+        if (!c.pid1_outside)
+                flags |= CLONE_NEWCGROUP;
+        if (into_cgroup)
                 flags |= CLONE_INTO_CGROUP;
         int pidfd = -1;
         struct clone_args args = {
                 .flags = flags,
                 .pidfd = (uint64_t) (uintptr_t) &pidfd,
                 .exit_signal = SIGCHLD,
-                .cgroup = p->cgroup_fd >= 0 ? (uint64_t) p->cgroup_fd : 0,
+                .cgroup = into_cgroup ? (uint64_t) p->cgroup_fd : 0,
         };
         /* The child starts with the forwarded signals blocked: PID 1 of a PID namespace drops every
          * signal it has no handler for, even from the host, so one sent (by the supervisor) before
@@ -612,9 +697,15 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                 close(errp[0]);
                 if (syncp[1] >= 0)
                         close(syncp[1]);
+                if (exitp[0] >= 0)
+                        close(exitp[0]);
                 child_main(&c);
         }
         r = pid < 0 ? -errno : 0;
+        if (pid > 0 && p->setup_pid)
+                *p->setup_pid = pid;
+        if (exitp[1] >= 0)
+                close(exitp[1]);
         if (pinned)
                 (void) sched_setaffinity(0, sizeof affinity, &affinity);
         sigprocmask(SIG_SETMASK, &saved_mask, NULL);
@@ -635,8 +726,10 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                 close(errp[0]);
                 if (syncp[1] >= 0)
                         close(syncp[1]);
+                if (exitp[0] >= 0)
+                        close(exitp[0]);
                 return fail(err, SANDBOX_STEP_CLONE, r, "clone3",
-                            p->cgroup_fd >= 0 ? "(into the payload cgroup)" : "");
+                            into_cgroup ? "(into the payload cgroup)" : "");
         }
 
         if (c.new_user) {
@@ -662,6 +755,8 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                         close(pidfd);
                         close(errp[0]);
                         report_unmap(c.report);
+                        if (exitp[0] >= 0)
+                                close(exitp[0]);
                         sandbox_error_set(err, SANDBOX_STEP_USERNS, r, "write", pp, "%s", map);
                         err->detail[strcspn(err->detail, "\n")] = 0;
                         log_sandbox_error(err);
@@ -687,12 +782,15 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                 ret->report = c.report;
                 ret->hutch_pid1 = !c.is_init;
                 ret->init_exec = c.init_fd >= 0;
+                ret->exit_fd = exitp[0];
                 return 0;
         }
         siginfo_t si;
         waitid(P_PIDFD, (id_t) pidfd, &si, WEXITED);
         close(pidfd);
         report_unmap(c.report);
+        if (exitp[0] >= 0)
+                close(exitp[0]);
         if (got != sizeof child_err)
                 return fail(err, SANDBOX_STEP_CLONE, EPROTO, "read setup report", "");
         *err = child_err;

@@ -64,6 +64,7 @@ struct supervisor {
 
         struct event_source *child_source, *timer_source, *watchdog_source, *notify_source, *oom_source;
         struct event_source *settle_source; /* sandbox_child_settle() once the payload ran a while */
+        struct event_source *exit_source;   /* the run's exit pipe: PID 1 has reported */
         pid_t pid;
         int pidfd;                  /* owned by child_source */
         struct sandbox_child child; /* of the current run: for its exit report */
@@ -76,6 +77,7 @@ struct supervisor {
         struct restart_history history;
         usec_t watchdog_usec;
         bool stop_requested, ready_sent, have_exit;
+        bool pid1_exiting; /* the run ended on PID 1's report; PID 1 itself is still on its way out */
         int exit_status;
 };
 
@@ -169,12 +171,22 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
                 /* The PID namespace died with its PID 1; wait until its last members are gone so
                  * a restart starts in an empty cgroup and nothing outlives a stop. */
                 if (cgroup_payload_populated(s->cgroup) > 0) {
-                        (void) cgroup_payload_kill(s->cgroup);
-                        int r = cgroup_payload_wait_empty(s->cgroup, DRAIN_TIMEOUT);
+                        /* PID 1 reported and is exiting (on_exit_report): its exit kills what
+                         * the payload left in the PID namespace, so only a cgroup that does not
+                         * empty by itself is killed. (Not cgroup.kill first: after one, this
+                         * kernel kills every process later started into the same cgroup with
+                         * CLONE_INTO_CGROUP, the next run's too.) */
+                        int r = s->pid1_exiting ? cgroup_payload_wait_empty(s->cgroup, DRAIN_TIMEOUT)
+                                                : -ETIME;
+                        if (r < 0) {
+                                (void) cgroup_payload_kill(s->cgroup);
+                                r = cgroup_payload_wait_empty(s->cgroup, DRAIN_TIMEOUT);
+                        }
                         if (r < 0)
                                 log_warning_errno(r, "payload cgroup %s did not empty: %m",
                                                   s->cgroup->payload_path);
                 }
+                s->pid1_exiting = false;
                 oom = cgroup_oom_kills_changed(s->cgroup) > 0;
         }
 
@@ -240,12 +252,44 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
 static int on_child(struct event_source *src, const siginfo_t *si, void *userdata) {
         struct supervisor *s = userdata;
         struct exit_info e;
+        s->exit_source = event_source_free(s->exit_source);
         sandbox_child_exit_status(&s->child, si, &e.code, &e.status);
         sandbox_child_release(&s->child);
         /* The source owns the pidfd: dropping it closes the fd, one per run, so restarts do not
          * accumulate descriptors. */
         s->child_source = event_source_free(s->child_source);
         s->pidfd = -EBADF;
+        handle_exit(s, &e, false);
+        return 0;
+}
+
+/* A PID 1 whose run is over already (on_exit_report): reaped when it is gone, nothing more. */
+static int on_reaped(struct event_source *src, const siginfo_t *si, void *userdata) {
+        event_source_free(src);
+        return 0;
+}
+
+/* hutch's PID 1 reported the payload's end and exits, outside the payload cgroup: the run is over
+ * now, not once the kernel has taken the sandbox's namespaces apart in PID 1's exit (most of
+ * that exit's cost). PID 1 is only reaped later, by a source of the loop's own. Without a report
+ * (PID 1 was killed), its exit status tells: on_child. */
+static int on_exit_report(struct event_source *src, int fd, uint32_t revents, void *userdata) {
+        struct supervisor *s = userdata;
+        s->exit_source = event_source_free(s->exit_source);
+        struct exit_info e;
+        if (!sandbox_child_reported(&s->child, &e.code, &e.status))
+                return 0;
+        int reap_fd = fcntl(s->pidfd, F_DUPFD_CLOEXEC, 3);
+        if (reap_fd < 0)
+                return 0; /* on_child then */
+        if (event_add_child_pidfd(s->event, NULL, reap_fd, true, on_reaped, NULL) < 0) {
+                close(reap_fd);
+                return 0;
+        }
+        s->child_source = event_source_free(s->child_source); /* closes s->pidfd */
+        s->pidfd = -EBADF;
+        sandbox_child_release(&s->child);
+        s->pid1_exiting = true;
         handle_exit(s, &e, false);
         return 0;
 }
@@ -383,7 +427,8 @@ static int on_notify_io(struct event_source *src, int fd, uint32_t revents, void
 /* TimeoutStartSec= runs from clone3 on, but sandbox_spawn() blocks until the payload's execve()
  * (or a setup failure): a setup step that hangs (a FIFO planted where a file is read, a stuck
  * mount) would hang the loop with it. A one-shot POSIX timer interrupts the wait: its handler
- * kills the payload cgroup, where the setup runs from its first instruction (CLONE_INTO_CGROUP),
+ * kills the sandbox's PID 1, where the setup runs (with it the whole PID namespace), and the
+ * payload cgroup (where PID 1 itself runs from its first instruction when it is the service),
  * and the spawner then sees its child die. A timer and a signal, not a helper thread: the
  * spawner's child comes from a raw clone3(), and glibc's set*id() in such a child of a
  * multithreaded process waits for threads that exist only in the parent. The guard reaches the
@@ -394,6 +439,7 @@ struct setup_guard {
         volatile sig_atomic_t fired;
         struct sigaction saved_action;
         sigset_t saved_mask;
+        volatile pid_t pid1; /* the sandbox's PID 1 once it exists (sandbox_params.setup_pid) */
 };
 
 static void setup_guard_handler(int sig, siginfo_t *si, void *ucontext) {
@@ -402,8 +448,10 @@ static void setup_guard_handler(int sig, siginfo_t *si, void *ucontext) {
                 return;
         int saved = errno;
         g->fired = 1;
-        /* Async-signal-safe: openat, write, close. (Kernels without cgroup.kill, < 5.14, are
-         * left to the stop timeout.) */
+        /* Async-signal-safe: kill, openat, write, close. (Kernels without cgroup.kill, < 5.14,
+         * have PID 1 killed alone.) */
+        if (g->pid1 > 0)
+                (void) kill(g->pid1, SIGKILL);
         int fd = openat(g->payload_fd, "cgroup.kill", O_WRONLY | O_CLOEXEC);
         if (fd >= 0) {
                 (void) !write(fd, "1", 1);
@@ -417,6 +465,7 @@ static int setup_guard_start(struct setup_guard *g, int payload_fd, usec_t timeo
                 return -EINVAL;
         g->payload_fd = payload_fd;
         g->fired = 0;
+        g->pid1 = 0;
         struct sigaction sa = {.sa_sigaction = setup_guard_handler, .sa_flags = SA_SIGINFO | SA_RESTART};
         sigemptyset(&sa.sa_mask);
         if (sigaction(SIGALRM, &sa, &g->saved_action) < 0)
@@ -482,12 +531,14 @@ static int spawn_payload(struct supervisor *s) {
         if (s->cgroup)
                 (void) cgroup_oom_kills_changed(s->cgroup); /* new baseline for this run */
 
-        struct sandbox_child child = {.pid = 0, .pidfd = -EBADF};
+        struct sandbox_child child = {.pid = 0, .pidfd = -EBADF, .exit_fd = -1};
         struct sandbox_error err = {};
         usec_t t0 = now_monotonic();
         struct setup_guard guard;
         bool guarded =
                 s->cgroup && setup_guard_start(&guard, s->cgroup->payload_fd, u->service.timeout_start) >= 0;
+        if (guarded)
+                p.setup_pid = &guard.pid1;
         r = sandbox_spawn(&s->spawn_unit, &p, &child, &err);
         bool timed_out = guarded && setup_guard_stop(&guard);
         usec_t setup_time = now_monotonic() - t0;
@@ -533,6 +584,9 @@ static int spawn_payload(struct supervisor *s) {
                 finish(s, 125);
                 return r;
         }
+        if (s->child.exit_fd >= 0 &&
+            event_add_io(s->event, &s->exit_source, s->child.exit_fd, EPOLLIN, on_exit_report, s) < 0)
+                log_debug("watch the exit pipe of pid %d: only its exit tells", (int) child.pid);
         if (child.init_exec)
                 (void) timer_arm(s, &s->settle_source, SANDBOX_SETTLE_USEC, on_settle_timer);
         if (s->notify)
@@ -709,6 +763,7 @@ int supervisor_new(const struct hutch_unit *u, struct event_loop *e, const struc
         s->done = done;
         s->userdata = userdata;
         s->pidfd = -EBADF;
+        s->child.exit_fd = -1;
         s->lock_fd = -EBADF;
         s->state = STATE_INACTIVE;
         s->watchdog_usec = u->service.watchdog == USEC_INFINITY ? 0 : u->service.watchdog;
@@ -788,6 +843,7 @@ void supervisor_free(struct supervisor *s) {
         /* Before notify_proxy_free() closes the socket the source watches. */
         s->notify_source = event_source_free(s->notify_source);
         s->oom_source = event_source_free(s->oom_source);
+        s->exit_source = event_source_free(s->exit_source);
         if (s->child_source) {
                 /* Still running (the loop was torn down early): nothing may survive us. */
                 if (s->pidfd >= 0)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The cgroup layout of `hutch run`: the payload in payload/ with its cgroup namespace rooted
-# there (seen from inside), below hutch-NAME/ when started by hand (hutch itself stays where it
+# there (seen from inside), hutch's PID 1 of the sandbox beside hutch (outside payload/),
+# below hutch-NAME/ when started by hand (hutch itself stays where it
 # was started when the unit needs no controller) and directly below the service's cgroup, with
 # hutch in supervisor/, when systemd delegated it (simulated: INVOCATION_ID and the delegate
 # xattr systemd sets on a test cgroup); removed when the unit ends. (By hand with a controller,
@@ -21,6 +22,11 @@ expect_eq "hutch itself stays in the cgroup it was started in" "$(sed -n 's/^0::
         "$(sed -n 's/^0:://p' /proc/self/cgroup)"
 check "no supervisor/ without a controller to enable" test ! -e "$root/supervisor"
 check "the payload is in hutch-NAME/payload/" test -n "$(cat "$root/payload/cgroup.procs")"
+pid1=$(tr -d " " <"/proc/$HPID/task/$HPID/children")
+expect_eq "the sandbox's PID 1 stays in hutch's cgroup" "$(sed -n 's/^0:://p' "/proc/$pid1/cgroup")" \
+        "$(sed -n 's/^0:://p' /proc/self/cgroup)"
+expect_eq "payload/ holds the payload alone (not the sandbox's PID 1)" \
+        "$(tr '\n' ' ' <"$root/payload/cgroup.procs")" "$(tr -d ' ' <"/proc/$pid1/task/$pid1/children") "
 expect_eq "the payload sees its cgroup namespace rooted at payload/" "$(grep '^0::' "$O/lay.cg")" "0::/"
 kill -TERM "$HPID"
 wait_exit "$HPID" 15
@@ -37,7 +43,9 @@ if python3 -c "import os,sys; os.setxattr(sys.argv[1], 'trusted.delegate', b'1')
                 >"$T/dl.out" 2>"$T/dl.err" &
         HPID=$!
         wait_for 10 test -s "$O/dl.cg"
-        expect_eq "delegated: hutch is in the service's supervisor/" "$(cat "$D/supervisor/cgroup.procs" 2>/dev/null)" "$HPID"
+        expect_eq "delegated: hutch and the sandbox's PID 1 are in the service's supervisor/" \
+                "$(sort -n "$D/supervisor/cgroup.procs" 2>/dev/null | tr '\n' ' ')" \
+                "$(printf '%s\n' "$HPID" $(cat "/proc/$HPID/task/$HPID/children") | sort -n | tr '\n' ' ')"
         check "delegated: the payload is in the service's payload/" test -n "$(cat "$D/payload/cgroup.procs")"
         check "delegated: no hutch-NAME/ inside the service" test ! -e "$D/hutch-$SV-dl"
         expect_eq "delegated: the payload sees its cgroup namespace rooted at payload/" \

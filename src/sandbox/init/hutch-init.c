@@ -10,8 +10,9 @@
  * ptrace it or open /proc/1/mem, /proc/1/exe, /proc/1/environ, as before the exec).
  *
  *   argv[1]  the payload's pid (in the sandbox's PID namespace), decimal
- *   fd 1     a memfd for the exit report (pid1-abi.h): mapped, then closed, so that PID 1
- *            holds no fd while the service runs
+ *   fd 1     a memfd for the exit report (pid1-abi.h): mapped, then closed
+ *   fd 2     the write end of the spawner's exit pipe, or nothing: one byte goes there once the
+ *            report is written (the spawner's cue, pid1.c)
  *
  * Everything else is inherited: the signal mask (every signal it forwards is blocked, so none is
  * lost across the exec), CAP_KILL alone, an empty bounding set, no_new_privs, no other fd. Like
@@ -226,6 +227,8 @@ __attribute__((noreturn, used)) void init_loop(long payload, struct sandbox_exit
                                 report->status = value;
                                 __atomic_store_n(&report->magic, SANDBOX_EXIT_REPORT_MAGIC,
                                                  __ATOMIC_RELEASE);
+                                /* fd 2: the spawner's exit pipe, where it gave one (pid1.c). */
+                                sys(__NR_write, 2, (long) "", 1, 0);
                         }
                         exit_now(code == CLD_EXITED_ ? value : 128 + value);
                 }
