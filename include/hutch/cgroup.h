@@ -33,6 +33,7 @@ struct cgroup_tree {
         bool moved_self;       /* we moved ourselves into supervisor/ and must move back (not delegated) */
         bool no_memory_events; /* payload/ has no memory.events (no memory controller): nothing to read */
         uint64_t oom_kills;    /* memory.events oom_kill at the last cgroup_oom_kills_changed() */
+        bool payload_killed;   /* cgroup.kill was written to payload/ (see cgroup_payload_renew) */
 };
 
 /* Bits for the controllers a unit needs. */
@@ -67,6 +68,12 @@ int cgroup_payload_populated(struct cgroup_tree *t);
  * SIGKILL to every pid in every cgroup.procs, repeated until the subtree is empty.
  * Does not wait. Returns 0 or -errno. */
 int cgroup_payload_kill(struct cgroup_tree *t);
+
+/* After a cgroup.kill of payload/ (payload_killed), Linux 6.18 SIGKILLs every process that is
+ * later started into it with CLONE_INTO_CGROUP, the next run's too: replaces an empty payload/
+ * with a new one, its limits written again. Returns 1 when it did (payload_fd changed), 0 when
+ * there was nothing to do, or -errno (logged). */
+int cgroup_payload_renew(struct cgroup_tree *t, const struct hutch_unit *u);
 
 /* Waits up to `timeout` for payload/ to be empty (cgroup.events "populated 0").
  * Returns 0 when empty, -ETIMEDOUT, or -errno. */

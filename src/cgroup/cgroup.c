@@ -361,12 +361,33 @@ int cgroup_payload_populated(struct cgroup_tree *t) {
 
 int cgroup_payload_kill(struct cgroup_tree *t) {
         int r = cg_write_at(t->payload_fd, "cgroup.kill", "1");
-        if (r >= 0)
+        if (r >= 0) {
+                t->payload_killed = true;
                 return 0;
+        }
         if (r != -ENOENT)
                 log_debug_errno(r, "write %s%s/cgroup.kill: %m, killing pid by pid", t->mount_path,
                                 t->payload_path);
         return cg_kill_recursive(t->payload_fd);
+}
+
+int cgroup_payload_renew(struct cgroup_tree *t, const struct hutch_unit *u) {
+        if (!t->payload_killed)
+                return 0;
+        if (unlinkat(t->root_fd, "payload", AT_REMOVEDIR) < 0 && errno != ENOENT)
+                return log_error_errno(-errno, "remove killed cgroup %s%s: %m", t->mount_path,
+                                       t->payload_path);
+        safe_close_fd(&t->payload_fd);
+        int r = open_subdir(t->root_fd, "payload", true, &t->payload_fd);
+        if (r < 0)
+                return log_error_errno(r, "create cgroup %s%s: %m", t->mount_path, t->payload_path);
+        t->payload_killed = false;
+        r = cgroup_apply_limits(t, u);
+        if (r < 0)
+                return r;
+        t->oom_kills = 0;
+        (void) cgroup_oom_kills_changed(t); /* the new directory's baseline */
+        return 1;
 }
 
 int cgroup_payload_wait_empty(struct cgroup_tree *t, usec_t timeout) {

@@ -504,12 +504,38 @@ static bool setup_guard_stop(struct setup_guard *g) {
         return g->fired;
 }
 
+/* OOM kills in payload/, seen as memory.events changes (where the memory controller is). */
+static int watch_memory_events(struct supervisor *s) {
+        s->oom_source = event_source_free(s->oom_source);
+        if (s->cgroup->no_memory_events)
+                return 0;
+        char *path = NULL;
+        if (asprintf(&path, "%s%s/memory.events", s->cgroup->mount_path, s->cgroup->payload_path) < 0)
+                return log_oom();
+        int r = event_add_inotify(s->event, &s->oom_source, path, IN_MODIFY, on_memory_events, s);
+        free(path);
+        if (r < 0)
+                return log_error_errno(r, "watch memory.events of %s: %m", s->cgroup->payload_path);
+        return 0;
+}
+
 static int spawn_payload(struct supervisor *s) {
         const struct hutch_unit *u = s->unit;
         int r;
 
         if (s->stop_requested)
                 return 0;
+
+        /* A run that ended in cgroup.kill leaves a payload/ the kernel would kill this run in. */
+        if (s->cgroup) {
+                r = cgroup_payload_renew(s->cgroup, u);
+                if (r > 0)
+                        r = watch_memory_events(s);
+                if (r < 0) {
+                        handle_exit(s, &(struct exit_info){.code = CLD_EXITED, .status = 125}, true);
+                        return 0;
+                }
+        }
 
         /* Every start counts, the first one too (systemd's start rate limit). The restart
          * decision already counted the start it scheduled. */
@@ -541,6 +567,8 @@ static int spawn_payload(struct supervisor *s) {
                 p.setup_pid = &guard.pid1;
         r = sandbox_spawn(&s->spawn_unit, &p, &child, &err);
         bool timed_out = guarded && setup_guard_stop(&guard);
+        if (timed_out)
+                s->cgroup->payload_killed = true; /* the guard wrote cgroup.kill */
         usec_t setup_time = now_monotonic() - t0;
         if (timed_out) {
                 char t[32];
@@ -790,20 +818,9 @@ int supervisor_new(const struct hutch_unit *u, struct event_loop *e, const struc
                 }
         }
 
-        if (!s->cgroup->no_memory_events) {
-                char *path = NULL;
-                if (asprintf(&path, "%s%s/memory.events", s->cgroup->mount_path, s->cgroup->payload_path) <
-                    0) {
-                        r = log_oom();
-                        goto fail;
-                }
-                r = event_add_inotify(e, &s->oom_source, path, IN_MODIFY, on_memory_events, s);
-                free(path);
-                if (r < 0) {
-                        log_error_errno(r, "watch memory.events of %s: %m", s->cgroup->payload_path);
-                        goto fail;
-                }
-        }
+        r = watch_memory_events(s);
+        if (r < 0)
+                goto fail;
 
         r = build_spawn_unit(s);
         if (r < 0)

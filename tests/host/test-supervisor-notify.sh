@@ -19,6 +19,16 @@ expect_match "missed watchdog: reason watchdog" "$ERR" "exited with signal SIGAB
 expect_eq "missed watchdog: exit status 134 (SIGABRT)" "$RC" 134
 check "missed watchdog: about 1s per run (${ms}ms for 2)" [ "$ms" -ge 1900 ] && [ "$ms" -lt 15000 ]
 
+# --- Watchdog missed by a payload that ignores SIGABRT: TimeoutStopSec= ends it with cgroup.kill,
+# and the restart still runs (Linux 6.18 kills whatever is started into a cgroup once killed:
+# hutch makes payload/ anew).
+unit "$SV-wdk" "/bin/sh -c 'trap \"\" ABRT; echo start >>$O/wdk; systemd-notify --ready; while :; do sleep 0.2; done'" \
+        "Type=notify" "WatchdogSec=1s" "TimeoutStopSec=1s" "Restart=on-watchdog" "[Unit]" "StartLimitBurst=2"
+run_unit "$SV-wdk"
+expect_match "SIGABRT ignored: killed after TimeoutStopSec=" "$ERR" "killing the payload cgroup"
+expect_eq "SIGABRT ignored: the restart after cgroup.kill ran too (2 starts)" "$(wc -l <"$O/wdk")" 2
+expect_match "SIGABRT ignored: then the start limit" "$ERR" "start-limit-hit"
+
 # --- Watchdog pinged: no timeout; the payload ends by itself after 3 s.
 unit "$SV-wdok" "/bin/sh -c 'systemd-notify --ready; i=0; while [ \$\$i -lt 15 ]; do systemd-notify WATCHDOG=1; sleep 0.2; i=\$\$((i+1)); done'" \
         "Type=notify" "WatchdogSec=2s" "Restart=on-watchdog"
