@@ -21,8 +21,8 @@
  *
  * Decision: the root is always nosuid (setuid binaries of the host root would be harmless
  * under NoNewPrivileges=yes, but a unit may turn that off, and nothing hutch runs needs to gain
- * privileges by exec), and nodev when PrivateDevices=yes (device nodes then exist only as the
- * bind mounts in /dev). */
+ * privileges by exec), and nodev when PrivateDevices=yes (device nodes then work only in the
+ * read-only /dev, which holds the six hutch makes). */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "hutch/strv.h"
@@ -44,6 +45,8 @@
 #define ATTR_SAFE (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
 
 static const char *const dev_nodes[SANDBOX_DEV_NODES] = {"null", "zero", "full", "random", "urandom", "tty"};
+/* Their numbers (the kernel's Documentation/admin-guide/devices.txt), all mode 0666. */
+static const unsigned dev_numbers[SANDBOX_DEV_NODES][2] = {{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}};
 
 /* /proc entries that disclose or change kernel state: masked (empty) or made read-only. */
 static const char *const proc_masked[] = {
@@ -51,8 +54,12 @@ static const char *const proc_masked[] = {
         "timer_stats", "sched_debug", "scsi",  "kallsyms", "vmallocinfo",
 };
 static const char *const proc_read_only[] = {"bus", "fs", "irq", "sys", "sysrq-trigger"};
+/* The first two are sysfs's own content; the last two are where the host mounts debugfs and
+ * securityfs: empty directories in a fresh sysfs (nothing mounted below it), covered only in
+ * the host's /sys, which comes with its submounts. */
 static const char *const sys_masked[] = {"firmware", "devices/virtual/powercap", "kernel/debug",
                                          "kernel/security"};
+#define SYS_MASKED_IN_FRESH 2
 
 struct mount_state {
         const struct sandbox_ctx *c;
@@ -292,7 +299,8 @@ static int collect_host_objects(struct mount_state *s) {
 
         for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++)
                 s->dev_fds[i] = -1;
-        if (sb->private_devices)
+        /* Only a user namespace's root, which cannot make device nodes, gets the host's bound. */
+        if (sb->private_devices && s->c->new_user)
                 for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++) {
                         char p[32];
                         snprintf(p, sizeof p, "/dev/%s", dev_nodes[i]);
@@ -455,18 +463,36 @@ static int mount_api(struct mount_state *s) {
                         return sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, r, "bind", "/sys", "read-only");
                 mnt = TAKE_FD(s->host_sys_fd);
         }
-        r = mask_list(s, mnt, "/sys", sys_masked, ELEMENTSOF(sys_masked), false);
+        r = mask_list(s, mnt, "/sys", sys_masked,
+                      sysfs_can_be_fresh(s->c) ? SYS_MASKED_IN_FRESH : ELEMENTSOF(sys_masked), false);
         close(mnt);
         if (r < 0)
                 return r;
 
         if (sb->private_devices) {
-                /* nodev (and noexec) on the mount itself: device nodes work only as the binds made
-                 * here, which are mounts of their own. */
+                /* The nodes are made here (mknod), as systemd's PrivateDevices= does, and /dev is
+                 * then read-only: the one mount of the sandbox where device nodes work holds
+                 * these six and no others can be added (every other mount is nodev). A user
+                 * namespace's root cannot make device nodes: there, and where the kernel refuses
+                 * mknod, they are read-only binds of the host's, mounts of their own on a nodev
+                 * /dev (six more mounts to make and take down at each start and stop). */
                 mnt = mount_scratch(s, "/dev", "dev", 0755, ATTR_SAFE, false);
                 if (mnt < 0)
                         return mnt;
-                for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++) {
+                bool made = false;
+                if (!s->c->new_user) {
+                        mode_t old = umask(0);
+                        size_t i = 0;
+                        for (; i < ELEMENTSOF(dev_nodes); i++)
+                                if (mknodat(mnt, dev_nodes[i], S_IFCHR | 0666,
+                                            makedev(dev_numbers[i][0], dev_numbers[i][1])) < 0)
+                                        break;
+                        umask(old);
+                        made = i == ELEMENTSOF(dev_nodes);
+                        for (size_t j = 0; !made && j < i; j++)
+                                (void) unlinkat(mnt, dev_nodes[j], 0);
+                }
+                for (size_t i = 0; !made && i < ELEMENTSOF(dev_nodes); i++) {
                         int f = openat(mnt, dev_nodes[i],
                                        O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
                         if (f >= 0) {
@@ -475,7 +501,23 @@ static int mount_api(struct mount_state *s) {
                                                 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
                         } else
                                 f = -errno;
-                        r = f < 0 ? f : mnt_attach(s->dev_fds[i], f);
+                        int src = s->dev_fds[i];
+                        char host[32];
+                        if (src < 0) {
+                                /* Not cloned by the parent (no user namespace): from the host's /dev,
+                                 * still reachable in the old root, read-only like those. */
+                                snprintf(host, sizeof host, "/dev/%s", dev_nodes[i]);
+                                src = mnt_clone(AT_FDCWD, host, false);
+                                if (src >= 0 &&
+                                    (r = mnt_set_attr(
+                                             src, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
+                                             0, false)) < 0) {
+                                        close(src);
+                                        src = r;
+                                }
+                                s->dev_fds[i] = src;
+                        }
+                        r = f < 0 ? f : src < 0 ? src : mnt_attach(src, f);
                         if (f >= 0)
                                 close(f);
                         if (r < 0) {
@@ -496,6 +538,9 @@ static int mount_api(struct mount_state *s) {
                 if (r == 0 && (mkdirat(mnt, "pts", 0755) < 0 || mkdirat(mnt, "shm", 01777) < 0 ||
                                fchmodat(mnt, "shm", 01777, 0) < 0 || mkdirat(mnt, "mqueue", 0755) < 0))
                         r = -errno;
+                /* Read-only from here on; device nodes work on it only when they are its own. */
+                if (r == 0)
+                        r = mnt_set_attr(mnt, MOUNT_ATTR_RDONLY, made ? MOUNT_ATTR_NODEV : 0, false);
                 close(mnt);
                 if (r < 0)
                         return sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, r, "populate", "/dev", NULL);

@@ -164,10 +164,11 @@ else
 fi
 
 # --- host device nodes behind PrivateDevices=yes -------------------------------------------
-# /dev/null, /dev/full, ... are binds of the host's own nodes. A root payload owns them (uid 0)
-# and needs no capability to change their metadata: through a writable bind, chmod reaches the
-# host's node (chmod 000 /dev/null would break every host service). The same mode is written
-# back here, so the attempt changes nothing but the ctime.
+# /dev/null, /dev/full, ... were binds of the host's own nodes (still so with PrivateUsers=). A
+# root payload owns them (uid 0) and needs no capability to change their metadata: through a
+# writable bind, chmod reaches the host's node (chmod 000 /dev/null would break every host
+# service). The same mode is written back here, so the attempt changes nothing but the ctime.
+# Now they are the sandbox's own nodes on a read-only /dev: chmod fails there as well.
 probe devmeta <<'EOF'
 echo "chmod=$(chmod 0666 /dev/full 2>&1 && echo CHANGED)"
 echo "write=$(echo x >/dev/null && echo ok)"
@@ -188,6 +189,29 @@ expect_match "root payload cannot change the host's device nodes (chmod /dev/ful
 expect_eq "  /dev/null still writable" "$(get write)" ok
 expect_match "  /dev/full still full" "$(get full)" 'No space left|I/O error'
 expect_eq "  host's /dev/full mode unchanged" "$(stat -c %a /dev/full)" "$mode_before"
+
+# A payload given CAP_MKNOD can make a node of any device, but no mount lets it be used: /dev,
+# the one mount where device nodes work, is read-only, and every writable one is nodev.
+probe devmk <<'EOF'
+echo "dev=$(mknod /dev/evil c 1 3 2>&1 && echo MADE)"
+echo "tmp=$(mknod /tmp/evil c 1 3 2>&1 && echo MADE)"
+echo "open=$( (echo x >/tmp/evil) 2>&1 && echo OPENED)"
+echo "shm=$(mknod /dev/shm/evil c 1 3 2>&1 && (echo x >/dev/shm/evil) 2>&1 && echo OPENED)"
+EOF
+unit_file ${U}-devmk <<EOF
+[Sandbox]
+BindReadOnlyPaths=$T/devmk.sh:/run/probe.sh
+[Security]
+CapabilityBoundingSet=CAP_MKNOD
+AmbientCapabilities=CAP_MKNOD
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+EOF
+sb_run ${U}-devmk
+expect_match "CAP_MKNOD: no new node in the read-only /dev" "$(get dev)" 'Read-only file system'
+expect_match "CAP_MKNOD: a node can be made in /tmp" "$(get tmp)" 'MADE'
+expect_match "  but not opened (/tmp is nodev)" "$(get open)" 'Permission denied'
+expect_match "  nor one in /dev/shm" "$(get shm)" 'Permission denied'
 
 # PrivateDevices=no gives the payload the host's /dev (a loosening the unit asks for). It must
 # not let a root payload without capabilities rewrite the host's /dev: /dev is root's 0755

@@ -46,7 +46,7 @@ echo "run_write=$(touch /run/x && echo ok)"
 # own options: what is written into one is in none of the others.
 echo "scratch_apart=$(touch /tmp/only-tmp && ls -A /var/tmp /run /dev/shm /dev | grep -c only-tmp)"
 for m in /dev /run /tmp /var/tmp /dev/shm; do
-        echo "opts$(echo "$m" | tr / _)=$(awk -v m="$m" '$5 == m { print $6 }' /proc/self/mountinfo | tr ',' '\n' | grep -E '^(nosuid|nodev|noexec)$' | tr '\n' ' ')"
+        echo "opts$(echo "$m" | tr / _)=$(awk -v m="$m" '$5 == m { print $6 }' /proc/self/mountinfo | tr ',' '\n' | grep -E '^(ro|nosuid|nodev|noexec)$' | tr '\n' ' ')"
 done
 grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/self/status | tr -d '\t ' | sed 's/:/=/'
 echo "net=$(ls /sys/class/net | tr '\n' ' ')"
@@ -122,7 +122,9 @@ expect_eq "/tmp and /var/tmp writable" "$(get tmp_write)" ok
 expect_eq "/run writable tmpfs" "$(get run_write)" ok
 expect_eq "/tmp, /var/tmp, /run, /dev/shm, /dev are apart (a file in /tmp is in none of the others)" \
         "$(get scratch_apart)" 0
-expect_eq "/dev: nosuid, nodev, noexec" "$(get opts_dev)" "nosuid nodev noexec "
+# /dev holds the device nodes (made by mknod, as systemd's PrivateDevices=): read-only, so that no
+# other node can be added; the one mount where device nodes work.
+expect_eq "/dev: read-only, nosuid, noexec (devices allowed)" "$(get opts_dev)" "ro nosuid noexec "
 for m in /run /tmp /var/tmp /dev/shm; do
         expect_eq "$m: nosuid, nodev, executables allowed" "$(get "opts$(echo "$m" | tr / _)")" "nosuid nodev "
 done

@@ -260,7 +260,7 @@ unit_file sb-loose <<EOF
 PrivateDevices=no
 PrivateNetwork=no
 [Service]
-ExecStart=/bin/sh -c 'ls /dev | grep -c . ; ls /sys/class/net | wc -l; cut -d" " -f5 /proc/self/mountinfo | grep "^/sys/" | tr "\\n" " "; echo; touch /sys/hutch-probe 2>/dev/null && echo sys-writable || echo sys-ro'
+ExecStart=/bin/sh -c 'ls /dev | grep -c . ; ls /sys/class/net | wc -l; cut -d" " -f5 /proc/self/mountinfo | grep "^/sys/" | tr "\\n" " "; echo; touch /sys/hutch-probe 2>/dev/null && echo sys-writable || echo sys-ro; find /sys/kernel/debug /sys/kernel/security -mindepth 1 | wc -l'
 EOF
 sb_run sb-loose
 ndev=$(printf '%s\n' "$OUT" | sed -n 1p)
@@ -270,9 +270,11 @@ check "PrivateDevices=no: the host's /dev ($ndev entries)" test "${ndev:-0}" -gt
 check "PrivateNetwork=no: the host's interfaces ($nnet)" test "${nnet:-0}" -eq "$(ls /sys/class/net | wc -l)"
 # A fresh sysfs of the host's network namespace: nothing the host mounted below /sys
 # (cgroup v1 hierarchies, tracefs, ...) comes along; what is there is the sandbox's own
-# cgroup2 and the masks over firmware, debug and security.
+# cgroup2 and the mask over firmware (kernel/debug and kernel/security, where the host mounts
+# debugfs and securityfs, are empty directories in a fresh sysfs: checked below).
 expect_eq "  /sys has none of the host's $(cut -d' ' -f5 /proc/self/mountinfo | grep -c '^/sys/') mounts below it" \
-        "$(printf '%s\n' $below | sort | tr '\n' ' ')" "/sys/firmware /sys/fs/cgroup /sys/kernel/debug /sys/kernel/security "
+        "$(printf '%s\n' $below | sort | tr '\n' ' ')" "/sys/firmware /sys/fs/cgroup "
 expect_eq "  /sys is read-only" "$(printf '%s\n' "$OUT" | sed -n 4p)" sys-ro
+expect_eq "  /sys/kernel/debug and /sys/kernel/security are empty" "$(printf '%s\n' "$OUT" | sed -n 5p)" 0
 
 done_testing
