@@ -564,7 +564,8 @@ void seccomp_cache_set_directory(const char *dir) {
 }
 
 #define CACHE_MAGIC "HUTCHBPF"
-#define CACHE_VERSION 2 /* 2: programs are compacted (seccomp-compact.c) */
+/* 2: programs are compacted (seccomp-compact.c); 3: masked argument compares too. */
+#define CACHE_VERSION 3
 
 struct cache_header {
         char magic[8];

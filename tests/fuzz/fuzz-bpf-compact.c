@@ -16,9 +16,10 @@
 
 #define MAX_INSNS 256
 
-static const uint32_t pool[] = {0,          1,          2,          3,          7,          8,
-                                15,         16,         59,         60,         61,         0x40000000,
-                                0x7fffffff, 0x80000000, 0xc000003e, 0x40000003, 0xfffffffe, 0xffffffff};
+static const uint32_t pool[] = {0, 1, 2, 3, 7, 8, 15, 16, 59, 60, 61, 0x40000000, 0x7fffffff, 0x80000000,
+                                0xc000003e, 0x40000003, 0xfffffffe, 0xffffffff,
+                                /* masks of leading ones, which libseccomp ANDs an argument's half with */
+                                0xfffffff0, 0xffffff00, 0xffff0000, 0x5412, 0x541c};
 #define POOL (sizeof pool / sizeof pool[0])
 
 static uint8_t take(const uint8_t **p, const uint8_t *end) {
