@@ -316,7 +316,7 @@ static int collect_host_objects(struct mount_state *s) {
                         if (r < 0)
                                 return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "bind device", p, NULL);
                 }
-        else {
+        else if (!sb->private_devices) {
                 /* The host's /dev, read-only and nosuid all the way down: reading and writing a
                  * device works on a read-only mount, but on a writable one a root payload owns the
                  * host's nodes and could chmod, remove or create them. */
