@@ -57,7 +57,8 @@ int caps_keep_across_setuid(void) {
         return 0;
 }
 
-int caps_apply(const struct hutch_unit *u) {
+int caps_apply(const struct hutch_unit *u, int *ret_missing) {
+        *ret_missing = -1;
         uint64_t bounding = u->security.capability_bounding_set;
         uint64_t ambient = u->security.ambient_capabilities & bounding;
         /* A root payload keeps what the bounding set allows (execve would give it that anyway);
@@ -65,7 +66,21 @@ int caps_apply(const struct hutch_unit *u) {
          * for the kernel to accept it. */
         uint64_t want = geteuid() == 0 ? bounding : ambient;
 
+        /* Only what hutch holds can be passed on: a host may withhold a capability from hutch
+         * itself (its bounding set lacks it). A root payload then gets the rest of its bounding
+         * set, as systemd's root services get what the manager holds; an ambient capability
+         * hutch lacks is an error, with the first one named in *ret_missing. */
         struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+        struct __user_cap_data_struct held[2];
+        if (capget(&h, held) < 0)
+                return -errno;
+        uint64_t have = (uint64_t) held[1].permitted << 32 | held[0].permitted;
+        if (ambient & ~have) {
+                *ret_missing = __builtin_ctzll(ambient & ~have);
+                return -EPERM;
+        }
+        want &= have;
+
         struct __user_cap_data_struct d[2] = {
                 {.effective = (uint32_t) want, .permitted = (uint32_t) want, .inheritable = (uint32_t) want},
                 {.effective = (uint32_t) (want >> 32),

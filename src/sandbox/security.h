@@ -6,7 +6,7 @@
  *     caps_drop_bounding(u)          while still uid 0 with CAP_SETPCAP (in PID 1, before the
  *                                    payload's process starts, unless the service is an init)
  *     setgroups/setresgid/setresuid  (the spawner's identity step)
- *     caps_apply(u)                  permitted/effective/inheritable + ambient
+ *     caps_apply(u, &m)             permitted/effective/inheritable + ambient
  *     no_new_privs (when NoNewPrivileges=yes, or when required for an unprivileged filter)
  *     seccomp_program_install(p)     the very last step before execve
  * The filter is built in the parent before clone3 (seccomp_program_build), so the child only
@@ -42,4 +42,5 @@ int caps_drop_bounding(const struct hutch_unit *u);
 int caps_raise_inheritable_kill(void);
 /* Sets PR_SET_KEEPCAPS so that capabilities survive the switch to User=. */
 int caps_keep_across_setuid(void);
-int caps_apply(const struct hutch_unit *u);
+/* -EPERM with *ret_missing set: an ambient capability hutch itself does not hold. */
+int caps_apply(const struct hutch_unit *u, int *ret_missing);

@@ -267,10 +267,16 @@ _noreturn_ static void payload_exec(const struct sandbox_ctx *c, const struct sa
         }
         if (sandbox_switch_identity(id, e) < 0)
                 child_fail(c, e);
-        r = caps_apply(u);
+        int missing;
+        r = caps_apply(u, &missing);
         if (r < 0) {
-                sandbox_error_set(e, SANDBOX_STEP_CAPABILITIES, r, "apply capabilities", "",
-                                  "AmbientCapabilities=");
+                if (missing >= 0)
+                        sandbox_error_set(e, SANDBOX_STEP_CAPABILITIES, r, "raise ambient capability", "",
+                                          "AmbientCapabilities=: capability %d is not held by hutch",
+                                          missing);
+                else
+                        sandbox_error_set(e, SANDBOX_STEP_CAPABILITIES, r, "apply capabilities", "",
+                                          "CapabilityBoundingSet=, AmbientCapabilities=");
                 child_fail(c, e);
         }
         umask(u->service.umask);

@@ -106,7 +106,8 @@ int main(int argc, char **argv) {
                         child_fail("keep caps", r);
                 if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
                         child_fail("identity", -errno);
-                r = caps_apply(u);
+                int missing;
+                r = caps_apply(u, &missing);
                 if (r < 0)
                         child_fail("capabilities", r);
                 if (u->security.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -252,6 +252,47 @@ sb_run sb-pid1-bnd
 expect_eq "CapabilityBoundingSet= kept two: the payload's bounding set" "$(get self_bnd)" 0000000000000401
 expect_eq "  PID 1's bounding set is still empty" "$(get pid1_bnd)" 0000000000000000
 
+# Every capability allowed (CapabilityBoundingSet=~): a root payload gets those hutch holds,
+# even where the host withholds some from hutch (a capset(2) of the whole set would fail).
+probe allcaps <<'EOF'
+echo "capeff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)"
+EOF
+unit_file sb-allcaps <<EOF
+[Sandbox]
+BindReadOnlyPaths=$T/allcaps.sh:/run/probe.sh
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+[Security]
+CapabilityBoundingSet=~
+EOF
+sb_run sb-allcaps
+expect_eq "CapabilityBoundingSet=~: runs" "$RC" 0
+[ "$RC" = 0 ] || echo "# $ERR"
+expect_eq "  the root payload has what hutch holds" "$(get capeff)" \
+        "$(awk '/^CapPrm:/ { print $2 }' /proc/self/status)"
+
+# An ambient capability the host withholds from hutch: the start fails and says which.
+prm=$((0x$(awk '/^CapPrm:/ { print $2 }' /proc/self/status)))
+withheld=
+for c in $(seq 0 "$(cat /proc/sys/kernel/cap_last_cap)"); do
+        [ $((prm >> c & 1)) = 0 ] && { withheld=$c; break; }
+done
+if [ -n "$withheld" ]; then
+        unit_file sb-ambient-withheld <<EOF
+[Service]
+ExecStart=/bin/true
+[Security]
+CapabilityBoundingSet=$withheld
+AmbientCapabilities=$withheld
+EOF
+        sb_run sb-ambient-withheld
+        expect_eq "AmbientCapabilities= of a withheld capability: setup fails" "$RC" 125
+        expect_match "  the error names it" "$ERR" "AmbientCapabilities=: capability $withheld is not held by hutch"
+else
+        skip "AmbientCapabilities= of a withheld capability: this host withholds none from root"
+        skip "  the error names it"
+fi
+
 # An init as ExecStart= is PID 1 itself.
 mkdir -p "$T/initbin"
 cp /bin/sh "$T/initbin/init"
