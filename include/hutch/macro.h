@@ -14,6 +14,18 @@
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 #define _warn_unused_result_ __attribute__((warn_unused_result))
 
+/* Hands the heap's free pages back to the kernel after a burst of work. glibc keeps them until
+ * malloc_trim(); musl's allocator returns them as it frees, and has no malloc_trim(). */
+#ifdef __GLIBC__
+#include <malloc.h>
+static inline void heap_trim(void) {
+        (void) malloc_trim(0);
+}
+#else
+static inline void heap_trim(void) {
+}
+#endif
+
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 #define STRLEN(x) (sizeof(x) - 1)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))

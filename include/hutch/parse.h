@@ -58,6 +58,12 @@ int parse_permyriad(const char *s, uint64_t *ret, parse_why_t why);
 int parse_signal(const char *s, int *ret, parse_why_t why);
 const char *signal_to_name(int sig); /* "SIGTERM", "SIGRTMIN+2", or NULL */
 
+/* The name of an errno value, as glibc's strerrorname_np() ("EPERM"; the sign is ignored), or
+ * NULL; and back, exact and case-sensitive: a positive errno or -EINVAL. From the build's own
+ * <errno.h> (src/shared/errno-list.py), so they work with glibc and musl alike. */
+const char *errno_to_name(int error);
+int errno_from_name(const char *s);
+
 /* One word of SuccessExitStatus=/RestartPreventExitStatus=: a number 0..255 (always an exit
  * status, never a signal number), one of the generic exit status names systemd knows (LSB:
  * SUCCESS, FAILURE, INVALIDARGUMENT, NOTIMPLEMENTED, NOPERMISSION, NOTINSTALLED, NOTCONFIGURED,

@@ -506,7 +506,7 @@ static void kv_errno(struct emitter *e, const char *k, int error) {
         if (error == SYSCALL_ERRNO_KILL)
                 name = "kill";
         else {
-                name = strerrorname_np(error);
+                name = errno_to_name(error);
                 if (!name) {
                         snprintf(buf, sizeof buf, "%d", error);
                         name = buf;

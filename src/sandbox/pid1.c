@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "sandbox/sandbox-internal.h"
+#include "shared/syscall.h"
 
 bool sandbox_command_is_init(const char *path) {
         static const char *const inits[] = {"init",        "systemd",   "tini",

@@ -12,7 +12,6 @@
  * add_lo32_not_in(). */
 
 #include <errno.h>
-#include <malloc.h>
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/sched.h>
@@ -797,7 +796,7 @@ int seccomp_program_build(const struct hutch_unit *u, struct seccomp_program **r
         /* libseccomp's rule database grows the heap by some 400 kB and leaves it fragmented when
          * freed; hand it back, or the supervisor and the sandbox's PID 1 (a copy of it) keep it
          * for the service's whole life. */
-        (void) malloc_trim(0);
+        heap_trim();
         if (r < 0) {
                 seccomp_program_free(p);
                 return r;

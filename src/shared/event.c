@@ -17,6 +17,7 @@
 
 #include "hutch/event.h"
 #include "hutch/log.h"
+#include "shared/syscall.h"
 
 enum source_type {
         SOURCE_IO,

@@ -190,7 +190,8 @@ bool hostname_is_valid(const char *s) {
         if (!s || !*s)
                 return false;
         /* As systemd: labels of letters, digits and '-', separated by single dots; a label neither
-         * starts nor ends with '-'; no leading or trailing dot; at most HOST_NAME_MAX bytes. */
+         * starts nor ends with '-'; no leading or trailing dot; at most 64 bytes (the kernel's
+         * limit for a UTS name; musl's HOST_NAME_MAX is 255, glibc's 64). */
         for (const char *p = s; *p; p++, n++) {
                 if (*p == '.') {
                         if (dot || hyphen)
@@ -207,7 +208,7 @@ bool hostname_is_valid(const char *s) {
                         dot = hyphen = false;
                 }
         }
-        return !dot && !hyphen && n <= HOST_NAME_MAX;
+        return !dot && !hyphen && n <= 64;
 }
 
 bool env_assignment_is_valid(const char *s) {

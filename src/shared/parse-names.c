@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Named values: signals, exit statuses, capabilities (libcap), resource limits. */
+/* Named values: signals, errno names, exit statuses, capabilities (libcap), resource limits. */
 
 #include <errno.h>
 #include <inttypes.h>
@@ -10,8 +10,15 @@
 #include <sys/capability.h>
 #include <sys/resource.h>
 
+#include "errno-list.h"
 #include "hutch/parse.h"
 #include "shared/parse-internal.h"
+
+/* Real-time signals are counted from glibc's SIGRTMIN (34), as systemd counts them and as the
+ * services it runs understand "SIGRTMIN+N": musl's SIGRTMIN is 35, and hutch may be built
+ * with musl. SIGRTMAX is 64 with both. */
+#define RTMIN 34
+#define RTMAX 64
 
 static const char *const signal_names[] = {
         [SIGHUP] = "HUP",   [SIGINT] = "INT",       [SIGQUIT] = "QUIT", [SIGILL] = "ILL",
@@ -24,7 +31,7 @@ static const char *const signal_names[] = {
         [SIGIO] = "IO",     [SIGPWR] = "PWR",       [SIGSYS] = "SYS",
 };
 
-/* Real-time signals by offset from SIGRTMIN, for signal_to_name(). */
+/* Real-time signals by offset from RTMIN, for signal_to_name(). */
 static const char *const rt_names[] = {
         "SIGRTMIN+0",  "SIGRTMIN+1",  "SIGRTMIN+2",  "SIGRTMIN+3",  "SIGRTMIN+4",  "SIGRTMIN+5",
         "SIGRTMIN+6",  "SIGRTMIN+7",  "SIGRTMIN+8",  "SIGRTMIN+9",  "SIGRTMIN+10", "SIGRTMIN+11",
@@ -54,7 +61,7 @@ static int parse_rt_offset(const char *p, char sign, int *ret) {
         int n = parse_digits(&p, &v);
         if (n <= 0 || *p)
                 return -EINVAL;
-        if (v > (uint64_t) (SIGRTMAX - SIGRTMIN))
+        if (v > (uint64_t) (RTMAX - RTMIN))
                 return -ERANGE;
         *ret = (int) v;
         return 0;
@@ -88,26 +95,26 @@ int parse_signal(const char *s, int *ret, parse_why_t why) {
                 }
         if (strncmp(p, "RTMIN", 5) == 0) {
                 if (!p[5]) {
-                        *ret = SIGRTMIN;
+                        *ret = RTMIN;
                         return 0;
                 }
                 r = parse_rt_offset(p + 5, '+', &off);
                 if (r < 0)
                         return parse_fail(why, r, "'%s': expected RTMIN+N with N in 0..%d",
-                                          why_quote(q, sizeof q, s, 30), SIGRTMAX - SIGRTMIN);
-                *ret = SIGRTMIN + off;
+                                          why_quote(q, sizeof q, s, 30), RTMAX - RTMIN);
+                *ret = RTMIN + off;
                 return 0;
         }
         if (strncmp(p, "RTMAX", 5) == 0) {
                 if (!p[5]) {
-                        *ret = SIGRTMAX;
+                        *ret = RTMAX;
                         return 0;
                 }
                 r = parse_rt_offset(p + 5, '-', &off);
                 if (r < 0)
                         return parse_fail(why, r, "'%s': expected RTMAX-N with N in 0..%d",
-                                          why_quote(q, sizeof q, s, 30), SIGRTMAX - SIGRTMIN);
-                *ret = SIGRTMAX - off;
+                                          why_quote(q, sizeof q, s, 30), RTMAX - RTMIN);
+                *ret = RTMAX - off;
                 return 0;
         }
         return parse_fail(why, -EINVAL, "unknown signal '%s'", why_quote(q, sizeof q, s, 30));
@@ -116,8 +123,8 @@ int parse_signal(const char *s, int *ret, parse_why_t why) {
 const char *signal_to_name(int sig) {
         if (sig > 0 && (size_t) sig < ELEMENTSOF(signal_full_names) && signal_full_names[sig])
                 return signal_full_names[sig];
-        if (sig >= SIGRTMIN && sig <= SIGRTMAX && (size_t) (sig - SIGRTMIN) < ELEMENTSOF(rt_names))
-                return rt_names[sig - SIGRTMIN];
+        if (sig >= RTMIN && sig <= RTMAX && (size_t) (sig - RTMIN) < ELEMENTSOF(rt_names))
+                return rt_names[sig - RTMIN];
         return NULL;
 }
 
@@ -363,4 +370,19 @@ int parse_rlimit(const char *s, int resource, uint64_t *ret_soft, uint64_t *ret_
         *ret_soft = soft;
         *ret_hard = hard;
         return 0;
+}
+
+const char *errno_to_name(int error) {
+        if (error < 0)
+                error = -error;
+        if (error > 0 && (size_t) error < ELEMENTSOF(errno_names))
+                return errno_names[error];
+        return NULL;
+}
+
+int errno_from_name(const char *s) {
+        for (size_t i = 1; i < ELEMENTSOF(errno_names); i++)
+                if (errno_names[i] && streq(errno_names[i], s))
+                        return (int) i;
+        return -EINVAL;
 }

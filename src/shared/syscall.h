@@ -4,9 +4,9 @@
 /* Thin wrappers around syscall(2) for the calls hutch uses that glibc 2.36 (Debian 12) does
  * not wrap, or wraps only in headers that clash with <linux/...>: clone3, pidfd_open,
  * pidfd_send_signal, open_tree, move_mount, fsopen, fsconfig, fsmount, mount_setattr,
- * openat2, pivot_root, listmount. Each is a static inline hutch_NAME(), and NAME is #defined to it, so
- * callers read as if glibc had the function and a later glibc declaration cannot clash.
- * All return what the kernel returns: -1 with errno set on failure. */
+ * openat2, pivot_root, listmount; and, with musl, statx, close_range and epoll_pwait2. Each is a static
+ * inline hutch_NAME(), and NAME is #defined to it, so callers read as if glibc had the function and a later
+ * glibc declaration cannot clash. All return what the kernel returns: -1 with errno set on failure. */
 
 #include <errno.h>
 #include <linux/openat2.h>
@@ -15,9 +15,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/mount.h> /* includes <linux/mount.h>: MOUNT_ATTR_*, struct mount_attr, FSCONFIG_* */
+#include <sys/mount.h> /* glibc's includes <linux/mount.h>: MOUNT_ATTR_*, struct mount_attr, FSCONFIG_* */
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#ifndef __GLIBC__
+#include <linux/mount.h> /* musl's <sys/mount.h> has none of the new mount API */
+#include <linux/stat.h>  /* nor has musl 1.2.3 (Debian 12) statx(), close_range(), epoll_pwait2() */
+#include <sys/epoll.h>
+#include <time.h>
+#endif
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
 
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
@@ -27,6 +38,24 @@
 #endif
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
+#endif
+
+#ifndef __GLIBC__
+static inline int hutch_statx(int dfd, const char *path, int flags, unsigned mask, struct statx *buf) {
+        return (int) syscall(SYS_statx, dfd, path, flags, mask, buf);
+}
+#define statx(...) hutch_statx(__VA_ARGS__) /* function-like: "struct statx" stays */
+
+static inline int hutch_close_range(unsigned first, unsigned last, int flags) {
+        return (int) syscall(SYS_close_range, first, last, flags);
+}
+#define close_range hutch_close_range
+
+static inline int hutch_epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
+                                     const struct timespec *timeout, const sigset_t *sigmask) {
+        return (int) syscall(SYS_epoll_pwait2, epfd, events, maxevents, timeout, sigmask, _NSIG / 8);
+}
+#define epoll_pwait2 hutch_epoll_pwait2
 #endif
 
 static inline pid_t hutch_clone3(struct clone_args *args, size_t size) {

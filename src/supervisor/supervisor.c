@@ -10,7 +10,6 @@
  * decide
  */
 #include <errno.h>
-#include <malloc.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -21,7 +20,6 @@
 #include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
-#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,9 +27,11 @@
 #include "hutch/cgroup.h"
 #include "hutch/host.h"
 #include "hutch/log.h"
+#include "hutch/parse.h"
 #include "hutch/sandbox.h"
 #include "hutch/strv.h"
 #include "hutch/supervisor.h"
+#include "shared/syscall.h"
 
 enum supervisor_state {
         STATE_INACTIVE,
@@ -145,8 +145,8 @@ static void status_describe(const struct exit_info *e, char *buf, size_t l) {
         if (e->code == CLD_EXITED)
                 snprintf(buf, l, "status %d", e->status);
         else {
-                const char *n = sigabbrev_np(e->status);
-                snprintf(buf, l, "signal SIG%s%s", n ? n : "?",
+                const char *n = signal_to_name(e->status);
+                snprintf(buf, l, "signal %s%s", n ? n : "SIG?",
                          e->code == CLD_DUMPED ? " (core dumped)" : "");
         }
 }
@@ -308,7 +308,7 @@ static int on_settle_timer(struct event_source *src, usec_t usec, void *userdata
         }
         /* The start's burst of work is over here too: the heap pages it freed go back to the
          * kernel (~8 kB less for the service's life). */
-        (void) malloc_trim(0);
+        heap_trim();
         return 0;
 }
 
@@ -678,13 +678,13 @@ static void enter_stop(struct supervisor *s, int sig, enum exit_reason forced) {
                 s->forced = forced;
         timer_disarm(&s->watchdog_source);
         s->state = STATE_STOPPING;
-        const char *name = sigabbrev_np(sig);
+        const char *name = signal_to_name(sig) ?: "SIG?";
         emit(s, HOST_EVENT_STOPPING, forced == EXIT_REASON_SUCCESS ? NULL : exit_reason_to_string(forced),
-             -1, 0, "stopping (SIG%s)", name ? name : "?");
+             -1, 0, "stopping (%s)", name);
         host_notify_status("stopping");
         int r = signal_payload(s, sig);
         if (r < 0 && r != -ESRCH)
-                log_warning_errno(r, "send SIG%s to payload pid %d: %m", name ? name : "?", (int) s->pid);
+                log_warning_errno(r, "send %s to payload pid %d: %m", name, (int) s->pid);
         if (timer_arm(s, &s->timer_source, s->unit->service.timeout_stop, on_stop_timeout) < 0)
                 on_stop_timeout(NULL, 0, s);
 }

@@ -480,15 +480,6 @@ int parse_key_syscall_filter(struct unit_load_context *c, const struct unit_key 
         return 0;
 }
 
-static int errno_from_name(const char *s) {
-        for (int e = 1; e < 4096; e++) {
-                const char *n = strerrorname_np(e);
-                if (n && streq(n, s))
-                        return e;
-        }
-        return -EINVAL;
-}
-
 int parse_key_syscall_errno(struct unit_load_context *c, const struct unit_key *k, const char *value,
                             struct unit_origin o) {
         int *field = &c->unit->security.syscall_error_number;

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "hutch/event.h"
 #include "hutch/log.h"
+#include "shared/syscall.h"
 #include "tap.h"
 
 #define MS USEC_PER_MSEC

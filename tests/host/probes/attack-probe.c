@@ -39,12 +39,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe-names.h"
+
 /* "errno ENAME", or "ok" for r >= 0. */
 static void say(const char *name, long r) {
         if (r >= 0)
                 printf("%s ok\n", name);
         else
-                printf("%s errno %s\n", name, strerrorname_np(errno) ?: "E?");
+                printf("%s errno %s\n", name, errno_to_name(errno) ?: "E?");
 }
 
 static void write_file(const char *name, const char *path, const char *text) {
@@ -178,7 +180,7 @@ static void chroot_escape(const char *marker) {
         if (seen)
                 printf("chroot-escape ESCAPED (chroot %s)\n", r < 0 ? "refused" : "allowed");
         else
-                printf("chroot-escape contained (chroot %s)\n", r < 0 ? strerrorname_np(saved) : "allowed");
+                printf("chroot-escape contained (chroot %s)\n", r < 0 ? errno_to_name(saved) : "allowed");
 }
 
 static long int80_getpid(void) {
@@ -366,7 +368,7 @@ int main(int argc, char **argv) {
                 }
                 int status;
                 if (waitpid(pid, &status, 0) == pid && WIFSIGNALED(status))
-                        printf("%s signal %s\n", argv[i], sigabbrev_np(WTERMSIG(status)) ?: "?");
+                        printf("%s signal %s\n", argv[i], signal_abbrev(WTERMSIG(status)) ?: "?");
         }
         return 0;
 }

@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe-names.h"
+
 /* In a sanitizer build LeakSanitizer's exit-time check stops the world from a helper thread
  * with ptrace(); the seccomp filters this probe runs under refuse ptrace (the check then fails
  * with exit status 1) or kill the helper (the probe then spins forever in StopTheWorld). The
@@ -40,7 +42,7 @@ int __lsan_is_turned_off(void) {
 
 static void report(const char *name, long r) {
         if (r < 0)
-                printf("%s errno %s\n", name, strerrorname_np(errno) ?: "?");
+                printf("%s errno %s\n", name, errno_to_name(errno) ?: "?");
         else
                 printf("%s ok\n", name);
         fflush(stdout);
@@ -137,12 +139,13 @@ static void attempt_here(const char *what) {
         else if (strcmp(what, "personality-query") == 0)
                 report(what, personality(0xffffffff));
         else if (strcmp(what, "sched_fifo") == 0) {
+                /* the system calls themselves: musl's sched_setscheduler() is ENOSYS by design */
                 struct sched_param sp = {.sched_priority = 1};
-                r = sched_setscheduler(0, SCHED_FIFO, &sp);
+                r = syscall(SYS_sched_setscheduler, 0, SCHED_FIFO, &sp);
                 report(what, r);
                 if (r == 0) {
                         struct sched_param zero = {0};
-                        (void) sched_setscheduler(0, SCHED_OTHER, &zero);
+                        (void) syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, &zero);
                 }
         } else if (strcmp(what, "chmod-suid") == 0 || strcmp(what, "chmod-plain") == 0) {
                 char path[] = "/tmp/hutch-probe.XXXXXX";
@@ -156,8 +159,9 @@ static void attempt_here(const char *what) {
                 report(what, fchmod(fd, strcmp(what, "chmod-suid") == 0 ? 04755 : 0755));
                 close(fd);
         } else if (strcmp(what, "mmap-wx") == 0) {
-                void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
-                               -1, 0);
+                /* the system call itself: musl's mmap() turns the kernel's EPERM into ENOMEM */
+                void *p = (void *) syscall(SYS_mmap, NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
                 report(what, p == MAP_FAILED ? -1 : 0);
                 if (p != MAP_FAILED)
                         munmap(p, 4096);
@@ -210,7 +214,7 @@ static void attempt(const char *what) {
         if (strcmp(what, "int80") == 0 && WTERMSIG(st) == SIGSEGV)
                 printf("%s unavailable SIGSEGV\n", what);
         else
-                printf("%s signal SIG%s\n", what, sigabbrev_np(WTERMSIG(st)) ?: "?");
+                printf("%s signal SIG%s\n", what, signal_abbrev(WTERMSIG(st)) ?: "?");
         fflush(stdout);
 }
 
