@@ -7,6 +7,7 @@
  * __ctype_b_loc, __errno_location, fopen64, fstat64 for that purpose); the link fails if a
  * new one appears (-Wl,--no-undefined). */
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,11 +25,17 @@ int __fprintf_chk(FILE *f, int flag, const char *format, ...) {
         return r;
 }
 
+/* musl's vsnprintf() fails with EOVERFLOW for a size over INT_MAX, glibc's does not: the callers
+ * were built for glibc, and pass (size_t) -1 where the compiler did not know the size. No output
+ * can be longer than INT_MAX anyway. */
+static size_t clamp_size(size_t n) {
+        return n > INT_MAX ? (size_t) INT_MAX : n;
+}
+
 int __sprintf_chk(char *s, int flag, size_t slen, const char *format, ...) {
         va_list ap;
         va_start(ap, format);
-        /* slen is (size_t) -1 when the compiler did not know the size */
-        int r = vsnprintf(s, slen, format, ap);
+        int r = vsnprintf(s, clamp_size(slen), format, ap);
         va_end(ap);
         if (r >= 0 && (size_t) r >= slen)
                 abort();
@@ -40,7 +47,7 @@ int __snprintf_chk(char *s, size_t maxlen, int flag, size_t slen, const char *fo
                 abort();
         va_list ap;
         va_start(ap, format);
-        int r = vsnprintf(s, maxlen, format, ap);
+        int r = vsnprintf(s, clamp_size(maxlen), format, ap);
         va_end(ap);
         return r;
 }
