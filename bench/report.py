@@ -33,9 +33,9 @@ def pct(values, p):
     return s[min(len(s) - 1, int(round(p / 100.0 * (len(s) - 1))))]
 
 
-def version(cmd):
+def version(cmd, lines=1):
     try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.splitlines()[0]
+        return ", ".join(subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.splitlines()[:lines])
     except Exception as e:  # a missing tool is reported, not hidden
         return "unavailable (%s)" % e
 
@@ -71,7 +71,7 @@ md = ["# hutch benchmark results", "",
       "alternating run by run in a new random order each round (bench/timer.c); medians are what to compare." % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
       "", "## Machine", "",
       "- kernel %s, %s, %d CPUs" % (platform.release(), platform.machine(), os.cpu_count()),
-      "- hutch: %s" % version([os.path.join(os.path.dirname(data), "build/src/cli/hutch"), "--version"]),
+      "- hutch: %s" % version([os.path.join(os.path.dirname(data), "build/src/cli/hutch"), "--version"], 2),
       "- bubblewrap: %s" % version(["bwrap", "--version"]),
       "- crun: %s, run with `--cgroup-manager=disabled`: crun 1.8 raises RLIMIT_MEMLOCK to load its cgroup v2 "
       "device filter, which needs CAP_SYS_RESOURCE, and this machine withholds it. crun then makes no cgroup "

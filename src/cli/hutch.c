@@ -278,7 +278,7 @@ int main(int argc, char **argv) {
                         fputs(usage_text, stdout);
                         return EXIT_VALID;
                 case ARG_VERSION:
-                        printf("hutch %s\n", HUTCH_VERSION);
+                        printf("hutch %s\n%s\n", HUTCH_VERSION, HUTCH_BUILD);
                         return EXIT_VALID;
                 default:
                         fputs(usage_text, stderr);

@@ -37,6 +37,7 @@ ln -s /dev/null "$T/units/masked.hutch"
 
 check "--version" status 0 "$HUTCH" --version
 check "--version prints the version" grep -Eq '^hutch [0-9]+\.[0-9]+' "$T/out"
+check "--version says the C library and the linking" grep -Eq '^(musl|glibc [0-9]+\.[0-9]+), (static|dynamic)$' "$T/out"
 check "no verb: usage error" status 2 "$HUTCH"
 check "unknown verb: usage error" status 2 "$HUTCH" frobnicate
 check "unknown option: usage error" status 2 "$HUTCH" verify --frobnicate "$T/bad.hutch"
