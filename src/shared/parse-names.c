@@ -10,7 +10,7 @@
 #include <sys/capability.h>
 #include <sys/resource.h>
 
-#include "errno-list.h"
+#include "shared/errno-list.h"
 #include "hutch/parse.h"
 #include "shared/parse-internal.h"
 
