@@ -91,7 +91,7 @@ void sandbox_child_exit_status(const struct sandbox_child *c, const siginfo_t *s
 /* Once c->exit_fd is readable: true with the payload's end (as sandbox_child_exit_status()) when
  * PID 1 has reported it; false when PID 1 died without a report (its exit will tell). */
 bool sandbox_child_reported(const struct sandbox_child *c, int *ret_code, int *ret_status);
-/* Unmaps the report and closes exit_fd. Accepts a child without them. */
+/* Gives the report's page back for a later run and closes exit_fd. Accepts a child without them. */
 void sandbox_child_release(struct sandbox_child *c);
 
 void sandbox_params_init(struct sandbox_params *p);

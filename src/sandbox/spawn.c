@@ -475,34 +475,73 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
 
 /* ---- parent side ---- */
 
-/* The page PID 1 writes the payload's end into (pid1-abi.h). Backed by a memfd when PID 1 will
- * exec hutch-init, which gets it as an fd: a mapping does not survive execve. Without any page,
- * the spawner falls back to PID 1's own exit status (128+N). */
-static void exit_report_map(struct sandbox_ctx *c) {
-        c->init_fd = sandbox_init_fd();
-        if (c->init_fd >= 0) {
-                c->report_fd = memfd_create("hutch-exit-report", MFD_CLOEXEC);
-                if (c->report_fd >= 0 && ftruncate(c->report_fd, sizeof(struct sandbox_exit_report)) == 0) {
-                        void *page = mmap(NULL, sizeof(struct sandbox_exit_report), PROT_READ | PROT_WRITE,
-                                          MAP_SHARED, c->report_fd, 0);
-                        if (page != MAP_FAILED) {
-                                c->report = page;
-                                return;
+/* The pages PID 1 writes the payload's end into (pid1-abi.h) are kept for the life of the
+ * process and reused run after run (a restart, or another sandbox of the same process): unmapping
+ * one at the end of each run made every stop pay a TLB shootdown, an IPI to each CPU the
+ * supervisor had run on, about 5% of the time it takes to stop 100 sandboxes here. A page is busy
+ * from exit_report_map() until report_release(); an earlier run's PID 1 that is still exiting
+ * has written its report already and writes nothing more. The memfd behind a page (for PID 1 to
+ * hand to hutch-init: a mapping does not survive execve) stays open with it, CLOEXEC, and is
+ * closed in every sandbox child but the one it serves (close_from_3_except()). */
+struct report_slot {
+        struct sandbox_exit_report *page;
+        int fd; /* the memfd behind page, or -1 for anonymous memory */
+        bool busy;
+};
+static struct report_slot *report_slots;
+static size_t n_report_slots;
+
+static struct report_slot *report_slot_get(bool memfd) {
+        struct report_slot *s = NULL;
+        for (size_t i = 0; i < n_report_slots && !s; i++)
+                if (!report_slots[i].busy && (report_slots[i].fd >= 0) == memfd)
+                        s = &report_slots[i];
+        if (!s) {
+                struct report_slot *m = realloc(report_slots, (n_report_slots + 1) * sizeof(*m));
+                if (!m)
+                        return NULL;
+                report_slots = m;
+                int fd = -1;
+                if (memfd) {
+                        fd = memfd_create("hutch-exit-report", MFD_CLOEXEC);
+                        if (fd < 0 || ftruncate(fd, sizeof(struct sandbox_exit_report)) < 0) {
+                                if (fd >= 0)
+                                        close(fd);
+                                return NULL;
                         }
                 }
-                if (c->report_fd >= 0)
-                        close(c->report_fd);
-                close(c->init_fd);
-                c->report_fd = c->init_fd = -1;
+                void *page = mmap(NULL, sizeof(struct sandbox_exit_report), PROT_READ | PROT_WRITE,
+                                  MAP_SHARED | (memfd ? 0 : MAP_ANONYMOUS), fd, 0);
+                if (page == MAP_FAILED) {
+                        if (fd >= 0)
+                                close(fd);
+                        return NULL;
+                }
+                s = &report_slots[n_report_slots++];
+                *s = (struct report_slot){.page = page, .fd = fd};
         }
-        void *page = mmap(NULL, sizeof(struct sandbox_exit_report), PROT_READ | PROT_WRITE,
-                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        c->report = page == MAP_FAILED ? NULL : page;
+        memset(s->page, 0, sizeof *s->page);
+        s->busy = true;
+        return s;
 }
 
-static void report_unmap(struct sandbox_exit_report *r) {
-        if (r)
-                munmap(r, sizeof *r);
+/* Without any page, the spawner falls back to PID 1's own exit status (128+N). */
+static void exit_report_map(struct sandbox_ctx *c) {
+        c->init_fd = sandbox_init_fd();
+        struct report_slot *s = report_slot_get(c->init_fd >= 0);
+        if (!s && c->init_fd >= 0) {
+                close(c->init_fd);
+                c->init_fd = -1;
+                s = report_slot_get(false);
+        }
+        c->report = s ? s->page : NULL;
+        c->report_fd = s ? s->fd : -1;
+}
+
+static void report_release(struct sandbox_exit_report *r) {
+        for (size_t i = 0; r && i < n_report_slots; i++)
+                if (report_slots[i].page == r)
+                        report_slots[i].busy = false;
 }
 
 int sandbox_child_settle(const struct sandbox_child *c) {
@@ -516,7 +555,7 @@ int sandbox_child_settle(const struct sandbox_child *c) {
 }
 
 void sandbox_child_release(struct sandbox_child *c) {
-        report_unmap(c->report);
+        report_release(c->report);
         c->report = NULL;
         if (c->exit_fd >= 0)
                 close(c->exit_fd);
@@ -715,9 +754,7 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
         if (pinned)
                 (void) sched_setaffinity(0, sizeof affinity, &affinity);
         sigprocmask(SIG_SETMASK, &saved_mask, NULL);
-        /* The child has its copies; the mapping of the report stays. */
-        if (c.report_fd >= 0)
-                close(c.report_fd);
+        /* The child has its copies; the report's page and memfd stay for the next run. */
         if (c.init_fd >= 0)
                 close(c.init_fd);
         seccomp_program_free(prog);
@@ -728,7 +765,7 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
         if (syncp[0] >= 0)
                 close(syncp[0]);
         if (r < 0) {
-                report_unmap(c.report);
+                report_release(c.report);
                 close(errp[0]);
                 if (syncp[1] >= 0)
                         close(syncp[1]);
@@ -760,7 +797,7 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                         waitid(P_PIDFD, (id_t) pidfd, &si, WEXITED);
                         close(pidfd);
                         close(errp[0]);
-                        report_unmap(c.report);
+                        report_release(c.report);
                         if (exitp[0] >= 0)
                                 close(exitp[0]);
                         sandbox_error_set(err, SANDBOX_STEP_USERNS, r, "write", pp, "%s", map);
@@ -794,7 +831,7 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
         siginfo_t si;
         waitid(P_PIDFD, (id_t) pidfd, &si, WEXITED);
         close(pidfd);
-        report_unmap(c.report);
+        report_release(c.report);
         if (exitp[0] >= 0)
                 close(exitp[0]);
         if (got != sizeof child_err)
