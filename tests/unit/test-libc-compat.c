@@ -30,7 +30,16 @@ static int (*volatile sprintf_chk)(char *, int, size_t, const char *, ...) = __s
 static int (*volatile snprintf_chk)(char *, size_t, int, size_t, const char *, ...) = __snprintf_chk;
 static int (*volatile asprintf_chk)(char **, int, const char *, ...) = __asprintf_chk;
 
-/* Runs f in a child; returns the signal that ended it, or 0 when it exited. */
+/* Under AddressSanitizer its interceptors see the overflow first and end the process with their
+ * own report and exit status instead of abort(): then "did not return" is what is checked. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ABORTED(sig) ((sig) != 0)
+#else
+#define ABORTED(sig) ((sig) == SIGABRT)
+#endif
+
+/* Runs f in a child; returns the signal that ended it, -2 when it exited non-zero, 0 when it
+ * exited 0. */
 static int dies_of(void (*f)(void)) {
         pid_t pid = fork();
         if (pid == 0) {
@@ -41,7 +50,7 @@ static int dies_of(void (*f)(void)) {
         int st = 0;
         if (pid < 0 || waitpid(pid, &st, 0) != pid)
                 return -1;
-        return WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+        return WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st) != 0 ? -2 : 0;
 }
 
 static void sprintf_overflow(void) {
@@ -71,9 +80,15 @@ static void test_checked_printf(void) {
                 TAP_CHECK(fgets(buf, sizeof buf, f) && strcmp(buf, "00012") == 0, "__fprintf_chk's text");
                 fclose(f);
         }
-        TAP_CHECK(dies_of(sprintf_overflow) == SIGABRT, "__sprintf_chk aborts past the known size");
+        TAP_CHECK(ABORTED(dies_of(sprintf_overflow)), "__sprintf_chk aborts past the known size");
+#if defined(__SANITIZE_ADDRESS__)
+        /* ASan's own __snprintf_chk() does not compare the two sizes */
+        tap_check(1, __FILE__, __LINE__,
+                  "# SKIP __snprintf_chk with a size larger than the buffer (ASan's)");
+#else
         TAP_CHECK(dies_of(snprintf_lying_size) == SIGABRT,
                   "__snprintf_chk aborts when told a size larger than the buffer");
+#endif
 }
 
 static void test_libcap(void) {
