@@ -99,7 +99,7 @@ static void source_disable(struct event_source *s) {
         if (!s->enabled)
                 return;
         s->enabled = false;
-        if (s->fd >= 0)
+        if (s->fd >= 0 && s->loop->epoll_fd >= 0)
                 (void) source_epoll(s, EPOLL_CTL_DEL);
 }
 
@@ -146,10 +146,13 @@ static void graveyard_release(struct event_loop *e) {
 struct event_loop *event_loop_free(struct event_loop *e) {
         if (!e)
                 return NULL;
+        /* The epoll instance first: closing it drops every registration at once, where
+         * removing each source's fd from it would be a system call apiece. */
+        close(e->epoll_fd);
+        e->epoll_fd = -1;
         while (e->sources)
                 event_source_free(e->sources);
         graveyard_release(e);
-        close(e->epoll_fd);
         free(e);
         return NULL;
 }
