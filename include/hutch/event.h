@@ -65,6 +65,9 @@ int event_add_timer(struct event_loop *e, struct event_source **ret, usec_t usec
  * the pidfd; when the add fails, the pidfd stays the caller's. */
 int event_add_child_pidfd(struct event_loop *e, struct event_source **ret, int pidfd, bool own,
                           event_child_handler_t cb, void *userdata);
+/* Hands a child source to another handler and userdata, with its pidfd, ownership and state
+ * unchanged (no system call). -ENOTTY for other sources. */
+int event_source_set_child_handler(struct event_source *s, event_child_handler_t cb, void *userdata);
 /* inotify_add_watch(path, mask) on an inotify instance of its own; one call per event read. */
 int event_add_inotify(struct event_loop *e, struct event_source **ret, const char *path, uint32_t mask,
                       event_inotify_handler_t cb, void *userdata);

@@ -234,6 +234,14 @@ int event_add_child_pidfd(struct event_loop *e, struct event_source **ret, int p
         return 0;
 }
 
+int event_source_set_child_handler(struct event_source *s, event_child_handler_t cb, void *userdata) {
+        if (!s || s->dead || s->type != SOURCE_CHILD)
+                return -ENOTTY;
+        s->cb.child = cb;
+        s->userdata = userdata;
+        return 0;
+}
+
 int event_add_inotify(struct event_loop *e, struct event_source **ret, const char *path, uint32_t mask,
                       event_inotify_handler_t cb, void *userdata) {
         struct event_source *s;

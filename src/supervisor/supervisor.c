@@ -279,14 +279,11 @@ static int on_exit_report(struct event_source *src, int fd, uint32_t revents, vo
         struct exit_info e;
         if (!sandbox_child_reported(&s->child, &e.code, &e.status))
                 return 0;
-        int reap_fd = fcntl(s->pidfd, F_DUPFD_CLOEXEC, 3);
-        if (reap_fd < 0)
+        /* The run's own child source becomes that reaper, pidfd and all: it is the loop's from
+         * here on (freed in on_reaped or with the loop), and no longer this run's. */
+        if (event_source_set_child_handler(s->child_source, on_reaped, NULL) < 0)
                 return 0; /* on_child then */
-        if (event_add_child_pidfd(s->event, NULL, reap_fd, true, on_reaped, NULL) < 0) {
-                close(reap_fd);
-                return 0;
-        }
-        s->child_source = event_source_free(s->child_source); /* closes s->pidfd */
+        s->child_source = NULL;
         s->pidfd = -EBADF;
         sandbox_child_release(&s->child);
         s->pid1_exiting = true;

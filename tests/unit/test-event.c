@@ -270,6 +270,12 @@ static int on_child(struct event_source *s, const siginfo_t *si, void *userdata)
         return 0;
 }
 
+/* A timer far out, to give the loop a source that is not a child's: ends the run with 99. */
+static int on_timer_never(struct event_source *s, usec_t when, void *userdata) {
+        event_loop_exit(userdata, 99);
+        return 0;
+}
+
 static void test_child(void) {
         struct event_loop *e = NULL;
         struct event_source *src = NULL;
@@ -303,6 +309,36 @@ static void test_child(void) {
         TAP_CHECK(event_loop_run(e) == 42 && seen.si.si_status == 0, "child: exit 0 seen");
         TAP_CHECK(fcntl(pidfd, F_GETFD) >= 0, "child: unowned pidfd left open");
         close(pidfd);
+        event_loop_free(e);
+
+        /* Handed to another handler before the exit: the new one runs, with its userdata, on
+         * the same owned pidfd; other sources refuse the swap. */
+        TAP_CHECK(event_loop_new(&e) == 0, "child: loop for a handler swap");
+        int pipefd[2];
+        TAP_CHECK(pipe2(pipefd, O_CLOEXEC) == 0, "child: pipe to hold the child");
+        pid = fork();
+        if (pid == 0) {
+                char c;
+                close(pipefd[1]);
+                (void) read(pipefd[0], &c, 1);
+                _exit(3);
+        }
+        close(pipefd[0]);
+        pidfd = pidfd_open(pid, 0);
+        struct child_seen first = {.loop = e, .src = &src}, second = {.loop = e, .src = &src};
+        TAP_CHECK(event_add_child_pidfd(e, &src, pidfd, true, on_child, &first) == 0, "child: source added");
+        TAP_CHECK(event_source_set_child_handler(src, on_child, &second) == 0, "child: handler swapped");
+        struct event_source *timer = NULL;
+        TAP_CHECK(event_add_timer(e, &timer, 10 * USEC_PER_SEC, on_timer_never, e) == 0 &&
+                          event_source_set_child_handler(timer, on_child, &second) == -ENOTTY,
+                  "child: a timer refuses a child handler");
+        close(pipefd[1]); /* the child exits */
+        TAP_CHECK(event_loop_run(e) == 42, "child: loop ended by the new handler");
+        TAP_CHECK(first.calls == 0 && second.calls == 1 && second.si.si_pid == pid &&
+                          second.si.si_status == 3,
+                  "child: only the new handler ran, with status 3 (%u, %u, %d)", first.calls, second.calls,
+                  second.si.si_status);
+        TAP_CHECK(fcntl(pidfd, F_GETFD) < 0 && errno == EBADF, "child: pidfd still owned by the source");
         event_loop_free(e);
 }
 
