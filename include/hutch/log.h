@@ -25,6 +25,12 @@ void log_set_sink(log_sink_t sink, void *userdata);
 /* A prefix such as the unit name, printed after "hutch: " ("hutch: web: ..."). NULL clears it. */
 void log_set_prefix(const char *prefix);
 
+/* Writes the formatted text and "\n" to `fd` in one write(), cut to PIPE_BUF (4096) bytes: a
+ * line is never split, so on a pipe or socket it cannot interleave with another writer's (the
+ * payload shares hutch's stderr) and a kmsg record stays one record. stdio would split a line
+ * longer than its buffer, which unbuffered stderr (musl: 80 bytes) makes common. 0 or -errno. */
+int log_write_line(int fd, const char *fmt, ...) _printf_(2, 3);
+
 int log_internal(int level, int error, const char *fmt, ...) _printf_(3, 4);
 int log_internalv(int level, int error, const char *fmt, va_list ap) _printf_(3, 0);
 

@@ -55,10 +55,10 @@ static void generator_log_sink(int level, const char *message, void *userdata) {
         }
         if (t != TARGET_CONSOLE && kmsg_fd >= 0) {
                 /* kmsg takes one record per write, prefixed with <priority>. */
-                if (dprintf(kmsg_fd, "<%d>hutch-generator: %s\n", level, message) > 0)
+                if (log_write_line(kmsg_fd, "<%d>hutch-generator: %s", level, message) >= 0)
                         return;
         }
-        fprintf(stderr, "hutch-generator: %s\n", message);
+        (void) log_write_line(STDERR_FILENO, "hutch-generator: %s", message);
 }
 
 static enum log_target log_target;

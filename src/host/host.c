@@ -210,7 +210,7 @@ void host_event(const struct host_event *e) {
 
         char line[1024];
         host_event_format_line(e, line, sizeof line);
-        fprintf(stderr, "%s\n", line);
+        (void) log_write_line(STDERR_FILENO, "%s", line);
 }
 
 /* Log sink used under the journal: keeps the priority (stderr lines lose it) and tags the
@@ -236,9 +236,9 @@ static void journal_log_sink(int level, const char *message, void *userdata) {
         free(u);
         if (r < 0) {
                 if (log_unit)
-                        fprintf(stderr, "hutch: %s: %s\n", log_unit, message);
+                        (void) log_write_line(STDERR_FILENO, "hutch: %s: %s", log_unit, message);
                 else
-                        fprintf(stderr, "hutch: %s\n", message);
+                        (void) log_write_line(STDERR_FILENO, "hutch: %s", message);
         }
 }
 
