@@ -9,7 +9,11 @@
  *     exited AND every payload is gone (the FIFO reports end-of-file once the last process
  *     holding its write end has died), whichever comes last.
  * SPEC is "NAME=ARG0\x1fARG1..." where "%d" in an argument becomes the index.
- * Output lines: NAME N ALL_RUNNING_MS STOPPED_MS LAUNCHERS_EXITED_MS PSS_KB_PER KERNEL_KB_PER RAN. */
+ *   - the CPU time the whole machine spent while they stopped (every CPU's user, system, irq and
+ *     softirq ticks in /proc/stat, 10 ms each): when it is near "CPUs x stop time", the stop is
+ *     bound by the work it makes, not by waiting.
+ * Output lines: NAME N ALL_RUNNING_MS STOPPED_MS LAUNCHERS_EXITED_MS PSS_KB_PER KERNEL_KB_PER RAN
+ * STOP_CPU_MS. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +33,22 @@ extern char **environ;
 #define MAX_ARGS 64
 #define WAIT_MS 120000 /* give up on a tool after two minutes */
 #define SETTLE_MS 250  /* from the last payload running to the memory reading */
+
+/* Busy time of all CPUs so far, in ms (/proc/stat's first line: user nice system idle iowait irq
+ * softirq steal ..., in USER_HZ ticks); -1 when it cannot be read. */
+static double cpu_busy_ms(void) {
+        FILE *f = fopen("/proc/stat", "re");
+        unsigned long long user, nice, sys, idle, iowait, irq, softirq;
+        int n = f ? fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &sys, &idle, &iowait, &irq,
+                           &softirq)
+                  : 0;
+        if (f)
+                fclose(f);
+        long hz = sysconf(_SC_CLK_TCK);
+        if (n != 7 || hz <= 0)
+                return -1;
+        return (double) (user + nice + sys + irq + softirq) * 1000.0 / (double) hz;
+}
 
 static double now_ms(void) {
         struct timespec ts;
@@ -211,6 +231,7 @@ static int run_tool(const char *name, char **args, int n, const char *fifo, FILE
         long kdelta = kernel_kb() - k0;
         close(wfd); /* from now on only the payloads hold write ends */
 
+        double cpu0 = cpu_busy_ms();
         double t1 = now_ms();
         for (int i = 0; i < n; i++)
                 if (pids[i] > 0)
@@ -238,10 +259,12 @@ static int run_tool(const char *name, char **args, int n, const char *fifo, FILE
                         break;
         }
         double t_stop = now_ms() - t1;
+        double cpu1 = cpu_busy_ms();
+        double stop_cpu = cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : -1;
         if (!gone)
                 fprintf(stderr, "fleet: %s: payloads still running %d ms after the stop\n", name, WAIT_MS);
-        fprintf(out, "%s\t%d\t%.2f\t%.2f\t%.2f\t%ld\t%ld\t%d\n", name, n, t_all, gone ? t_stop : -1.0,
-                t_launchers, pss / n, kdelta / n, got);
+        fprintf(out, "%s\t%d\t%.2f\t%.2f\t%.2f\t%ld\t%ld\t%d\t%.0f\n", name, n, t_all, gone ? t_stop : -1.0,
+                t_launchers, pss / n, kdelta / n, got, stop_cpu);
         fflush(out);
         close(rfd);
         unlink(fifo);

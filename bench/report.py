@@ -101,7 +101,10 @@ if os.path.exists(fleet):
     md += ["## 100 concurrent `sleep` sandboxes", "",
            "Each payload writes to a FIFO bound into its sandbox and then runs `sleep` with the FIFO still "
            "open (bench/fleet.c): *all running* is when the last of them wrote, *all stopped* is after SIGTERM to "
-           "every launcher, when every launcher has exited and the FIFO reports that no payload holds it any more. "
+           "every launcher, when every launcher has exited and the FIFO reports that no payload holds it any more; "
+           "*CPU busy while stopping* is the time all of the machine's CPUs spent working (user, system, interrupts: "
+           "/proc/stat, in 10 ms ticks) over that stop: where it comes near the number of CPUs times the stop, the "
+           "stop is bound by the work of taking the sandboxes apart, not by any waiting. "
            "Memory, taken 250 ms after the last payload ran (the steady state of a running sandbox: hutch's PID 1 "
            "swaps itself for hutch-init 50 ms after its payload starts): PSS of the launchers' own processes (all but `sleep`), plus the growth of the kernel's memory "
            "(Slab, KernelStack, PageTables, Percpu in /proc/meminfo) while they run, from a baseline taken once "
@@ -109,13 +112,13 @@ if os.path.exists(fleet):
            "shrinking); other work on the machine adds noise to the kernel figure. Each round is one fleet per "
            "tool, the tools taking turns to go first; the table gives the median of the rounds and, in brackets, "
            "their range.", "",
-           "| tool | rounds (sandboxes ran) | all running (ms) | all stopped (ms) | launchers exited (ms) | launcher PSS per sandbox (kB) | kernel memory per sandbox (kB) | total per sandbox (kB) |",
-           "|---|---|---|---|---|---|---|---|"]
+           "| tool | rounds (sandboxes ran) | all running (ms) | all stopped (ms) | launchers exited (ms) | CPU busy while stopping (ms, all CPUs) | launcher PSS per sandbox (kB) | kernel memory per sandbox (kB) | total per sandbox (kB) |",
+           "|---|---|---|---|---|---|---|---|---|"]
     per_tool = {}
     for line in open(fleet):
-        tool, n, t_all, t_stop, t_launchers, pss, kmem, got = line.rstrip("\n").split("\t")
+        tool, n, t_all, t_stop, t_launchers, pss, kmem, got, cpu = line.rstrip("\n").split("\t")
         per_tool.setdefault(tool, []).append((float(t_all), float(t_stop), float(t_launchers), int(pss),
-                                              int(kmem), int(got), int(n)))
+                                              int(kmem), int(got), int(n), float(cpu)))
     rows = {}
     for tool, v in per_tool.items():
         cols = list(zip(*v))
@@ -127,11 +130,12 @@ if os.path.exists(fleet):
                 return "not all"
             return (fmt + " [" + fmt + "–" + fmt + "]") % (statistics.median(xs), min(xs), max(xs))
 
+        cpu = [x for x in cols[7] if x >= 0]
         rows[tool] = (statistics.median(cols[0]), statistics.median(stopped) if len(stopped) == len(v) else -1,
-                      statistics.median(total))
-        md.append("| %s | %d (%d of %d) | %s | %s | %s | %s | %s | %s |" % (
+                      statistics.median(total), statistics.median(cpu) if cpu else -1)
+        md.append("| %s | %d (%d of %d) | %s | %s | %s | %s | %s | %s | %s |" % (
             tool, len(v), sum(cols[5]), sum(cols[6]), cell(cols[0]), cell(stopped) if len(stopped) == len(v) else
-            "not all", cell(cols[2]), cell(cols[3]), cell(cols[4]), cell(total)))
+            "not all", cell(cols[2]), cell(cpu), cell(cols[3]), cell(cols[4]), cell(total)))
     md.append("")
     if "hutch" in rows and "bwrap" in rows:
         h, b = rows["hutch"], rows["bwrap"]
@@ -140,6 +144,10 @@ if os.path.exists(fleet):
         md.append("- all stopped in **%.0f ms** (median; target ≤ 100 ms: %s); bwrap's in the same rounds: %.0f ms, "
                   "hutch/bwrap = **%.2f×**" % (h[1], "meets" if 0 <= h[1] <= 100 else "MISSES", b[1],
                                               h[1] / b[1] if b[1] > 0 else float("nan")))
+        if h[3] >= 0 and b[3] >= 0:
+            ncpu = os.cpu_count() or 1
+            md.append("- CPU busy while stopping (median, %d CPUs): hutch %.0f ms, bwrap %.0f ms, of at most %.0f "
+                      "and %.0f in their stop times" % (ncpu, h[3], b[3], ncpu * h[1], ncpu * b[1]))
         md.append("- **%.0f kB** per running sandbox (median; target ≤ 600 kB: %s)" % (h[2], "meets" if h[2] <= 600 else "MISSES"))
         md.append("")
 
@@ -147,7 +155,7 @@ f1 = os.path.join(data, "fleet1.tsv")
 if os.path.exists(f1):
     stops = {}
     for line in open(f1):
-        tool, n, t_all, t_stop, t_launchers, pss, kmem, got = line.rstrip("\n").split("\t")
+        tool, n, t_all, t_stop, t_launchers, pss, kmem, got, cpu = line.rstrip("\n").split("\t")
         if float(t_stop) >= 0:
             stops.setdefault(tool, []).append(float(t_stop))
     if stops:
