@@ -37,13 +37,14 @@ extern char **environ;
 /* Busy time of all CPUs so far, in ms (/proc/stat's first line: user nice system idle iowait irq
  * softirq steal ..., in USER_HZ ticks); -1 when it cannot be read. */
 static double cpu_busy_ms(void) {
-        FILE *f = fopen("/proc/stat", "re");
         unsigned long long user, nice, sys, idle, iowait, irq, softirq;
-        int n = f ? fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &sys, &idle, &iowait, &irq,
-                           &softirq)
-                  : 0;
-        if (f)
+        int n = 0;
+        FILE *f = fopen("/proc/stat", "re");
+        if (f) {
+                n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &sys, &idle, &iowait,
+                           &irq, &softirq);
                 fclose(f);
+        }
         long hz = sysconf(_SC_CLK_TCK);
         if (n != 7 || hz <= 0)
                 return -1;
