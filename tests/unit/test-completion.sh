@@ -75,8 +75,16 @@ check "a template name leaves no space after '@'" asks "$H run wor" nospace
 check "units from their start" is "$H verify w" web worker@
 check "--unit-path on the line wins over \$HUTCH_UNIT_PATH" is "$H run --unit-path $T/other " batch web
 check "--unit-path=DIRS too" is "$H show --unit-path=$T/other " batch web
-check "a list ending in ':' adds the defaults after it (first directory listed first)" \
-        has "$H run --unit-path $T/other: " batch web
+dirs_are() { # PATH EXPECTED...: the directories searched for PATH
+        local p=$1
+        shift
+        [ "$(_hutch_search_dirs "$p" | tr '\n' ' ')" = "$* " ] || { echo "# got: $(_hutch_search_dirs "$p" | tr '\n' ' ')"; return 1; }
+}
+check "a list ending in ':' is followed by the default directories" \
+        dirs_are "$T/other:" "$T/other" /etc/hutch /run/hutch /usr/local/lib/hutch /usr/lib/hutch
+check "no --unit-path: \$HUTCH_UNIT_PATH" dirs_are "" "$T/units"
+check "an empty \$HUTCH_UNIT_PATH: the defaults" env HUTCH_UNIT_PATH= bash -c ". '$COMPLETION'; [ \"\$(_hutch_search_dirs '' | tr '\n' ' ')\" = '/etc/hutch /run/hutch /usr/local/lib/hutch /usr/lib/hutch ' ]"
+check "a trailing ':' on the line works for units" has "$H run --unit-path $T/other: " batch web
 check "a list of two: both searched, each name once" is "$H cat --unit-path $T/units:$T/other " batch db@main web worker@
 check "verify and cat take many units" is "$H verify web " web worker@ db@main
 check "run takes one unit, then --" is "$H run web " --
