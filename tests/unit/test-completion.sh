@@ -106,6 +106,9 @@ check "-p: as many keys as 'hutch show' prints settings ($settings)" test "$(wc 
 check "--property=: the same keys (bash replaces what follows '=')" is "$H show --property=Security.NoNewP" Security.NoNewPrivileges=
 check "-p: nothing once the value begins" is "$H run -p Service.Type="
 check "--property=: nothing once the value begins" is "$H run --property=Service.Type=ex"
+check "-pSECTION.KEY joined" is "$H show -pService.KillSig" -pService.KillSignal=
+check "-p joined: nothing once the value begins" is "$H show -pService.KillSignal=SIGT"
+check "-p alone is still the option" is "$H run -p" -p
 
 check "--unit-path: directories" is "$H run --unit-path $T/fi" "$T/files"
 check "--unit-path: as file names (bash adds '/' to a directory)" asks "$H run --unit-path $T/fi" filenames
