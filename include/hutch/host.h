@@ -30,8 +30,9 @@ struct host_event {
         const char *unit;
         pid_t pid;          /* 0: none */
         const char *reason; /* "exit-code", "signal", "core-dump", "timeout", "watchdog", "oom-kill",
-                               "start-limit-hit", or NULL */
+                               "start-limit-hit", "protocol", or NULL */
         int status;         /* exit status or signal number, -1: none */
+        int exit_code;      /* with a status: CLD_EXITED, CLD_KILLED or CLD_DUMPED; 0: unknown */
         unsigned restart_count;
         usec_t delay;        /* for RESTARTING */
         const char *message; /* the human sentence, e.g. "exited with status 3, restarting in 100ms" */
@@ -53,6 +54,11 @@ void host_log_setup(const char *unit_name);
  * libsystemd does); -EINVAL for an invalid field name (see host-internal.h), else a negative
  * errno. Never logs, so a log sink may use it. */
 int host_journal_sendv(const struct iovec *fields, size_t n);
+
+/* The generated service's TimeoutStartSec= and TimeoutStopSec= are the unit's plus this: hutch's
+ * own timeouts fire first, so hutch gets to say what happened and to clean up the sandbox instead
+ * of being killed from outside. */
+#define HOST_TIMEOUT_MARGIN_USEC (5 * USEC_PER_SEC)
 
 /* sd_notify to the service manager that runs hutch (no-op without NOTIFY_SOCKET). */
 void host_notify_ready(void);
@@ -86,7 +92,8 @@ struct notify_message {
         const char *status;         /* or NULL */
         int errno_value;            /* -1: none */
         usec_t extend_timeout_usec; /* 0: none */
-        usec_t watchdog_usec;       /* WATCHDOG_USEC= from the payload, 0: none */
+        bool watchdog_usec_set;     /* WATCHDOG_USEC= from the payload: */
+        usec_t watchdog_usec;       /* its value, 0 turns the watchdog off */
 };
 
 /* Called for each accepted message. What systemd should see is forwarded once per

@@ -25,11 +25,12 @@ enum exit_reason {
         EXIT_REASON_WATCHDOG,
         EXIT_REASON_OOM_KILL,
         EXIT_REASON_START_LIMIT_HIT,
+        EXIT_REASON_PROTOCOL, /* a Type=notify service that exited cleanly before READY=1 */
         _EXIT_REASON_MAX,
 };
 
 /* "success", "exit-code", "signal", "core-dump", "timeout", "watchdog", "oom-kill",
- * "start-limit-hit". */
+ * "start-limit-hit", "protocol". */
 const char *exit_reason_to_string(enum exit_reason r);
 
 /* How the payload ended, as waitid() reports it. */
@@ -39,7 +40,7 @@ struct exit_info {
 };
 
 /* systemd's clean exit: status 0, or a status/signal listed in SuccessExitStatus=, or (not for
- * Type=oneshot) death by SIGHUP, SIGINT, SIGTERM or SIGPIPE. */
+ * Type=oneshot) death by SIGHUP, SIGINT, SIGTERM or SIGPIPE. A core dump is never clean. */
 bool exit_is_clean(const struct hutch_unit *u, const struct exit_info *e);
 
 /* The result of a run. `forced` is what the supervisor itself decided before the payload died
@@ -120,6 +121,9 @@ int supervisor_start(struct supervisor *s);
 /* A requested stop: KillSignal= to the payload, cgroup.kill after TimeoutStopSec=; no restart.
  * A pending restart is cancelled. Idempotent. */
 void supervisor_stop(struct supervisor *s);
+/* `sig` to the running payload, as hutch's PID 1 passes signals on; no state change (the exit it
+ * may cause is judged like any other). Nothing when no payload runs. */
+void supervisor_kill(struct supervisor *s, int sig);
 bool supervisor_is_done(const struct supervisor *s);
 /* Valid once done: the exit status hutch run should return. */
 int supervisor_exit_status(const struct supervisor *s);
@@ -128,5 +132,6 @@ pid_t supervisor_payload_pid(const struct supervisor *s);
 void supervisor_free(struct supervisor *s);
 
 /* One unit in the foreground, as `hutch run` does: a loop, SIGTERM/SIGINT stop the unit,
- * systemd's watchdog for hutch pinged. Returns the exit status for hutch run. */
+ * SIGHUP/SIGQUIT/SIGUSR1/SIGUSR2 are passed on to the payload, SIGPIPE is ignored, systemd's
+ * watchdog for hutch pinged. Returns the exit status for hutch run. */
 int supervisor_run_one(const struct hutch_unit *u, const struct supervisor_options *o);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +22,6 @@
 #ifndef HUTCH_BINARY
 #define HUTCH_BINARY "/usr/bin/hutch"
 #endif
-
-/* hutch's own start and stop timeouts must fire before systemd's, so that hutch gets to say
- * what happened (and to clean up the sandbox) instead of being killed from outside. */
-#define TIMEOUT_MARGIN_USEC (5 * USEC_PER_SEC)
 
 /* A template is loaded once with this instance; every occurrence in the values written to the
  * service is turned back into "%i" so systemd substitutes the real instance. Letters and digits
@@ -119,7 +116,27 @@ static void put_timeout(FILE *f, const char *key, usec_t t) {
                 return;
         }
         char buf[64];
-        fprintf(f, "%s=%s\n", key, format_timespan(buf, sizeof buf, t + TIMEOUT_MARGIN_USEC));
+        fprintf(f, "%s=%s\n", key, format_timespan(buf, sizeof buf, t + HOST_TIMEOUT_MARGIN_USEC));
+}
+
+/* hutch run exits with the payload's status, 128+N for a death by signal N, also when its
+ * result is success: SuccessExitStatus= (the unit's, and for a service the clean deaths by
+ * SIGHUP, SIGINT, SIGTERM and SIGPIPE) must be those codes to systemd, so that the service
+ * ends inactive where a native one would, not failed. */
+static void put_success_exit_status(FILE *f, const struct hutch_unit *u) {
+        const struct exit_status_set *ok = &u->service.success_exit_status;
+        bool any = false;
+        for (int i = 1; i < 256; i++) {
+                int sig = i > 128 ? i - 128 : 0;
+                bool clean = u->service.type != SERVICE_ONESHOT &&
+                             (sig == SIGHUP || sig == SIGINT || sig == SIGTERM || sig == SIGPIPE);
+                if (!exit_status_set_has_status(ok, i) && !exit_status_set_has_signal(ok, sig) && !clean)
+                        continue;
+                fprintf(f, "%s%d", any ? " " : "SuccessExitStatus=", i);
+                any = true;
+        }
+        if (any)
+                fputc('\n', f);
 }
 
 /* The name as hutch knows it, for ExecStart=: "web", or "web@%i" for a template. Unit names
@@ -187,7 +204,10 @@ static int write_service(int dirfd, const char *service, const struct hutch_unit
         if (u->service.type == SERVICE_ONESHOT)
                 fputs("Type=oneshot\n", f);
         else
-                fputs("Type=notify\nNotifyAccess=main\n", f);
+                fputs("Type=notify\n", f);
+        /* hutch's STATUS= and EXTEND_TIMEOUT_USEC= (oneshot too); nothing from the payload gets
+         * here but what hutch forwards. */
+        fputs("NotifyAccess=main\n", f);
         fputs("ExecStart=" HUTCH_BINARY " run ", f);
         put_exec_name(f, name, template);
         fputc('\n', f);
@@ -198,6 +218,7 @@ static int write_service(int dirfd, const char *service, const struct hutch_unit
         fputs("KillMode=mixed\n", f);
         /* Restarts are hutch's (one semantics with and without systemd). */
         fputs("Restart=no\n", f);
+        put_success_exit_status(f, u);
         put_timeout(f, "TimeoutStartSec", u->service.timeout_start);
         put_timeout(f, "TimeoutStopSec", u->service.timeout_stop);
         /* Weights and memory protection count against sibling cgroups only: under systemd the

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
@@ -76,6 +77,20 @@ bool host_stderr_is_journal(void) {
         return cached;
 }
 
+/* How a status is to be read, in systemd's words for waitid()'s codes (its EXIT_CODE=). */
+static const char *exit_code_to_string(int code) {
+        switch (code) {
+        case CLD_EXITED:
+                return "exited";
+        case CLD_KILLED:
+                return "killed";
+        case CLD_DUMPED:
+                return "dumped";
+        default:
+                return NULL;
+        }
+}
+
 static int compose_default_message(const struct host_event *e, char *buf, size_t l) {
         switch (e->kind) {
         case HOST_EVENT_STARTED:
@@ -127,6 +142,8 @@ int host_event_format_line(const struct host_event *e, char *buf, size_t l) {
                 APPEND(" reason=%s", e->reason);
         if (e->status >= 0)
                 APPEND(" status=%d", e->status);
+        if (e->status >= 0 && exit_code_to_string(e->exit_code))
+                APPEND(" code=%s", exit_code_to_string(e->exit_code));
         if (e->restart_count > 0 || e->kind == HOST_EVENT_RESTARTING)
                 APPEND(" restarts=%u", e->restart_count);
         if (e->kind == HOST_EVENT_RESTARTING)
@@ -145,7 +162,7 @@ static int event_send_journal(const struct host_event *e) {
         }
 
         int prio = event_table[e->kind].priority;
-        if (e->kind == HOST_EVENT_EXITED && !(streq_ptr(e->reason, "exit-code") && e->status == 0))
+        if (e->kind == HOST_EVENT_EXITED && !streq_ptr(e->reason, "success"))
                 prio = LOG_LEVEL_WARNING;
 
         /* Each field is its own malloc'ed "NAME=value" string: the values come from the
@@ -175,6 +192,12 @@ static int event_send_journal(const struct host_event *e) {
                 goto finish;
         }
         if (e->status >= 0 && asprintf(&fields[n++], "HUTCH_EXIT_STATUS=%d", e->status) < 0) {
+                fields[--n] = NULL;
+                r = -ENOMEM;
+                goto finish;
+        }
+        if (e->status >= 0 && exit_code_to_string(e->exit_code) &&
+            asprintf(&fields[n++], "HUTCH_EXIT_CODE=%s", exit_code_to_string(e->exit_code)) < 0) {
                 fields[--n] = NULL;
                 r = -ENOMEM;
                 goto finish;

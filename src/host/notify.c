@@ -420,9 +420,10 @@ int notify_parse_message(char *text, struct notify_message *m) {
                         m->errno_value = (int) v;
                 else if (strncmp(line, "EXTEND_TIMEOUT_USEC=", 20) == 0 && parse_u64(line + 20, &v) && v > 0)
                         m->extend_timeout_usec = v;
-                else if (strncmp(line, "WATCHDOG_USEC=", 14) == 0 && parse_u64(line + 14, &v) && v > 0)
+                else if (strncmp(line, "WATCHDOG_USEC=", 14) == 0 && parse_u64(line + 14, &v)) {
+                        m->watchdog_usec_set = true;
                         m->watchdog_usec = v;
-                else
+                } else
                         continue;
                 kept++;
         }

@@ -10,6 +10,7 @@ static const char *const exit_reason_names[_EXIT_REASON_MAX] = {
         [EXIT_REASON_SIGNAL] = "signal",     [EXIT_REASON_CORE_DUMP] = "core-dump",
         [EXIT_REASON_TIMEOUT] = "timeout",   [EXIT_REASON_WATCHDOG] = "watchdog",
         [EXIT_REASON_OOM_KILL] = "oom-kill", [EXIT_REASON_START_LIMIT_HIT] = "start-limit-hit",
+        [EXIT_REASON_PROTOCOL] = "protocol",
 };
 
 const char *exit_reason_to_string(enum exit_reason r) {
@@ -22,7 +23,8 @@ bool exit_is_clean(const struct hutch_unit *u, const struct exit_info *e) {
         const struct exit_status_set *ok = &u->service.success_exit_status;
         if (e->code == CLD_EXITED)
                 return e->status == 0 || exit_status_set_has_status(ok, e->status);
-        if (e->code == CLD_KILLED || e->code == CLD_DUMPED) {
+        /* A core dump is a crash, whatever the signal (systemd's is_clean_exit()). */
+        if (e->code == CLD_KILLED) {
                 /* A daemon that dies of the usual "please stop" signals stopped cleanly; a
                  * oneshot command is held to the stricter standard of a command. */
                 if (u->service.type != SERVICE_ONESHOT && (e->status == SIGHUP || e->status == SIGINT ||

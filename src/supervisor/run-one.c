@@ -19,6 +19,16 @@ static int on_stop_signal(struct event_source *src, const struct signalfd_siginf
         return 0;
 }
 
+/* Signals that only mean something to the service (reload, reopen logs, a graceful quit) reach
+ * it through hutch, as a container runtime passes them on; hutch itself must not die of them. */
+static const int forwarded_signals[] = {SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+static int on_forward_signal(struct event_source *src, const struct signalfd_siginfo *si, void *userdata) {
+        struct supervisor *s = userdata;
+        supervisor_kill(s, (int) si->ssi_signo);
+        return 0;
+}
+
 static int on_host_watchdog(struct event_source *src, usec_t usec, void *userdata) {
         usec_t interval = host_watchdog_usec();
         host_watchdog_ping();
@@ -38,8 +48,15 @@ int supervisor_run_one(const struct hutch_unit *u, const struct supervisor_optio
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGCHLD);
+        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
+                sigaddset(&mask, forwarded_signals[i]);
         if (sigprocmask(SIG_BLOCK, &mask, &saved) < 0)
                 return log_error_errno(-errno, "block signals: %m"), 125;
+        /* A reader of hutch's stderr that went away (`hutch run web | head`) must not end hutch
+         * in the middle of a run: its log lines then fail with EPIPE. The payload gets every
+         * disposition back to the default before its execve(). */
+        struct sigaction ign = {.sa_handler = SIG_IGN}, saved_pipe;
+        (void) sigaction(SIGPIPE, &ign, &saved_pipe);
 
         r = event_loop_new(&e);
         if (r < 0) {
@@ -54,8 +71,10 @@ int supervisor_run_one(const struct hutch_unit *u, const struct supervisor_optio
         r = event_add_signal(e, NULL, SIGTERM, on_stop_signal, s);
         if (r >= 0)
                 r = event_add_signal(e, NULL, SIGINT, on_stop_signal, s);
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(forwarded_signals); i++)
+                r = event_add_signal(e, NULL, forwarded_signals[i], on_forward_signal, s);
         if (r < 0) {
-                log_error_errno(r, "watch SIGTERM/SIGINT: %m");
+                log_error_errno(r, "watch signals: %m");
                 goto out;
         }
 
@@ -80,6 +99,7 @@ int supervisor_run_one(const struct hutch_unit *u, const struct supervisor_optio
 out:
         supervisor_free(s);
         event_loop_free(e);
+        (void) sigaction(SIGPIPE, &saved_pipe, NULL);
         (void) sigprocmask(SIG_SETMASK, &saved, NULL);
         return status;
 }

@@ -77,6 +77,7 @@ struct supervisor {
         struct restart_history history;
         usec_t watchdog_usec;
         bool stop_requested, ready_sent, have_exit;
+        int shown_code;    /* how the status in events is to be read: CLD_EXITED, ... */
         bool pid1_exiting; /* the run ended on PID 1's report; PID 1 itself is still on its way out */
         int exit_status;
 };
@@ -96,10 +97,16 @@ static void emit(struct supervisor *s, enum host_event_kind kind, const char *re
                 .pid = s->pid,
                 .reason = reason,
                 .status = status,
+                .exit_code = status >= 0 ? s->shown_code : 0,
                 .restart_count = s->history.n_restarts,
                 .delay = delay,
                 .message = msg,
         });
+}
+
+/* WatchdogSec=, 0 when off. */
+static usec_t unit_watchdog_usec(const struct hutch_unit *u) {
+        return u->service.watchdog == USEC_INFINITY ? 0 : u->service.watchdog;
 }
 
 static void format_ms(char *buf, size_t l, usec_t t) {
@@ -193,12 +200,20 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
         s->last_exit = *e;
         s->have_exit = true;
         s->result = exit_classify(u, e, s->forced, oom);
+        /* A notify service that ends well before it said READY=1 has never been and will never
+         * be ready: systemd's result "protocol", a failure. */
+        bool protocol = s->result == EXIT_REASON_SUCCESS && u->service.type == SERVICE_NOTIFY &&
+                        s->state == STATE_STARTING;
+        if (protocol)
+                s->result = EXIT_REASON_PROTOCOL;
         const char *reason = exit_reason_to_string(s->result);
         char what[96];
         status_describe(e, what, sizeof what);
         int shown = e->status;
+        s->shown_code = e->code;
         if (!setup_failed)
-                emit(s, HOST_EVENT_EXITED, reason, shown, 0, "exited with %s (%s)", what, reason);
+                emit(s, HOST_EVENT_EXITED, reason, shown, 0, "exited with %s%s (%s)", what,
+                     protocol ? " before it sent READY=1" : "", reason);
         s->pid = 0;
 
         struct restart_decision d =
@@ -217,6 +232,13 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
                         host_notify_status("restarting (%u)", s->history.n_restarts);
                 s->state = STATE_AUTO_RESTART;
                 s->forced = EXIT_REASON_SUCCESS;
+                /* Not ready yet, so systemd still runs its start job, whose TimeoutStartSec= is
+                 * the unit's plus a margin: each restart gets that much again from systemd, as
+                 * each start of a native service gets its own timeout. */
+                if (!s->ready_sent && u->service.timeout_start != USEC_INFINITY &&
+                    u->service.timeout_start != 0 && d.delay != USEC_INFINITY)
+                        host_notify_extend_timeout(d.delay + u->service.timeout_start +
+                                                   HOST_TIMEOUT_MARGIN_USEC);
                 if (timer_arm(s, &s->timer_source, d.delay, on_restart_timer) < 0)
                         finish(s, 125);
                 return;
@@ -235,7 +257,7 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
         }
         case RESTART_ACTION_STOP:
         default:
-                if (s->result != EXIT_REASON_SUCCESS && !s->stop_requested)
+                if (s->result != EXIT_REASON_SUCCESS)
                         emit(s, HOST_EVENT_GAVE_UP, reason, shown, 0, "failed with result '%s'", reason);
                 /* A oneshot is "started" once it exited successfully. */
                 if (u->service.type == SERVICE_ONESHOT && s->result == EXIT_REASON_SUCCESS &&
@@ -344,6 +366,31 @@ static int on_watchdog_timeout(struct event_source *src, usec_t usec, void *user
         return 0;
 }
 
+/* WATCHDOG=trigger: the payload asks to be handled as if its watchdog ran out. */
+static void watchdog_trigger(struct supervisor *s) {
+        timer_disarm(&s->watchdog_source);
+        emit(s, HOST_EVENT_WATCHDOG, "watchdog", -1, 0,
+             "watchdog requested by the payload (WATCHDOG=trigger), sending SIGABRT");
+        enter_stop(s, WATCHDOG_SIGNAL, EXIT_REASON_WATCHDOG);
+}
+
+/* EXTEND_TIMEOUT_USEC=: the running start or stop timeout, and the watchdog, each last at least
+ * until now + `usec` (systemd's service_extend_timeout(); nothing is shortened). */
+static void extend_timeouts(struct supervisor *s, usec_t usec) {
+        usec_t now = now_monotonic();
+        usec_t want = usec >= USEC_INFINITY - now ? USEC_INFINITY - 1 : now + usec;
+        struct event_source *srcs[] = {
+                /* In AUTO_RESTART the timer is RestartSec=, which only hutch sets. */
+                s->state == STATE_AUTO_RESTART ? NULL : s->timer_source,
+                s->watchdog_source,
+        };
+        for (size_t i = 0; i < ELEMENTSOF(srcs); i++) {
+                usec_t cur = 0;
+                if (srcs[i] && event_source_get_time(srcs[i], &cur) >= 0 && cur < want)
+                        (void) event_source_set_time(srcs[i], want);
+        }
+}
+
 static void watchdog_rearm(struct supervisor *s) {
         if (s->watchdog_usec == 0 || s->watchdog_usec == USEC_INFINITY || s->pid <= 0)
                 return;
@@ -361,6 +408,9 @@ static void become_ready(struct supervisor *s) {
                 return;
         timer_disarm(&s->timer_source);
         s->state = STATE_RUNNING;
+        /* The watchdog runs from readiness on (or from a WATCHDOG=1 sent while starting), as in
+         * systemd: a slow start is TimeoutStartSec='s to judge. */
+        watchdog_rearm(s);
         /* For exec/simple, ready is the start itself: one line is enough. */
         if (s->unit->service.type == SERVICE_NOTIFY)
                 emit(s, HOST_EVENT_READY, NULL, -1, 0, "ready");
@@ -374,27 +424,30 @@ static void become_ready(struct supervisor *s) {
 static void on_notify_message(const struct notify_message *m, void *userdata) {
         struct supervisor *s = userdata;
 
-        if (m->watchdog_usec > 0) {
-                /* WATCHDOG_USEC= from the payload overrides WatchdogSec=, as systemd allows. */
+        if (m->watchdog_usec_set && (s->state == STATE_STARTING || s->state == STATE_RUNNING)) {
+                /* WATCHDOG_USEC= from the payload overrides WatchdogSec= for this run (each start
+                 * begins with the unit's again); 0 turns the watchdog off, as in systemd. */
                 s->watchdog_usec = m->watchdog_usec;
-                watchdog_rearm(s);
+                if (s->watchdog_usec == 0)
+                        timer_disarm(&s->watchdog_source);
+                else
+                        watchdog_rearm(s);
         }
         if (m->watchdog)
                 watchdog_rearm(s);
         if (m->watchdog_trigger && (s->state == STATE_STARTING || s->state == STATE_RUNNING)) {
-                timer_disarm(&s->watchdog_source);
-                on_watchdog_timeout(NULL, 0, s);
+                watchdog_trigger(s);
                 return;
         }
-        if (m->extend_timeout_usec > 0 && s->timer_source &&
-            (s->state == STATE_STARTING || s->state == STATE_STOPPING)) {
-                /* EXTEND_TIMEOUT_USEC= moves the running start/stop timeout out to at least now + N. */
-                usec_t cur = 0, want = now_monotonic() + m->extend_timeout_usec;
-                if (event_source_get_time(s->timer_source, &cur) >= 0 && cur < want)
-                        (void) event_source_set_time(s->timer_source, want);
-        }
+        if (m->extend_timeout_usec > 0)
+                extend_timeouts(s, m->extend_timeout_usec);
         if (m->ready && s->unit->service.type == SERVICE_NOTIFY)
                 become_ready(s);
+        if (m->stopping && s->state == STATE_RUNNING)
+                /* The service says it is on its way out: TimeoutStopSec= runs from here, as if hutch
+                 * had sent KillSignal= (systemd's stop by notification). A later READY=1 is too
+                 * late; the exit is judged as any other, Restart= included. */
+                enter_stop(s, 0, EXIT_REASON_SUCCESS);
 }
 
 /* memory.events changed: when the OOM killer took any process of the payload, the unit stops
@@ -551,6 +604,7 @@ static int spawn_payload(struct supervisor *s) {
 
         s->forced = EXIT_REASON_SUCCESS;
         s->state = STATE_STARTING;
+        s->watchdog_usec = unit_watchdog_usec(u);
         if (s->cgroup)
                 (void) cgroup_oom_kills_changed(s->cgroup); /* new baseline for this run */
 
@@ -587,6 +641,7 @@ static int spawn_payload(struct supervisor *s) {
                 /* A sandbox that cannot be built is a failed run, as a failed exec is for systemd
                  * (exit status 203/EXEC there, 125/126/127 here): the restart policy applies. */
                 int status = sandbox_error_exit_status(&err);
+                s->shown_code = CLD_EXITED;
                 emit(s, HOST_EVENT_SETUP_FAILED, timed_out ? "timeout" : "exit-code", status, 0,
                      "sandbox setup failed (status %d)", status);
                 handle_exit(s, &(struct exit_info){.code = CLD_EXITED, .status = status}, true);
@@ -619,7 +674,6 @@ static int spawn_payload(struct supervisor *s) {
 
         emit(s, HOST_EVENT_STARTED, NULL, -1, 0, "started (pid %d)", (int) child.pid);
 
-        watchdog_rearm(s);
         switch (u->service.type) {
         case SERVICE_NOTIFY:
         case SERVICE_ONESHOT:
@@ -668,6 +722,8 @@ static int signal_payload(struct supervisor *s, int sig) {
         return 0;
 }
 
+/* Stops the running payload: `sig` to it (0: none, it stops by itself), cgroup.kill once
+ * TimeoutStopSec= has passed. */
 static void enter_stop(struct supervisor *s, int sig, enum exit_reason forced) {
         if (s->state == STATE_STOPPING || s->state == STATE_KILLING || s->pid <= 0)
                 return;
@@ -675,15 +731,25 @@ static void enter_stop(struct supervisor *s, int sig, enum exit_reason forced) {
                 s->forced = forced;
         timer_disarm(&s->watchdog_source);
         s->state = STATE_STOPPING;
-        const char *name = signal_to_name(sig) ?: "SIG?";
+        const char *name = sig == 0 ? "STOPPING=1 from the payload" : signal_to_name(sig) ?: "SIG?";
         emit(s, HOST_EVENT_STOPPING, forced == EXIT_REASON_SUCCESS ? NULL : exit_reason_to_string(forced),
              -1, 0, "stopping (%s)", name);
         host_notify_status("stopping");
-        int r = signal_payload(s, sig);
+        int r = sig == 0 ? 0 : signal_payload(s, sig);
         if (r < 0 && r != -ESRCH)
                 log_warning_errno(r, "send %s to payload pid %d: %m", name, (int) s->pid);
         if (timer_arm(s, &s->timer_source, s->unit->service.timeout_stop, on_stop_timeout) < 0)
                 on_stop_timeout(NULL, 0, s);
+}
+
+void supervisor_kill(struct supervisor *s, int sig) {
+        if (!s || s->pid <= 0 || s->state == STATE_KILLING || s->state == STATE_DONE)
+                return;
+        const char *name = signal_to_name(sig) ?: "SIG?";
+        log_info("passing %s on to the payload (pid %d)", name, (int) s->pid);
+        int r = signal_payload(s, sig);
+        if (r < 0 && r != -ESRCH)
+                log_warning_errno(r, "send %s to payload pid %d: %m", name, (int) s->pid);
 }
 
 void supervisor_stop(struct supervisor *s) {
@@ -696,14 +762,10 @@ void supervisor_stop(struct supervisor *s) {
         switch (s->state) {
         case STATE_AUTO_RESTART:
         case STATE_INACTIVE:
-                /* Nothing runs: the unit ends with the result of its last run. */
+                /* Nothing runs, and the stop cancels the restart: the unit ends inactive, not
+                 * failed, whatever the last run's result (systemd's stop in auto-restart). */
                 timer_disarm(&s->timer_source);
-                if (s->have_exit)
-                        finish(s,
-                               supervisor_exit_status_for(s->result, &s->last_exit,
-                                                          s->unit->service.exec_start.ignore_failure, true));
-                else
-                        finish(s, 0);
+                finish(s, 0);
                 break;
         case STATE_STARTING:
         case STATE_RUNNING:
@@ -791,7 +853,7 @@ int supervisor_new(const struct hutch_unit *u, struct event_loop *e, const struc
         s->child.exit_fd = -1;
         s->lock_fd = -EBADF;
         s->state = STATE_INACTIVE;
-        s->watchdog_usec = u->service.watchdog == USEC_INFINITY ? 0 : u->service.watchdog;
+        s->watchdog_usec = unit_watchdog_usec(u);
 
         r = unit_lock(u->name, &s->lock_fd);
         if (r < 0)

@@ -56,6 +56,7 @@ unit_file once <<'X'
 [Service]
 Type=oneshot
 ExecStart=/bin/true
+SuccessExitStatus=3 SIGUSR1
 X
 unit_file 'esc\x2dname' <<'X'
 [Service]
@@ -117,6 +118,14 @@ expect_eq "template: Description keeps %i" "$(svc Description "$TP")" "Instance 
 check "template: [Install] not applied" test ! -e "$OUTD/multi-user.target.wants/tpl@.service"
 
 expect_eq "oneshot unit -> Type=oneshot" "$(svc Type "$OUTD/once.service")" oneshot
+expect_eq "oneshot: NotifyAccess=main (hutch's STATUS= and EXTEND_TIMEOUT_USEC=)" \
+        "$(svc NotifyAccess "$OUTD/once.service")" main
+# hutch run exits 128+N for a death by signal N: SuccessExitStatus= says which of its codes are a
+# success (the unit's list; for services also SIGHUP, SIGINT, SIGPIPE, SIGTERM, clean in systemd).
+expect_eq "oneshot: SuccessExitStatus= is the unit's, SIGUSR1 as 128+10" \
+        "$(svc SuccessExitStatus "$OUTD/once.service")" "3 138"
+expect_eq "service: SuccessExitStatus= has the clean signals as 128+N" "$(svc SuccessExitStatus "$W")" \
+        "129 130 141 143"
 expect_eq "escaped name kept for hutch run" "$(svc ExecStart "$OUTD/esc\\x2dname.service" | sed 's/.* run //')" \
         'esc\\x2dname'
 expect_eq "drop-in applied" "$(svc Description "$OUTD/dropped.service")" "after drop-in"

@@ -98,4 +98,24 @@ out=$("$PROBE" manager "$T/manager2.sock" -- "$HUTCH" run "$U-plain" 2>"$T/err2"
 expect_eq "Type=exec payload: no NOTIFY_SOCKET" "$(printf '%s\n' "$out" | grep -c '^NOTIFY_SOCKET=')" 0
 expect_match "Type=exec: hutch itself says READY=1" "$(printf '%s\n' "$out" | sed -n 's/^N //p')" 'READY=1'
 
+# Restarts before readiness: systemd's start job still runs, with TimeoutStartSec= the unit's plus
+# 5 s. Each restart asks it for RestartSec= + TimeoutStartSec= + 5 s more, as a native service's
+# every start has its own timeout.
+unit_file "$U-restarts" <<X
+[Unit]
+StartLimitBurst=2
+[Service]
+Type=notify
+ExecStart=/bin/false
+Restart=on-failure
+RestartSec=1s
+TimeoutStartSec=3s
+X
+out=$("$PROBE" manager "$T/manager.sock" -- "$HUTCH" run "$U-restarts" 2>"$T/err"); rc=$?
+up=$(printf '%s\n' "$out" | sed -n 's/^N //p')
+expect_eq "restarts before READY=1: one EXTEND_TIMEOUT_USEC= of 1 s + 3 s + 5 s for the one restart" \
+        "$(printf '%s\n' "$up" | grep -o 'EXTEND_TIMEOUT_USEC=[0-9]*' | paste -sd' ')" "EXTEND_TIMEOUT_USEC=9000000"
+expect_eq "restarts before READY=1: no READY=1 went up" "$(printf '%s\n' "$up" | grep -c 'READY=1')" 0
+expect_eq "restarts before READY=1: exit 1 (start limit hit)" "$rc" 1
+
 done_testing

@@ -51,4 +51,53 @@ run_unit "$SV-ready"
 expect_match "READY=1: hutch logs ready" "$ERR" "event=ready"
 expect_eq "READY=1: exit status 6" "$RC" 6
 
+# --- The watchdog runs from READY=1 on, as in systemd: a start slower than WatchdogSec= is fine.
+unit "$SV-wdslow" "/bin/sh -c 'sleep 2; systemd-notify --ready; i=0; while [ \$\$i -lt 4 ]; do systemd-notify WATCHDOG=1; sleep 0.3; i=\$\$((i+1)); done'" \
+        "Type=notify" "WatchdogSec=1s" "TimeoutStartSec=10s"
+run_unit "$SV-wdslow"
+expect_eq "slow start, WatchdogSec=1s: no watchdog before READY=1, exit 0" "$RC" 0
+expect_eq "slow start: no watchdog timeout" "$(printf '%s\n' "$ERR" | grep -c 'watchdog timeout')" 0
+
+# --- WATCHDOG_USEC= from the payload holds for its own run only; 0 turns the watchdog off.
+unit "$SV-wdu" "/bin/sh -c 'echo start >>$O/wdu; if [ ! -e $O/wdu.1 ]; then touch $O/wdu.1; systemd-notify --ready WATCHDOG_USEC=2000000; else systemd-notify --ready; fi; exec sleep 100'" \
+        "Type=notify" "WatchdogSec=1s" "Restart=on-watchdog" "[Unit]" "StartLimitBurst=2"
+run_unit "$SV-wdu"
+expect_eq "WATCHDOG_USEC=: two runs" "$(wc -l <"$O/wdu")" 2
+expect_eq "WATCHDOG_USEC=2000000: the first run's limit is 2s, the restarted run's the unit's 1s" \
+        "$(printf '%s\n' "$ERR" | sed -n 's/.*watchdog timeout (limit \([^)]*\)).*/\1/p' | paste -sd' ')" "2s 1s"
+unit "$SV-wdoff" "/bin/sh -c 'systemd-notify --ready WATCHDOG_USEC=0; sleep 2; exit 0'" "Type=notify" "WatchdogSec=1s"
+run_unit "$SV-wdoff"
+expect_eq "WATCHDOG_USEC=0 turns the watchdog off: the payload ran its 2 s, exit 0" "$RC" 0
+
+# --- EXTEND_TIMEOUT_USEC= pushes the watchdog back too (systemd's service_extend_timeout()).
+unit "$SV-wdext" "/bin/sh -c 'systemd-notify --ready; systemd-notify EXTEND_TIMEOUT_USEC=3000000; sleep 2; exit 0'" \
+        "Type=notify" "WatchdogSec=1s"
+run_unit "$SV-wdext"
+expect_eq "EXTEND_TIMEOUT_USEC=3000000: no watchdog kill in the next 2 s, exit 0" "$RC" 0
+
+# --- WATCHDOG=trigger: handled as a watchdog timeout, and logged as the payload's request.
+unit "$SV-wdtrig" "/bin/sh -c 'systemd-notify --ready; systemd-notify WATCHDOG=trigger; exec sleep 100'" "Type=notify"
+run_unit "$SV-wdtrig"
+expect_match "WATCHDOG=trigger: logged as requested" "$ERR" "watchdog requested by the payload \(WATCHDOG=trigger\)"
+expect_eq "WATCHDOG=trigger: SIGABRT, exit 134" "$RC" 134
+
+# --- A notify service that exits cleanly before READY=1: result "protocol", a failure.
+unit "$SV-proto" "/bin/sh -c 'echo start >>$O/proto; exit 0'" "Type=notify" "Restart=on-failure" "RestartSec=0" \
+        "[Unit]" "StartLimitBurst=2"
+run_unit "$SV-proto"
+expect_match "exit 0 before READY=1: result protocol" "$ERR" "before it sent READY=1 \(protocol\)"
+expect_eq "protocol is a failure: Restart=on-failure restarted it (2 starts)" "$(wc -l <"$O/proto")" 2
+expect_eq "protocol: hutch run exits 1, not 0" "$RC" 1
+
+# --- STOPPING=1 from the payload: TimeoutStopSec= runs from there; a READY=1 after it changes nothing.
+unit "$SV-stopn" "/bin/sh -c 'systemd-notify --ready; systemd-notify STOPPING=1; sleep 0.2; systemd-notify --ready; exec sleep 100'" \
+        "Type=notify" "TimeoutStopSec=1s"
+t0=$(date +%s%N)
+run_unit "$SV-stopn"
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect_match "STOPPING=1: logged" "$ERR" "stopping \(STOPPING=1 from the payload\)"
+expect_match "STOPPING=1: killed once TimeoutStopSec= ran out" "$ERR" "killing the payload cgroup"
+expect_eq "STOPPING=1: result timeout, exit 137" "$RC" 137
+check "STOPPING=1: after about TimeoutStopSec=1s (${ms}ms)" [ "$ms" -ge 900 ] && [ "$ms" -lt 8000 ]
+
 done_testing

@@ -101,4 +101,35 @@ expect_eq "fds: same count at run 21 and at run 221" "$fds_late" "$fds_early"
 expect_eq "fds: hutch stops cleanly" "$RC" 0
 expect_eq "fds: no zombie children left" "$(ps -o stat= --ppid $$ | grep -c Z)" 0
 
+# --- SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 to hutch reach the payload; hutch itself goes on.
+unit "$SV-hup" "/bin/sh -c 'trap \"echo hup >>$O/hup\" HUP; trap \"echo usr1 >>$O/hup\" USR1; echo up >$O/hup.up; while :; do sleep 0.1; done'"
+start_bg "$SV-hup"
+wait_for 10 test -s "$O/hup.up"
+kill -HUP "$HPID"
+wait_for 5 grep -q hup "$O/hup"
+kill -USR1 "$HPID"
+wait_for 5 grep -q usr1 "$O/hup"
+expect_eq "SIGHUP and SIGUSR1 to hutch were passed on to the payload" "$(paste -sd' ' "$O/hup" 2>/dev/null)" "hup usr1"
+check "hutch is still running after them" kill -0 "$HPID"
+kill -TERM "$HPID"
+wait_exit "$HPID" 15
+expect_eq "then SIGTERM stops the unit: exit 0" "$RC" 0
+expect_eq "and its cgroup is removed" "$(ls -d "$CG/hutch-$SV-hup" 2>/dev/null)" ""
+
+# --- A reader of hutch's stderr that went away does not end hutch (SIGPIPE is ignored).
+unit "$SV-pipe" "/bin/sh -c 'sleep 0.5; exit 4'"
+{ "$HUTCH" run "$SV-pipe" 2>&1 >/dev/null; echo $? >"$O/pipe.rc"; } | true
+wait_for 10 test -s "$O/pipe.rc"
+expect_eq "stderr reader gone: hutch still exits with the payload's 4" "$(cat "$O/pipe.rc")" 4
+expect_eq "stderr reader gone: cgroup removed" "$(ls -d "$CG/hutch-$SV-pipe" 2>/dev/null)" ""
+
+# --- A stop while waiting for RestartSec= after a failure: the unit ends inactive (exit 0).
+unit "$SV-rwait" "/bin/sh -c 'echo run >>$O/rwait; exit 1'" "Restart=on-failure" "RestartSec=5s"
+start_bg "$SV-rwait"
+wait_for 10 grep -q 'restarting in' "$T/$SV-rwait.err"
+kill -TERM "$HPID"
+wait_exit "$HPID" 10
+expect_eq "stop during RestartSec=: exit 0, as systemd leaves the unit inactive" "$RC" 0
+expect_eq "stop during RestartSec=: no second run" "$(wc -l <"$O/rwait")" 1
+
 done_testing

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -427,6 +428,18 @@ int main(void) {
                 line, sizeof line);
         TAP_STREQ(line, "hutch: db: started (pid 42) [event=started pid=42]",
                   "started event without a message");
+        /* A signal number and an exit status are told apart (systemd's code=killed/exited). */
+        host_event_format_line(&(struct host_event){.kind = HOST_EVENT_EXITED,
+                                                    .unit = "db",
+                                                    .reason = "timeout",
+                                                    .status = 9,
+                                                    .exit_code = CLD_KILLED,
+                                                    .message = "exited with signal SIGKILL (timeout)"},
+                               line, sizeof line);
+        TAP_STREQ(line,
+                  "hutch: db: exited with signal SIGKILL (timeout) [event=exited reason=timeout status=9 "
+                  "code=killed]",
+                  "exit event line says how to read the status");
         int need = host_event_format_line(
                 &(struct host_event){
                         .kind = HOST_EVENT_EXITED, .unit = "x", .reason = "signal", .status = 9},

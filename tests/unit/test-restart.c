@@ -53,6 +53,14 @@ static void test_clean(void) {
         TAP_CHECK(exit_is_clean(&u, &EXIT3), "SuccessExitStatus=3 makes exit 3 clean");
         TAP_CHECK(exit_is_clean(&u, &KILLED_USR1), "SuccessExitStatus=SIGUSR1 makes SIGUSR1 clean");
         TAP_CHECK(!exit_is_clean(&u, &EXIT1), "SuccessExitStatus=3 leaves exit 1 unclean");
+        /* systemd's is_clean_exit(): a core dump is never clean, not even of a listed signal or a
+         * "please stop" signal. */
+        exit_status_set_add_signal(&u.service.success_exit_status, SIGABRT);
+        TAP_CHECK(exit_is_clean(&u, &(struct exit_info){CLD_KILLED, SIGABRT}),
+                  "SuccessExitStatus=SIGABRT makes SIGABRT without a core clean");
+        TAP_CHECK(!exit_is_clean(&u, &KILLED_ABRT), "... but not SIGABRT with a core dump");
+        TAP_CHECK(!exit_is_clean(&u, &(struct exit_info){CLD_DUMPED, SIGTERM}),
+                  "a core dump after SIGTERM is unclean");
 }
 
 static void test_classify(void) {
@@ -81,6 +89,8 @@ static void test_classify(void) {
                   "ExecStart=- does not hide a timeout");
         TAP_STREQ(exit_reason_to_string(EXIT_REASON_START_LIMIT_HIT), "start-limit-hit", "reason names");
         TAP_STREQ(exit_reason_to_string(EXIT_REASON_OOM_KILL), "oom-kill", "reason names");
+        TAP_STREQ(exit_reason_to_string(EXIT_REASON_PROTOCOL), "protocol", "reason names");
+        TAP_CHECK(exit_reason_to_string(_EXIT_REASON_MAX) == NULL, "reason names end");
 }
 
 /* systemd.service(5), "Table 2. Exit causes and the effect of the Restart= settings", plus
@@ -106,6 +116,8 @@ static void test_table(void) {
                 {"timeout", EXIT_REASON_TIMEOUT, {CLD_KILLED, SIGTERM}, {0, 1, 0, 1, 1, 0, 0}},
                 {"watchdog", EXIT_REASON_WATCHDOG, {CLD_DUMPED, SIGABRT}, {0, 1, 0, 1, 1, 0, 1}},
                 {"oom-kill", EXIT_REASON_OOM_KILL, {CLD_KILLED, SIGKILL}, {0, 1, 0, 1, 1, 0, 0}},
+                /* service_shall_restart(): "protocol" is a failure that is not an exit code. */
+                {"protocol", EXIT_REASON_PROTOCOL, {CLD_EXITED, 0}, {0, 1, 0, 1, 1, 0, 0}},
         };
         for (size_t r = 0; r < ELEMENTSOF(rows); r++)
                 for (size_t p = 0; p < ELEMENTSOF(policies); p++) {
@@ -299,6 +311,10 @@ static void test_exit_status(void) {
                   "a failed result is never 0");
         TAP_CHECK(supervisor_exit_status_for(EXIT_REASON_START_LIMIT_HIT, &EXIT3, false, false) == 3,
                   "start-limit-hit keeps the last status");
+        TAP_CHECK(supervisor_exit_status_for(EXIT_REASON_PROTOCOL, &EXIT0, false, false) == 1,
+                  "protocol (exit 0 before READY=1) -> 1");
+        TAP_CHECK(supervisor_exit_status_for(EXIT_REASON_PROTOCOL, &EXIT0, true, false) == 1,
+                  "protocol with ExecStart=- -> 1");
 }
 
 int main(void) {

@@ -63,4 +63,18 @@ expect_match "the journal tells that hutch stopped it" \
         "$(journalctl -q --no-pager -u vmt-stop-stubborn.service -o verbose HUTCH_EVENT=stopping)" \
         "HUTCH_UNIT=vmt-stop-stubborn"
 rm -rf /var/lib/vmt
+# A payload that dies of SIGTERM on its own ended cleanly for systemd's rules (a service): hutch
+# exits 143, which the generated SuccessExitStatus= makes a success, so the unit ends inactive.
+install_unit vmt-stop-self <<'U'
+[Service]
+ExecStart=/bin/sh -c 'sleep 0.2; kill -TERM $$$$; sleep 10'
+U
+systemctl start vmt-stop-self.service
+check "a payload that SIGTERMs itself: the unit ends" wait_until 20 sh -c \
+        '[ "$(systemctl show -P ActiveState vmt-stop-self.service)" != active ] &&
+         [ "$(systemctl show -P ActiveState vmt-stop-self.service)" != deactivating ]'
+expect_eq "... inactive, not failed (hutch's 143 is in SuccessExitStatus=)" \
+        "$(unit_prop vmt-stop-self.service ActiveState)" inactive
+expect_eq "... with systemd's result success" "$(unit_prop vmt-stop-self.service Result)" success
+
 done_testing
