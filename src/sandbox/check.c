@@ -24,6 +24,34 @@ static int check_dir(struct unit_problems *pr, struct unit_origin o, const char 
         return 0;
 }
 
+/* UpperDirectory= holds every file the service wrote, as it wrote it: a copy-up keeps the owner
+ * and the set-user-ID bit of the file it copies, and a write through a shared mapping does not
+ * clear that bit as write() does. A host user who could reach upper/ could run a root-owned
+ * set-user-ID program whose contents the service chose. So only hutch's own user may enter it
+ * (the directories in it must stay searchable: upper/'s mode is the sandbox's "/"). */
+static int check_upper_private(struct unit_problems *pr, struct unit_origin o, const char *path) {
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return unit_problems_add(pr, o, "UpperDirectory", "%s: %s", path, strerror(errno)) < 0
+                               ? -ENOMEM
+                               : 1;
+        if (st.st_uid != geteuid())
+                return unit_problems_add(pr, o, "UpperDirectory",
+                                         "%s: owned by uid %u, not by hutch's uid %u: it holds the "
+                                         "service's files, set-user-ID ones among them; chown it",
+                                         path, (unsigned) st.st_uid, (unsigned) geteuid()) < 0
+                               ? -ENOMEM
+                               : 1;
+        if (st.st_mode & 0077)
+                return unit_problems_add(pr, o, "UpperDirectory",
+                                         "%s: mode %04o lets other users reach the service's files, "
+                                         "set-user-ID ones among them; chmod 0700 %s",
+                                         path, (unsigned) (st.st_mode & 07777), path) < 0
+                               ? -ENOMEM
+                               : 1;
+        return 0;
+}
+
 /* overlayfs refuses a lower layer that lies below another one on the same superblock (ELOOP). */
 static bool layer_overlaps_root(const char *layer, const char *root) {
         struct stat a, b;
@@ -68,6 +96,8 @@ int sandbox_check_paths(const struct hutch_unit *u, struct unit_problems *proble
         if (sb->root_mode == ROOT_PERSISTENT && sb->upper_directory) {
                 r = check_dir(problems, sb->upper_directory_origin, "UpperDirectory", sb->upper_directory,
                               true);
+                if (r == 0)
+                        r = check_upper_private(problems, sb->upper_directory_origin, sb->upper_directory);
                 if (r < 0)
                         return r;
                 n += r;

@@ -124,6 +124,15 @@ int sandbox_make_overlay(const struct hutch_unit *u, struct sandbox_error *e) {
                                               sb->upper_directory ?: "", "RootMode=%s",
                                               root_mode_to_string(sb->root_mode));
         }
+        /* Layers are images somebody else unpacked, and root can set trusted.* xattrs: a directory
+         * carrying trusted.overlay.redirect would show any directory of a lower layer (the host's
+         * /root, /etc) under its own name, past every mask of the sandbox, and a metacopy file
+         * would take its data from elsewhere. Neither is followed, nor created in an upper
+         * (renaming a directory of a lower layer then fails with EXDEV, which mv handles). */
+        if (r == 0 && (fsconfig(fs, FSCONFIG_SET_STRING, "redirect_dir", "nofollow", 0) < 0 ||
+                       fsconfig(fs, FSCONFIG_SET_STRING, "metacopy", "off", 0) < 0))
+                r = sandbox_error_set(e, SANDBOX_STEP_ROOTFS, errno, "mount overlay on", "/",
+                                      "redirect_dir=nofollow,metacopy=off");
         if (r == 0 && fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
                 r = -errno;
         if (r == 0) {

@@ -431,6 +431,35 @@ refused_or_inside "layer ships a TemporaryFileSystem= target -> ../../etc" tmpfs
 layer_attack rwp-target rwp /etc "ReadWritePaths=/rwp"
 expect_eq "layer ships a ReadWritePaths= entry /rwp -> /etc: runs (/rwp is the sandbox's /etc)" "$RC" 0
 
+# A layer whose directory carries overlayfs's redirect xattr (root can set trusted.* when it
+# unpacks an image): followed, /opt/peek would show a host directory the sandbox does not see (here
+# in the host's /tmp, which PrivateTmp= replaces; /root or /etc's secrets alike). hutch mounts the
+# overlay with redirect_dir=nofollow and metacopy=off.
+mkdir -p "$T/secret" "$T/evil/redirect/opt/peek"
+echo host-secret >"$T/secret/marker"
+: >"$T/evil/redirect/probe.sh" # the read-only root needs the bind's mount point
+if python3 -c 'import os, sys; os.setxattr(sys.argv[1], "trusted.overlay.redirect", sys.argv[2].encode())' \
+        "$T/evil/redirect/opt/peek" "$T/secret" 2>/dev/null; then
+        probe peek <<EOF
+echo "peek=\$(cat /opt/peek/marker 2>&1)"
+echo "direct=\$(cat $T/secret/marker 2>&1)"
+EOF
+        unit_file "${U}-redirect" <<EOF
+[Sandbox]
+Layers=$T/evil/redirect
+BindReadOnlyPaths=$T/peek.sh:/probe.sh
+[Service]
+ExecStart=/bin/sh /probe.sh
+EOF
+        sb_run "${U}-redirect"
+        expect_eq "layer with a redirect xattr to a host dir the sandbox does not see: runs" "$RC" 0
+        check "  the hidden dir itself stays hidden" test "$(get direct)" != host-secret
+        # overlayfs refuses the lookup (EPERM, "refusing to follow redirect" in the kernel log).
+        expect_match "  the redirect is not followed" "$(get peek)" 'Operation not permitted|No such file'
+else
+        skip "layer with a redirect xattr: this file system takes no trusted.* xattrs"
+fi
+
 check "host: nothing written to /etc by the layer attacks" test ! -e /etc/hutch-atk-pwned \
         -a ! -e /etc/hutch-atk-bound
 expect_eq "host: /etc lists the same entries" "$(ls -A /etc | md5sum)" "$etc_before"

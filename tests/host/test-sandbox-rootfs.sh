@@ -45,6 +45,7 @@ expect_eq "volatile: writes are gone at the next start" "$(get seen_before)" non
 
 # --- persistent: upper/ and work/ in UpperDirectory= ---------------------------------------
 mkdir -p "$T/state"
+chmod 0700 "$T/state"
 probe persistent <<'EOF'
 echo "seen_before=$(cat /etc/hutch-persist 2>/dev/null || echo none)"
 echo "write=$(echo kept >/etc/hutch-persist && echo ok)"
@@ -66,8 +67,26 @@ expect_eq "persistent: lands in UpperDirectory=/upper" "$(cat "$T/state/upper/et
 check "persistent: host /etc untouched" test ! -e /etc/hutch-persist
 check "persistent: work/ created" test -d "$T/state/work"
 
+# An UpperDirectory= other users may enter is refused: a service could leave a set-user-ID-root
+# program there (a copy-up keeps the bit; a write through a shared mapping does not clear it).
+mkdir -p "$T/state-open"
+chmod 0755 "$T/state-open"
+unit_file sb-openupper <<EOF
+[Sandbox]
+RootMode=persistent
+UpperDirectory=$T/state-open
+[Service]
+ExecStart=/bin/true
+EOF
+sb_run sb-openupper
+expect_eq "UpperDirectory= of mode 0755: refused (125)" "$RC" 125
+expect_match "  message: file:line, the mode, the fix" "$ERR" \
+        'sb-openupper\.hutch:3: UpperDirectory: .*state-open: mode 0755 lets other users .*chmod 0700'
+check "  nothing was created in it" test ! -e "$T/state-open/upper"
+
 # An upper/ planted as a symlink in UpperDirectory= (here to the host's /etc) is refused.
 mkdir -p "$T/state-evil"
+chmod 0700 "$T/state-evil"
 ln -s /etc "$T/state-evil/upper"
 unit_file sb-evilupper <<EOF
 [Sandbox]
