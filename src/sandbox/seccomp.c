@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/shm.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -68,7 +69,8 @@ struct builder {
         uint32_t act_deny; /* SystemCallErrorNumber=: ERRNO(n) or KILL_PROCESS */
         uint32_t arches[4];
         size_t n_arches;
-        char **listed; /* SystemCallFilter= expanded to syscall names, sorted */
+        bool private_network; /* PrivateNetwork=: no AF_VSOCK socket */
+        char **listed;        /* SystemCallFilter= expanded to syscall names, sorted */
         size_t n_listed;
 };
 
@@ -288,6 +290,17 @@ static int restrict_args(struct builder *b, const struct unit_section_security *
         else if (streq(name, "ioctl")) {
                 static const uint32_t bad[] = {TIOCSTI, TIOCLINUX};
                 r = rules_lo32_never(b, name, 1, bad, ELEMENTSOF(bad));
+        }
+        /* PrivateNetwork=: a network namespace does not cover AF_VSOCK, whose ports are the
+         * host's and whose peer is the hypervisor; no such socket, with the answer of systemd's
+         * RestrictAddressFamilies= (EAFNOSUPPORT). (32-bit x86's socketcall() carries the family
+         * in memory; SystemCallArchitectures=native keeps it out.) */
+        else if (b->private_network && streq(name, "socket")) {
+                static const uint32_t bad[] = {AF_VSOCK};
+                if (b->allow_list)
+                        r = rules_lo32_never(b, name, 0, bad, ELEMENTSOF(bad));
+                if (r >= 0)
+                        r = rule1(b, SCMP_ACT_ERRNO(EAFNOSUPPORT), name, 0, 0xffffffff, AF_VSOCK);
         } else
                 return 0;
         return r < 0 ? r : 1;
@@ -455,6 +468,7 @@ static int build(const struct hutch_unit *u, bool allow, char *const *names, str
         const struct unit_section_security *sec = &u->security;
         struct builder b = {
                 .allow_list = allow,
+                .private_network = u->sandbox.private_network,
                 .act_deny = sec->syscall_error_number == SYSCALL_ERRNO_KILL
                                     ? SCMP_ACT_KILL_PROCESS
                                     : SCMP_ACT_ERRNO((uint32_t) sec->syscall_error_number),
@@ -534,10 +548,10 @@ static int build(const struct hutch_unit *u, bool allow, char *const *names, str
                 if (r < 0)
                         goto out;
                 static const char *const restricted[] = {
-                        "unshare",   "clone",    "setns",         "personality", "sched_setscheduler",
-                        "chmod",     "fchmod",   "creat",         "mknod",       "fchmodat",
-                        "fchmodat2", "mknodat",  "open",          "openat",      "mmap",
-                        "mmap2",     "mprotect", "pkey_mprotect", "shmat",       "ioctl",
+                        "unshare", "clone",  "setns",  "personality", "sched_setscheduler", "chmod",
+                        "fchmod",  "creat",  "mknod",  "fchmodat",    "fchmodat2",          "mknodat",
+                        "open",    "openat", "mmap",   "mmap2",       "mprotect",           "pkey_mprotect",
+                        "shmat",   "ioctl",  "socket",
                 };
                 for (size_t i = 0; i < ELEMENTSOF(restricted); i++) {
                         if (is_listed(&b, restricted[i]) || strv_contains(forced_names, restricted[i]))
@@ -563,8 +577,9 @@ void seccomp_cache_set_directory(const char *dir) {
 }
 
 #define CACHE_MAGIC "HUTCHBPF"
-/* 2: programs are compacted (seccomp-compact.c); 3: masked argument compares too. */
-#define CACHE_VERSION 3
+/* 2: programs are compacted (seccomp-compact.c); 3: masked argument compares too; 4: socket()
+ * refuses AF_VSOCK under PrivateNetwork=. */
+#define CACHE_VERSION 4
 
 struct cache_header {
         char magic[8];
@@ -626,10 +641,10 @@ static char *cache_key(const struct hutch_unit *u, bool allow, char *const *name
         for (size_t i = 0; i < sec->syscall_architectures.n; i++)
                 fprintf(f, " %s", sec->syscall_architectures.items[i]);
         fprintf(f, "\nerrno %d\nnamespaces %#lx\n", sec->syscall_error_number, sec->restrict_namespaces);
-        fprintf(f, "flags %d%d%d%d%d%d%d%d%d\n", sec->lock_personality, sec->restrict_realtime,
+        fprintf(f, "flags %d%d%d%d%d%d%d%d%d%d\n", sec->lock_personality, sec->restrict_realtime,
                 sec->restrict_suid_sgid, sec->memory_deny_write_execute, sec->protect_kernel_tunables,
                 sec->protect_kernel_modules, sec->protect_kernel_logs, sec->protect_clock,
-                u->sandbox.private_devices);
+                u->sandbox.private_devices, u->sandbox.private_network);
         fprintf(f, "%s", allow ? "allow" : "deny");
         STRV_FOREACH (n, names)
                 fprintf(f, " %s", *n);

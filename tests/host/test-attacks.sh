@@ -104,6 +104,33 @@ attack_unit ${U}-userns PrivateUsers=yes
 sb_run ${U}-userns
 payload_battery "PrivateUsers=yes root payload"
 
+# AF_VSOCK is not per network namespace (its ports are the host's, its peer the hypervisor):
+# PrivateNetwork=yes refuses the socket, with the default allow-list filter and with a deny list.
+vsock_unit() {
+        unit_file "${U}-$1" <<EOF
+[Service]
+ExecStart=/run/attack-probe vsock
+[Sandbox]
+BindReadOnlyPaths=$ATTACK_PROBE:/run/attack-probe
+${2:-}
+[Security]
+${3:-}
+EOF
+        sb_run "${U}-$1"
+}
+vsock_unit vsock-hostnet PrivateNetwork=no
+control=$(field vsock)
+if [ "$control" = ok ]; then
+        ok "PrivateNetwork=no: an AF_VSOCK socket opens (the control)"
+        vsock_unit vsock-allow
+        expect_eq "PrivateNetwork=yes: no AF_VSOCK socket" "$(field vsock)" "errno EAFNOSUPPORT"
+        vsock_unit vsock-deny "" "SystemCallFilter=
+SystemCallFilter=~@mount"
+        expect_eq "PrivateNetwork=yes, a deny-list filter: no AF_VSOCK socket" "$(field vsock)" "errno EAFNOSUPPORT"
+else
+        skip "AF_VSOCK: this host has none ($control)"
+fi
+
 # --- processes and sockets outside the sandbox -------------------------------------------
 # kill(-1, SIGKILL) from a root payload reaches only its own PID namespace.
 sleep 120 &

@@ -8,7 +8,7 @@
  * Attacks: ptrace-pid1 pidfd-getfd-pid1 vm-read-pid1 pid1-exe pid1-root pid1-environ pid1-fd pid1-cwd
  * setns-pid1 fds foreign-fds core-pattern sysrq modprobe sys-kernel kcore kallsyms dev-mem mknod mount
  * fsopen umount-mask unshare-user keyctl tiocsti tiocsti-bit32 int80 open-by-handle bpf
- * perf-event kexec chroot chroot-escape:MARKER pivot-root cgroup-escape settime sethostname
+ * vsock perf-event kexec chroot chroot-escape:MARKER pivot-root cgroup-escape settime sethostname
  * mounts */
 
 #ifndef _GNU_SOURCE
@@ -30,6 +30,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -297,6 +298,12 @@ static void attack(const char *a) {
                 attr.value_size = 4;
                 attr.max_entries = 1;
                 say(a, syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof attr));
+        } else if (strcmp(a, "vsock") == 0) {
+                /* AF_VSOCK is not per network namespace: its ports are the host's. */
+                int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                say(a, fd);
+                if (fd >= 0)
+                        close(fd);
         } else if (strcmp(a, "perf-event") == 0) {
                 struct perf_event_attr pe = {
                         .type = PERF_TYPE_SOFTWARE, .size = sizeof pe, .config = PERF_COUNT_SW_CPU_CLOCK};
