@@ -273,15 +273,73 @@ int sandbox_complete_env(char ***env, const struct sandbox_identity *id, struct 
                      : 0;
 }
 
+/* fs.nr_open: the highest RLIMIT_NOFILE the kernel takes, 0 when unknown. */
+static rlim_t nr_open(void) {
+        char buf[32];
+        int fd = open("/proc/sys/fs/nr_open", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return 0;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0)
+                return 0;
+        buf[n] = 0;
+        rlim_t v = 0;
+        for (const char *c = buf; *c >= '0' && *c <= '9'; c++)
+                v = v * 10 + (rlim_t) (*c - '0');
+        return v;
+}
+
+/* As systemd sets a service's limits: one the kernel refuses (EPERM: LimitNOFILE=infinity is above
+ * fs.nr_open, a hard limit may not grow past what is allowed) is lowered to the highest that may
+ * be set, instead of failing the start. */
+static int setrlimit_closest(int resource, const struct rlimit *want) {
+        if (setrlimit(resource, want) >= 0)
+                return 0;
+        if (errno != EPERM)
+                return -errno;
+        struct rlimit highest;
+        if (getrlimit(resource, &highest) < 0)
+                return -errno;
+        /* Open files: up to fs.nr_open where the hard limit may still grow (systemd's services
+         * get that much); else, and for every other limit, up to the hard limit in force. */
+        rlim_t nr = resource == RLIMIT_NOFILE ? nr_open() : 0;
+        if (nr > highest.rlim_max && highest.rlim_max != RLIM_INFINITY) {
+                struct rlimit fixed = {.rlim_cur = MIN(want->rlim_cur, nr),
+                                       .rlim_max = MIN(want->rlim_max, nr)};
+                if (setrlimit(resource, &fixed) >= 0)
+                        return 0;
+        }
+        if (highest.rlim_max == RLIM_INFINITY)
+                return -EPERM; /* not a matter of the ceiling */
+        struct rlimit fixed = {.rlim_cur = MIN(want->rlim_cur, highest.rlim_max),
+                               .rlim_max = MIN(want->rlim_max, highest.rlim_max)};
+        if (setrlimit(resource, &fixed) < 0)
+                return -errno;
+        return 0;
+}
+
+static void format_rlim(char *buf, size_t l, rlim_t v) {
+        if (v == RLIM_INFINITY)
+                snprintf(buf, l, "infinity");
+        else
+                snprintf(buf, l, "%llu", (unsigned long long) v);
+}
+
 int sandbox_apply_rlimits(const struct hutch_unit *u, struct sandbox_error *e) {
         for (int i = 0; i < RLIM_NLIMITS; i++) {
                 const struct rlimit_setting *l = &u->service.rlimits[i];
                 if (!l->set)
                         continue;
                 struct rlimit rl = {.rlim_cur = l->soft, .rlim_max = l->hard};
-                if (setrlimit(i, &rl) < 0)
-                        return sandbox_error_set(e, SANDBOX_STEP_RLIMIT, errno, "set",
-                                                 rlimit_keys[i] ?: "Limit*=", NULL);
+                int r = setrlimit_closest(i, &rl);
+                if (r < 0) {
+                        char soft[24], hard[24];
+                        format_rlim(soft, sizeof soft, l->soft);
+                        format_rlim(hard, sizeof hard, l->hard);
+                        return sandbox_error_set(e, SANDBOX_STEP_RLIMIT, -r, "set",
+                                                 rlimit_keys[i] ?: "Limit*=", "%s:%s", soft, hard);
+                }
         }
         return 0;
 }

@@ -358,4 +358,18 @@ expect_eq "payload's CPU affinity is hutch's ($want)" "$(printf '%s\n' "$OUT" | 
 expect_eq "PID 1's CPU affinity is hutch's ($want)" "$(printf '%s\n' "$OUT" | sed -n 2p | tr -d '\t ')" \
         "Cpus_allowed_list:$want"
 
+# --- a limit above what the kernel takes is lowered to the highest allowed (systemd's
+# setrlimit_closest()): LimitNOFILE=infinity, common in real units, starts with the hard limit.
+hard_nofile=$(ulimit -Hn)
+unit_file sb-nofile-inf <<EOF
+[Service]
+ExecStart=/bin/sh -c 'echo "soft=\$\$(ulimit -Sn)"; echo "hard=\$\$(ulimit -Hn)"'
+LimitNOFILE=infinity
+EOF
+sb_run sb-nofile-inf
+expect_eq "LimitNOFILE=infinity: runs" "$RC" 0
+[ "$RC" = 0 ] || echo "# $ERR"
+check "LimitNOFILE=infinity: soft = hard, at least hutch's own hard limit ($hard_nofile)" \
+        test "$(get soft)" = "$(get hard)" -a "$(get hard)" -ge "$hard_nofile"
+
 done_testing
