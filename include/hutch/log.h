@@ -31,6 +31,15 @@ void log_set_prefix(const char *prefix);
  * longer than its buffer, which unbuffered stderr (musl: 80 bytes) makes common. 0 or -errno. */
 int log_write_line(int fd, const char *fmt, ...) _printf_(2, 3);
 
+/* The descriptor hutch's own lines go to: stderr, or after log_open_own_stderr() a descriptor of
+ * hutch's own for the same pipe. */
+int log_fd(void);
+/* When stderr is a pipe or FIFO, which the payload shares, hutch writes its lines through a file
+ * description of its own, opened non-blocking: a reader that stops reading (`hutch run web | less`)
+ * then makes hutch drop lines, counted and reported once it reads again, instead of blocking the
+ * supervisor, and with it every timeout. The payload keeps the blocking stderr it was given. */
+void log_open_own_stderr(void);
+
 int log_internal(int level, int error, const char *fmt, ...) _printf_(3, 4);
 int log_internalv(int level, int error, const char *fmt, va_list ap) _printf_(3, 0);
 

@@ -115,6 +115,7 @@ int verb_run(int argc, char **argv) {
 
         log_set_prefix(u->name);
         host_log_setup(u->name);
+        log_open_own_stderr();
 
         /* The unit lives as long as this process: nothing reads it once the supervisor has
          * returned, and freeing it then only hands memory back to the allocator, whose

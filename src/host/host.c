@@ -233,7 +233,7 @@ void host_event(const struct host_event *e) {
 
         char line[1024];
         host_event_format_line(e, line, sizeof line);
-        (void) log_write_line(STDERR_FILENO, "%s", line);
+        (void) log_write_line(log_fd(), "%s", line);
 }
 
 /* Log sink used under the journal: keeps the priority (stderr lines lose it) and tags the
@@ -259,9 +259,9 @@ static void journal_log_sink(int level, const char *message, void *userdata) {
         free(u);
         if (r < 0) {
                 if (log_unit)
-                        (void) log_write_line(STDERR_FILENO, "hutch: %s: %s", log_unit, message);
+                        (void) log_write_line(log_fd(), "hutch: %s: %s", log_unit, message);
                 else
-                        (void) log_write_line(STDERR_FILENO, "hutch: %s", message);
+                        (void) log_write_line(log_fd(), "hutch: %s", message);
         }
 }
 

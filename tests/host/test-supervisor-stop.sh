@@ -132,4 +132,24 @@ wait_exit "$HPID" 10
 expect_eq "stop during RestartSec=: exit 0, as systemd leaves the unit inactive" "$RC" 0
 expect_eq "stop during RestartSec=: no second run" "$(wc -l <"$O/rwait")" 1
 
+# --- A reader of hutch's stderr that stops reading (a pager): the payload blocks on the full pipe,
+# hutch does not (it writes through a non-blocking description of its own), so SIGTERM and
+# TimeoutStopSec= still work.
+unit "$SV-flood" "/bin/sh -c 'trap \"\" TERM; echo up >$O/flood.up; while :; do echo flood-flood-flood-flood >&2; done'" \
+        "TimeoutStopSec=1s"
+mkfifo "$T/flood.fifo"
+exec 7<>"$T/flood.fifo" # a reader that never reads
+"$HUTCH" run "$SV-flood" >/dev/null 2>"$T/flood.fifo" &
+HPID=$!
+wait_for 10 test -s "$O/flood.up"
+sleep 0.5 # the pipe is full long before this
+kill -TERM "$HPID"
+t0=$(date +%s%N)
+wait_exit "$HPID" 15
+ms=$((($(date +%s%N) - t0) / 1000000))
+exec 7<&-
+expect_eq "stderr not read: the stop still escalates (payload killed, exit 137)" "$RC" 137
+check "stderr not read: done soon after TimeoutStopSec=1s (${ms}ms)" [ "$ms" -lt 8000 ]
+expect_eq "stderr not read: cgroup removed" "$(ls -d "$CG/hutch-$SV-flood" 2>/dev/null)" ""
+
 done_testing

@@ -67,9 +67,38 @@ int main(void) {
 
         TAP_CHECK(log_write_line(-1, "x") == -EBADF, "a bad fd is -EBADF");
 
+        /* stderr a pipe nobody reads: hutch's own non-blocking description drops lines instead
+         * of blocking, counts them, and says so once the pipe takes lines again. */
+        int p[2];
+        TAP_CHECK(pipe(p) == 0 && dup2(p[1], STDERR_FILENO) == STDERR_FILENO, "stderr on a pipe");
+        log_open_own_stderr();
+        TAP_CHECK(log_fd() != STDERR_FILENO, "hutch writes through a descriptor of its own (%d)", log_fd());
+        int lines = 0, r = 0;
+        while (lines < 100000 && (r = log_write_line(log_fd(), "%0200d", lines)) == 0)
+                lines++;
+        TAP_CHECK(r == -EAGAIN && lines > 0, "a full pipe: -EAGAIN after %d lines, not a block", lines);
+        /* A shorter line may still fit where a 201-byte one did not: whatever went out, the
+         * count comes before the next line that does. */
+        (void) log_write_line(log_fd(), "lost");
+        char drain[PIPE_BUF];
+        int drained = 0;
+        while (drained < lines && read(p[0], drain, 201) == 201)
+                drained++;
+        TAP_CHECK(drained == lines, "the %d lines that went out are whole", lines);
+        TAP_CHECK(log_write_line(log_fd(), "back") == 0, "once read again, lines go out");
+        n = read(p[0], drain, sizeof drain - 1);
+        drain[n > 0 ? n : 0] = 0;
+        TAP_CHECK(strncmp(drain, "hutch: ", 7) == 0 &&
+                          strstr(drain, " line(s) of hutch's log dropped: standard "
+                                        "error was not read\n") &&
+                          n > 5 && streq(drain + n - 5, "back\n"),
+                  "the count of dropped lines comes first: '%s'", drain);
+
         dup2(saved_stderr, STDERR_FILENO);
         close(saved_stderr);
         close(sv[0]);
         close(sv[1]);
+        close(p[0]);
+        close(p[1]);
         return tap_done();
 }
