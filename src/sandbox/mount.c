@@ -48,10 +48,12 @@ static const char *const dev_nodes[SANDBOX_DEV_NODES] = {"null", "zero", "full",
 /* Their numbers (the kernel's Documentation/admin-guide/devices.txt), all mode 0666. */
 static const unsigned dev_numbers[SANDBOX_DEV_NODES][2] = {{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}};
 
-/* /proc entries that disclose or change kernel state: masked (empty) or made read-only. */
+/* /proc entries that disclose or change kernel state: masked (empty) or made read-only.
+ * slabinfo and pagetypeinfo show the kernel's heap and page allocator at work (what a heap
+ * exploit grooms by); key-users lists the host's users of the kernel keyring. */
 static const char *const proc_masked[] = {
-        "acpi",        "asound",      "kcore", "keys",     "latency_stats", "timer_list",
-        "timer_stats", "sched_debug", "scsi",  "kallsyms", "vmallocinfo",
+        "acpi",        "asound", "kcore",    "keys",        "latency_stats", "timer_list",   "timer_stats",
+        "sched_debug", "scsi",   "kallsyms", "vmallocinfo", "slabinfo",      "pagetypeinfo", "key-users",
 };
 static const char *const proc_read_only[] = {"bus", "fs", "irq", "sys", "sysrq-trigger"};
 /* The first two are sysfs's own content; the last two are where the host mounts debugfs and

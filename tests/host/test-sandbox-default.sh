@@ -22,6 +22,9 @@ echo "sys_write=$( (echo x >/sys/kernel/uevent_helper) 2>&1 && echo WRITTEN)"
 echo "keys_bytes=$(cat /proc/keys 2>/dev/null | wc -c)"
 echo "timer_list_bytes=$(cat /proc/timer_list 2>/dev/null | wc -c)"
 echo "kallsyms_bytes=$(cat /proc/kallsyms 2>/dev/null | wc -c)"
+echo "slabinfo_bytes=$(cat /proc/slabinfo 2>/dev/null | wc -c)"
+echo "pagetypeinfo_bytes=$(cat /proc/pagetypeinfo 2>/dev/null | wc -c)"
+echo "key_users_bytes=$(cat /proc/key-users 2>/dev/null | wc -c)"
 echo "acpi=$(ls /proc/acpi 2>&1 | head -n1)"
 echo "proc_sys_mount=$(awk '$5 == "/proc/sys" { print $6 }' /proc/self/mountinfo | cut -d, -f1)"
 echo "sys_mount=$(awk '$5 == "/sys" { print $6 }' /proc/self/mountinfo | cut -d, -f1)"
@@ -99,6 +102,9 @@ expect_match "/sys is read-only" "$(get sys_write)" 'Read-only file system'
 expect_eq "/proc/keys masked" "$(get keys_bytes)" 0
 expect_eq "/proc/timer_list masked" "$(get timer_list_bytes)" 0
 expect_eq "/proc/kallsyms masked" "$(get kallsyms_bytes)" 0
+expect_eq "/proc/slabinfo masked (the kernel heap's layout)" "$(get slabinfo_bytes)" 0
+expect_eq "/proc/pagetypeinfo masked" "$(get pagetypeinfo_bytes)" 0
+expect_eq "/proc/key-users masked (the host's keyring users)" "$(get key_users_bytes)" 0
 expect_match "/proc/acpi masked" "$(get acpi)" 'Permission denied|^$'
 expect_eq "/proc/sys mounted read-only" "$(get proc_sys_mount)" ro
 expect_eq "/sys mounted read-only" "$(get sys_mount)" ro
