@@ -132,12 +132,15 @@ enum split_flags {
         SPLIT_UNQUOTE = 1 << 0,       /* quotes group and are removed */
         SPLIT_CUNESCAPE = 1 << 1,     /* a backslash starts a C escape as in parse_command_line() */
         SPLIT_RETAIN_ESCAPE = 1 << 2, /* a backslash is an ordinary character */
+        SPLIT_RELAX = 1 << 3,         /* an unclosed quote or a trailing backslash ends the word */
 };
 /* Splits at whitespace. Without SPLIT_CUNESCAPE and SPLIT_RETAIN_ESCAPE a backslash takes the
  * next character literally ("a\ b" is one word). What systemd uses: SPLIT_RETAIN_ESCAPE for
  * unit-name lists (After=, Wants=, WantedBy=...: "foo\x2dbar.service" stays as written, quotes
  * are ordinary characters); 0 for SupplementaryGroups=; SPLIT_UNQUOTE for path lists
- * (ReadOnlyPaths=...); SPLIT_UNQUOTE | SPLIT_CUNESCAPE for Environment= (= split_words()).
+ * (ReadOnlyPaths=...); SPLIT_UNQUOTE | SPLIT_CUNESCAPE for Environment= (= split_words());
+ * SPLIT_UNQUOTE | SPLIT_RELAX for a variable's value that an ExecStart= word "$NAME" becomes
+ * (EXTRACT_RELAX: "'a b" is the word "a b", "a\" the word "a", as systemd reads them).
  * Returns a NULL-terminated malloc'ed vector, empty for blank input. */
 int split_words_full(const char *s, unsigned flags, char ***ret, parse_why_t why);
 

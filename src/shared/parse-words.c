@@ -146,7 +146,8 @@ static int unescape_one(const char *p, char *out, size_t *ret_len, char *why) {
  * the flags of enum split_flags. With SPLIT_UNQUOTE, quotes may start and end anywhere in a word
  * ("a"'b'c is "abc") and "" is an empty word; a backslash, outside and inside quotes, starts a C
  * escape (SPLIT_CUNESCAPE), is an ordinary character (SPLIT_RETAIN_ESCAPE), or else takes the
- * next character literally. Returns 1 and the word, 0 at the end of input, or a negative errno.
+ * next character literally. SPLIT_RELAX ends the word at an unclosed quote or a trailing
+ * backslash instead of failing. Returns 1 and the word, 0 at the end of input, or a negative errno.
  * The output is never longer than the input, so one allocation of strlen(*p)+1 suffices. */
 static int extract_word(const char **p, unsigned flags, char **ret, char *why) {
         const char *s = *p;
@@ -173,6 +174,11 @@ static int extract_word(const char **p, unsigned flags, char **ret, char *why) {
                         size_t n = 0;
                         int r;
 
+                        if (!s[1] && (flags & SPLIT_RELAX)) {
+                                /* systemd drops the backslash, in or out of quotes */
+                                s++;
+                                break;
+                        }
                         if (flags & SPLIT_CUNESCAPE)
                                 r = unescape_one(s + 1, w + sz, &n, why);
                         else if (!s[1])
@@ -191,6 +197,8 @@ static int extract_word(const char **p, unsigned flags, char **ret, char *why) {
                         continue;
                 }
                 if (quote) {
+                        if (!c && (flags & SPLIT_RELAX))
+                                break;
                         if (!c) {
                                 free(w);
                                 return parse_fail(why, -EINVAL, "unbalanced quotes: missing closing %c",
@@ -271,7 +279,7 @@ int split_words_full(const char *s, unsigned flags, char ***ret, parse_why_t why
         const char *p = s ? s : "";
         int r;
 
-        if (flags & ~(unsigned) (SPLIT_UNQUOTE | SPLIT_CUNESCAPE | SPLIT_RETAIN_ESCAPE))
+        if (flags & ~(unsigned) (SPLIT_UNQUOTE | SPLIT_CUNESCAPE | SPLIT_RETAIN_ESCAPE | SPLIT_RELAX))
                 return parse_fail(why, -EINVAL, "internal error: unknown split flags");
         l = new0(char *, 1);
         if (!l)

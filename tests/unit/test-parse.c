@@ -1082,6 +1082,13 @@ static void test_split_words_full(void) {
                 {"\"a\\", SPLIT_UNQUOTE, -EINVAL, NULL, "trailing backslash"},
                 /* C unescape */
                 {"A=\\x41 'B=\\t'", SPLIT_UNQUOTE | SPLIT_CUNESCAPE, 0, "A=A|B=\t", NULL},
+                /* relaxed (an ExecStart= "$NAME" value, EXTRACT_RELAX|EXTRACT_UNQUOTE) */
+                {"--title \"hello world\"", SPLIT_UNQUOTE | SPLIT_RELAX, 0, "--title|hello world", NULL},
+                {"'a b  c\\", SPLIT_UNQUOTE | SPLIT_RELAX, 0, "a b  c", NULL},
+                {"x\\ y z\\", SPLIT_UNQUOTE | SPLIT_RELAX, 0, "x y|z", NULL},
+                {"'\\'' \"\\\\\" \\t", SPLIT_UNQUOTE | SPLIT_RELAX, 0, "'|\\|t", NULL},
+                {"a \"\" b\"\"c", SPLIT_UNQUOTE | SPLIT_RELAX, 0, "a||bc", NULL},
+                {"\"a\\", SPLIT_UNQUOTE | SPLIT_RELAX, 0, "a", NULL},
                 {"x", 1u << 7, -EINVAL, NULL, "unknown split flags"},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
