@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "hutch/log.h"
+#include "hutch/parse.h"
 #include "hutch/strv.h"
 #include "sandbox/sandbox-internal.h"
 
@@ -39,6 +40,8 @@ static int env_put(char ***env, char *a) {
 }
 
 static const char *env_get(char *const *env, const char *name, size_t n) {
+        if (n == 0)
+                return NULL;
         STRV_FOREACH (v, env)
                 if (strncmp(*v, name, n) == 0 && (*v)[n] == '=')
                         return *v + n + 1;
@@ -170,55 +173,90 @@ int sandbox_build_env(const struct hutch_unit *u, const struct sandbox_params *p
         return 0;
 }
 
-/* systemd's rules: a word that is exactly "$NAME" becomes the value split at whitespace (zero or
- * more words); "${NAME}" is replaced inside a word; "$$" is a literal "$"; unknown names expand
- * to nothing. */
-static int expand_word(const char *w, char *const *env, char ***out) {
-        if (w[0] == '$' && env_name_valid(w + 1, strlen(w + 1))) {
-                const char *v = env_get(env, w + 1, strlen(w + 1));
-                while (v && *v) {
-                        size_t sp = strspn(v, " \t\n");
-                        v += sp;
-                        size_t n = strcspn(v, " \t\n");
-                        if (n == 0)
-                                break;
-                        char *s = strndup(v, n);
-                        int r = s ? strv_consume(out, s) : -ENOMEM;
-                        if (r < 0)
-                                return r;
-                        v += n;
-                }
-                return 0;
+struct text {
+        char *s;
+        size_t len, cap;
+};
+
+static int text_add(struct text *t, const char *s, size_t n) {
+        if (t->len + n + 1 > t->cap) {
+                size_t cap = (t->len + n + 1) * 2;
+                char *ns = realloc(t->s, cap);
+                if (!ns)
+                        return -ENOMEM;
+                t->s = ns;
+                t->cap = cap;
         }
-        size_t cap = strlen(w) + 1, len = 0;
-        char *s = malloc(cap);
-        if (!s)
-                return -ENOMEM;
-        for (const char *p = w; *p;) {
-                const char *add = p;
-                size_t n = 1;
+        memcpy(t->s + t->len, s, n);
+        t->len += n;
+        t->s[t->len] = 0;
+        return 0;
+}
+
+/* systemd's replace_env() without flags, for a word that is not a whole "$NAME": "${NAME}" is
+ * replaced by the value (nothing when unset), "$$" is "$", and everything else stays as written:
+ * "$NAME" without braces, a "${" with no closing brace, and "${NAME:-x}" / "${NAME:+x}", which
+ * systemd expands only in other places (the text up to the ':' is kept and reading goes on
+ * after it). */
+static int replace_vars(const char *w, char *const *env, char **ret) {
+        struct text t = {0};
+        int r = text_add(&t, "", 0);
+        for (const char *p = w; *p && r == 0;) {
                 if (p[0] == '$' && p[1] == '$') {
+                        r = text_add(&t, "$", 1);
                         p += 2;
-                } else if (p[0] == '$' && p[1] == '{' && strchr(p + 2, '}')) {
-                        size_t nl = (size_t) (strchr(p + 2, '}') - (p + 2));
-                        add = env_get(env, p + 2, nl) ?: "";
-                        n = strlen(add);
-                        p += nl + 3;
-                } else
-                        p++;
-                if (len + n + 1 > cap) {
-                        char *ns = realloc(s, cap = (len + n + 1) * 2);
-                        if (!ns) {
-                                free(s);
-                                return -ENOMEM;
+                } else if (p[0] == '$' && p[1] == '{') {
+                        size_t n = strcspn(p + 2, "}:");
+                        if (p[2 + n] == '}') {
+                                const char *v = env_get(env, p + 2, n) ?: "";
+                                r = text_add(&t, v, strlen(v));
+                                p += n + 3;
+                        } else if (p[2 + n] == ':') {
+                                r = text_add(&t, p, n + 3);
+                                p += n + 3;
+                        } else {
+                                r = text_add(&t, p, strlen(p));
+                                break;
                         }
-                        s = ns;
+                } else {
+                        r = text_add(&t, p, 1);
+                        p++;
                 }
-                memcpy(s + len, add, n);
-                len += n;
         }
-        s[len] = 0;
-        return strv_consume(out, s);
+        if (r < 0) {
+                free(t.s);
+                return r;
+        }
+        *ret = t.s;
+        return 0;
+}
+
+/* systemd's replace_env_argv(): a word that starts with '$' but not with "${" or "$$" is
+ * replaced by the value of the variable the rest of the word names, split as systemd splits it
+ * (EXTRACT_RELAX|EXTRACT_UNQUOTE: quotes group words and are removed, a backslash takes the next
+ * character): zero or more words, and none when no variable has that name, so "$1", a lone "$"
+ * and "$FOO/bar" (set or not) vanish. Any other word goes through replace_vars(). */
+static int expand_word(const char *w, char *const *env, char ***out) {
+        if (w[0] == '$' && w[1] != '{' && w[1] != '$') {
+                const char *v = env_get(env, w + 1, strlen(w + 1));
+                if (!v)
+                        return 0;
+                char **words = NULL;
+                int r = split_words_full(v, SPLIT_UNQUOTE | SPLIT_RELAX, &words, NULL);
+                if (r < 0)
+                        return r;
+                for (char **s = words; *s; s++) {
+                        if (r < 0)
+                                free(*s);
+                        else
+                                r = strv_consume(out, *s);
+                }
+                free(words);
+                return r;
+        }
+        char *s;
+        int r = replace_vars(w, env, &s);
+        return r < 0 ? r : strv_consume(out, s);
 }
 
 int sandbox_build_argv(const struct hutch_unit *u, const struct sandbox_params *p, char *const *env,

@@ -106,6 +106,58 @@ int main(void) {
         strv_free(argv);
         strv_free(env);
 
+        /* ExecStart= words as systemd 252's replace_env_argv() reads them. */
+        static const struct {
+                const char *word, *out; /* out: the resulting words joined by '|' after "p" */
+        } words[] = {
+                {"$OPTS", "p|--title|hello world"}, /* the value split, its quotes count */
+                {"$RELAX", "p|a b  c"},             /* unclosed quote, trailing backslash */
+                {"$BS", "p|x y|z"},
+                {"${OPTS}", "p|--title \"hello world\""}, /* braces: one word, as is */
+                {"a${X}b", "p|a1b"},
+                {"${X}${X}", "p|11"},
+                {"${UNSET}", "p|"},
+                {"${}", "p|"},
+                {"a$X", "p|a$X"}, /* no braces inside a word: kept */
+                {"$UNSET", "p"},
+                {"$EMPTY", "p"},
+                {"$BLANK", "p"},
+                {"$1", "p"},
+                {"$", "p"},
+                {"$X/bar", "p"}, /* the name is the whole rest of the word */
+                {"$UNSET/bar", "p"},
+                {"$X$X", "p"},
+                {"${A:-x}", "p|${A:-x}"},
+                {"a${X:+y}b", "p|a${X:+y}b"},
+                {"${X:${X}}", "p|${X:1}"},
+                {"${X", "p|${X"},
+                {"$$X", "p|$X"},
+                {"$$", "p|$"},
+                {"$$$", "p|$$"},
+                {"a$", "p|a$"},
+                {"$${X}", "p|${X}"},
+        };
+        char *wenv[] = {"OPTS=--title \"hello world\"",
+                        "RELAX='a b  c\\",
+                        "BS=x\\ y z\\",
+                        "X=1",
+                        "EMPTY=",
+                        "BLANK= \t ",
+                        NULL};
+        char *wargv[] = {"p", NULL, NULL};
+        struct hutch_unit wu = {0};
+        wu.service.exec_start.path = "/bin/p";
+        wu.service.exec_start.argv = wargv;
+        p.extra_args = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(words); i++) {
+                wargv[1] = (char *) words[i].word;
+                argv = NULL;
+                int r = sandbox_build_argv(&wu, &p, wenv, &argv);
+                TAP_STREQ(r == 0 ? join(argv) : "(failed)", words[i].out, "ExecStart= word '%s'",
+                          words[i].word);
+                strv_free(argv);
+        }
+
         /* A missing EnvironmentFile= without '-' is an error. */
         u->service.environment_files.items[1].ignore_missing = false;
         env = NULL;
