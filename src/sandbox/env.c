@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The payload's environment and argv, built in the parent before clone3. Nothing of hutch's
- * own environment is passed on: the payload sees PATH (systemd's default unless set), then
- * Environment=, then EnvironmentFile= (which overrides Environment=, as in systemd), then
- * NOTIFY_SOCKET for Type=notify; the child adds HOME, USER, LOGNAME and SHELL for User=.
- * EnvironmentFile= names host files, read here like systemd's manager reads them. */
+/* The payload's environment, built in the parent before clone3, and its argv, expanded in the
+ * child from the complete environment. Nothing of hutch's own environment is passed on: the
+ * payload sees PATH (systemd's default unless set), then Environment=, then EnvironmentFile=
+ * (which overrides Environment=, as in systemd), then NOTIFY_SOCKET for Type=notify; the child
+ * adds HOME, USER, LOGNAME and SHELL for User=. EnvironmentFile= names host files, read here
+ * like systemd's manager reads them. */
 
 #include <ctype.h>
 #include <errno.h>
@@ -278,7 +279,7 @@ int sandbox_build_argv(const struct hutch_unit *u, const struct sandbox_params *
                 r = strv_extend(&argv, x->path);
         if (r < 0) {
                 strv_free(argv);
-                return log_oom();
+                return r;
         }
         *ret = argv;
         return 0;

@@ -32,7 +32,7 @@ struct sandbox_ctx {
         const struct hutch_unit *u;
         const struct sandbox_params *p;
         const struct seccomp_program *seccomp;
-        char **argv;    /* ExecStart= argv + extra args, variables expanded */
+        char **argv;    /* ExecStart= argv + extra args, variables expanded: set in the child */
         char **env;     /* Environment=, EnvironmentFile=, PATH, NOTIFY_SOCKET: before HOME/USER/... */
         bool new_net;   /* a new network namespace */
         bool new_user;  /* a new user namespace */
@@ -101,7 +101,8 @@ int sandbox_switch_identity(const struct sandbox_identity *id, struct sandbox_er
 
 /* env.c, in the parent: the payload's environment before the identity is known. Logs. */
 int sandbox_build_env(const struct hutch_unit *u, const struct sandbox_params *p, char ***ret);
-/* ExecStart= argv with $VAR / ${VAR} expanded from env (unless ':'), plus extra args. Logs. */
+/* ExecStart= argv with $VAR / ${VAR} expanded from env (unless ':'), plus extra args. Called
+ * in the sandbox child once the environment is complete; no logging: 0 or -ENOMEM. */
 int sandbox_build_argv(const struct hutch_unit *u, const struct sandbox_params *p, char *const *env,
                        char ***ret);
 

@@ -445,6 +445,14 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
         if (sandbox_resolve_identity(u, &id, &e) < 0 || sandbox_complete_env(&env, &id, &e) < 0 ||
             setup_stdio(c, &e) < 0)
                 child_fail(c, &e);
+        /* Expanded here, not in the parent: ExecStart= sees the environment the payload gets,
+         * HOME, USER, LOGNAME and SHELL from User= included, as systemd's exec_child() expands
+         * with its final environment. */
+        int r = sandbox_build_argv(u, c->p, env, &c->argv);
+        if (r < 0) {
+                sandbox_error_set(&e, SANDBOX_STEP_ENVIRONMENT, r, "expand variables", "", "ExecStart=");
+                child_fail(c, &e);
+        }
 
         if (c->is_init)
                 payload_exec(c, &id, env, &e);
@@ -455,7 +463,7 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
          * be raised while it is in the bounding set (the payload sets its own inheritable set). */
         if (c->init_fd >= 0 && caps_raise_inheritable_kill() < 0)
                 c->init_fd = -1; /* it could not signal the payload: PID 1 stays as it is */
-        int r = caps_drop_bounding(u);
+        r = caps_drop_bounding(u);
         if (r < 0) {
                 sandbox_error_set(&e, SANDBOX_STEP_CAPABILITIES, r, "drop bounding set", "",
                                   "CapabilityBoundingSet=");
@@ -650,17 +658,14 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                 return r;
         }
         c.seccomp = prog;
-        _cleanup_strv_free_ char **env = NULL, **argv = NULL;
+        _cleanup_strv_free_ char **env = NULL;
         r = sandbox_build_env(u, p, &env);
-        if (r >= 0)
-                r = sandbox_build_argv(u, p, env, &argv);
         if (r < 0) {
                 seccomp_program_free(prog);
                 sandbox_error_set(err, SANDBOX_STEP_ENVIRONMENT, r, "prepare environment", "", NULL);
                 return r;
         }
         c.env = env;
-        c.argv = argv;
         struct sandbox_host host;
         sandbox_host_init(&host);
         c.host = &host;

@@ -64,6 +64,25 @@ expect_eq "NoNewPrivs as User=" "$(get NoNewPrivs)" 1
 expect_eq "nothing of hutch's environment leaks" "$(get env)" \
         "FOO FROM_FILE HOME LOGNAME OVERRIDE PATH PWD QUOTED SHELL USER "
 
+# --- ExecStart= variables: systemd's splitting, and the final environment (User=) ------------
+unit_file sb-argv-split <<'EOF'
+[Service]
+Environment='OPTS=--title "hello world"' X=1
+ExecStart=/usr/bin/printf [%%s] $OPTS ${X}${X} a$X $1 $X/bar ${A:-x}
+EOF
+sb_run sb-argv-split
+expect_eq "ExecStart= \$OPTS split with the value's quotes, as systemd" "$OUT" \
+        '[--title][hello world][11][a$X][${A:-x}]'
+
+unit_file sb-argv-user <<'EOF'
+[Service]
+User=daemon
+ExecStart=/usr/bin/printf [%%s] $HOME ${USER} $LOGNAME $SHELL
+EOF
+sb_run sb-argv-user
+expect_eq "ExecStart= sees HOME, USER, LOGNAME, SHELL of User=" "$OUT" \
+        '[/usr/sbin][daemon][daemon][/usr/sbin/nologin]'
+
 unit_file sb-numeric <<EOF
 [Service]
 User=4242
