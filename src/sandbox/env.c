@@ -6,7 +6,6 @@
  * adds HOME, USER, LOGNAME and SHELL for User=. EnvironmentFile= names host files, read here
  * like systemd's manager reads them. */
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,15 +17,6 @@
 #include "sandbox/sandbox-internal.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-static bool env_name_valid(const char *s, size_t n) {
-        if (n == 0 || !(isalpha((unsigned char) s[0]) || s[0] == '_'))
-                return false;
-        for (size_t i = 1; i < n; i++)
-                if (!(isalnum((unsigned char) s[i]) || s[i] == '_'))
-                        return false;
-        return true;
-}
 
 /* Sets NAME=value (an assignment), replacing an earlier one of the same name. Takes `a`. */
 static int env_put(char ***env, char *a) {
@@ -49,9 +39,223 @@ static const char *env_get(char *const *env, const char *name, size_t n) {
         return NULL;
 }
 
-/* One EnvironmentFile=: KEY=VALUE lines, '#'/';' comments, blank lines, values optionally in
- * single or double quotes (backslash escapes inside double quotes), a trailing backslash
- * continues the line. An invalid line is skipped with a warning, as systemd does. */
+struct text {
+        char *s;
+        size_t len, cap;
+};
+
+static int text_add(struct text *t, const char *s, size_t n) {
+        if (t->len + n + 1 > t->cap) {
+                size_t cap = (t->len + n + 1) * 2;
+                char *ns = realloc(t->s, cap);
+                if (!ns)
+                        return -ENOMEM;
+                t->s = ns;
+                t->cap = cap;
+        }
+        memcpy(t->s + t->len, s, n);
+        t->len += n;
+        t->s[t->len] = 0;
+        return 0;
+}
+
+/* systemd's env-file reader (parse_env_file_internal(), then what load_env_file() and
+ * exec_context_load_environment() do with each assignment), one character at a time. */
+enum env_file_state {
+        EF_PRE_KEY,        /* at the start of a line, or in the whitespace before a key */
+        EF_KEY,            /* up to '='; a newline first drops the line */
+        EF_PRE_VALUE,      /* whitespace after '=' or after a quoted part */
+        EF_VALUE,          /* unquoted */
+        EF_VALUE_ESCAPE,   /* after '\' unquoted: the next character as is, a newline vanishes */
+        EF_SINGLE_QUOTE,   /* everything literal up to the next ' */
+        EF_DOUBLE_QUOTE,   /* up to the next unescaped " */
+        EF_DOUBLE_ESCAPE,  /* after '\' in double quotes */
+        EF_COMMENT,        /* '#' or ';' where a key could start, up to the end of the line */
+        EF_COMMENT_ESCAPE, /* after '\' in a comment: even a newline is skipped */
+};
+
+struct env_file_parser {
+        const char *path;
+        struct text key, value;
+        size_t key_space;   /* where the key's trailing whitespace starts, or SIZE_MAX */
+        size_t value_space; /* where an unquoted value's trailing whitespace starts, or SIZE_MAX */
+        unsigned line, key_line;
+        char **out;
+};
+
+static bool is_env_space(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static bool is_env_newline(char c) {
+        return c == '\n' || c == '\r';
+}
+
+/* One assignment found: its key without trailing whitespace, its value (chomped of unescaped
+ * trailing whitespace when it ended unquoted). Invalid UTF-8 fails the whole file, as in
+ * systemd; an invalid name is ignored with a warning. */
+static int env_file_push(struct env_file_parser *p, bool chomp) {
+        int r = text_add(&p->key, "", 0);
+        if (r == 0)
+                r = text_add(&p->value, "", 0);
+        if (r < 0)
+                return log_oom();
+        if (p->key_space != SIZE_MAX)
+                p->key.s[p->key_space] = 0;
+        if (chomp && p->value_space != SIZE_MAX)
+                p->value.s[p->value_space] = 0;
+        if (!utf8_is_valid(p->key.s) || !utf8_is_valid(p->value.s))
+                return log_error_errno(-EINVAL, "%s:%u: invalid UTF-8 in the assignment of '%s'", p->path,
+                                       p->key_line, p->key.s);
+        char *a;
+        if (asprintf(&a, "%s=%s", p->key.s, p->value.s) < 0)
+                return log_oom();
+        p->key.len = p->value.len = 0;
+        if (!env_assignment_is_valid(a)) {
+                log_warning("%s:%u: invalid environment assignment '%s', ignoring", p->path, p->key_line, a);
+                free(a);
+                return 0;
+        }
+        r = env_put(&p->out, a);
+        return r < 0 ? log_oom() : 0;
+}
+
+static int env_file_add(struct text *t, char c) {
+        return text_add(t, &c, 1) < 0 ? log_oom() : 0;
+}
+
+/* Parses the text of one environment file (up to its first NUL, where systemd stops too) into
+ * NAME=value assignments, a later one of a name replacing an earlier one. Logs. */
+int sandbox_parse_env_file(const char *path, const char *text, char ***ret) {
+        struct env_file_parser p = {.path = path, .line = 1};
+        enum env_file_state state = EF_PRE_KEY;
+        int r = 0;
+        for (const char *s = text; *s && r == 0; s++) {
+                char c = *s;
+                switch (state) {
+                case EF_PRE_KEY:
+                        if (c == '#' || c == ';')
+                                state = EF_COMMENT;
+                        else if (!is_env_space(c)) {
+                                state = EF_KEY;
+                                p.key.len = 0;
+                                p.key_space = SIZE_MAX;
+                                p.key_line = p.line;
+                                r = env_file_add(&p.key, c);
+                        }
+                        break;
+                case EF_KEY:
+                        if (is_env_newline(c)) {
+                                state = EF_PRE_KEY;
+                                log_warning("%s:%u: no '=' in this line, ignoring", path, p.key_line);
+                        } else if (c == '=') {
+                                state = EF_PRE_VALUE;
+                                p.value.len = 0;
+                                p.value_space = SIZE_MAX;
+                        } else {
+                                if (!is_env_space(c))
+                                        p.key_space = SIZE_MAX;
+                                else if (p.key_space == SIZE_MAX)
+                                        p.key_space = p.key.len;
+                                r = env_file_add(&p.key, c);
+                        }
+                        break;
+                case EF_PRE_VALUE:
+                        if (is_env_newline(c)) {
+                                state = EF_PRE_KEY;
+                                r = env_file_push(&p, false);
+                        } else if (c == '\'')
+                                state = EF_SINGLE_QUOTE;
+                        else if (c == '"')
+                                state = EF_DOUBLE_QUOTE;
+                        else if (c == '\\')
+                                state = EF_VALUE_ESCAPE;
+                        else if (!is_env_space(c)) {
+                                state = EF_VALUE;
+                                r = env_file_add(&p.value, c);
+                        }
+                        break;
+                case EF_VALUE:
+                        if (is_env_newline(c)) {
+                                state = EF_PRE_KEY;
+                                r = env_file_push(&p, true);
+                        } else if (c == '\\') {
+                                state = EF_VALUE_ESCAPE;
+                                p.value_space = SIZE_MAX;
+                        } else {
+                                if (!is_env_space(c))
+                                        p.value_space = SIZE_MAX;
+                                else if (p.value_space == SIZE_MAX)
+                                        p.value_space = p.value.len;
+                                r = env_file_add(&p.value, c);
+                        }
+                        break;
+                case EF_VALUE_ESCAPE:
+                        state = EF_VALUE;
+                        if (!is_env_newline(c))
+                                r = env_file_add(&p.value, c);
+                        break;
+                case EF_SINGLE_QUOTE:
+                        if (c == '\'')
+                                state = EF_PRE_VALUE;
+                        else
+                                r = env_file_add(&p.value, c);
+                        break;
+                case EF_DOUBLE_QUOTE:
+                        if (c == '"')
+                                state = EF_PRE_VALUE;
+                        else if (c == '\\')
+                                state = EF_DOUBLE_ESCAPE;
+                        else
+                                r = env_file_add(&p.value, c);
+                        break;
+                case EF_DOUBLE_ESCAPE:
+                        /* As a shell: only " \ ` $ lose their backslash; before a newline both
+                         * vanish; before anything else the backslash stays. */
+                        state = EF_DOUBLE_QUOTE;
+                        if (strchr("\"\\`$", c))
+                                r = env_file_add(&p.value, c);
+                        else if (c != '\n') {
+                                r = env_file_add(&p.value, '\\');
+                                if (r == 0)
+                                        r = env_file_add(&p.value, c);
+                        }
+                        break;
+                case EF_COMMENT:
+                        if (c == '\\')
+                                state = EF_COMMENT_ESCAPE;
+                        else if (is_env_newline(c))
+                                state = EF_PRE_KEY;
+                        break;
+                case EF_COMMENT_ESCAPE:
+                        state = EF_COMMENT;
+                        break;
+                }
+                if (c == '\n')
+                        p.line++;
+        }
+        if (r == 0) {
+                /* The end of the text ends an assignment as a newline would; a key without '='
+                 * is dropped. */
+                if (state == EF_KEY)
+                        log_warning("%s:%u: no '=' in this line, ignoring", path, p.key_line);
+                else if (state != EF_PRE_KEY && state != EF_COMMENT && state != EF_COMMENT_ESCAPE)
+                        r = env_file_push(&p, state == EF_VALUE);
+        }
+        free(p.key.s);
+        free(p.value.s);
+        if (r < 0) {
+                strv_free(p.out);
+                return r;
+        }
+        *ret = p.out;
+        return 0;
+}
+
+/* What systemd reads in one go at most (read_full_file()'s limit). */
+#define ENV_FILE_MAX (64u * 1024 * 1024 - 1)
+
+/* Reads one EnvironmentFile= as systemd does and adds its assignments to env. */
 static int read_env_file(const struct path_entry *pe, char ***env) {
         FILE *f = fopen(pe->path, "re");
         if (!f) {
@@ -63,82 +267,37 @@ static int read_env_file(const struct path_entry *pe, char ***env) {
                                                pe->origin.line, pe->path);
                 return log_error_errno(r, "EnvironmentFile=%s: %m", pe->path);
         }
-        char *line = NULL, *logical = NULL;
-        size_t cap = 0, lineno = 0;
+        struct text t = {0};
         int r = 0;
         for (;;) {
-                ssize_t n = getline(&line, &cap, f);
-                if (n < 0)
+                char buf[4096];
+                size_t n = fread(buf, 1, sizeof buf, f);
+                if (n > 0 && t.len + n > ENV_FILE_MAX)
+                        r = -E2BIG;
+                else if (n > 0)
+                        r = text_add(&t, buf, n);
+                if (r < 0 || n < sizeof buf)
                         break;
-                lineno++;
-                while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-                        line[--n] = 0;
-                bool cont = n > 0 && line[n - 1] == '\\';
-                if (cont)
-                        line[--n] = 0;
-                char *joined;
-                if (asprintf(&joined, "%s%s", logical ?: "", line) < 0) {
-                        r = log_oom();
-                        break;
-                }
-                free(logical);
-                logical = joined;
-                if (cont)
-                        continue;
-
-                char *p = logical;
-                while (isspace((unsigned char) *p))
-                        p++;
-                if (*p && *p != '#' && *p != ';') {
-                        char *eq = strchr(p, '=');
-                        size_t kl = eq ? (size_t) (eq - p) : 0;
-                        while (kl > 0 && isspace((unsigned char) p[kl - 1]))
-                                kl--;
-                        if (!eq || !env_name_valid(p, kl))
-                                log_warning("%s:%zu: not a KEY=VALUE assignment, ignoring", pe->path,
-                                            lineno);
-                        else {
-                                char *v = eq + 1, *out = malloc(strlen(v) + 1), *o = out;
-                                if (!out) {
-                                        r = log_oom();
-                                        break;
-                                }
-                                while (isspace((unsigned char) *v))
-                                        v++;
-                                if (*v == '\'' || *v == '"') {
-                                        char q = *v++;
-                                        for (; *v && *v != q; v++) {
-                                                if (q == '"' && *v == '\\' && v[1])
-                                                        v++;
-                                                *o++ = *v;
-                                        }
-                                } else {
-                                        for (; *v; v++)
-                                                *o++ = *v;
-                                        while (o > out && isspace((unsigned char) o[-1]))
-                                                o--;
-                                }
-                                *o = 0;
-                                char *a;
-                                if (asprintf(&a, "%.*s=%s", (int) kl, p, out) < 0) {
-                                        free(out);
-                                        r = log_oom();
-                                        break;
-                                }
-                                free(out);
-                                r = env_put(env, a);
-                                if (r < 0) {
-                                        log_oom();
-                                        break;
-                                }
-                        }
-                }
-                free(logical);
-                logical = NULL;
         }
-        free(line);
-        free(logical);
+        if (r == 0 && ferror(f))
+                r = errno > 0 ? -errno : -EIO;
         fclose(f);
+        char **l = NULL;
+        if (r == 0)
+                r = sandbox_parse_env_file(pe->path, t.s ?: "", &l);
+        else if (pe->origin.file)
+                log_error_errno(r, "%s:%u: EnvironmentFile=%s: %m", pe->origin.file, pe->origin.line,
+                                pe->path);
+        else
+                log_error_errno(r, "EnvironmentFile=%s: %m", pe->path);
+        free(t.s);
+        STRV_FOREACH (a, l) {
+                if (r < 0)
+                        break;
+                char *c = strdup(*a);
+                r = c ? env_put(env, c) : log_oom();
+        }
+        strv_free(l);
         return r;
 }
 
@@ -171,26 +330,6 @@ int sandbox_build_env(const struct hutch_unit *u, const struct sandbox_params *p
                 }
         }
         *ret = env;
-        return 0;
-}
-
-struct text {
-        char *s;
-        size_t len, cap;
-};
-
-static int text_add(struct text *t, const char *s, size_t n) {
-        if (t->len + n + 1 > t->cap) {
-                size_t cap = (t->len + n + 1) * 2;
-                char *ns = realloc(t->s, cap);
-                if (!ns)
-                        return -ENOMEM;
-                t->s = ns;
-                t->cap = cap;
-        }
-        memcpy(t->s + t->len, s, n);
-        t->len += n;
-        t->s[t->len] = 0;
         return 0;
 }
 

@@ -101,6 +101,9 @@ int sandbox_switch_identity(const struct sandbox_identity *id, struct sandbox_er
 
 /* env.c, in the parent: the payload's environment before the identity is known. Logs. */
 int sandbox_build_env(const struct hutch_unit *u, const struct sandbox_params *p, char ***ret);
+/* The text of one EnvironmentFile= (named `path` in messages) into NAME=value assignments, read
+ * as systemd 252 reads it (parse_env_file_internal()). Logs; -EINVAL for invalid UTF-8. */
+int sandbox_parse_env_file(const char *path, const char *text, char ***ret);
 /* ExecStart= argv with $VAR / ${VAR} expanded from env (unless ':'), plus extra args. Called
  * in the sandbox child once the environment is complete; no logging: 0 or -ENOMEM. */
 int sandbox_build_argv(const struct hutch_unit *u, const struct sandbox_params *p, char *const *env,

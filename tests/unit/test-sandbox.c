@@ -158,6 +158,48 @@ int main(void) {
                 strv_free(argv);
         }
 
+        /* EnvironmentFile= text as systemd 252's parse_env_file_internal() reads it. */
+        static const struct {
+                const char *in, *out; /* out: assignments joined by '|'; NULL: the file fails */
+        } files[] = {
+                {"F=foo\\\\\nG=next\n", "F=foo\\|G=next"}, /* an escaped backslash ends no line */
+                {"L=one\\\ntwo\n", "L=onetwo"},            /* an escaped newline vanishes */
+                {"C=a\\tb \\$x\n", "C=atb $x"},            /* unquoted: '\' takes the next char */
+                {"D=\"foo\" bar\n", "D=foobar"},
+                {"M=\"a\"'b'c\n", "M=abc"},
+                {"N=x \"y\" 'z'\n", "N=x \"y\" 'z'"}, /* quotes count only where a value starts */
+                {"B=\"x\\ny\"\n", "B=x\\ny"},         /* double quotes keep '\' before other chars */
+                {"E=\"\\\"\\\\\\`\\$\"\n", "E=\"\\`$"},
+                {"Q=\"one\ntwo\"\n", "Q=one\ntwo"}, /* a quoted newline stays */
+                {"R=\"one\\\ntwo\"\n", "R=onetwo"},
+                {"S='a \\n \"b\" $c\nd'\n", "S=a \\n \"b\" $c\nd"}, /* single quotes: all literal */
+                {"# c\n; c\n  # indented\nK=v # not a comment ; no\n", "K=v # not a comment ; no"},
+                {"# comment \\\nX=1\nY=2\n", "Y=2"},      /* a comment's trailing '\' swallows a line */
+                {"export A=b\nexport=ok\n", "export=ok"}, /* 252 knows no "export " */
+                {"  K1  =  v  v  \n", "K1=v  v"},
+                {"K2=v\\ \nK3=\t'q' \n", "K2=v |K3=q"},
+                {"A = \"x\"  y  \n", "A=xy"},
+                {"1BAD=x\nA-B=y\nA B=z\n=q\n_ok=1\n", "_ok=1"}, /* invalid names are ignored */
+                {"just text\nA=1\nno equals", "A=1"},
+                {"A=1\r\nB=2\r\n", "A=1|B=2"},
+                {"A=1\nB=2\nA=3\n", "A=3|B=2"},
+                {"A=\nB=''\nC=b=c", "A=|B=|C=b=c"},
+                {"U=\"abc", "U=abc"}, /* an unclosed quote ends with the text */
+                {"V='x\\", "V=x\\"},
+                {"W=x  \\", "W=x  "},
+                {" \t\n\n", ""},
+                {"A=1\nB=\xff\n", NULL}, /* invalid UTF-8 fails the whole file */
+        };
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                char **l = NULL;
+                int r = sandbox_parse_env_file("test.env", files[i].in, &l);
+                if (files[i].out)
+                        TAP_STREQ(r == 0 ? join(l) : "(failed)", files[i].out, "env file case %zu", i);
+                else
+                        TAP_CHECK(r == -EINVAL, "env file case %zu fails", i);
+                strv_free(l);
+        }
+
         /* A missing EnvironmentFile= without '-' is an error. */
         u->service.environment_files.items[1].ignore_missing = false;
         env = NULL;
