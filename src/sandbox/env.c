@@ -7,6 +7,7 @@
  * like systemd's manager reads them. */
 
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,18 +256,13 @@ int sandbox_parse_env_file(const char *path, const char *text, char ***ret) {
 /* What systemd reads in one go at most (read_full_file()'s limit). */
 #define ENV_FILE_MAX (64u * 1024 * 1024 - 1)
 
-/* Reads one EnvironmentFile= as systemd does and adds its assignments to env. */
-static int read_env_file(const struct path_entry *pe, char ***env) {
-        FILE *f = fopen(pe->path, "re");
-        if (!f) {
-                if (errno == ENOENT && pe->ignore_missing)
-                        return 0;
-                int r = -errno;
-                if (pe->origin.file)
-                        return log_error_errno(r, "%s:%u: EnvironmentFile=%s: %m", pe->origin.file,
-                                               pe->origin.line, pe->path);
-                return log_error_errno(r, "EnvironmentFile=%s: %m", pe->path);
-        }
+/* Reads and parses one environment file. Only the parser logs (what is wrong inside the file);
+ * the caller reports a file that cannot be read. The file is opened as before globbing came:
+ * O_CLOEXEC ("e"), by the host path the unit names, as systemd's manager opens it. */
+static int read_env_file(const char *path, char ***ret) {
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return -errno;
         struct text t = {0};
         int r = 0;
         for (;;) {
@@ -282,22 +278,79 @@ static int read_env_file(const struct path_entry *pe, char ***env) {
         if (r == 0 && ferror(f))
                 r = errno > 0 ? -errno : -EIO;
         fclose(f);
-        char **l = NULL;
         if (r == 0)
-                r = sandbox_parse_env_file(pe->path, t.s ?: "", &l);
-        else if (pe->origin.file)
-                log_error_errno(r, "%s:%u: EnvironmentFile=%s: %m", pe->origin.file, pe->origin.line,
-                                pe->path);
-        else
-                log_error_errno(r, "EnvironmentFile=%s: %m", pe->path);
+                r = sandbox_parse_env_file(path, t.s ?: "", ret);
         free(t.s);
-        STRV_FOREACH (a, l) {
-                if (r < 0)
-                        break;
-                char *c = strdup(*a);
-                r = c ? env_put(env, c) : log_oom();
+        return r;
+}
+
+/* A failure of one EnvironmentFile= (`file`: the match of its pattern that failed, or NULL).
+ * With '-' it is ignored as systemd ignores it, quietly when nothing matched. */
+static int env_file_failed(const struct path_entry *pe, const char *file, int r) {
+        char where[512] = "";
+        if (pe->origin.file)
+                snprintf(where, sizeof where, "%s:%u: ", pe->origin.file, pe->origin.line);
+        const char *sep = file && !streq(file, pe->path) ? ": " : "";
+        if (!*sep)
+                file = "";
+        if (!pe->ignore_missing)
+                return log_error_errno(r, "%sEnvironmentFile=%s%s%s: %m", where, pe->path, sep, file);
+        if (r != -ENOENT)
+                log_warning_errno(r, "%sEnvironmentFile=-%s%s%s: %m, ignoring", where, pe->path, sep, file);
+        return 0;
+}
+
+/* A match of a pattern that only readdir() can produce: "." or ".." as a component (the unit's
+ * path is normalized, so the pattern has none). systemd's safe_glob() never returns those. */
+static bool has_dot_component(const char *path) {
+        for (const char *c = strchr(path, '/'); c; c = strchr(c + 1, '/'))
+                if (c[1] == '.' && (c[2] == '/' || !c[2] || (c[2] == '.' && (c[3] == '/' || !c[3]))))
+                        return true;
+        return false;
+}
+
+/* One EnvironmentFile= as systemd's exec_context_load_environment(): the path is a glob pattern
+ * (safe_glob(): glob(3) with sorted results), every match read in turn, a later file winning.
+ * A pattern that matches nothing is ENOENT. With '-', whatever fails is skipped: the whole
+ * pattern when nothing matches, one file when it cannot be read or parsed. */
+static int load_env_files(const struct path_entry *pe, char ***env) {
+        glob_t g = {0};
+        errno = 0;
+        int k = glob(pe->path, 0, NULL, &g);
+        if (k != 0) {
+                int r = k == GLOB_NOMATCH   ? -ENOENT
+                        : k == GLOB_NOSPACE ? -ENOMEM
+                        : errno > 0         ? -errno
+                                            : -EIO;
+                globfree(&g);
+                return env_file_failed(pe, NULL, r);
         }
-        strv_free(l);
+        int r = 0;
+        size_t matched = 0;
+        for (size_t i = 0; r == 0 && i < g.gl_pathc; i++) {
+                const char *file = g.gl_pathv[i];
+                if (has_dot_component(file))
+                        continue;
+                matched++;
+                char **l = NULL;
+                int q = read_env_file(file, &l);
+                if (q < 0) {
+                        r = env_file_failed(pe, file, q);
+                        continue;
+                }
+                STRV_FOREACH (a, l) {
+                        char *c = strdup(*a);
+                        q = c ? env_put(env, c) : -ENOMEM;
+                        if (q < 0)
+                                break;
+                }
+                strv_free(l);
+                if (q < 0)
+                        r = log_oom();
+        }
+        globfree(&g);
+        if (r == 0 && matched == 0)
+                r = env_file_failed(pe, NULL, -ENOENT);
         return r;
 }
 
@@ -315,7 +368,7 @@ int sandbox_build_env(const struct hutch_unit *u, const struct sandbox_params *p
                 return log_oom();
         }
         for (size_t i = 0; i < u->service.environment_files.n; i++) {
-                r = read_env_file(&u->service.environment_files.items[i], &env);
+                r = load_env_files(&u->service.environment_files.items[i], &env);
                 if (r < 0) {
                         strv_free(env);
                         return r;

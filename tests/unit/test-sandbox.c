@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hutch/strv.h"
@@ -20,6 +21,68 @@ static char *join(char **l) {
                         strcat(buf, "|");
         }
         return buf;
+}
+
+static char dir[] = "/tmp/hutch-test-envglob.XXXXXX";
+
+static void put(const char *name, const char *text) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        FILE *f = fopen(path, "we");
+        TAP_CHECK(f && fputs(text, f) >= 0 && fclose(f) == 0, "write %s", name);
+}
+
+/* The environment of a unit with one EnvironmentFile= (pattern below dir); NULL if it fails. */
+static char *env_of(const char *pattern, bool ignore) {
+        static char out[512];
+        struct hutch_unit *u = model_unit_new("glob");
+        struct sandbox_params p;
+        sandbox_params_init(&p);
+        u->service.environment_files.items = calloc(1, sizeof(struct path_entry));
+        asprintf(&u->service.environment_files.items[0].path, "%s/%s", dir, pattern);
+        u->service.environment_files.items[0].ignore_missing = ignore;
+        u->service.environment_files.n = 1;
+        char **env = NULL;
+        int r = sandbox_build_env(u, &p, &env);
+        /* without PATH=..., always first */
+        snprintf(out, sizeof out, "%s", r < 0 ? "(failed)" : join(env + 1));
+        strv_free(env);
+        model_unit_free(u);
+        return out;
+}
+
+/* EnvironmentFile= patterns, as exec_context_load_environment() globs them (safe_glob()). */
+static void test_env_file_globs(void) {
+        TAP_CHECK(mkdtemp(dir) != NULL, "temporary directory");
+        put("b.env", "X=b\nB=2\n");
+        put("a.env", "X=a\nA=1\n");
+        put("c.txt", "C=3\n");
+        put(".hidden.env", "H=1\n");
+        put("x.bad", "X=\xff\n");
+        put("y.bad", "Y=1\n");
+        char sub[256];
+        snprintf(sub, sizeof sub, "%s/z.bad", dir);
+        TAP_CHECK(mkdir(sub, 0755) == 0, "a directory that matches");
+
+        TAP_STREQ(env_of("*.env", false), "X=b|A=1|B=2", "*.env: sorted, a later file wins, no dot files");
+        TAP_STREQ(env_of("[ab].env", false), "X=b|A=1|B=2", "[ab].env");
+        TAP_STREQ(env_of("a.env", false), "X=a|A=1", "a plain path");
+        TAP_STREQ(env_of(".*", false), "H=1", ".* matches neither . nor ..");
+        TAP_STREQ(env_of("*.none", false), "(failed)", "a pattern matching nothing fails without '-'");
+        TAP_STREQ(env_of("*.none", true), "", "with '-' it is fine");
+        TAP_STREQ(env_of("nodir/*.env", true), "", "with '-', a missing directory too");
+        TAP_STREQ(env_of("*.bad", false), "(failed)", "an unreadable match fails without '-'");
+        TAP_STREQ(env_of("*.bad", true), "Y=1", "with '-' each failing match is skipped");
+        TAP_STREQ(env_of("z.bad", true), "", "with '-' any failure is ignored (a directory)");
+
+        const char *names[] = {"a.env", "b.env", "c.txt", ".hidden.env", "x.bad", "y.bad"};
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                char path[256];
+                snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+                unlink(path);
+        }
+        rmdir(sub);
+        TAP_CHECK(rmdir(dir) == 0, "temporary directory removed");
 }
 
 int main(void) {
@@ -205,5 +268,7 @@ int main(void) {
         env = NULL;
         TAP_CHECK(sandbox_build_env(u, &p, &env) < 0, "missing EnvironmentFile= without '-' fails");
         model_unit_free(u);
+
+        test_env_file_globs();
         return tap_done();
 }
