@@ -7,10 +7,14 @@
  * like systemd's manager reads them. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "hutch/log.h"
 #include "hutch/parse.h"
@@ -257,12 +261,27 @@ int sandbox_parse_env_file(const char *path, const char *text, char ***ret) {
 #define ENV_FILE_MAX (64u * 1024 * 1024 - 1)
 
 /* Reads and parses one environment file. Only the parser logs (what is wrong inside the file);
- * the caller reports a file that cannot be read. The file is opened as before globbing came:
- * O_CLOEXEC ("e"), by the host path the unit names, as systemd's manager opens it. */
+ * the caller reports a file that cannot be read. The supervisor reads it before the sandbox
+ * exists (systemd reads it in the service's child): a FIFO or a terminal planted there would
+ * block the supervisor, and every timeout with it, so only a regular file or /dev/null is read. */
+#define ENV_NOT_A_FILE (-EMEDIUMTYPE) /* nothing else that reads a file returns it */
 static int read_env_file(const char *path, char ***ret) {
-        FILE *f = fopen(path, "re");
-        if (!f)
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+        if (fd < 0)
                 return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0 ||
+            !(S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))) {
+                int r = S_ISDIR(st.st_mode) ? -EISDIR : ENV_NOT_A_FILE;
+                close(fd);
+                return r;
+        }
+        FILE *f = fdopen(fd, "re");
+        if (!f) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
         struct text t = {0};
         int r = 0;
         for (;;) {
@@ -293,6 +312,13 @@ static int env_file_failed(const struct path_entry *pe, const char *file, int r)
         const char *sep = file && !streq(file, pe->path) ? ": " : "";
         if (!*sep)
                 file = "";
+        if (r == ENV_NOT_A_FILE && !pe->ignore_missing)
+                return log_error_errno(-EINVAL, "%sEnvironmentFile=%s%s%s: not a regular file", where,
+                                       pe->path, sep, file);
+        if (r == ENV_NOT_A_FILE)
+                return log_warning_errno(0, "%sEnvironmentFile=-%s%s%s: not a regular file, ignoring", where,
+                                         pe->path, sep, file),
+                       0;
         if (!pe->ignore_missing)
                 return log_error_errno(r, "%sEnvironmentFile=%s%s%s: %m", where, pe->path, sep, file);
         if (r != -ENOENT)

@@ -115,4 +115,22 @@ expect_failure sb-badpersist 125 "$T/no-upper" "missing UpperDirectory="
 
 expect_eq "host mount table unchanged after every failure" "$(mounts)" "$mounts_before"
 
+# An EnvironmentFile= that is a FIFO (hutch reads it itself, before the sandbox exists) is refused
+# at once instead of blocking the supervisor; with '-' it is skipped.
+mkfifo "$T/env.fifo"
+unit_file sb-envfifo <<EOF
+[Service]
+ExecStart=/bin/true
+EnvironmentFile=$T/env.fifo
+EOF
+expect_failure sb-envfifo 125 "EnvironmentFile=$T/env.fifo: not a regular file" "EnvironmentFile= a FIFO"
+unit_file sb-envfifo-opt <<EOF
+[Service]
+ExecStart=/bin/true
+EnvironmentFile=-$T/env.fifo
+EOF
+sb_run sb-envfifo-opt
+expect_eq "EnvironmentFile=- a FIFO: skipped, the service runs" "$RC" 0
+expect_match "  with a warning" "$ERR" "not a regular file, ignoring"
+
 done_testing
