@@ -74,7 +74,8 @@ bool restart_policy_allows(enum restart_policy p, enum exit_reason reason);
 enum restart_action {
         RESTART_ACTION_STOP,    /* the unit is done */
         RESTART_ACTION_RESTART, /* start again after `delay` */
-        RESTART_ACTION_GIVE_UP, /* a restart was due, but the start limit refuses it: start-limit-hit */
+        RESTART_ACTION_GIVE_UP, /* a restart was due after `delay`, but the start limit refuses the
+                                   start it would make: start-limit-hit, once `delay` has passed */
 };
 
 struct restart_decision {

@@ -183,7 +183,6 @@ struct restart_decision restart_decide(const struct hutch_unit *u, enum exit_rea
         if (!start_limit_test(u, &d.history, when)) {
                 d.action = RESTART_ACTION_GIVE_UP;
                 d.history.n_restarts = h->n_restarts; /* the refused restart did not happen */
-                d.delay = 0;
                 return d;
         }
         d.action = RESTART_ACTION_RESTART;

@@ -158,6 +158,25 @@ static void status_describe(const struct exit_info *e, char *buf, size_t l) {
         }
 }
 
+/* The start limit refused the restart: start-limit-hit, with the last run's status. */
+static void give_up(struct supervisor *s) {
+        const struct hutch_unit *u = s->unit;
+        char interval[32];
+        format_ms(interval, sizeof interval, u->unit.start_limit_interval);
+        emit(s, HOST_EVENT_GAVE_UP, "start-limit-hit", s->last_exit.status, 0,
+             "start request repeated too quickly (more than %u starts within %s), giving up",
+             u->unit.start_limit_burst, interval);
+        host_notify_status("failed: start-limit-hit");
+        finish(s, supervisor_exit_status_for(EXIT_REASON_START_LIMIT_HIT, &s->last_exit, false, false));
+}
+
+static int on_give_up_timer(struct event_source *src, usec_t usec, void *userdata) {
+        struct supervisor *s = userdata;
+        timer_disarm(&s->timer_source);
+        give_up(s);
+        return 0;
+}
+
 static int on_restart_timer(struct event_source *src, usec_t usec, void *userdata) {
         struct supervisor *s = userdata;
         timer_disarm(&s->timer_source);
@@ -243,18 +262,22 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
                         finish(s, 125);
                 return;
         }
-        case RESTART_ACTION_GIVE_UP: {
+        case RESTART_ACTION_GIVE_UP:
                 s->history = d.history;
                 s->result = EXIT_REASON_START_LIMIT_HIT;
-                char interval[32];
-                format_ms(interval, sizeof interval, u->unit.start_limit_interval);
-                emit(s, HOST_EVENT_GAVE_UP, "start-limit-hit", shown, 0,
-                     "start request repeated too quickly (more than %u starts within %s), giving up",
-                     u->unit.start_limit_burst, interval);
-                host_notify_status("failed: start-limit-hit");
-                finish(s, supervisor_exit_status_for(EXIT_REASON_START_LIMIT_HIT, e, false, false));
+                /* As in systemd, the restart is scheduled and its start is what the limit refuses,
+                 * RestartSec= later; a stop in between ends the unit inactive. */
+                if (d.delay > 0 && d.delay != USEC_INFINITY) {
+                        s->state = STATE_AUTO_RESTART;
+                        s->forced = EXIT_REASON_SUCCESS;
+                        host_notify_status("restarting");
+                        if (!s->ready_sent)
+                                host_notify_extend_timeout(d.delay + HOST_TIMEOUT_MARGIN_USEC);
+                        if (timer_arm(s, &s->timer_source, d.delay, on_give_up_timer) >= 0)
+                                return;
+                }
+                give_up(s);
                 return;
-        }
         case RESTART_ACTION_STOP:
         default:
                 if (s->result != EXIT_REASON_SUCCESS)
