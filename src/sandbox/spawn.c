@@ -235,11 +235,16 @@ _noreturn_ static void payload_exec(const struct sandbox_ctx *c, const struct sa
                 (void) sched_setaffinity(0, sizeof *c->affinity, c->affinity);
         /* Every signal back to its default, then unblocked. Only the signals ignored or caught
          * here need it: /proc/self/status lists them in one read, where a sigaction() per signal
-         * was 64 system calls of a few microseconds each on a virtualized host. */
+         * was 64 system calls of a few microseconds each on a virtualized host. Each goes to
+         * SIG_IGN first, which discards what is pending of it: hutch's SIGPIPE, raised while
+         * blocked by a write to a stderr nobody reads any more (a sanitizer's warning), would
+         * otherwise kill the payload the moment it is unblocked, as SIG_DFL. */
         uint64_t set = signals_not_default();
         for (int sig = 1; sig < _NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP && (set >> (sig - 1) & 1))
+                if (sig != SIGKILL && sig != SIGSTOP && (set >> (sig - 1) & 1)) {
+                        signal(sig, SIG_IGN);
                         signal(sig, SIG_DFL);
+                }
         sigset_t all;
         sigemptyset(&all);
         sigprocmask(SIG_SETMASK, &all, NULL);
