@@ -43,10 +43,13 @@ char *format_timespan(char *buf, size_t l, usec_t t);
  * "infinity" for UINT64_MAX). Returns buf. */
 char *format_bytes(char *buf, size_t l, uint64_t bytes);
 
-/* Unsigned integers with range checking, decimal only (no sign, no spaces). */
+/* Unsigned integers with range checking, decimal only (no sign, no spaces). A leading 0 (but
+ * "0" itself) and the prefixes 0x, 0o, 0b are refused with the decimal spelling to write:
+ * systemd's safe_atou() would read "010" as 8 and "0x10" as 16. The other integer parsers here
+ * (signals, exit statuses, capabilities, rlimits, percentages, CPU lists) refuse them alike. */
 int parse_uint64_range(const char *s, uint64_t min, uint64_t max, uint64_t *ret, parse_why_t why);
-/* Octal mode for UMask= (octal digits only; 0..07777 as systemd's parse_mode(), umask(2) uses
- * the 0777 bits). */
+/* Octal mode for UMask= (octal digits only, with or without a leading 0; 0..07777 as systemd's
+ * parse_mode(), umask(2) uses the 0777 bits). */
 int parse_mode(const char *s, mode_t *ret, parse_why_t why);
 /* A percentage in parts per 10000 as systemd's parse_permyriad_unbounded() (for CPUQuota=):
  * "1.5%" -> 150, "150%" -> 15000, "5‰" -> 50, "42‱" -> 42; up to two decimals for %, one for
@@ -101,8 +104,9 @@ bool path_is_normalized_absolute(const char *p);
 /* User and group names as systemd accepts them (valid_user_group_name, relaxed mode: valid
  * UTF-8, no control characters, no ':' or '/', no leading or trailing space, not "." or "..",
  * not "-" followed by digits; inner spaces, '@' and a leading '-' are accepted, as in systemd),
- * or a decimal id < 2^32-1 other than 65535 (systemd refuses both 16- and 32-bit -1); a string
- * of digits is always an id, never a name. */
+ * or a decimal id < 2^32-1 other than 65535 (systemd refuses both 16- and 32-bit -1) and without
+ * a leading 0 (refused by systemd's parse_uid()); a string of digits is always an id, never a
+ * name. */
 bool valid_user_group_name_or_id(const char *s);
 /* Host name as systemd's hostname_is_valid(): 1..64 chars, labels of [a-zA-Z0-9-] separated by
  * single dots, no label starting or ending with '-', no leading or trailing '.'. */

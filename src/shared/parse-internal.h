@@ -33,3 +33,10 @@ static inline bool is_whitespace(char c) {
 /* Parses a run of decimal digits at *p into *ret (advancing *p). Returns the number of digits
  * consumed (0 when *p is not a digit), or -ERANGE on overflow of uint64_t. */
 int parse_digits(const char **p, uint64_t *ret);
+
+/* systemd reads the integers of unit files with strtoul() in base 0, and "0b"/"0o" too: "011" is
+ * 9 there and "0x10" is 16. hutch reads decimal only; rather than mean another number than
+ * systemd would, it refuses both forms. `num` points into `s` at the number's first character.
+ * Returns 0, or a negative errno with the reason (and the decimal spelling to write instead,
+ * the rest of s kept) in `why`. "0" alone passes. */
+int refuse_systemd_radix(const char *s, const char *num, char *why);

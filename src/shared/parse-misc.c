@@ -144,13 +144,14 @@ int parse_path(const char *s, char **ret, parse_why_t why) {
         return 0;
 }
 
-/* systemd's parse_uid(): decimal, and neither (uid_t) -1 nor the 16-bit -1 (65535). */
+/* systemd's parse_uid(): decimal without a leading 0, and neither (uid_t) -1 nor the 16-bit -1
+ * (65535). */
 static bool valid_numeric_id(const char *s) {
         const char *p = s;
         uint64_t v;
         int n = parse_digits(&p, &v);
 
-        return n > 0 && !*p && v < UINT32_MAX && v != 65535;
+        return n > 0 && !*p && (s[0] != '0' || n == 1) && v < UINT32_MAX && v != 65535;
 }
 
 static bool all_digits(const char *s) {
@@ -260,6 +261,9 @@ int parse_cpu_set(const char *s, char **ret, parse_why_t why) {
                 if (!*p)
                         break;
                 item = p;
+                /* systemd's parse_range() reads each bound with safe_atou(): "010" is CPU 8 */
+                if ((n = refuse_systemd_radix(item, p, why)) < 0)
+                        return n;
                 n = parse_digits(&p, &a);
                 if (n <= 0)
                         return parse_fail(why, n < 0 ? -ERANGE : -EINVAL, "'%s' is not a CPU number",
@@ -267,6 +271,8 @@ int parse_cpu_set(const char *s, char **ret, parse_why_t why) {
                 b = a;
                 if (*p == '-') {
                         const char *e = ++p;
+                        if ((n = refuse_systemd_radix(item, p, why)) < 0)
+                                return n;
                         n = parse_digits(&p, &b);
                         if (n <= 0)
                                 return parse_fail(why, n < 0 ? -ERANGE : -EINVAL, "'%s' is not a CPU range",

@@ -75,6 +75,10 @@ int parse_signal(const char *s, int *ret, parse_why_t why) {
 
         if (!s || !*s)
                 return parse_fail(why, -EINVAL, "empty value, expected a signal");
+        /* systemd's signal_from_string() reads numbers and RTMIN+N offsets with safe_atoi() */
+        r = refuse_systemd_radix(s, s, why);
+        if (r < 0)
+                return r;
         p = s;
         r = parse_digits(&p, &v);
         if (r != 0) {
@@ -98,6 +102,8 @@ int parse_signal(const char *s, int *ret, parse_why_t why) {
                         *ret = RTMIN;
                         return 0;
                 }
+                if (p[5] == '+' && (r = refuse_systemd_radix(s, p + 6, why)) < 0)
+                        return r;
                 r = parse_rt_offset(p + 5, '+', &off);
                 if (r < 0)
                         return parse_fail(why, r, "'%s': expected RTMIN+N with N in 0..%d",
@@ -110,6 +116,8 @@ int parse_signal(const char *s, int *ret, parse_why_t why) {
                         *ret = RTMAX;
                         return 0;
                 }
+                if (p[5] == '-' && (r = refuse_systemd_radix(s, p + 6, why)) < 0)
+                        return r;
                 r = parse_rt_offset(p + 5, '-', &off);
                 if (r < 0)
                         return parse_fail(why, r, "'%s': expected RTMAX-N with N in 0..%d",
@@ -156,7 +164,11 @@ int parse_exit_status_word(const char *s, int *ret_status, int *ret_signal, pars
                         *ret_signal = -1;
                         return 0;
                 }
-        /* Numbers are exit statuses, never signal numbers (as in systemd) */
+        /* Numbers are exit statuses, never signal numbers (as in systemd, whose safe_atou8()
+         * would read "010" as 8) */
+        r = refuse_systemd_radix(s, s, why);
+        if (r < 0)
+                return r;
         p = s;
         r = parse_digits(&p, &v);
         if (r != 0) {
@@ -190,6 +202,9 @@ int parse_capability(const char *s, int *ret, parse_why_t why) {
 
         if (!s || !*s)
                 return parse_fail(why, -EINVAL, "empty value, expected a capability name");
+        r = refuse_systemd_radix(s, s, why); /* systemd: safe_atoi() */
+        if (r < 0)
+                return r;
         p = s;
         r = parse_digits(&p, &n);
         if (r != 0) {
@@ -276,6 +291,9 @@ static int parse_rlimit_value(const char *s, int resource, uint64_t *ret, char *
                  * 0..40, or a nice level written with its sign: "+0".."+19", "-0".."-20". */
                 if (s[0] == '+' || s[0] == '-') {
                         const char *p = s + 1;
+                        r = refuse_systemd_radix(s, p, why); /* systemd: safe_atou64() */
+                        if (r < 0)
+                                return r;
                         int n = parse_digits(&p, &v);
                         if (n <= 0 || *p)
                                 return parse_fail(why, -EINVAL, "'%s' is not a nice level",

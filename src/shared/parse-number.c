@@ -78,6 +78,80 @@ int parse_digits(const char **p, uint64_t *ret) {
         return n;
 }
 
+/* The digits of `base` at p, as a number; -1 when there is none, -ERANGE on overflow. */
+static int digits_in_base(const char *p, unsigned base, const char **ret_end, uint64_t *ret) {
+        uint64_t v = 0;
+        int n = 0;
+
+        for (;; p++, n++) {
+                unsigned d;
+                if (ascii_isdigit(*p))
+                        d = (unsigned) (*p - '0');
+                else if ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'f')
+                        d = (unsigned) ((*p | 0x20) - 'a' + 10);
+                else
+                        break;
+                if (d >= base)
+                        break;
+                if (v > (UINT64_MAX - d) / base)
+                        return -ERANGE;
+                v = v * base + d;
+        }
+        *ret_end = p;
+        *ret = v;
+        return n > 0 ? 0 : -1;
+}
+
+int refuse_systemd_radix(const char *s, const char *num, char *why) {
+        static const struct {
+                char letter;
+                unsigned base;
+                const char *name;
+        } prefixes[] = {{'x', 16, "hexadecimal"}, {'o', 8, "octal"}, {'b', 2, "binary"}};
+        char q[64], fix[48], sys[48] = "", qf[64], qs[64];
+        const char *end;
+        uint64_t dec, v;
+
+        if (num[0] != '0' || !num[1])
+                return 0;
+        if (ascii_isdigit(num[1])) {
+                /* strtoul() in base 0 reads a leading 0 as octal, and fails at an 8 or a 9 */
+                const char *d = num;
+                while (d[0] == '0' && ascii_isdigit(d[1]))
+                        d++;
+                end = d;
+                if (parse_digits(&end, &dec) < 0)
+                        return parse_fail(why, -ERANGE, "number too large");
+                const char *oct_end;
+                if (digits_in_base(num, 8, &oct_end, &v) == 0 && oct_end == end && v != dec)
+                        snprintf(sys, sizeof sys, "%.*s%" PRIu64 "%.8s", (int) MIN(num - s, 12), s, v, end);
+                snprintf(fix, sizeof fix, "%.*s%" PRIu64 "%.8s", (int) MIN(num - s, 12), s, dec, end);
+                if (*sys)
+                        return parse_fail(why, -EINVAL,
+                                          "'%s': a leading 0 would be octal to systemd (%s); write %s, or "
+                                          "%s if octal was meant",
+                                          why_quote(q, sizeof q, s, 40), why_quote(qs, sizeof qs, sys, 40),
+                                          why_quote(qf, sizeof qf, fix, 40), qs);
+                return parse_fail(why, -EINVAL, "'%s': a leading 0 would be octal to systemd%s; write %s",
+                                  why_quote(q, sizeof q, s, 40), oct_end == end ? "" : ", which refuses it",
+                                  why_quote(qf, sizeof qf, fix, 40));
+        }
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++) {
+                if ((num[1] | 0x20) != prefixes[i].letter)
+                        continue;
+                int r = digits_in_base(num + 2, prefixes[i].base, &end, &v);
+                if (r == 0 && !ascii_isdigit(*end) && !((*end | 0x20) >= 'a' && (*end | 0x20) <= 'f')) {
+                        snprintf(fix, sizeof fix, "%.*s%" PRIu64 "%.8s", (int) MIN(num - s, 12), s, v, end);
+                        return parse_fail(why, -EINVAL, "'%s' would be %s to systemd; write %s",
+                                          why_quote(q, sizeof q, s, 40), prefixes[i].name,
+                                          why_quote(qf, sizeof qf, fix, 40));
+                }
+                return parse_fail(why, -EINVAL, "'%s': only decimal numbers are accepted",
+                                  why_quote(q, sizeof q, s, 40));
+        }
+        return 0;
+}
+
 /* Parses a whole string of decimal digits, nothing else. */
 static int parse_u64_strict(const char *s, uint64_t *ret, char *why) {
         char q[64];
@@ -88,6 +162,9 @@ static int parse_u64_strict(const char *s, uint64_t *ret, char *why) {
                 return parse_fail(why, -EINVAL, "empty value, expected a number");
         if (*s == '-')
                 return parse_fail(why, -ERANGE, "negative values are not allowed");
+        n = refuse_systemd_radix(s, s, why);
+        if (n < 0)
+                return n;
         n = parse_digits(&p, ret);
         if (n == -ERANGE)
                 return parse_fail(why, -ERANGE, "number too large");
@@ -201,6 +278,10 @@ static int permyriad_unbounded(const char *s, uint64_t *ret, char *why) {
         uint64_t v;
         int r;
 
+        /* systemd reads the whole part with safe_atoi(): "010%" is 8% there */
+        r = refuse_systemd_radix(s, s, why);
+        if (r < 0)
+                return r;
         if (ends_with(s, len, "\u2031", &n)) /* ‱ per ten thousand */
                 r = parse_fixed_point(s, n, 0, &v);
         else if (ends_with(s, len, "\u2030", &n)) { /* ‰ per mille */

@@ -493,9 +493,12 @@ int parse_key_syscall_errno(struct unit_load_context *c, const struct unit_key *
         }
         uint64_t v;
         int e;
-        if (parse_uint64_range(value, 1, 4095, &v, NULL) >= 0)
+        if (value[0] >= '0' && value[0] <= '9') {
+                parse_why_t why = "";
+                if (parse_uint64_range(value, 1, 4095, &v, why) < 0)
+                        return bad_value(c, k, o, value, *why ? why : "not an errno number (1-4095)");
                 e = (int) v;
-        else if ((e = errno_from_name(value)) < 0)
+        } else if ((e = errno_from_name(value)) < 0)
                 return bad_value(c, k, o, value,
                                  "not an errno name (EPERM, EACCES, ...), a number 1-4095 or kill");
         *field = e;

@@ -496,9 +496,12 @@ int parse_key_weight(struct unit_load_context *c, const struct unit_key *k, cons
                 *l = (struct limit){.origin = o};
                 return 0;
         }
+        parse_why_t why = "";
         uint64_t v;
-        if (parse_uint64_range(value, 1, 10000, &v, NULL) < 0)
-                return bad_value(c, k, o, value, "not a weight between 1 and 10000");
+        int r = parse_uint64_range(value, 1, 10000, &v, why);
+        if (r < 0)
+                return bad_value(c, k, o, value,
+                                 r == -ERANGE || !*why ? "not a weight between 1 and 10000" : why);
         *l = (struct limit){.set = true, .value = v, .origin = o};
         return 0;
 }
@@ -603,7 +606,11 @@ int parse_key_tasks_max(struct unit_load_context *c, const struct unit_key *k, c
                 if (parse_permyriad(value, &pm, why) < 0)
                         return bad_value(c, k, o, value, *why ? why : "not a percentage");
                 v = system_tasks_max() * pm / 10000;
-        } else if (parse_uint64_range(value, 1, UINT64_MAX - 1, &v, NULL) < 0)
+        } else if (value[0] >= '0' && value[0] <= '9') {
+                parse_why_t why = "";
+                if (parse_uint64_range(value, 0, UINT64_MAX - 1, &v, why) < 0)
+                        return bad_value(c, k, o, value, *why ? why : "not a number of tasks");
+        } else
                 return bad_value(c, k, o, value, "not a number of tasks, N% or infinity");
         if (v == 0)
                 return bad_value(c, k, o, value, "must be at least 1 task");

@@ -354,7 +354,6 @@ static void test_uint64_range(void) {
         } cases[] = {
                 {"0", 0, 10, 0, 0, NULL},
                 {"10", 0, 10, 0, 10, NULL},
-                {"007", 0, 10, 0, 7, NULL},
                 {"10000", 1, 10000, 0, 10000, NULL},
                 {"18446744073709551615", 0, UINT64_MAX, 0, UINT64_MAX, NULL},
                 {"11", 0, 10, -ERANGE, 0, "out of range 0..10"},
@@ -365,8 +364,19 @@ static void test_uint64_range(void) {
                 {"+1", 0, 10, -EINVAL, 0, "not a decimal number"},
                 {" 1", 0, 10, -EINVAL, 0, "not a decimal number"},
                 {"1 ", 0, 10, -EINVAL, 0, "not a decimal number"},
-                {"0x10", 0, 100, -EINVAL, 0, "not a decimal number"},
                 {"1e3", 0, 10000, -EINVAL, 0, "not a decimal number"},
+                /* systemd's safe_atou() is strtoul() in base 0, plus 0b and 0o: refused, not misread */
+                {"007", 0, 10, -EINVAL, 0, "'007': a leading 0 would be octal to systemd; write 7"},
+                {"010", 0, 100, -EINVAL, 0, "octal to systemd (8); write 10, or 8 if octal was meant"},
+                {"00", 0, 100, -EINVAL, 0, "write 0"},
+                {"019", 0, 100, -EINVAL, 0, "octal to systemd, which refuses it; write 19"},
+                {"0x10", 0, 100, -EINVAL, 0, "'0x10' would be hexadecimal to systemd; write 16"},
+                {"0X1f", 0, 100, -EINVAL, 0, "hexadecimal to systemd; write 31"},
+                {"0o17", 0, 100, -EINVAL, 0, "'0o17' would be octal to systemd; write 15"},
+                {"0b101", 0, 100, -EINVAL, 0, "'0b101' would be binary to systemd; write 5"},
+                {"0x", 0, 100, -EINVAL, 0, "only decimal numbers"},
+                {"0b12", 0, 100, -EINVAL, 0, "only decimal numbers"},
+                {"0xfffffffffffffffff", 0, 100, -EINVAL, 0, "only decimal numbers"},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 parse_why_t why = "";
@@ -442,6 +452,13 @@ static void test_permyriad(void) {
                 {" 1%", -EINVAL, 0, "not a valid percentage"},
                 {"1 %", -EINVAL, 0, "not a valid percentage"},
                 {"1..5%", -EINVAL, 0, "not a valid percentage"},
+                {"0.5%", 0, 50, NULL},
+                /* systemd reads the whole part with safe_atoi(): "010%" is 8% there */
+                {"010%", -EINVAL, 0, "octal to systemd (8%); write 10%, or 8% if"},
+                {"010.5%", -EINVAL, 0, "write 10.5%"},
+                {"00.5%", -EINVAL, 0, "write 0.5%"},
+                {"0x10%", -EINVAL, 0, "hexadecimal to systemd; write 16%"},
+                {"05\u2030", -EINVAL, 0, "octal to systemd; write 5"},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 parse_why_t why = "";
@@ -488,6 +505,13 @@ static void test_signal(void) {
                 {"RTMIN+", -EINVAL, 0, "RTMIN+N"},
                 {"RTMAX+1", -EINVAL, 0, "RTMAX-N"},
                 {"RTMAX-31", -ERANGE, 0, "RTMAX-N"},
+                /* systemd's signal_from_string() reads with safe_atoi(): 011 is SIGKILL there */
+                {"011", -EINVAL, 0, "octal to systemd (9); write 11, or 9"},
+                {"0x9", -EINVAL, 0, "hexadecimal to systemd; write 9"},
+                {"0b1001", -EINVAL, 0, "binary to systemd; write 9"},
+                {"SIGRTMIN+010", -EINVAL, 0, "octal to systemd (SIGRTMIN+8); write SIGRTMIN+10"},
+                {"RTMAX-01", -EINVAL, 0, "write RTMAX-1"},
+                {"RTMIN+0x1", -EINVAL, 0, "write RTMIN+1"},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 parse_why_t why = "";
@@ -566,6 +590,9 @@ static void test_exit_status(void) {
                 {"", -EINVAL, 0, 0, "empty"},
                 {"success", -EINVAL, 0, 0, "neither"},
                 {"SIGFOO", -EINVAL, 0, 0, "neither"},
+                {"010", -EINVAL, 0, 0, "octal to systemd (8); write 10"},
+                {"0x10", -EINVAL, 0, 0, "hexadecimal to systemd; write 16"},
+                {"SIGRTMIN+010", -EINVAL, 0, 0, "neither"},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 parse_why_t why = "";
@@ -607,6 +634,8 @@ static void test_capability(void) {
                 {"CAP_CHOWN ", -EINVAL, 0, "unknown capability"},
                 {"CAP_63", -EINVAL, 0, "unknown capability"},
                 {"-1", -EINVAL, 0, "expected CAP_"},
+                {"021", -EINVAL, 0, "octal to systemd (17); write 21"},
+                {"0x15", -EINVAL, 0, "hexadecimal to systemd; write 21"},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 parse_why_t why = "";
@@ -665,6 +694,18 @@ static void test_rlimit(void) {
                 {"-20", RLIMIT_NICE, 0, 40, 40, NULL},
                 {"-5:+5", RLIMIT_NICE, 0, 25, 25, NULL}, /* soft > hard refused below */
                 {"99", RLIMIT_RTPRIO, 0, 99, 99, NULL},
+                /* systemd's rlimit_parse_u64() and _nice() read with safe_atou64() (010 is 8);
+                 * the sizes and time spans are decimal (parse_size(), parse_sec()) */
+                {"010", RLIMIT_NOFILE, -EINVAL, 0, 0, "octal to systemd (8); write 10"},
+                {"1024:04096", RLIMIT_NOFILE, -EINVAL, 0, 0, "write 4096"},
+                {"0x10", RLIMIT_NPROC, -EINVAL, 0, 0, "hexadecimal to systemd; write 16"},
+                {"010", RLIMIT_NICE, -EINVAL, 0, 0, "octal to systemd (8); write 10"},
+                {"+010", RLIMIT_NICE, -EINVAL, 0, 0, "octal to systemd (+8); write +10"},
+                {"-010", RLIMIT_NICE, -EINVAL, 0, 0, "write -10"},
+                {"+0", RLIMIT_NICE, 0, 20, 20, NULL},
+                {"010", RLIMIT_CORE, 0, 10, 10, NULL},
+                {"010", RLIMIT_CPU, 0, 10, 10, NULL},
+                {"010", RLIMIT_RTTIME, 0, 10, 10, NULL},
                 {"41", RLIMIT_NICE, -ERANGE, 0, 0, "out of range 0..40"},
                 {"+20", RLIMIT_NICE, -ERANGE, 0, 0, "-20..19"},
                 {"-21", RLIMIT_NICE, -ERANGE, 0, 0, "-20..19"},
@@ -853,7 +894,9 @@ static void test_names(void) {
                 {"--1", true},
                 {"...", true},
                 {"a\x7f", false},
-                {"007", true},
+                {"007", false}, /* systemd's parse_uid() refuses a leading 0 */
+                {"0", true},
+                {"01", false},
                 {"a\tb", false},
                 {"a\nb", false},
                 {"a\x01", false},
@@ -1133,6 +1176,11 @@ static void test_cpu_set(void) {
                 {"1x", -EINVAL, NULL, "unexpected 'x'"},
                 {"1-2-3", -EINVAL, NULL, "unexpected '-3'"},
                 {"1 - 2", -EINVAL, NULL, "not a CPU number"},
+                /* systemd's parse_range() reads with safe_atou(): "010" is CPU 8 there */
+                {"010", -EINVAL, NULL, "octal to systemd (8); write 10"},
+                {"1,02-3", -EINVAL, NULL, "write 2-3"},
+                {"0-07", -EINVAL, NULL, "write 0-7"},
+                {"0x3", -EINVAL, NULL, "hexadecimal to systemd; write 3"},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 parse_why_t why = "";

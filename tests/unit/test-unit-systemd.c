@@ -381,6 +381,53 @@ static void test_continued_lines(void) {
         unit_problems_clear(&p);
 }
 
+/* systemd 252 reads the integers of unit files in base 0 (safe_atou(), safe_atoi()): "011" is
+ * octal 9 there, "0x10" is 16 (checked with `systemd --test`). Each key refuses both forms;
+ * time spans and sizes are decimal in systemd too and keep their leading zeros. */
+static void test_number_bases(void) {
+        static const struct {
+                const char *line, *key, *why;
+        } refused[] = {
+                {"[Unit]\nStartLimitBurst=010\n", "StartLimitBurst", "octal to systemd (8); write 10"},
+                {"[Service]\nKillSignal=011\n", "KillSignal", "(9); write 11"},
+                {"[Service]\nKillSignal=SIGRTMIN+010\n", "KillSignal", "write SIGRTMIN+10"},
+                {"[Service]\nSuccessExitStatus=010\n", "SuccessExitStatus", "(8); write 10"},
+                {"[Service]\nRestartPreventExitStatus=0x10\n", "RestartPreventExitStatus",
+                 "hexadecimal to systemd; write 16"},
+                {"[Service]\nLimitNOFILE=010\n", "LimitNOFILE", "(8); write 10"},
+                {"[Service]\nLimitNICE=010\n", "LimitNICE", "(8); write 10"},
+                {"[Service]\nLimitNICE=+010\n", "LimitNICE", "write +10"},
+                {"[Service]\nUser=010\n", "User", "not a valid user"},
+                {"[Resources]\nTasksMax=010\n", "TasksMax", "(8); write 10"},
+                {"[Resources]\nTasksMax=010%\n", "TasksMax", "write 10%"},
+                {"[Resources]\nCPUWeight=010\n", "CPUWeight", "(8); write 10"},
+                {"[Resources]\nIOWeight=0x10\n", "IOWeight", "write 16"},
+                {"[Resources]\nCPUQuota=010%\n", "CPUQuota", "write 10%"},
+                {"[Resources]\nMemoryMax=010%\n", "MemoryMax", "write 10%"},
+                {"[Resources]\nAllowedCPUs=010\n", "AllowedCPUs", "(8); write 10"},
+                {"[Security]\nSystemCallErrorNumber=010\n", "SystemCallErrorNumber", "(8); write 10"},
+                {"[Security]\nCapabilityBoundingSet=021\n", "CapabilityBoundingSet", "(17); write 21"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
+                char text[256];
+                snprintf(text, sizeof text, HEAD "%s", refused[i].line);
+                expect_problem(refused[i].line, text, 4, refused[i].key, refused[i].why);
+        }
+
+        struct hutch_unit *u = load_ok("decimal spans and sizes", HEAD "RestartSec=010\nLimitCORE=010\n"
+                                                                       "LimitCPU=010\n[Resources]\n"
+                                                                       "MemoryMax=010\n");
+        if (u) {
+                TAP_CHECK(u->service.restart_sec == 10 * USEC_PER_SEC, "RestartSec=010 is 10s");
+                TAP_CHECK(u->service.rlimits[RLIMIT_CORE].soft == 10, "LimitCORE=010 is 10 bytes");
+                TAP_CHECK(u->service.rlimits[RLIMIT_CPU].soft == 10, "LimitCPU=010 is 10 s");
+                TAP_CHECK(u->resources.memory_max.value == 10, "MemoryMax=010 is 10 bytes");
+        }
+        model_unit_free(u);
+        u = load_ok("a lone 0", HEAD "SuccessExitStatus=0\nUser=0\n[Resources]\nAllowedCPUs=0\n");
+        model_unit_free(u);
+}
+
 int main(void) {
         test_dir_init();
         test_exec_prefixes();
@@ -390,5 +437,6 @@ int main(void) {
         test_masking_and_messages();
         test_syscall_filter_reset();
         test_continued_lines();
+        test_number_bases();
         return tap_done();
 }
