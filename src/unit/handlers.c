@@ -605,6 +605,9 @@ int parse_key_tasks_max(struct unit_load_context *c, const struct unit_key *k, c
                 parse_why_t why = "";
                 if (parse_permyriad(value, &pm, why) < 0)
                         return bad_value(c, k, o, value, *why ? why : "not a percentage");
+                /* systemd's config_parse_tasks_max() uses the bounded parse_permyriad() */
+                if (pm > 10000)
+                        return bad_value(c, k, o, value, "a percentage above 100% is not allowed");
                 v = system_tasks_max() * pm / 10000;
         } else if (value[0] >= '0' && value[0] <= '9') {
                 parse_why_t why = "";

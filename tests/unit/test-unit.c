@@ -537,6 +537,12 @@ static void test_resources(void) {
         expect_problem("memory suffix", HEAD "[Resources]\nMemoryMax=12Q\n", 4, "MemoryMax", "12Q");
         expect_problem("memory max 0", HEAD "[Resources]\nMemoryMax=0\n", 4, "MemoryMax", "more than 0");
         expect_problem("tasks 0", HEAD "[Resources]\nTasksMax=0\n", 4, "TasksMax", NULL);
+        /* systemd's config_parse_tasks_max() caps percentages at 100%, CPUQuota= does not */
+        expect_problem("tasks 150%", HEAD "[Resources]\nTasksMax=150%\n", 4, "TasksMax", "above 100%");
+        expect_problem("tasks 100.01%", HEAD "[Resources]\nTasksMax=100.01%\n", 4, "TasksMax", "above 100%");
+        u = load_ok("tasks 100%", HEAD "[Resources]\nTasksMax=100%\n");
+        TAP_CHECK(u && u->resources.tasks_max.value > 0, "TasksMax=100%% is the kernel's limit");
+        model_unit_free(u);
         expect_problem("cpus", HEAD "[Resources]\nAllowedCPUs=3-1\n", 4, "AllowedCPUs", NULL);
         expect_problem("io no bytes", HEAD "[Resources]\nIOReadBandwidthMax=/dev/sda\n", 4,
                        "IOReadBandwidthMax", "PATH BYTES");
