@@ -515,10 +515,8 @@ int parse_key_cpu_quota(struct unit_load_context *c, const struct unit_key *k, c
         }
         parse_why_t why = "";
         uint64_t pm;
-        size_t n = strlen(value);
-        if (n == 0 || value[n - 1] != '%')
-                return bad_value(c, k, o, value,
-                                 "not a percentage (e.g. 20%, 150% for one and a half CPUs)");
+        /* systemd's config_parse_cpu_quota(): parse_permyriad_unbounded(), so 500‰ and 5000‱
+         * are 50% as well */
         if (parse_permyriad(value, &pm, why) < 0)
                 return bad_value(c, k, o, value, *why ? why : "not a percentage");
         if (pm == 0)

@@ -534,6 +534,13 @@ static void test_resources(void) {
         expect_problem("weight 0", HEAD "[Resources]\nCPUWeight=0\n", 4, "CPUWeight", "1 and 10000");
         expect_problem("weight 10001", HEAD "[Resources]\nIOWeight=10001\n", 4, "IOWeight", "1 and 10000");
         expect_problem("quota no %", HEAD "[Resources]\nCPUQuota=1.5\n", 4, "CPUQuota", "percentage");
+        expect_problem("quota 0", HEAD "[Resources]\nCPUQuota=0\u2030\n", 4, "CPUQuota", "more than 0%");
+        u = load_ok("quota per mille", HEAD "[Resources]\nCPUQuota=500\u2030\n");
+        TAP_CHECK(u && u->resources.cpu_quota.value == 500000, "CPUQuota=500\u2030 is 0.5 s per s");
+        model_unit_free(u);
+        u = load_ok("quota per ten thousand", HEAD "[Resources]\nCPUQuota=15000\u2031\n");
+        TAP_CHECK(u && u->resources.cpu_quota.value == 1500000, "CPUQuota=15000\u2031 is 1.5 s per s");
+        model_unit_free(u);
         expect_problem("memory suffix", HEAD "[Resources]\nMemoryMax=12Q\n", 4, "MemoryMax", "12Q");
         expect_problem("memory max 0", HEAD "[Resources]\nMemoryMax=0\n", 4, "MemoryMax", "more than 0");
         expect_problem("tasks 0", HEAD "[Resources]\nTasksMax=0\n", 4, "TasksMax", NULL);
