@@ -254,8 +254,6 @@ int parse_key_timespan(struct unit_load_context *c, const struct unit_key *k, co
         /* TimeoutStartSec=0 and TimeoutStopSec=0 switch the timeout off, as in systemd. */
         if (k->arg == TIMESPAN_ZERO_IS_INFINITY && t == 0)
                 t = USEC_INFINITY;
-        if (k->arg == TIMESPAN_FINITE && t == USEC_INFINITY)
-                return bad_value(c, k, o, value, "must be finite");
         *FIELD(c, k, usec_t) = t;
         set_origin(c, k, o);
         return 0;

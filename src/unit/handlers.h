@@ -17,7 +17,6 @@ enum strv_check {
 enum {
         TIMESPAN_PLAIN = 0,
         TIMESPAN_ZERO_IS_INFINITY = 1,
-        TIMESPAN_FINITE = 2,
 };
 
 #define PATH_ALLOW_MINUS 1

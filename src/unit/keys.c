@@ -44,7 +44,7 @@ const struct unit_key unit_keys[] = {
         KEY("Service", "ExecStart", parse_key_exec_start, 0, NO_ORIGIN, 0, NULL, S),
         ENUM_KEY("Service", "Type", U(service.type), U(service.type_origin), service_type_from_string, "exec, simple, notify, oneshot"),
         ENUM_KEY("Service", "Restart", U(service.restart), U(service.restart_origin), restart_policy_from_string, "no, on-success, on-failure, on-abnormal, on-watchdog, on-abort, always"),
-        KEY("Service", "RestartSec", parse_key_timespan, U(service.restart_sec), U(service.restart_sec_origin), TIMESPAN_FINITE, NULL, 0),
+        KEY("Service", "RestartSec", parse_key_timespan, U(service.restart_sec), U(service.restart_sec_origin), TIMESPAN_PLAIN, NULL, 0),
         KEY("Service", "RestartSteps", parse_key_unsigned, U(service.restart_steps), U(service.restart_steps_origin), 3600, NULL, 0),
         KEY("Service", "RestartMaxDelaySec", parse_key_timespan, U(service.restart_max_delay), U(service.restart_max_delay_origin), TIMESPAN_PLAIN, NULL, 0),
         KEY("Service", "RestartPreventExitStatus", parse_key_exit_status, U(service.restart_prevent_exit_status), NO_ORIGIN, 0, NULL, 0),

@@ -203,6 +203,14 @@ static void test_backoff(void) {
         TAP_CHECK(restart_delay(&u, 3) == 10 * SEC, "RestartSec= above RestartMaxDelaySec=: RestartSec=");
         u.service.restart_sec = 0;
         TAP_CHECK(restart_delay(&u, 3) == 0, "RestartSec=0: immediate");
+        u.service.restart_sec = USEC_INFINITY;
+        TAP_CHECK(restart_delay(&u, 3) == USEC_INFINITY, "RestartSec=infinity: waits for ever");
+        u.service.restart = RESTART_ALWAYS;
+        struct restart_decision dinf =
+                restart_decide(&u, EXIT_REASON_SUCCESS, &(struct exit_info){CLD_EXITED, 0}, false,
+                               &(struct restart_history){}, 5 * SEC);
+        TAP_CHECK(dinf.action == RESTART_ACTION_RESTART && dinf.delay == USEC_INFINITY,
+                  "RestartSec=infinity: a restart that never comes, within the start limit");
 
         /* The decision carries the backoff and the count. */
         unit_defaults(&u);

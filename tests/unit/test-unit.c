@@ -246,6 +246,10 @@ static void test_service(void) {
         model_unit_free(u);
         expect_problem("bad type", HEAD "Type=forking\n", 3, "Type", "not one of exec");
         expect_problem("bad time", HEAD "RestartSec=5 parsecs\n", 3, "RestartSec", "5 parsecs");
+        /* systemd's config_parse_sec() takes infinity for RestartSec= */
+        u = load_ok("restart never", HEAD "RestartSec=infinity\n");
+        TAP_CHECK(u && u->service.restart_sec == USEC_INFINITY, "RestartSec=infinity");
+        model_unit_free(u);
         expect_problem("bad signal", HEAD "KillSignal=SIGFOO\n", 3, "KillSignal", "SIGFOO");
         expect_problem("bad umask", HEAD "UMask=999\n", 3, "UMask", "999");
 
