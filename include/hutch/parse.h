@@ -62,7 +62,8 @@ int parse_signal(const char *s, int *ret, parse_why_t why);
 const char *signal_to_name(int sig); /* "SIGTERM", "SIGRTMIN+2", or NULL */
 
 /* The name of an errno value, as glibc's strerrorname_np() ("EPERM"; the sign is ignored), or
- * NULL; and back, exact and case-sensitive: a positive errno or -EINVAL. From the build's own
+ * NULL; and back, in any case as systemd's errno_from_name() ("eperm" too): a positive errno or
+ * -EINVAL. From the build's own
  * <errno.h> (src/shared/errno-list.py), so they work with glibc and musl alike. */
 const char *errno_to_name(int error);
 int errno_from_name(const char *s);

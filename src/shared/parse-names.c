@@ -398,9 +398,10 @@ const char *errno_to_name(int error) {
         return NULL;
 }
 
+/* systemd's errno_from_name() is a gperf table built with --ignore-case: "eperm" is EPERM */
 int errno_from_name(const char *s) {
         for (size_t i = 1; i < ELEMENTSOF(errno_names); i++)
-                if (errno_names[i] && streq(errno_names[i], s))
+                if (errno_names[i] && strcasecmp(errno_names[i], s) == 0)
                         return (int) i;
         return -EINVAL;
 }

@@ -647,6 +647,9 @@ static void test_security(void) {
                        "SystemCallFilter", "unknown system call group");
         expect_problem("per-call errno", HEAD "[Security]\nSystemCallFilter=~mount:EPERM\n", 4,
                        "SystemCallFilter", "not supported");
+        u = load_ok("errno in lower case", HEAD "[Security]\nSystemCallErrorNumber=eacces\n");
+        TAP_CHECK(u && u->security.syscall_error_number == EACCES, "SystemCallErrorNumber=eacces is EACCES");
+        model_unit_free(u);
         expect_problem("bad errno", HEAD "[Security]\nSystemCallErrorNumber=EWHATEVER\n", 4,
                        "SystemCallErrorNumber", "EWHATEVER");
         expect_problem("bad arch", HEAD "[Security]\nSystemCallArchitectures=vax\n", 4,
