@@ -69,11 +69,10 @@ const char *errno_to_name(int error);
 int errno_from_name(const char *s);
 
 /* One word of SuccessExitStatus=/RestartPreventExitStatus=: a number 0..255 (always an exit
- * status, never a signal number), one of the generic exit status names systemd knows (LSB:
- * SUCCESS, FAILURE, INVALIDARGUMENT, NOTIMPLEMENTED, NOPERMISSION, NOTINSTALLED, NOTCONFIGURED,
- * NOTRUNNING; BSD sysexits: USAGE, DATAERR, ... CONFIG; systemd's own 2xx names are not
- * accepted), or a signal name as parse_signal(). Sets exactly one of the outputs, the other to
- * -1. */
+ * status, never a signal number), one of the exit status names systemd knows, case-sensitive
+ * (SUCCESS, FAILURE; LSB: INVALIDARGUMENT ... NOTRUNNING; BSD sysexits: USAGE ... CONFIG;
+ * systemd's own: CHDIR (200) ... BPF (244), EXCEPTION (255)), or a signal name as
+ * parse_signal(). Sets exactly one of the outputs, the other to -1. */
 int parse_exit_status_word(const char *s, int *ret_status, int *ret_signal, parse_why_t why);
 
 /* Capability name with its "CAP_" prefix, case-insensitive ("CAP_NET_ADMIN", "cap_net_admin"),

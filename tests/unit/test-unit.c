@@ -266,6 +266,17 @@ static void test_service(void) {
         }
         model_unit_free(u);
         expect_problem("bad exit status", HEAD "SuccessExitStatus=1 256\n", 3, "SuccessExitStatus", "256");
+        /* systemd's exit_status_from_string() names its own codes too, case-sensitive */
+        u = load_ok("exit status names", HEAD "SuccessExitStatus=EXEC TEMPFAIL\n"
+                                              "RestartPreventExitStatus=CHDIR EXCEPTION\n");
+        TAP_CHECK(u && exit_status_set_has_status(&u->service.success_exit_status, 203) &&
+                          exit_status_set_has_status(&u->service.success_exit_status, 75) &&
+                          exit_status_set_has_status(&u->service.restart_prevent_exit_status, 200) &&
+                          exit_status_set_has_status(&u->service.restart_prevent_exit_status, 255),
+                  "EXEC is 203, TEMPFAIL 75, CHDIR 200, EXCEPTION 255");
+        model_unit_free(u);
+        expect_problem("exit status name in lower case", HEAD "SuccessExitStatus=exec\n", 3,
+                       "SuccessExitStatus", "exec");
 
         u = load_ok("environment", HEAD "Environment=A=1 \"B=two words\" C=x\nEnvironment=A=3\n"
                                         "Environment=D=%%literal\n");
