@@ -494,12 +494,17 @@ int parse_key_weight(struct unit_load_context *c, const struct unit_key *k, cons
                 *l = (struct limit){.origin = o};
                 return 0;
         }
+        /* systemd's cg_cpu_weight_parse() takes "idle" (cpu.idle=1, no cpu.weight): hutch has no
+         * cpu.idle support, so say so rather than call it a bad number */
+        if (streq(k->key, "CPUWeight") && streq(value, "idle"))
+                return bad_value(c, k, o, value, "'idle' (cpu.idle) is not supported by hutch");
         parse_why_t why = "";
         uint64_t v;
-        int r = parse_uint64_range(value, 1, 10000, &v, why);
-        if (r < 0)
+        /* the parser's reason only for "010" and "0x10", which systemd would read in another base */
+        if (parse_uint64_range(value, 1, 10000, &v, why) < 0)
                 return bad_value(c, k, o, value,
-                                 r == -ERANGE || !*why ? "not a weight between 1 and 10000" : why);
+                                 value[0] == '0' && value[1] && *why ? why
+                                                                     : "not a weight between 1 and 10000");
         *l = (struct limit){.set = true, .value = v, .origin = o};
         return 0;
 }

@@ -548,6 +548,9 @@ static void test_resources(void) {
         model_unit_free(u);
         expect_problem("weight 0", HEAD "[Resources]\nCPUWeight=0\n", 4, "CPUWeight", "1 and 10000");
         expect_problem("weight 10001", HEAD "[Resources]\nIOWeight=10001\n", 4, "IOWeight", "1 and 10000");
+        expect_problem("CPU weight idle", HEAD "[Resources]\nCPUWeight=idle\n", 4, "CPUWeight",
+                       "not supported by hutch");
+        expect_problem("IO weight idle", HEAD "[Resources]\nIOWeight=idle\n", 4, "IOWeight", "1 and 10000");
         expect_problem("quota no %", HEAD "[Resources]\nCPUQuota=1.5\n", 4, "CPUQuota", "percentage");
         expect_problem("quota 0", HEAD "[Resources]\nCPUQuota=0\u2030\n", 4, "CPUQuota", "more than 0%");
         u = load_ok("quota per mille", HEAD "[Resources]\nCPUQuota=500\u2030\n");
