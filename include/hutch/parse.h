@@ -82,8 +82,8 @@ int parse_capability(const char *s, int *ret, parse_why_t why);
 /* Name of capability `cap` ("CAP_CHOWN"), or NULL when libcap does not know it. */
 const char *capability_to_name(int cap, char *buf, size_t l);
 
-/* Rlimit value "N", "infinity", or "SOFT:HARD" (soft <= hard; "N:" is N:N), as systemd's
- * rlimit_parse():
+/* Rlimit value "N", "infinity", or "SOFT:HARD" (soft <= hard; "N:" and "" are refused), as
+ * systemd's rlimit_parse():
  * sizes for AS, CORE, DATA, FSIZE, MEMLOCK, MSGQUEUE, RSS, STACK; a time span for RLIMIT_CPU
  * (stored in seconds, rounded up) and RLIMIT_RTTIME (microseconds; a bare number is usec);
  * RLIMIT_NICE takes 0..40 raw or a nice level "+0".."+19" / "-0".."-20" (no infinity); the

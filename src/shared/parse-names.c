@@ -434,17 +434,16 @@ int parse_rlimit(const char *s, int resource, uint64_t *ret_soft, uint64_t *ret_
                 if (!*a)
                         return parse_fail(why, -EINVAL, "'%s': expected SOFT:HARD",
                                           why_quote(q, sizeof q, s, 40));
+                /* systemd's rlimit_parse() refuses "N:": the empty hard limit is not a value */
+                if (!colon[1])
+                        return parse_fail(why, -EINVAL, "'%s': the hard limit after ':' is missing",
+                                          why_quote(q, sizeof q, s, 40));
                 r = parse_rlimit_value(a, resource, &soft, why);
                 if (r < 0)
                         return r;
-                /* systemd reads "N:" as N:N */
-                if (!colon[1])
-                        hard = soft;
-                else {
-                        r = parse_rlimit_value(colon + 1, resource, &hard, why);
-                        if (r < 0)
-                                return r;
-                }
+                r = parse_rlimit_value(colon + 1, resource, &hard, why);
+                if (r < 0)
+                        return r;
                 if (soft > hard)
                         return parse_fail(why, -EINVAL, "soft limit is above the hard limit in '%s'",
                                           why_quote(q, sizeof q, s, 40));

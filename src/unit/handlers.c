@@ -337,10 +337,8 @@ int parse_key_rlimit(struct unit_load_context *c, const struct unit_key *k, cons
         if (resource < 0 || resource >= RLIM_NLIMITS)
                 return unit_key_problem(c, k, o, "not a resource limit this system knows");
         struct rlimit_setting *rl = &c->unit->service.rlimits[resource];
-        if (!*value) {
-                *rl = (struct rlimit_setting){.origin = o};
-                return 0;
-        }
+        /* An empty value is an error too: systemd's config_parse_rlimit() has no reset, and its
+         * rlimit_parse() refuses "" */
         parse_why_t why = "";
         uint64_t soft, hard;
         if (parse_rlimit(value, resource, &soft, &hard, why) < 0)

@@ -726,7 +726,8 @@ static void test_rlimit(void) {
                 {"", RLIMIT_NOFILE, -EINVAL, 0, 0, "empty"},
                 {"4096:1024", RLIMIT_NOFILE, -EINVAL, 0, 0, "soft limit is above the hard limit"},
                 {"infinity:1", RLIMIT_NOFILE, -EINVAL, 0, 0, "soft limit is above the hard limit"},
-                {"7:", RLIMIT_NOFILE, 0, 7, 7, NULL}, /* as systemd */
+                {"7:", RLIMIT_NOFILE, -EINVAL, 0, 0, "hard limit after ':' is missing"}, /* as systemd */
+                {":", RLIMIT_NOFILE, -EINVAL, 0, 0, "SOFT:HARD"},
                 {" infinity ", RLIMIT_CPU, 0, RLIM_INFINITY, RLIM_INFINITY, NULL},
                 {"1s:infinity", RLIMIT_RTTIME, 0, 1000000, RLIM_INFINITY, NULL},
                 {"5:infinity ", RLIMIT_CPU, 0, 5, RLIM_INFINITY, NULL},

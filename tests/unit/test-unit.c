@@ -353,6 +353,10 @@ static void test_service(void) {
         }
         expect_problem("bad rlimit", HEAD "LimitNOFILE=lots\n", 3, "LimitNOFILE", "lots");
         expect_problem("rlimit soft > hard", HEAD "LimitNOFILE=10:5\n", 3, "LimitNOFILE", NULL);
+        /* systemd's rlimit_parse() refuses both; config_parse_rlimit() has no empty reset */
+        expect_problem("rlimit trailing colon", HEAD "LimitNOFILE=1024:\n", 3, "LimitNOFILE",
+                       "hard limit after ':' is missing");
+        expect_problem("rlimit empty", HEAD "LimitNOFILE=\n", 3, "LimitNOFILE", "empty value");
 }
 
 static void test_unit_install(void) {
