@@ -151,6 +151,11 @@ static int parse_logical(struct reader *r, char *l, unsigned line) {
                 return lines_push(r->lines, UNIT_LINE_SECTION, name, NULL, NULL, line);
         }
 
+        /* systemd's parse_line() returns for a line of an ignored section before it looks for
+         * the '=': anything goes there, "Key: value" and lines of prose too. */
+        if (r->section_ok && r->section_skip)
+                return 0;
+
         char *eq = strchr(l, '=');
         if (!eq) {
                 /* inih would take "Key: value"; systemd has no such syntax. */
@@ -172,8 +177,8 @@ static int parse_logical(struct reader *r, char *l, unsigned line) {
         if (!r->section)
                 return problem(r, line, unit_key_name_is_valid(key) ? key : NULL,
                                "assignment outside of any section");
-        if (!r->section_ok || r->section_skip)
-                return 0; /* the header was already reported, or the section is ignored */
+        if (!r->section_ok)
+                return 0; /* the header was already reported */
         if (strncmp(key, "X-", 2) == 0)
                 return 0; /* extension keys are ignored, as systemd does */
         if (*key == 0)

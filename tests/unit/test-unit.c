@@ -142,8 +142,11 @@ static void test_syntax(void) {
                   "split at the first '='");
         model_unit_free(u);
 
-        u = load_ok("X- ignored", HEAD "X-Foo=bar\n[X-Vendor]\nAnything=goes\nWhat ever=1\n");
+        u = load_ok("X- ignored", HEAD "X-Foo=bar\n[X-Vendor]\nAnything=goes\nWhat ever=1\n"
+                                       "no equals sign here\nKey: value\n=1\n");
         model_unit_free(u);
+        expect_problem("after an X- section", HEAD "[X-Vendor]\nprose\n[Service]\nprose\n", 6, NULL,
+                       "missing '='");
 
         expect_problem("line numbers after continuation", "[Unit]\nDescription=a\\\nb\nFoo=1\n" HEAD, 4,
                        "Foo", "unknown key");
