@@ -23,7 +23,9 @@ int parse_boolean(const char *s, bool *ret, parse_why_t why);
 /* Sizes as systemd's parse_size() with base 1024: a number of bytes, optionally with a
  * case-sensitive suffix K, M, G, T, P, E (or B for bytes); decimals ("1.5G", rounded down to a
  * byte); several terms from the largest unit down ("1G 512M"). No "KB"/"KiB", no sign, no hex.
- * The result is below UINT64_MAX (-ERANGE otherwise), so UINT64_MAX always means infinity.
+ * The result is below UINT64_MAX (-ERANGE otherwise), so UINT64_MAX always means infinity. As
+ * systemd, a term with decimals is -ERANGE when one more of its unit would not fit ("15.5E"),
+ * and so are decimals whose digits are worth more than 2^64 - 1.
  * `allow_infinity`: "infinity" yields UINT64_MAX. `percent_base` non-zero: "N%", "N.N%", "N.NN%",
  * "N‰", "N.N‰", "N‱" (at most 100%, as systemd's memory keys) yield that fraction of
  * percent_base, rounded down; with percent_base zero a percentage is refused. */
@@ -40,7 +42,8 @@ int parse_timespan(const char *s, usec_t default_unit, usec_t *ret, parse_why_t 
  * the output parses back with parse_timespan() to the same value. Returns buf. */
 char *format_timespan(char *buf, size_t l, usec_t t);
 /* Formats bytes the way systemd prints (e.g. "512B", "512M", "1.5G" with one truncated decimal,
- * "infinity" for UINT64_MAX). Returns buf. */
+ * "infinity" for UINT64_MAX), except that 15E and more print without the decimal, which
+ * parse_size() would refuse: what is printed parses back to at most the value. Returns buf. */
 char *format_bytes(char *buf, size_t l, uint64_t bytes);
 
 /* Unsigned integers with range checking, decimal only (no sign, no spaces). A leading 0 (but

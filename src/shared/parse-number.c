@@ -357,8 +357,9 @@ static int parse_size_terms(const char *s, uint64_t *ret, char *why) {
         char q[64];
 
         do {
-                uint64_t l, frac = 0, scale = 1;
+                uint64_t l, frac = 0, scale = 1, digits;
                 const char *e;
+                bool frac_nonzero = false;
                 size_t i;
                 int n, k;
 
@@ -382,13 +383,21 @@ static int parse_size_terms(const char *s, uint64_t *ret, char *why) {
                 }
                 if (*e == '.') {
                         e++;
+                        /* systemd reads the decimals with strtoull() as well: digits worth more
+                         * than 2^64 - 1 are ERANGE there ("1.99999999999999999999G") */
+                        const char *d = e;
+                        if (parse_digits(&d, &digits) < 0)
+                                return parse_fail(why, -ERANGE, "too many decimals in '%s'",
+                                                  why_quote(q, sizeof q, s, 40));
                         /* 19 decimals (frac < 10^19 fits, frac * 2^60 fits 128 bits) is already
                          * finer than the double systemd computes with; later digits are ignored. */
-                        for (unsigned nd = 0; ascii_isdigit(*e); e++, nd++)
+                        for (unsigned nd = 0; ascii_isdigit(*e); e++, nd++) {
                                 if (nd < 19) {
                                         frac = frac * 10 + (uint64_t) (*e - '0');
                                         scale *= 10;
                                 }
+                                frac_nonzero = frac_nonzero || *e != '0';
+                        }
                 }
                 while (is_whitespace(*e))
                         e++;
@@ -397,6 +406,14 @@ static int parse_size_terms(const char *s, uint64_t *ret, char *why) {
                         return parse_fail(why, -EINVAL, "unknown size suffix '%s' (use K, M, G, T, P or E)",
                                           suffix_word(q, sizeof q, e));
                 i = (size_t) k;
+                /* systemd's check for a term with decimals: N.F of a unit fails when N + 1 units
+                 * would not fit, so 15.5E is ERANGE there although it is below 16E */
+                if (frac_nonzero && l + 1 > UINT64_MAX / size_table[i].factor)
+                        return parse_fail(why, -ERANGE,
+                                          "size '%s' is too large: systemd refuses decimals from %" PRIu64
+                                          "%s on",
+                                          why_quote(q, sizeof q, s, 40), UINT64_MAX / size_table[i].factor,
+                                          size_table[i].suffix);
                 if (i < start) {
                         if (!*size_table[i].suffix)
                                 return parse_fail(
@@ -469,7 +486,9 @@ char *format_bytes(char *buf, size_t l, uint64_t t) {
                 uint64_t f = size_table[i].factor;
                 if (t >= f) {
                         uint64_t tenth = (uint64_t) ((unsigned __int128) t * 10 / f % 10);
-                        if (tenth > 0)
+                        /* systemd would print 15.9E, which its parse_size() refuses (ERANGE, see
+                         * above): 15E, below the value, keeps what is printed parseable */
+                        if (tenth > 0 && t / f + 1 <= UINT64_MAX / f)
                                 snprintf(buf, l, "%" PRIu64 ".%" PRIu64 "%s", t / f, tenth,
                                          size_table[i].suffix);
                         else

@@ -125,10 +125,17 @@ static void test_size(void) {
                 {"18446744073709551616", false, 0, -ERANGE, 0, "too large"},
                 {"99999999999999999999999", false, 0, -ERANGE, 0, "too large"},
                 {"15E 1023P 1023T 1023G 1023M 1023K 1022B", false, 0, 0, UINT64_MAX - 1, NULL},
-                {"15.9999999999999999999E", false, 0, -ERANGE, 0, "too large"}, /* 16E - 1 */
-                {"15.999999999999999998E", false, 0, 0, UINT64_MAX - 2, NULL},
+                {"15.9999999999999999999E", false, 0, -ERANGE, 0, "too large"},
+                /* systemd's parse_size(): a term with decimals fails when one more unit would not fit */
+                {"15.999999999999999998E", false, 0, -ERANGE, 0, "decimals from 15E on"},
+                {"15.5E", false, 0, -ERANGE, 0, "decimals from 15E on"},
+                {"16383.5P", false, 0, -ERANGE, 0, "decimals from 16383P on"},
+                {"15.0E", false, 0, 0, 15 * EiB, NULL},
+                {"14.5E", false, 0, 0, 14 * EiB + EiB / 2, NULL},
+                {"1.99999999999999999999G", false, 0, -ERANGE, 0, "too many decimals"},
+                {"1.00000000000000000000001G", false, 0, 0, GiB, NULL},
                 {"0.9999999999999999999E", false, 0, 0, EiB - 1, NULL},
-                {"15.99999999999999999999E", false, 0, -ERANGE, 0, "too large"},
+                {"15.99999999999999999999E", false, 0, -ERANGE, 0, "too many decimals"},
                 {"50%", false, 0, -EINVAL, 0, "percentage is not allowed"},
                 {"101%", false, 1000, -ERANGE, 0, "above 100%"},
                 {"1.234%", false, 1000, -EINVAL, 0, "two decimals"},
@@ -175,7 +182,8 @@ static void test_format_bytes(void) {
                 {2 * TiB, "2T"},
                 {3 * PiB + PiB / 10 * 9, "3.8P"},
                 {15 * EiB, "15E"},
-                {UINT64_MAX - 1, "15.9E"},
+                {15 * EiB + EiB / 2, "15E"}, /* 15.5E would not parse back, as in systemd */
+                {UINT64_MAX - 1, "15E"},
                 {UINT64_MAX, "infinity"},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
