@@ -30,6 +30,8 @@ int parse_boolean(const char *s, bool *ret, parse_why_t why);
  * "N‰", "N.N‰", "N‱" (at most 100%, as systemd's memory keys) yield that fraction of
  * percent_base, rounded down; with percent_base zero a percentage is refused. */
 int parse_size(const char *s, bool allow_infinity, uint64_t percent_base, uint64_t *ret, parse_why_t why);
+/* Whether s is written as a percentage (ends in %, ‰ or ‱), as parse_size() tells them apart. */
+bool value_is_percentage(const char *s);
 
 /* Time spans: "100ms", "5s", "1min 30s", "1min30s", "1.5h", "2h", "1d", "infinity", a bare
  * number is `default_unit` (USEC_PER_SEC for most keys). Units (case-sensitive): us, usec, µs,

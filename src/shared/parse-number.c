@@ -310,7 +310,7 @@ int parse_permyriad(const char *s, uint64_t *ret, parse_why_t why) {
         return permyriad_unbounded(s, ret, why);
 }
 
-static bool is_percentage(const char *s) {
+bool value_is_percentage(const char *s) {
         size_t len = strlen(s), n;
         return ends_with(s, len, "%", &n) || ends_with(s, len, "\u2030", &n) ||
                ends_with(s, len, "\u2031", &n);
@@ -452,7 +452,7 @@ int parse_size(const char *s, bool allow_infinity, uint64_t percent_base, uint64
                 *ret = UINT64_MAX;
                 return 0;
         }
-        if (is_percentage(s)) {
+        if (value_is_percentage(s)) {
                 if (percent_base == 0)
                         return parse_fail(why, -EINVAL, "a percentage is not allowed here");
                 r = permyriad_unbounded(s, &v, why);

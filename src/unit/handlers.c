@@ -541,11 +541,16 @@ int parse_key_cpu_set(struct unit_load_context *c, const struct unit_key *k, con
         return replace_string(c, k, o, s);
 }
 
+static uint64_t page_size(void) {
+        long size = sysconf(_SC_PAGESIZE);
+        return size > 0 ? (uint64_t) size : 4096;
+}
+
 static uint64_t physical_memory(void) {
-        long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-        if (pages <= 0 || size <= 0)
+        long pages = sysconf(_SC_PHYS_PAGES);
+        if (pages <= 0)
                 return 0;
-        return (uint64_t) pages * (uint64_t) size;
+        return (uint64_t) pages * page_size();
 }
 
 int parse_key_memory(struct unit_load_context *c, const struct unit_key *k, const char *value,
@@ -560,6 +565,10 @@ int parse_key_memory(struct unit_load_context *c, const struct unit_key *k, cons
         if (parse_size(value, true, physical_memory(), &v, why) < 0)
                 return bad_value(c, k, o, value,
                                  *why ? why : "not a size (bytes with K, M, G, T suffixes, N% or infinity)");
+        /* systemd's physical_memory_scale() counts in pages: N% is rounded down to a whole page
+         * (of a memory size that is whole pages, the same as rounding the bytes down) */
+        if (value_is_percentage(value))
+                v -= v % page_size();
         /* systemd refuses 0 for the limits that would stop the service outright. */
         if (v == 0 && !(k->arg & MEMORY_ALLOW_ZERO))
                 return bad_value(c, k, o, value, "must be more than 0");

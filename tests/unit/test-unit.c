@@ -2,6 +2,7 @@
 /* The loader's reader and value handlers: systemd syntax, each inih hazard, every value
  * type through unit_load(), and the exact file:line of every error. */
 
+#include <inttypes.h>
 #include <sched.h>
 #include <signal.h>
 
@@ -534,8 +535,8 @@ static void test_resources(void) {
                 TAP_STREQ(r->allowed_cpus, "0-1", "AllowedCPUs=");
                 TAP_CHECK(r->memory_min.set && r->memory_min.value == 0, "MemoryMin=0 allowed");
                 TAP_CHECK(r->memory_low.value == 10 * 1024 * 1024, "MemoryLow=10M (base 1024)");
-                TAP_CHECK(r->memory_high.value >= mem / 100 - 1 && r->memory_high.value <= mem / 100 + 1,
-                          "MemoryHigh=1%% of physical memory");
+                TAP_CHECK(r->memory_high.value == (uint64_t) pages / 100 * (uint64_t) psize,
+                          "MemoryHigh=1%% of physical memory, in whole pages");
                 TAP_CHECK(r->memory_max.value == 1536ull * 1024 * 1024, "MemoryMax=1.5G");
                 TAP_CHECK(r->memory_swap_max.value == LIMIT_INFINITY, "MemorySwapMax=infinity");
                 TAP_CHECK(r->tasks_max.value == 100, "TasksMax=100");
@@ -552,6 +553,21 @@ static void test_resources(void) {
                           u->resources.tasks_max.value < 4194304,
                   "TasksMax=10%% of the kernel's limit");
         TAP_CHECK(u && !u->resources.memory_max.set, "MemoryMax= empty unsets");
+        model_unit_free(u);
+        /* systemd's physical_memory_scale(): whole pages, rounded down */
+        u = load_ok("memory percent in pages", HEAD "[Resources]\nMemoryMax=33.3%\nMemoryHigh=0.01%\n"
+                                                    "MemorySwapMax=100%\n");
+        if (u) {
+                uint64_t want = (uint64_t) pages * 3330 / 10000 * (uint64_t) psize;
+                TAP_CHECK(u->resources.memory_max.value == want,
+                          "MemoryMax=33.3%% is %" PRIu64 " (got %" PRIu64 "), whole pages", want,
+                          u->resources.memory_max.value);
+                TAP_CHECK(u->resources.memory_high.value % (uint64_t) psize == 0 &&
+                                  u->resources.memory_high.value ==
+                                          (uint64_t) pages / 10000 * (uint64_t) psize,
+                          "MemoryHigh=0.01%% is whole pages too");
+                TAP_CHECK(u->resources.memory_swap_max.value == mem, "MemorySwapMax=100%% is all of it");
+        }
         model_unit_free(u);
         expect_problem("weight 0", HEAD "[Resources]\nCPUWeight=0\n", 4, "CPUWeight", "1 and 10000");
         expect_problem("weight 10001", HEAD "[Resources]\nIOWeight=10001\n", 4, "IOWeight", "1 and 10000");
