@@ -272,6 +272,16 @@ int unit_apply_assignment(struct unit_load_context *c, const char *section, cons
                 }
         const char *hint = unit_suggest_key(section, key);
         int r;
+        /* Keys are case-sensitive (as in systemd). A key that differs only in case is what was
+         * meant, even in another section ("Memorymax=" in [Service]): it beats a near miss here. */
+        bool hint_case_only = hint && strcasecmp(hint, key) == 0;
+        for (size_t i = 0; !hint_case_only && i < unit_keys_count; i++)
+                if (strcasecmp(unit_keys[i].key, key) == 0) {
+                        r = unit_problems_add(c->problems, origin, key,
+                                              "unknown key in [%s], did you mean %s= in [%s]?", section,
+                                              unit_keys[i].key, unit_keys[i].section);
+                        return r < 0 ? r : 0;
+                }
         if (hint)
                 r = unit_problems_add(c->problems, origin, key, "unknown key in [%s], did you mean '%s'?",
                                       section, hint);

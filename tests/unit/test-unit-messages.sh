@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # A unit that cannot be loaded at all (missing, masked by a /dev/null link or an empty file)
 # gets exactly one error line from `hutch run` and `hutch verify`, naming the unit and the
-# search path or the masking file. Nothing here starts a sandbox: loading fails first.
+# search path or the masking file; a unit with one bad line gets one line naming the place and
+# what to write instead. Nothing here starts a sandbox: loading fails first.
 CHECK_SHOW_STDERR=1
 . "$(dirname "$0")/tap-lib.sh"
 
@@ -40,5 +41,14 @@ check "verify of a missing unit: one line" \
         one_line 1 "nosuch" "$T/a:$T/b" -- "$HUTCH" verify --unit-path "$T/a:$T/b" nosuch
 check "verify of a masked unit: one line" \
         one_line 1 "masked" -- "$HUTCH" verify --unit-path "$T/a:$T/b" masked
+
+printf '[Service]\nExecStart=/bin/true\nMemorymax=1G\n' >"$T/a/case.hutch"
+check "a key in the wrong section and case: the key and its section suggested" \
+        one_line 1 "$T/a/case.hutch:3: Memorymax:" "did you mean MemoryMax= in [Resources]?" -- \
+        "$HUTCH" verify --unit-path "$T/a" case
+printf '[Service]\nExecStart=/bin/true\nKillSignal=011\n' >"$T/a/octal.hutch"
+check "a leading 0: refused with the decimal to write" \
+        one_line 1 "$T/a/octal.hutch:3: KillSignal:" "would be octal to systemd (9); write 11" -- \
+        "$HUTCH" verify --unit-path "$T/a" octal
 
 tap_done

@@ -156,6 +156,12 @@ static void test_syntax(void) {
         expect_problem("unknown key case", HEAD "user=root\n", 3, "user", "did you mean 'User'?");
         expect_problem("key in wrong section", HEAD "MemoryMax=1G\n", 3, "MemoryMax",
                        "belongs in [Resources]");
+        expect_problem("key in wrong section and case", HEAD "Memorymax=1G\n", 3, "Memorymax",
+                       "unknown key in [Service], did you mean MemoryMax= in [Resources]?");
+        expect_problem("key in wrong section, all lower case", HEAD "[Unit]\nexecstart=/bin/true\n", 4,
+                       "execstart", "did you mean ExecStart= in [Service]?");
+        expect_problem("lower case, another section", HEAD "[Security]\nuser=root\n", 4, "user",
+                       "did you mean User= in [Service]?");
         expect_problem("unknown section", HEAD "[Servcie]\nUser=root\n", 3, NULL, "did you mean [Service]?");
         expect_problem("unknown section no hint", HEAD "[Foo]\n", 3, NULL, "unknown section [Foo]");
         expect_problem("outside section", "User=root\n" HEAD, 1, "User", "outside of any section");
