@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/netlink.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -69,7 +70,7 @@ struct builder {
         uint32_t act_deny; /* SystemCallErrorNumber=: ERRNO(n) or KILL_PROCESS */
         uint32_t arches[4];
         size_t n_arches;
-        bool private_network; /* PrivateNetwork=: no AF_VSOCK socket */
+        bool private_network; /* PrivateNetwork=: no AF_VSOCK or uevent socket */
         char **listed;        /* SystemCallFilter= expanded to syscall names, sorted */
         size_t n_listed;
 };
@@ -127,21 +128,26 @@ static int rule1(struct builder *b, uint32_t action, const char *name, unsigned 
  * values part late): a branch that no value shares becomes one masked compare, so the rule
  * count stays below 32 per value. `bit` counts down from 32; 0 means every bit is fixed. */
 static int add_lo32_not_in(struct builder *b, uint32_t action, const char *name, unsigned arg, uint32_t mask,
-                           uint32_t prefix, const uint32_t *values, size_t n_values, unsigned bit) {
+                           uint32_t prefix, const uint32_t *values, size_t n_values, unsigned bit,
+                           const struct scmp_arg_cmp *also) {
         size_t matching = 0;
         for (size_t i = 0; i < n_values; i++)
                 if ((values[i] & mask) == prefix)
                         matching++;
-        if (matching == 0)
-                return rule1(b, action, name, arg, mask, prefix);
+        if (matching == 0) {
+                struct scmp_arg_cmp c[2] = {SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, mask, prefix)};
+                if (also)
+                        c[1] = *also;
+                return rule(b, action, name, also ? 2 : 1, c);
+        }
         if (bit == 0)
                 return 0; /* exactly one of the values: not matched */
         uint32_t m = mask | (UINT32_C(1) << (bit - 1));
-        int r = add_lo32_not_in(b, action, name, arg, m, prefix, values, n_values, bit - 1);
+        int r = add_lo32_not_in(b, action, name, arg, m, prefix, values, n_values, bit - 1, also);
         if (r < 0)
                 return r;
         return add_lo32_not_in(b, action, name, arg, m, prefix | (UINT32_C(1) << (bit - 1)), values,
-                               n_values, bit - 1);
+                               n_values, bit - 1, also);
 }
 
 /* "Only these values of the low 32 bits" in the filter's polarity. */
@@ -154,14 +160,14 @@ static int rules_lo32_only(struct builder *b, const char *name, unsigned arg, co
                 }
                 return 0;
         }
-        return add_lo32_not_in(b, b->act_deny, name, arg, 0, 0, ok, n, 32);
+        return add_lo32_not_in(b, b->act_deny, name, arg, 0, 0, ok, n, 32, NULL);
 }
 
 /* "Never these values of the low 32 bits" in the filter's polarity. */
 static int rules_lo32_never(struct builder *b, const char *name, unsigned arg, const uint32_t *bad,
                             size_t n) {
         if (b->allow_list)
-                return add_lo32_not_in(b, SCMP_ACT_ALLOW, name, arg, 0, 0, bad, n, 32);
+                return add_lo32_not_in(b, SCMP_ACT_ALLOW, name, arg, 0, 0, bad, n, 32, NULL);
         for (size_t i = 0; i < n; i++) {
                 int r = rule1(b, b->act_deny, name, arg, 0xffffffff, bad[i]);
                 if (r < 0)
@@ -194,6 +200,37 @@ static int rules_not_all(struct builder *b, const char *name, unsigned arg, uint
                                 return r;
                 }
         return 0;
+}
+
+/* PrivateNetwork=: the sockets a network namespace does not cover. AF_VSOCK's ports are the
+ * host's and its peer is the hypervisor: no such socket, with the answer of systemd's
+ * RestrictAddressFamilies= (EAFNOSUPPORT). NETLINK_KOBJECT_UEVENT: the kernel broadcasts the
+ * host's device events to every network namespace of the initial user namespace: no such socket
+ * (EPROTONOSUPPORT, the kernel's answer for a netlink protocol it lacks). The other netlink
+ * protocols (route, audit, ...) are per namespace and stay. Compares are on the low 32 bits
+ * (int arguments); 32-bit x86's socketcall() carries them in memory, and
+ * SystemCallArchitectures=native keeps it out. */
+static int rules_socket_private_network(struct builder *b, const char *name) {
+        static const uint32_t families[] = {AF_NETLINK, AF_VSOCK};
+        static const uint32_t protocols[] = {NETLINK_KOBJECT_UEVENT};
+        const struct scmp_arg_cmp netlink = SCMP_CMP(0, SCMP_CMP_MASKED_EQ, 0xffffffff, AF_NETLINK);
+        const struct scmp_arg_cmp uevent[2] = {
+                netlink, SCMP_CMP(2, SCMP_CMP_MASKED_EQ, 0xffffffff, NETLINK_KOBJECT_UEVENT)};
+        int r = 0;
+
+        if (b->allow_list) {
+                /* any other family; a netlink socket of any other protocol */
+                r = add_lo32_not_in(b, SCMP_ACT_ALLOW, name, 0, 0, 0, families, ELEMENTSOF(families), 32,
+                                    NULL);
+                if (r >= 0)
+                        r = add_lo32_not_in(b, SCMP_ACT_ALLOW, name, 2, 0, 0, protocols,
+                                            ELEMENTSOF(protocols), 32, &netlink);
+        }
+        if (r >= 0)
+                r = rule1(b, SCMP_ACT_ERRNO(EAFNOSUPPORT), name, 0, 0xffffffff, AF_VSOCK);
+        if (r >= 0)
+                r = rule(b, SCMP_ACT_ERRNO(EPROTONOSUPPORT), name, ELEMENTSOF(uevent), uevent);
+        return r;
 }
 
 /* open/openat: creating a file (O_CREAT, O_TMPFILE) with a set-id mode. */
@@ -290,18 +327,9 @@ static int restrict_args(struct builder *b, const struct unit_section_security *
         else if (streq(name, "ioctl")) {
                 static const uint32_t bad[] = {TIOCSTI, TIOCLINUX};
                 r = rules_lo32_never(b, name, 1, bad, ELEMENTSOF(bad));
-        }
-        /* PrivateNetwork=: a network namespace does not cover AF_VSOCK, whose ports are the
-         * host's and whose peer is the hypervisor; no such socket, with the answer of systemd's
-         * RestrictAddressFamilies= (EAFNOSUPPORT). (32-bit x86's socketcall() carries the family
-         * in memory; SystemCallArchitectures=native keeps it out.) */
-        else if (b->private_network && streq(name, "socket")) {
-                static const uint32_t bad[] = {AF_VSOCK};
-                if (b->allow_list)
-                        r = rules_lo32_never(b, name, 0, bad, ELEMENTSOF(bad));
-                if (r >= 0)
-                        r = rule1(b, SCMP_ACT_ERRNO(EAFNOSUPPORT), name, 0, 0xffffffff, AF_VSOCK);
-        } else
+        } else if (b->private_network && streq(name, "socket"))
+                r = rules_socket_private_network(b, name);
+        else
                 return 0;
         return r < 0 ? r : 1;
 }
@@ -578,8 +606,8 @@ void seccomp_cache_set_directory(const char *dir) {
 
 #define CACHE_MAGIC "HUTCHBPF"
 /* 2: programs are compacted (seccomp-compact.c); 3: masked argument compares too; 4: socket()
- * refuses AF_VSOCK under PrivateNetwork=. */
-#define CACHE_VERSION 4
+ * refuses AF_VSOCK under PrivateNetwork=; 5: and NETLINK_KOBJECT_UEVENT. */
+#define CACHE_VERSION 5
 
 struct cache_header {
         char magic[8];

@@ -104,32 +104,52 @@ attack_unit ${U}-userns PrivateUsers=yes
 sb_run ${U}-userns
 payload_battery "PrivateUsers=yes root payload"
 
-# AF_VSOCK is not per network namespace (its ports are the host's, its peer the hypervisor):
-# PrivateNetwork=yes refuses the socket, with the default allow-list filter and with a deny list.
-vsock_unit() {
+# AF_VSOCK is not per network namespace (its ports are the host's, its peer the hypervisor), and
+# the kernel broadcasts the host's device events (NETLINK_KOBJECT_UEVENT) to every network
+# namespace of the initial user namespace: PrivateNetwork=yes refuses both sockets, with the
+# default allow-list filter and with a deny list; other netlink sockets (route) still open.
+net_unit() { # NAME ATTACK [SANDBOX LINE] [SECURITY LINES]
         unit_file "${U}-$1" <<EOF
 [Service]
-ExecStart=/run/attack-probe vsock
+ExecStart=/run/attack-probe $2
 [Sandbox]
 BindReadOnlyPaths=$ATTACK_PROBE:/run/attack-probe
-${2:-}
-[Security]
 ${3:-}
+[Security]
+${4:-}
 EOF
         sb_run "${U}-$1"
 }
-vsock_unit vsock-hostnet PrivateNetwork=no
+deny_list="SystemCallFilter=
+SystemCallFilter=~@mount"
+net_unit vsock-hostnet vsock PrivateNetwork=no
 control=$(field vsock)
 if [ "$control" = ok ]; then
         ok "PrivateNetwork=no: an AF_VSOCK socket opens (the control)"
-        vsock_unit vsock-allow
+        net_unit vsock-allow vsock
         expect_eq "PrivateNetwork=yes: no AF_VSOCK socket" "$(field vsock)" "errno EAFNOSUPPORT"
-        vsock_unit vsock-deny "" "SystemCallFilter=
-SystemCallFilter=~@mount"
+        net_unit vsock-deny vsock "" "$deny_list"
         expect_eq "PrivateNetwork=yes, a deny-list filter: no AF_VSOCK socket" "$(field vsock)" "errno EAFNOSUPPORT"
 else
         skip "AF_VSOCK: this host has none ($control)"
 fi
+net_unit uevent-hostnet uevent PrivateNetwork=no
+expect_eq "PrivateNetwork=no: a uevent socket opens and joins the event group (the control)" \
+        "$(field uevent)" ok
+net_unit uevent-allow uevent
+expect_eq "PrivateNetwork=yes: no uevent socket (the host's device events)" "$(field uevent)" \
+        "errno EPROTONOSUPPORT"
+net_unit uevent-deny uevent "" "$deny_list"
+expect_eq "PrivateNetwork=yes, a deny-list filter: no uevent socket" "$(field uevent)" "errno EPROTONOSUPPORT"
+net_unit route-allow netlink-route
+expect_eq "PrivateNetwork=yes: a netlink route socket (its own namespace's) still opens" \
+        "$(field netlink-route)" ok
+net_unit route-deny netlink-route "" "$deny_list"
+expect_eq "PrivateNetwork=yes, a deny-list filter: a netlink route socket still opens" \
+        "$(field netlink-route)" ok
+net_unit uevent-userns uevent "PrivateUsers=yes"
+expect_eq "PrivateNetwork=yes, PrivateUsers=yes: no uevent socket either" "$(field uevent)" \
+        "errno EPROTONOSUPPORT"
 
 # --- processes and sockets outside the sandbox -------------------------------------------
 # kill(-1, SIGKILL) from a root payload reaches only its own PID namespace.

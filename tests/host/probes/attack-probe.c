@@ -8,8 +8,8 @@
  * Attacks: ptrace-pid1 pidfd-getfd-pid1 vm-read-pid1 pid1-exe pid1-root pid1-environ pid1-fd pid1-cwd
  * setns-pid1 fds foreign-fds core-pattern sysrq modprobe sys-kernel kcore kallsyms dev-mem mknod mount
  * fsopen umount-mask unshare-user keyctl tiocsti tiocsti-bit32 int80 open-by-handle bpf
- * vsock perf-event kexec chroot chroot-escape:MARKER pivot-root cgroup-escape settime sethostname
- * mounts */
+ * vsock uevent netlink-route perf-event kexec chroot chroot-escape:MARKER pivot-root cgroup-escape settime
+ * sethostname mounts */
 
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <linux/keyctl.h>
+#include <linux/netlink.h>
 #include <linux/perf_event.h>
 #include <sched.h>
 #include <signal.h>
@@ -301,6 +302,21 @@ static void attack(const char *a) {
         } else if (strcmp(a, "vsock") == 0) {
                 /* AF_VSOCK is not per network namespace: its ports are the host's. */
                 int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                say(a, fd);
+                if (fd >= 0)
+                        close(fd);
+        } else if (strcmp(a, "uevent") == 0 || strcmp(a, "netlink-route") == 0) {
+                /* The kernel's device events go to every network namespace of the initial user
+                 * namespace; a route socket (per namespace) is the one that must still open. */
+                int proto = strcmp(a, "uevent") == 0 ? NETLINK_KOBJECT_UEVENT : NETLINK_ROUTE;
+                int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, proto);
+                if (fd >= 0 && proto == NETLINK_KOBJECT_UEVENT) {
+                        struct sockaddr_nl nl = {.nl_family = AF_NETLINK, .nl_groups = 1};
+                        if (bind(fd, (struct sockaddr *) &nl, sizeof nl) < 0) {
+                                close(fd);
+                                fd = -1;
+                        }
+                }
                 say(a, fd);
                 if (fd >= 0)
                         close(fd);
