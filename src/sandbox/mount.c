@@ -856,21 +856,26 @@ static int mount_unit_paths(struct mount_state *s) {
         n = k;
         qsort(ops, n, sizeof *ops, path_op_cmp);
         int r = 0;
-        for (size_t i = 0; r == 0 && i < n; i++)
+        size_t i = 0;
+        for (; r == 0 && i < n && path_op_rank(ops[i].kind) < 2; i++)
                 r = unit_path_op(s, &ops[i]);
-        free(ops);
-        /* ProtectHome=tmpfs: read-only now that what was bound below is in place; this mount only,
-         * so a writable bind below stays writable. */
-        for (size_t i = 0; i < s->n_home_tmpfs; i++) {
+        /* The empty tmpfs mounts (ProtectHome=tmpfs, the key directories): read-only now that what
+         * is bound below them is in place, and before the read-write and read-only passes, whose
+         * recursive clones of a parent (ReadWritePaths=/etc) copy them as they are then. This
+         * mount only, so a writable bind below stays writable. */
+        for (size_t j = 0; j < s->n_home_tmpfs; j++) {
                 if (r == 0) {
-                        r = mnt_set_attr(s->home_tmpfs_fds[i], MOUNT_ATTR_RDONLY, 0, false);
+                        r = mnt_set_attr(s->home_tmpfs_fds[j], MOUNT_ATTR_RDONLY, 0, false);
                         if (r < 0)
                                 r = sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, r, "make read-only",
-                                                      s->home_tmpfs_paths[i], "empty tmpfs");
+                                                      s->home_tmpfs_paths[j], "empty tmpfs");
                 }
-                mnt_close_fd(&s->home_tmpfs_fds[i]);
+                mnt_close_fd(&s->home_tmpfs_fds[j]);
         }
         s->n_home_tmpfs = 0;
+        for (; r == 0 && i < n; i++)
+                r = unit_path_op(s, &ops[i]);
+        free(ops);
         return r;
 }
 

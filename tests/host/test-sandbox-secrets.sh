@@ -25,6 +25,8 @@ echo "ssl_key=$(rd /etc/ssl/private/web.key)"
 echo "root_write=$( (touch /root/.hutch-secrets-probe && rm /root/.hutch-secrets-probe && echo WROTE) 2>&1)"
 echo "etc_write=$( (touch /etc/.hutch-secrets-probe && echo WROTE) 2>&1)"
 echo "data_write=$( (touch /home/data/w && echo WROTE) 2>&1)"
+echo "ssl_write=$( (touch /etc/ssl/private/.hutch-secrets-probe && echo WROTE) 2>&1)"
+echo "home_tmpfs_write=$( (touch /home/.hutch-secrets-probe && echo WROTE) 2>&1)"
 EOF
 
 host_shadow=$(head -c 64 /etc/shadow | tr -d '\n')
@@ -100,6 +102,33 @@ EOF
 else
         skip "the host has no /etc/ssl/private"
 fi
+
+# --- the empty tmpfs mounts stay read-only under a writable parent -----------------------------
+# ReadWritePaths=/etc and =/ clone what is mounted below them: the key directory's tmpfs and
+# ProtectHome=tmpfs's must be read-only in those copies too (CAP_DAC_OVERRIDE passes their
+# modes; a volatile root keeps the host's /etc out of reach).
+unit_file sec-rw-parent <<EOF
+[Sandbox]
+RootMode=volatile
+ReadWritePaths=/etc
+ReadWritePaths=/
+ProtectHome=tmpfs
+BindReadOnlyPaths=$T/secrets.sh:/run/probe.sh
+[Security]
+CapabilityBoundingSet=CAP_DAC_OVERRIDE
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+EOF
+sb_run sec-rw-parent
+expect_eq "ReadWritePaths=/etc and =/, ProtectHome=tmpfs: runs" "$RC" 0
+[ "$RC" = 0 ] || echo "# $ERR"
+expect_match "  /etc itself is writable" "$(get etc_write)" WROTE
+if [ -d /etc/ssl/private ]; then
+        expect_match "  the /etc/ssl/private tmpfs stays read-only" "$(get ssl_write)" 'Read-only file system'
+else
+        skip "the host has no /etc/ssl/private"
+fi
+expect_match "  the ProtectHome=tmpfs /home stays read-only" "$(get home_tmpfs_write)" 'Read-only file system'
 
 # --- ProtectHome=read-only on a volatile root: readable, not writable (while /etc is) ------
 unit_file sec-home-ro <<EOF
