@@ -100,19 +100,33 @@ int parse_key_hostname(struct unit_load_context *c, const struct unit_key *k, co
 
 /* ---- string lists ---- */
 
-static bool unit_name_has_suffix(const char *s) {
-        const char *dot = strrchr(s, '.');
-        return dot && dot != s && dot[1];
+/* A name systemd would load: NAME.TYPE with one of its unit types (systemd's
+ * unit_name_is_valid(); "x.hutch", which %n gives, names no systemd unit). A template
+ * ("getty@.service") only in [Install], where systemd fills in the instance; a dependency of
+ * [Unit] on one is refused by systemd ("Failed to add dependency"). */
+static const char *check_systemd_unit_name(const char *w, bool allow_template) {
+        static const char *const types[] = {"service", "socket", "target", "device", "mount", "automount",
+                                            "swap",    "timer",  "path",   "slice",  "scope"};
+        const char *dot = strrchr(w, '.');
+        if (!unit_name_is_valid(w) || !dot || dot == w || !dot[1])
+                return "not a systemd unit name (NAME.service, NAME.target, ...)";
+        bool known = false;
+        for (size_t i = 0; i < ELEMENTSOF(types) && !known; i++)
+                known = streq(dot + 1, types[i]);
+        if (!known)
+                return "not a systemd unit type (.service, .socket, .target, .timer, .path, .mount, .slice, "
+                       "...)";
+        if (!allow_template && dot[-1] == '@')
+                return "a template (NAME@.service) needs an instance here (NAME@INSTANCE.service)";
+        return NULL;
 }
 
-static const char *check_list_word(enum strv_check check, const char *w) {
-        switch (check) {
+static const char *check_list_word(const struct unit_key *k, const char *w) {
+        switch ((enum strv_check) k->arg) {
         case STRV_ANY:
                 return NULL;
         case STRV_SYSTEMD_UNIT:
-                if (!unit_name_is_valid(w) || !unit_name_has_suffix(w))
-                        return "not a systemd unit name (NAME.service, NAME.target, ...)";
-                return NULL;
+                return check_systemd_unit_name(w, streq(k->section, "Install"));
         case STRV_UNIT_NAME:
                 if (!unit_name_is_valid(w))
                         return "not a valid unit name";
@@ -186,7 +200,7 @@ int parse_key_strv(struct unit_load_context *c, const struct unit_key *k, const 
                         return r;
                 if (r > 0)
                         continue;
-                const char *why = check_list_word((enum strv_check) k->arg, s);
+                const char *why = check_list_word(k, s);
                 if (why) {
                         if ((r = bad_value(c, k, o, s, why)) < 0)
                                 return r;

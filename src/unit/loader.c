@@ -22,16 +22,14 @@ bool unit_name_is_valid(const char *name) {
         size_t n = strlen(name);
         if (n == 0 || n > 255 || name[0] == '@')
                 return false;
-        unsigned at = 0;
+        /* The first '@' ends the prefix; an instance may hold more ("w@user@host"), as in systemd */
         for (const char *p = name; *p; p++) {
                 char c = *p;
-                if (c == '@')
-                        at++;
-                else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                           strchr(":_.\\-", c)))
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      strchr(":_.\\-@", c)))
                         return false;
         }
-        return at <= 1;
+        return true;
 }
 
 int unit_search_path(const struct unit_load_options *opts, char ***ret) {

@@ -24,7 +24,7 @@ static void test_names(void) {
         TAP_CHECK(unit_name_is_valid("web@"), "name web@ (template)");
         TAP_CHECK(unit_name_is_valid("a-b_c.d:e\\x2d"), "name with every allowed character");
         TAP_CHECK(!unit_name_is_valid(""), "empty name");
-        TAP_CHECK(!unit_name_is_valid("a@b@c"), "two '@'");
+        TAP_CHECK(unit_name_is_valid("a@b@c"), "two '@': the instance holds the second (as systemd)");
         TAP_CHECK(!unit_name_is_valid("@x"), "leading '@'");
         TAP_CHECK(!unit_name_is_valid("a/b"), "slash");
         TAP_CHECK(!unit_name_is_valid("a b"), "space");
@@ -191,6 +191,16 @@ static void test_templates(void) {
                 TAP_STREQ(u->service.user, "u-blue\\x2dsky", "template drop-in with specifier");
                 TAP_CHECK(strv_contains(u->service.environment.items, "FROM=instance"),
                           "instance drop-ins apply after the template's");
+        }
+        model_unit_free(u);
+        unit_problems_clear(&p);
+
+        /* Only the first '@' ends the prefix: "user@host" is one instance, as in systemd. */
+        u = load_name("tpl@user@host", NULL, &r, &p);
+        TAP_CHECK(r == 0 && u, "an instance with a second '@' loads");
+        if (u) {
+                TAP_STREQ(u->template_name, "tpl@", "  its template");
+                TAP_STREQ(u->instance, "user@host", "  its instance, '@' and all");
         }
         model_unit_free(u);
         unit_problems_clear(&p);

@@ -101,6 +101,21 @@ static void test_list_splitting(void) {
         expect_problem("backslash-space in After=", "[Unit]\nAfter=a\\ b.service\n" HEAD, 2, "After",
                        "'a\\'");
 
+        /* systemd loads only its own unit types; a dependency on a template needs an instance */
+        expect_problem("unknown unit type", "[Unit]\nAfter=foo.bogus\n" HEAD, 2, "After",
+                       "not a systemd unit type");
+        expect_problem("%n in a dependency (NAME.hutch)", "[Unit]\nWants=%n\n" HEAD, 2, "Wants",
+                       "not a systemd unit type");
+        expect_problem("template dependency", "[Unit]\nAfter=getty@.service\n" HEAD, 2, "After",
+                       "needs an instance");
+        u = load_ok("instance with two '@'",
+                    "[Unit]\nAfter=a@b@c.service\n[Install]\nWantedBy=getty@.target\n" HEAD);
+        TAP_CHECK(u && list_is(&u->unit.after, (const char *const[]){"a@b@c.service", NULL}),
+                  "After=a@b@c.service: an instance may hold a second '@'");
+        TAP_CHECK(u && list_is(&u->install.wanted_by, (const char *const[]){"getty@.target", NULL}),
+                  "WantedBy= may name a template (systemd fills in the instance)");
+        model_unit_free(u);
+
         /* SupplementaryGroups=: no quotes, a backslash takes the next character literally */
         u = load_ok("groups", HEAD "SupplementaryGroups=a\\ b c\\x\n");
         TAP_CHECK(u && list_is(&u->service.supplementary_groups, (const char *const[]){"a b", "cx", NULL}),
