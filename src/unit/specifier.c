@@ -28,7 +28,12 @@ int unit_name_unescape(const char *s, char **ret) {
         for (const char *f = s; *f; f++) {
                 if (*f == '-')
                         *t++ = '/';
-                else if (f[0] == '\\' && f[1] == 'x' && unhexchar(f[2]) >= 0 && unhexchar(f[3]) >= 0) {
+                else if (*f == '\\') {
+                        /* systemd's unit_name_unescape() knows \xNN alone and fails on the rest */
+                        if (f[1] != 'x' || unhexchar(f[2]) < 0 || unhexchar(f[3]) < 0) {
+                                free(r);
+                                return -EINVAL;
+                        }
                         *t++ = (char) (unhexchar(f[2]) << 4 | unhexchar(f[3]));
                         f += 3;
                 } else
@@ -115,8 +120,15 @@ int unit_specifiers_expand(const struct unit_specifiers *sp, const char *s, char
                         v = sp->instance;
                         break;
                 case 'I':
-                        if ((r = unit_name_unescape(sp->instance, &owned)) < 0)
+                        if ((r = unit_name_unescape(sp->instance, &owned)) < 0) {
+                                if (why && r == -EINVAL)
+                                        snprintf(
+                                                why, PARSE_WHY_MAX,
+                                                "cannot expand %%I: the instance '%.64s' has a '\\' that is "
+                                                "not \\xNN",
+                                                sp->instance);
                                 goto fail;
+                        }
                         v = owned;
                         break;
                 case 'H':

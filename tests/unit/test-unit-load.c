@@ -226,6 +226,20 @@ static void test_templates(void) {
         model_unit_free(u);
         unit_problems_clear(&p);
 
+        /* A backslash of the instance that is not \xNN: %I fails, as systemd's unescaping does
+         * (the unit does not load); %i keeps it as written. */
+        u = load_name("echo@a\\yb", NULL, &r, &p);
+        TAP_CHECK(r == -EINVAL && p.n >= 1 && strstr(p.items[0].message, "cannot expand %I") &&
+                          strstr(p.items[0].message, "\\xNN"),
+                  "%%I of an instance with a stray backslash is an error");
+        model_unit_free(u);
+        unit_problems_clear(&p);
+        write_file("a/raw@.hutch", "[Service]\nExecStart=/bin/echo %i\n");
+        u = load_name("raw@a\\yb", NULL, &r, &p);
+        TAP_CHECK(r == 0 && u && streq(u->service.exec_start.argv[1], "a\\yb"), "%%i keeps it");
+        model_unit_free(u);
+        unit_problems_clear(&p);
+
         /* %I unescaping: "-" is "/", \xNN a byte. */
         write_file("a/path@.hutch",
                    "[Service]\nExecStart=/bin/true\n[Sandbox]\nBindReadOnlyPaths=%I:/data\n");
