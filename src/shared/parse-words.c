@@ -134,8 +134,10 @@ static int unescape_one(const char *p, char *out, size_t *ret_len, char *why) {
         case 0:
                 return parse_fail(why, -EINVAL, "trailing backslash");
         default:
-                return parse_fail(why, -EINVAL, "unknown escape sequence '\\%s'",
-                                  why_quote_n(q, sizeof q, p, 1));
+                /* systemd keeps the backslash with a warning; say how to write it for both */
+                return parse_fail(why, -EINVAL,
+                                  "unknown escape sequence '\\%s' (write '\\\\%s' for a backslash)",
+                                  why_quote_n(q, sizeof q, p, 1), q);
         }
         out[0] = (char) c;
         *ret_len = 1;
