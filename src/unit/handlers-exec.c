@@ -338,7 +338,7 @@ int parse_key_temporary_fs(struct unit_load_context *c, const struct unit_key *k
                 return 0;
         }
         _cleanup_strv_free_ char **words = NULL;
-        int r = split_value(c, k, o, value, &words);
+        int r = split_path_value(c, k, o, value, &words);
         if (r != 0)
                 return r < 0 ? r : 0;
         STRV_FOREACH (w, words) {

@@ -416,8 +416,19 @@ static void path_list_reset(struct path_list *l) {
         *l = (struct path_list){};
 }
 
-/* ReadOnlyPaths= and friends: words, each with optional '-' (ignore if missing) and '+'
- * (relative to the sandbox root, which is what hutch always does) prefixes in either order. */
+/* Path lists are split as systemd's config_parse_namespace_path_strv() splits them: quotes
+ * group and go, a backslash takes the next character literally, and there are no C escapes
+ * ("/a\x20b" is "/ax20b" there). */
+int split_path_value(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o,
+                     const char *value, char ***ret) {
+        parse_why_t why = "";
+        int r = split_words_full(value, SPLIT_UNQUOTE, ret, why);
+        return report_parse(c, k, o, value, r, why, "cannot split into words");
+}
+
+/* ReadOnlyPaths= and friends: words, each with an optional '-' (ignore if missing) and then an
+ * optional '+' (relative to the sandbox root, which is what hutch always does), in systemd's
+ * order: "+-/a" is no path there. */
 int parse_key_path_list(struct unit_load_context *c, const struct unit_key *k, const char *value,
                         struct unit_origin o) {
         struct path_list *l = FIELD(c, k, struct path_list);
@@ -426,21 +437,18 @@ int parse_key_path_list(struct unit_load_context *c, const struct unit_key *k, c
                 return 0;
         }
         _cleanup_strv_free_ char **words = NULL;
-        int r = split_value(c, k, o, value, &words);
+        int r = split_path_value(c, k, o, value, &words);
         if (r != 0)
                 return r < 0 ? r : 0;
         STRV_FOREACH (w, words) {
                 const char *p = *w;
-                bool ignore = false, plus = false;
-                while (k->arg & (PATH_ALLOW_MINUS | PATH_ALLOW_PLUS)) {
-                        if (*p == '-' && (k->arg & PATH_ALLOW_MINUS) && !ignore)
-                                ignore = true;
-                        else if (*p == '+' && (k->arg & PATH_ALLOW_PLUS) && !plus)
-                                plus = true;
-                        else
-                                break;
+                bool ignore = false;
+                if (*p == '-' && (k->arg & PATH_ALLOW_MINUS)) {
+                        ignore = true;
                         p++;
                 }
+                if (*p == '+' && (k->arg & PATH_ALLOW_PLUS))
+                        p++;
                 char *path;
                 r = path_word(c, k, o, p, &path);
                 if (r < 0)

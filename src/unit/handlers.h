@@ -30,6 +30,9 @@ int bad_value(struct unit_load_context *c, const struct unit_key *k, struct unit
 /* split_words() with the failure reported: 0 and *ret, 1 after a report, or -ENOMEM. */
 int split_value(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o,
                 const char *value, char ***ret);
+/* Path lists (ReadOnlyPaths=, TemporaryFileSystem=, ...): quotes removed, no C escapes. */
+int split_path_value(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o,
+                     const char *value, char ***ret);
 /* One path word expanded and normalized: 0 and *ret, 1 after a report, or -ENOMEM. */
 int path_word(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o, const char *w,
               char **ret);

@@ -101,6 +101,25 @@ static void test_list_splitting(void) {
         expect_problem("backslash-space in After=", "[Unit]\nAfter=a\\ b.service\n" HEAD, 2, "After",
                        "'a\\'");
 
+        /* Path lists: quotes removed, a backslash takes the next character, no C escapes (systemd's
+         * config_parse_namespace_path_strv()); '-' then '+', in that order only. */
+        u = load_ok(
+                "path list escapes", HEAD
+                "[Sandbox]\nReadOnlyPaths=/a\\x20b \"/c d\" /e\\ f -+/g\nTemporaryFileSystem=/t\\x20u\n");
+        if (u) {
+                const struct path_list *l = &u->sandbox.read_only_paths;
+                TAP_CHECK(l->n == 4 && streq(l->items[0].path, "/ax20b") &&
+                                  streq(l->items[1].path, "/c d") && streq(l->items[2].path, "/e f") &&
+                                  streq(l->items[3].path, "/g") && l->items[3].ignore_missing,
+                          "ReadOnlyPaths=/a\\x20b \"/c d\" /e\\ f -+/g: /ax20b, '/c d', '/e f', /g (ignore "
+                          "missing)");
+                TAP_CHECK(u->sandbox.n_tmpfs == 1 && streq(u->sandbox.tmpfs[0].path, "/tx20u"),
+                          "TemporaryFileSystem=/t\\x20u: /tx20u");
+        }
+        model_unit_free(u);
+        expect_problem("'+' before '-'", HEAD "[Sandbox]\nReadOnlyPaths=+-/a\n", 4, "ReadOnlyPaths",
+                       "absolute");
+
         /* systemd loads only its own unit types; a dependency on a template needs an instance */
         expect_problem("unknown unit type", "[Unit]\nAfter=foo.bogus\n" HEAD, 2, "After",
                        "not a systemd unit type");
