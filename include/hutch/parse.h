@@ -30,6 +30,9 @@ int parse_boolean(const char *s, bool *ret, parse_why_t why);
  * "N‰", "N.N‰", "N‱" (at most 100%, as systemd's memory keys) yield that fraction of
  * percent_base, rounded down; with percent_base zero a percentage is refused. */
 int parse_size(const char *s, bool allow_infinity, uint64_t percent_base, uint64_t *ret, parse_why_t why);
+/* The same terms to the base of 1000 (K is 1000 bytes), as systemd's parse_size(s, 1000) reads
+ * IOReadBandwidthMax= and IOWriteBandwidthMax=; no infinity, no percentages. */
+int parse_size_1000(const char *s, uint64_t *ret, parse_why_t why);
 /* Whether s is written as a percentage (ends in %, ‰ or ‱), as parse_size() tells them apart. */
 bool value_is_percentage(const char *s);
 
@@ -152,6 +155,9 @@ enum split_flags {
  * (EXTRACT_RELAX: "'a b" is the word "a b", "a\" the word "a", as systemd reads them).
  * Returns a NULL-terminated malloc'ed vector, empty for blank input. */
 int split_words_full(const char *s, unsigned flags, char ***ret, parse_why_t why);
+/* The first word at *p as split_words_full() reads it, *p left after it (systemd's
+ * extract_first_word()): 1 and a malloc'ed *ret, 0 when only whitespace is left, or -errno. */
+int split_first_word(const char **p, unsigned flags, char **ret, parse_why_t why);
 
 /* CPU list: items "N" or "N-M" separated by commas and/or whitespace, CPUs 0..8191, validated
  * and normalized to cpuset.cpus form ("6 0-3 2" -> "0-3,6"; "" -> ""); *ret malloc'ed. */

@@ -426,7 +426,8 @@ static void kv_io_limits(struct emitter *e, const char *k, const struct io_limit
                         fprintf(e->f, ", \"bytes_per_second\": %s}", bytes);
                 } else {
                         key(e, k);
-                        fprintf(e->f, "%s %s", l[i].path, bytes);
+                        ini_word(e->f, l[i].path); /* quoted when it holds a space */
+                        fprintf(e->f, " %s", bytes);
                         key_end(e);
                 }
         }

@@ -316,10 +316,13 @@ bool value_is_percentage(const char *s) {
                ends_with(s, len, "\u2031", &n);
 }
 
-static const struct {
+struct size_unit {
         const char *suffix;
         uint64_t factor;
-} size_table[] = {
+};
+
+/* systemd's two tables: parse_size() with base 1024 and with base 1000 (bandwidths) */
+static const struct size_unit size_table[] = {
         {"E", UINT64_C(1) << 60},
         {"P", UINT64_C(1) << 50},
         {"T", UINT64_C(1) << 40},
@@ -329,6 +332,17 @@ static const struct {
         {"B", 1},
         {"", 1},
 };
+static const struct size_unit size_table_1000[] = {
+        {"E", UINT64_C(1000000000000000000)},
+        {"P", UINT64_C(1000000000000000)},
+        {"T", UINT64_C(1000000000000)},
+        {"G", UINT64_C(1000000000)},
+        {"M", UINT64_C(1000000)},
+        {"K", UINT64_C(1000)},
+        {"B", 1},
+        {"", 1},
+};
+#define SIZE_UNITS ELEMENTSOF(size_table)
 
 /* The word of unknown suffix text at p, for messages: up to whitespace or a digit. */
 static char *suffix_word(char *buf, size_t size, const char *p) {
@@ -341,16 +355,16 @@ static char *suffix_word(char *buf, size_t size, const char *p) {
 /* Index of the size suffix at p in size_table ("" when p starts with no suffix letter), or -1
  * when a letter follows that is not a suffix, or a suffix is followed by more letters ("KB"). */
 static int size_suffix_at(const char *p) {
-        size_t last = ELEMENTSOF(size_table) - 1;
+        size_t last = SIZE_UNITS - 1;
         for (size_t i = 0; i < last; i++)
                 if (*p == *size_table[i].suffix)
                         return p[1] && !is_whitespace(p[1]) && !ascii_isdigit(p[1]) ? -1 : (int) i;
         return !*p || ascii_isdigit(*p) ? (int) last : -1;
 }
 
-/* systemd's parse_size() with base 1024: one or more "N[.F][suffix]" terms, suffixes in
- * descending order ("1G 512M"), whitespace allowed before each term and before a suffix. */
-static int parse_size_terms(const char *s, uint64_t *ret, char *why) {
+/* systemd's parse_size() with the base of `table`: one or more "N[.F][suffix]" terms, suffixes
+ * in descending order ("1G 512M"), whitespace allowed before each term and before a suffix. */
+static int parse_size_terms(const char *s, const struct size_unit *table, uint64_t *ret, char *why) {
         const char *p = s;
         size_t start = 0;
         unsigned __int128 total = 0;
@@ -408,14 +422,14 @@ static int parse_size_terms(const char *s, uint64_t *ret, char *why) {
                 i = (size_t) k;
                 /* systemd's check for a term with decimals: N.F of a unit fails when N + 1 units
                  * would not fit, so 15.5E is ERANGE there although it is below 16E */
-                if (frac_nonzero && l + 1 > UINT64_MAX / size_table[i].factor)
+                if (frac_nonzero && l + 1 > UINT64_MAX / table[i].factor)
                         return parse_fail(why, -ERANGE,
                                           "size '%s' is too large: systemd refuses decimals from %" PRIu64
                                           "%s on",
-                                          why_quote(q, sizeof q, s, 40), UINT64_MAX / size_table[i].factor,
-                                          size_table[i].suffix);
+                                          why_quote(q, sizeof q, s, 40), UINT64_MAX / table[i].factor,
+                                          table[i].suffix);
                 if (i < start) {
-                        if (!*size_table[i].suffix)
+                        if (!*table[i].suffix)
                                 return parse_fail(
                                         why, -EINVAL,
                                         "a plain number of bytes must come last in '%s'; write the "
@@ -426,13 +440,13 @@ static int parse_size_terms(const char *s, uint64_t *ret, char *why) {
                                           "largest unit first",
                                           *e);
                 }
-                total += (unsigned __int128) l * size_table[i].factor +
-                         (unsigned __int128) frac * size_table[i].factor / scale;
+                total += (unsigned __int128) l * table[i].factor +
+                         (unsigned __int128) frac * table[i].factor / scale;
                 if (total >= UINT64_MAX)
                         return parse_fail(why, -ERANGE,
-                                          "size '%s' is too large (the maximum is 16E - 2 bytes)",
+                                          "size '%s' is too large (the maximum is 2^64 - 2 bytes)",
                                           why_quote(q, sizeof q, s, 40));
-                p = e + strlen(size_table[i].suffix);
+                p = e + strlen(table[i].suffix);
                 start = i + 1;
         } while (*p);
 
@@ -467,11 +481,17 @@ int parse_size(const char *s, bool allow_infinity, uint64_t percent_base, uint64
                 *ret = (uint64_t) ((unsigned __int128) percent_base * v / 10000);
                 return 0;
         }
-        r = parse_size_terms(s, &v, why);
+        r = parse_size_terms(s, size_table, &v, why);
         if (r < 0)
                 return r;
         *ret = v;
         return 0;
+}
+
+int parse_size_1000(const char *s, uint64_t *ret, parse_why_t why) {
+        if (!s || !*s)
+                return parse_fail(why, -EINVAL, "empty value, expected a size");
+        return parse_size_terms(s, size_table_1000, ret, why);
 }
 
 char *format_bytes(char *buf, size_t l, uint64_t t) {

@@ -301,6 +301,13 @@ int split_words_full(const char *s, unsigned flags, char ***ret, parse_why_t why
         return 0;
 }
 
+int split_first_word(const char **p, unsigned flags, char **ret, parse_why_t why) {
+        if (flags & ~(unsigned) (SPLIT_UNQUOTE | SPLIT_CUNESCAPE | SPLIT_RETAIN_ESCAPE | SPLIT_RELAX))
+                return parse_fail(why, -EINVAL, "internal error: unknown split flags");
+        *ret = NULL;
+        return extract_word(p, flags, ret, why);
+}
+
 int split_words(const char *s, char ***ret, parse_why_t why) {
         return split_words_full(s, SPLIT_UNQUOTE | SPLIT_CUNESCAPE, ret, why);
 }

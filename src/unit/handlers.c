@@ -651,64 +651,7 @@ int parse_key_tasks_max(struct unit_load_context *c, const struct unit_key *k, c
         return 0;
 }
 
-/* IO bandwidth in bytes per second: systemd parses these suffixes to the base of 1000. */
-static int parse_bandwidth(const char *s, uint64_t *ret) {
-        if (streq(s, "infinity")) {
-                *ret = LIMIT_INFINITY;
-                return 0;
-        }
-        static const struct {
-                char c;
-                uint64_t f;
-        } suffixes[] = {
-                {'K', UINT64_C(1000)},
-                {'M', UINT64_C(1000000)},
-                {'G', UINT64_C(1000000000)},
-                {'T', UINT64_C(1000000000000)},
-                {'P', UINT64_C(1000000000000000)},
-                {'E', UINT64_C(1000000000000000000)},
-        };
-        const char *p = s;
-        uint64_t whole = 0, frac = 0, frac_div = 1;
-        if (*p < '0' || *p > '9')
-                return -EINVAL;
-        for (; *p >= '0' && *p <= '9'; p++) {
-                if (whole > (UINT64_MAX - 9) / 10)
-                        return -ERANGE;
-                whole = whole * 10 + (uint64_t) (*p - '0');
-        }
-        if (*p == '.') {
-                p++;
-                if (*p < '0' || *p > '9')
-                        return -EINVAL;
-                for (; *p >= '0' && *p <= '9'; p++)
-                        if (frac_div < UINT64_C(1000000000000000000)) {
-                                frac = frac * 10 + (uint64_t) (*p - '0');
-                                frac_div *= 10;
-                        }
-        }
-        uint64_t f = 1;
-        if (*p) {
-                size_t i;
-                for (i = 0; i < ELEMENTSOF(suffixes); i++)
-                        if (*p == suffixes[i].c)
-                                break;
-                if (i == ELEMENTSOF(suffixes) || p[1])
-                        return -EINVAL;
-                f = suffixes[i].f;
-        } else if (frac)
-                return -EINVAL; /* a fraction of a byte */
-        if (whole > UINT64_MAX / f)
-                return -ERANGE;
-        uint64_t v = whole * f;
-        /* frac/frac_div of f, without overflowing: f and frac_div are powers of ten */
-        uint64_t add = f >= frac_div ? frac * (f / frac_div) : frac / (frac_div / f);
-        if (v > UINT64_MAX - 1 - add)
-                return -ERANGE;
-        *ret = v + add;
-        return 0;
-}
-
+/* IOReadBandwidthMax=, IOWriteBandwidthMax=: PATH BYTES, bytes per second to the base of 1000. */
 int parse_key_io_bandwidth(struct unit_load_context *c, const struct unit_key *k, const char *value,
                            struct unit_origin o) {
         struct unit_section_resources *res = &c->unit->resources;
@@ -722,22 +665,31 @@ int parse_key_io_bandwidth(struct unit_load_context *c, const struct unit_key *k
                 *n = 0;
                 return 0;
         }
-        const char *sp = value + strcspn(value, " \t");
-        if (!*sp)
+        /* systemd's config_parse_io_device_limit(): the path is one word, unquoted; the rest of
+         * the line is the rate, "infinity" or parse_size() to the base of 1000 ("1M 500K"). */
+        const char *limit = value;
+        _cleanup_free_ char *word = NULL;
+        parse_why_t why = "";
+        int r = split_first_word(&limit, SPLIT_UNQUOTE, &word, why);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return bad_value(c, k, o, value, why);
+        limit += strspn(limit, " \t");
+        if (r == 0 || !*limit)
                 return bad_value(c, k, o, value, "expected 'PATH BYTES' (e.g. /dev/sda 10M)");
-        _cleanup_free_ char *word = strndup(value, (size_t) (sp - value));
-        if (!word)
-                return -ENOMEM;
-        const char *limit = sp + strspn(sp, " \t");
         uint64_t bytes;
-        if (parse_bandwidth(limit, &bytes) < 0)
-                return bad_value(
-                        c, k, o, limit,
-                        "not a bandwidth (bytes per second, K M G T to the base of 1000, or infinity)");
+        if (streq(limit, "infinity"))
+                bytes = LIMIT_INFINITY;
+        else if (parse_size_1000(limit, &bytes, why) < 0)
+                return bad_value(c, k, o, limit,
+                                 *why ? why
+                                      : "not a bandwidth (bytes per second, K M G T to the base of 1000, or "
+                                        "infinity)");
         if (bytes == 0)
                 return bad_value(c, k, o, limit, "must be more than 0");
         char *path;
-        int r = path_word(c, k, o, word, &path);
+        r = path_word(c, k, o, word, &path);
         if (r != 0)
                 return r < 0 ? r : 0;
         /* A later limit for the same device replaces the earlier one (systemd). */

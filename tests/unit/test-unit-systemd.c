@@ -120,6 +120,32 @@ static void test_list_splitting(void) {
         expect_problem("'+' before '-'", HEAD "[Sandbox]\nReadOnlyPaths=+-/a\n", 4, "ReadOnlyPaths",
                        "absolute");
 
+        /* IO bandwidths as systemd's config_parse_io_device_limit(): the path unquoted, the rest
+         * of the line parse_size() to the base of 1000, terms and all. */
+        u = load_ok("bandwidth forms",
+                    HEAD "[Resources]\nIOReadBandwidthMax=/dev/sda 1M 500K\n"
+                         "IOReadBandwidthMax=/dev/sdb 20 M\nIOReadBandwidthMax=/dev/sdc 1B\n"
+                         "IOReadBandwidthMax=/dev/sdd 1.5\n"
+                         "IOWriteBandwidthMax=\"/dev/disk/by-label/a b\" 1.5K\n");
+        if (u) {
+                const struct unit_section_resources *r = &u->resources;
+                TAP_CHECK(r->n_io_read_bandwidth_max == 4 &&
+                                  r->io_read_bandwidth_max[0].bytes_per_sec == 1500000 &&
+                                  r->io_read_bandwidth_max[1].bytes_per_sec == 20000000 &&
+                                  r->io_read_bandwidth_max[2].bytes_per_sec == 1 &&
+                                  r->io_read_bandwidth_max[3].bytes_per_sec == 1,
+                          "IOReadBandwidthMax= '1M 500K', '20 M', '1B', '1.5': 1500000, 20000000, 1, 1");
+                TAP_CHECK(r->n_io_write_bandwidth_max == 1 &&
+                                  streq(r->io_write_bandwidth_max[0].path, "/dev/disk/by-label/a b") &&
+                                  r->io_write_bandwidth_max[0].bytes_per_sec == 1500,
+                          "IOWriteBandwidthMax= with a quoted path: '/dev/disk/by-label/a b', 1500");
+        }
+        model_unit_free(u);
+        expect_problem("bandwidth 0", HEAD "[Resources]\nIOReadBandwidthMax=/dev/sda 0\n", 4,
+                       "IOReadBandwidthMax", "more than 0");
+        expect_problem("bandwidth suffix", HEAD "[Resources]\nIOReadBandwidthMax=/dev/sda 1Q\n", 4,
+                       "IOReadBandwidthMax", "unknown size suffix");
+
         /* systemd loads only its own unit types; a dependency on a template needs an instance */
         expect_problem("unknown unit type", "[Unit]\nAfter=foo.bogus\n" HEAD, 2, "After",
                        "not a systemd unit type");
