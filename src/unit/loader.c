@@ -206,13 +206,22 @@ out:
         return r;
 }
 
-static int dropin_dirs_for(char **search, const char *unit_file_name, char ***ret) {
-        _cleanup_free_ char *dname = NULL;
-        if (asprintf(&dname, "%s.d", unit_file_name) < 0)
+/* The drop-in directories of a unit in priority order, as systemd's
+ * unit_file_find_dropin_paths() lists them: per search directory, the unit's own NAME.hutch.d,
+ * then (for an instance) its template's. collect_dropins() then makes one list of them all,
+ * sorted by file name: a template's 20-x.conf applies after an instance's 10-y.conf, and an
+ * instance's file hides the template's of the same name in the same directory (and can mask
+ * it, as a link to /dev/null). */
+static int dropin_dirs_for(char **search, const char *unit_file_name, const char *template_file,
+                           char ***ret) {
+        _cleanup_free_ char *dname = NULL, *tname = NULL;
+        if (asprintf(&dname, "%s.d", unit_file_name) < 0 ||
+            (template_file && asprintf(&tname, "%s.d", template_file) < 0))
                 return -ENOMEM;
         STRV_FOREACH (d, search) {
-                char *p = path_join(*d, dname);
-                int r = strv_consume(ret, p);
+                int r = strv_consume(ret, path_join(*d, dname));
+                if (r >= 0 && tname)
+                        r = strv_consume(ret, path_join(*d, tname));
                 if (r < 0)
                         return r;
         }
@@ -311,15 +320,8 @@ static int resolve(const char *name_or_path, const struct unit_load_options *opt
         if ((r = strv_extend(&res->files, res->fragment)) < 0)
                 return r;
 
-        /* The template's drop-ins apply first, then the instance's own. */
-        if (template_file) {
-                _cleanup_strv_free_ char **dirs = NULL;
-                if ((r = dropin_dirs_for(search, template_file, &dirs)) < 0 ||
-                    (r = collect_dropins(dirs, &res->files)) < 0)
-                        return r;
-        }
         _cleanup_strv_free_ char **dirs = NULL;
-        if ((r = dropin_dirs_for(search, file_name, &dirs)) < 0 ||
+        if ((r = dropin_dirs_for(search, file_name, template_file, &dirs)) < 0 ||
             (r = collect_dropins(dirs, &res->files)) < 0)
                 return r;
         return 0;

@@ -173,7 +173,7 @@ static void test_templates(void) {
         write_file("b/tpl@.hutch", "[Unit]\nDescription=%n %N %p %i %I\n[Service]\nExecStart=/bin/echo %i\n"
                                    "WorkingDirectory=/srv/%I\n");
         write_file("a/tpl@.hutch.d/10-t.conf", "[Service]\nEnvironment=FROM=template\nUser=u-%i\n");
-        write_file("b/tpl@blue\\x2dsky.hutch.d/10-t.conf", "[Service]\nEnvironment=FROM=instance\n");
+        write_file("b/tpl@blue\\x2dsky.hutch.d/20-i.conf", "[Service]\nEnvironment=FROM=instance\n");
         struct unit_problems p;
         int r;
         struct hutch_unit *u = load_name("tpl@blue\\x2dsky", NULL, &r, &p);
@@ -189,11 +189,60 @@ static void test_templates(void) {
                           "specifier in ExecStart=");
                 TAP_STREQ(u->service.working_directory, "/srv/blue-sky", "%%I in a path");
                 TAP_STREQ(u->service.user, "u-blue\\x2dsky", "template drop-in with specifier");
-                TAP_CHECK(strv_contains(u->service.environment.items, "FROM=instance"),
-                          "instance drop-ins apply after the template's");
+                size_t ne = strv_length(u->service.environment.items);
+                TAP_CHECK(ne > 0 && streq(u->service.environment.items[ne - 1], "FROM=instance"),
+                          "template and instance drop-ins in file-name order");
         }
         model_unit_free(u);
         unit_problems_clear(&p);
+
+        /* systemd's one list: the drop-ins of the instance and of its template, sorted by file
+         * name across both; a file name seen in a higher directory (the instance's before the
+         * template's within one) hides the same name later, and a /dev/null link masks it. Each
+         * template's 20-t.conf also sets Documentation=, to see whether it applied. */
+        static const struct {
+                const char *tpl, *inst_dir, *inst_file, *inst_text, *tpl_dir, *description;
+                bool tpl_applies;
+                const char *what;
+        } merges[] = {
+                {"x", "b", "10-i.conf", "instance-10", "b", "template-20", true,
+                 "a template's 20- applies after an instance's 10-"},
+                {"y", "b", "20-t.conf", "instance-20", "b", "instance-20", false,
+                 "an instance's 20-t.conf hides its template's in the same directory"},
+                {"z", "a", "20-t.conf", "instance-20", "b", "instance-20", false,
+                 "an instance's 20-t.conf in a higher directory hides the template's"},
+                {"v", "b", "20-t.conf", "instance-20", "a", "template-20", true,
+                 "a template's 20-t.conf in a higher directory beats the instance's"},
+                {"m", "b", "20-t.conf", NULL, "b", "base", false,
+                 "an instance's /dev/null link masks the template's drop-in"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(merges); i++) {
+                char f[400], name[32];
+                snprintf(f, sizeof f, "b/mg%s@.hutch", merges[i].tpl);
+                write_file(f, "[Unit]\nDescription=base\n[Service]\nExecStart=/bin/true\n");
+                snprintf(f, sizeof f, "%s/mg%s@.hutch.d/20-t.conf", merges[i].tpl_dir, merges[i].tpl);
+                write_file(f, "[Unit]\nDescription=template-20\nDocumentation=man:t(1)\n");
+                if (merges[i].inst_text) {
+                        char text[64];
+                        snprintf(f, sizeof f, "%s/mg%s@i.hutch.d/%s", merges[i].inst_dir, merges[i].tpl,
+                                 merges[i].inst_file);
+                        snprintf(text, sizeof text, "[Unit]\nDescription=%s\n", merges[i].inst_text);
+                        write_file(f, text);
+                } else {
+                        snprintf(f, sizeof f, "%s/mg%s@i.hutch.d", path_b, merges[i].tpl);
+                        mkdir(f, 0755);
+                        snprintf(f, sizeof f, "%s/mg%s@i.hutch.d/%s", path_b, merges[i].tpl,
+                                 merges[i].inst_file);
+                        TAP_CHECK(symlink("/dev/null", f) == 0, "mask link %s", f);
+                }
+                snprintf(name, sizeof name, "mg%s@i", merges[i].tpl);
+                u = load_name(name, NULL, &r, &p);
+                TAP_CHECK(r == 0 && u && streq(u->unit.description, merges[i].description) &&
+                                  (u->unit.documentation.n == 1) == merges[i].tpl_applies,
+                          "%s: %s (%s)", name, merges[i].what, u ? u->unit.description : "not loaded");
+                model_unit_free(u);
+                unit_problems_clear(&p);
+        }
 
         /* Only the first '@' ends the prefix: "user@host" is one instance, as in systemd. */
         u = load_name("tpl@user@host", NULL, &r, &p);
