@@ -351,8 +351,14 @@ static void kv_rlimit_value(struct emitter *e, rlim_t v) {
                 fprintf(e->f, "%" PRIu64, (uint64_t) v);
 }
 
-/* An unset Limit*= is inherited from hutch's own process: null / empty. */
+/* An unset Limit*= is inherited from hutch's own process: null in JSON; in the INI text a
+ * comment, since the unit language has no value for it (an empty Limit*= is an error, as in
+ * systemd) and what is printed must read back as the same unit. */
 static void kv_rlimit(struct emitter *e, const char *k, const struct rlimit_setting *r) {
+        if (!r->set && !e->json) {
+                fprintf(e->f, "# %s= not set: inherited from hutch\n", k);
+                return;
+        }
         key(e, k);
         if (r->set && e->json) {
                 fputs("{\"soft\": ", e->f);
@@ -371,6 +377,14 @@ static void kv_rlimit(struct emitter *e, const char *k, const struct rlimit_sett
         key_end(e);
 }
 
+static void bind_path_escaped(FILE *f, const char *p) {
+        for (; *p; p++) {
+                if (strchr(":\\\"' \t\n", *p))
+                        fputc('\\', f);
+                fputc(*p, f);
+        }
+}
+
 static void kv_binds(struct emitter *e, const char *k, const struct unit_section_sandbox *sb,
                      bool read_only) {
         bool first;
@@ -379,11 +393,25 @@ static void kv_binds(struct emitter *e, const char *k, const struct unit_section
                 const struct bind_mount *b = &sb->binds[i];
                 if (b->read_only != read_only)
                         continue;
+                /* In the unit language's own form, which reads back as the same bind: a ':', a
+                 * blank, a quote or a backslash of a path escaped with a backslash. */
                 _cleanup_free_ char *s = NULL;
-                if (asprintf(&s, "%s%s:%s%s", b->ignore_missing ? "-" : "", b->source, b->destination,
-                             b->recursive ? "" : ":norbind") < 0)
+                size_t size = 0;
+                FILE *f = open_memstream(&s, &size);
+                if (!f)
                         continue;
-                list_item(e, &first, s);
+                fputs(b->ignore_missing ? "-" : "", f);
+                bind_path_escaped(f, b->source);
+                fputc(':', f);
+                bind_path_escaped(f, b->destination);
+                fputs(b->recursive ? "" : ":norbind", f);
+                if (fclose(f) != 0 || !s)
+                        continue;
+                list_sep(e, &first);
+                if (e->json)
+                        json_string(e->f, s);
+                else
+                        fputs(s, e->f);
         }
         list_end(e);
 }
@@ -620,8 +648,8 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
                 else
                         snprintf(buf, sizeof buf, "%" PRIu64 ".%02" PRIu64 "%%", v / 10000, v % 10000 / 100);
                 kv_str(e, "CPUQuota", buf);
-        } else
-                kv_str(e, "CPUQuota", "infinity");
+        } else /* JSON "infinity"; in the INI text the empty value, "no quota" (as in systemd) */
+                kv_str(e, "CPUQuota", e->json ? "infinity" : "");
         kv_str(e, "AllowedCPUs", res->allowed_cpus ? res->allowed_cpus : "");
         kv_bytes(e, "MemoryMin", limit_or(&res->memory_min, 0));
         kv_bytes(e, "MemoryLow", limit_or(&res->memory_low, 0));

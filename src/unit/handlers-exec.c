@@ -164,60 +164,51 @@ int parse_key_environment(struct unit_load_context *c, const struct unit_key *k,
 
 /* ---- BindPaths=, BindReadOnlyPaths= ---- */
 
-/* Splits at whitespace with '"' and '\'' quoting, keeping backslash escapes as they are so
- * that "\:" survives for the second split at ':' (systemd's EXTRACT_RETAIN_ESCAPE). */
-static int split_retain_escapes(const char *s, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-        const char *p = s;
-        for (;;) {
-                p += strspn(p, " \t\n");
-                if (!*p)
-                        break;
-                _cleanup_free_ char *w = malloc(strlen(p) + 1);
-                if (!w)
-                        return -ENOMEM;
-                size_t n = 0;
-                char quote = 0;
-                for (; *p; p++) {
-                        if (!quote && strchr(" \t\n", *p))
-                                break;
-                        if (*p == '\\') {
-                                if (!p[1])
-                                        return -EINVAL;
-                                w[n++] = *p++;
-                                w[n++] = *p;
-                        } else if (quote && *p == quote)
-                                quote = 0;
-                        else if (!quote && (*p == '"' || *p == '\''))
-                                quote = *p;
-                        else
-                                w[n++] = *p;
-                }
-                if (quote)
-                        return -EINVAL;
-                w[n] = 0;
-                int r = strv_consume(&l, TAKE_PTR(w));
-                if (r < 0)
-                        return r;
-        }
-        *ret = TAKE_PTR(l);
-        return 0;
-}
-
-/* Takes the next field up to an unescaped ':'; "\:" becomes ':' and "\\" '\'. */
-static char *next_field(const char **p) {
-        char *f = malloc(strlen(*p) + 1), *t = f;
-        if (!f)
-                return NULL;
+/* One field of a bind, as systemd's config_parse_bind_paths() takes it with
+ * extract_first_word(p, ":" WHITESPACE, EXTRACT_UNQUOTE | EXTRACT_DONT_COALESCE_SEPARATORS) (or,
+ * for the options, `colon` false: up to white space): quotes group and go, so "/a:b" keeps its
+ * ':'; a backslash takes the next character literally ("/a\:b", "/a\ b"); the separator is
+ * consumed and returned in *sep (0 at the end). Separators are not coalesced: two in a row give
+ * an empty field. Returns 0 and a malloc'ed *ret, -EINVAL on an unclosed quote or a trailing
+ * backslash, -ENOMEM. */
+static int bind_field(const char **p, bool colon, char **ret, char *sep) {
         const char *s = *p;
-        for (; *s && *s != ':'; s++) {
-                if (s[0] == '\\' && (s[1] == ':' || s[1] == '\\'))
-                        s++;
-                *t++ = *s;
+        char *w = malloc(strlen(s) + 1), quote = 0;
+        size_t n = 0;
+        if (!w)
+                return -ENOMEM;
+        for (;; s++) {
+                if (!*s) {
+                        if (quote) {
+                                free(w);
+                                return -EINVAL;
+                        }
+                        *sep = 0;
+                        break;
+                }
+                if (*s == '\\') {
+                        if (!s[1]) {
+                                free(w);
+                                return -EINVAL;
+                        }
+                        w[n++] = *++s;
+                } else if (quote) {
+                        if (*s == quote)
+                                quote = 0;
+                        else
+                                w[n++] = *s;
+                } else if (*s == '"' || *s == '\'')
+                        quote = *s;
+                else if ((colon && *s == ':') || strchr(" \t\n", *s)) {
+                        *sep = *s++;
+                        break;
+                } else
+                        w[n++] = *s;
         }
-        *t = 0;
-        *p = *s == ':' ? s + 1 : NULL;
-        return f;
+        w[n] = 0;
+        *p = s;
+        *ret = w;
+        return 0;
 }
 
 int parse_key_bind_paths(struct unit_load_context *c, const struct unit_key *k, const char *value,
@@ -237,31 +228,32 @@ int parse_key_bind_paths(struct unit_load_context *c, const struct unit_key *k, 
                 sb->n_binds = j;
                 return 0;
         }
-        _cleanup_strv_free_ char **words = NULL;
-        int r = split_retain_escapes(value, &words);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return bad_value(c, k, o, value, "unbalanced quotes or a trailing backslash");
-
-        STRV_FOREACH (w, words) {
-                const char *p = *w;
-                bool ignore = *p == '-';
-                p += ignore;
-                _cleanup_free_ char *src_raw = next_field(&p), *dst_raw = NULL, *opts = NULL;
-                if (!src_raw)
-                        return -ENOMEM;
-                if (p) {
-                        if (!(dst_raw = next_field(&p)))
-                                return -ENOMEM;
-                        if (p && !(opts = next_field(&p)))
-                                return -ENOMEM;
-                        if (p) {
-                                if ((r = bad_value(c, k, o, *w,
-                                                   "expected [-]SOURCE[:DESTINATION[:OPTIONS]]")) < 0)
-                                        return r;
-                                continue;
-                        }
+        /* Items are separated by white space; each is [-]SOURCE[:DESTINATION[:OPTIONS]]. A run of
+         * blanks is one separator here; systemd reads an empty item between two and drops it
+         * with a warning, which leaves the same binds. */
+        for (const char *p = value;;) {
+                p += strspn(p, " \t\n");
+                if (!*p)
+                        break;
+                _cleanup_free_ char *src_raw = NULL, *dst_raw = NULL, *opts = NULL;
+                char sep;
+                int r = bind_field(&p, true, &src_raw, &sep);
+                if (r >= 0 && sep == ':')
+                        r = bind_field(&p, true, &dst_raw, &sep);
+                if (r >= 0 && sep == ':')
+                        r = bind_field(&p, false, &opts, &sep);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return bad_value(c, k, o, value, "unbalanced quotes or a trailing backslash");
+                bool ignore = src_raw[0] == '-';
+                if (!src_raw[ignore] || (dst_raw && !*dst_raw)) {
+                        /* systemd warns and drops the bind: ":/b", "/a:" or "/a: /b" */
+                        if ((r = bad_value(c, k, o, value,
+                                           "empty path in [-]SOURCE[:DESTINATION[:OPTIONS]] (a ':' too "
+                                           "many?)")) < 0)
+                                return r;
+                        continue;
                 }
                 bool recursive = true;
                 if (opts && *opts) {
@@ -277,12 +269,12 @@ int parse_key_bind_paths(struct unit_load_context *c, const struct unit_key *k, 
                         }
                 }
                 _cleanup_free_ char *src = NULL, *dst = NULL;
-                r = path_word(c, k, o, src_raw, &src);
+                r = path_word(c, k, o, src_raw + ignore, &src);
                 if (r < 0)
                         return r;
                 if (r > 0)
                         continue;
-                r = path_word(c, k, o, dst_raw && *dst_raw ? dst_raw : src, &dst);
+                r = path_word(c, k, o, dst_raw ? dst_raw : src, &dst);
                 if (r < 0)
                         return r;
                 if (r > 0)

@@ -120,6 +120,48 @@ static void test_list_splitting(void) {
         expect_problem("'+' before '-'", HEAD "[Sandbox]\nReadOnlyPaths=+-/a\n", 4, "ReadOnlyPaths",
                        "absolute");
 
+        /* BindPaths= as systemd's config_parse_bind_paths(): fields split at ':' and blanks
+         * outside quotes, quotes removed, a backslash takes the next character literally; and
+         * hutch show prints them so that they read back the same. */
+        static const char bind_text[] = HEAD "[Sandbox]\nBindPaths=\"/a:b\":/c /d\\:e:/f /g\\ h /i\\xj\n"
+                                             "BindPaths=-\"/opt x\":/o:norbind   /k\n";
+        static const struct {
+                const char *src, *dst;
+                bool ignore, recursive;
+        } binds[] = {
+                {"/a:b", "/c", false, true},   {"/d:e", "/f", false, true},   {"/g h", "/g h", false, true},
+                {"/ixj", "/ixj", false, true}, {"/opt x", "/o", true, false}, {"/k", "/k", false, true},
+        };
+        u = load_ok("bind forms", bind_text);
+        for (int round = 0; round < 2 && u; round++) {
+                bool same = u->sandbox.n_binds == ELEMENTSOF(binds);
+                for (size_t i = 0; same && i < ELEMENTSOF(binds); i++)
+                        same = streq(u->sandbox.binds[i].source, binds[i].src) &&
+                               streq(u->sandbox.binds[i].destination, binds[i].dst) &&
+                               u->sandbox.binds[i].ignore_missing == binds[i].ignore &&
+                               u->sandbox.binds[i].recursive == binds[i].recursive;
+                TAP_CHECK(same,
+                          round == 0
+                                  ? "BindPaths=: quoted ':', '\\:', '\\ ', '\\x', -\"...\", norbind, blanks"
+                                  : "  and the same binds from hutch show's text");
+                if (round == 1)
+                        break;
+                /* the INI text of hutch show, read again */
+                char *text = NULL;
+                size_t size = 0;
+                FILE *f = open_memstream(&text, &size);
+                model_format_ini(u, f);
+                fclose(f);
+                model_unit_free(u);
+                u = load_ok("bind forms from hutch show", text);
+                free(text);
+        }
+        model_unit_free(u);
+        expect_problem("bind: empty destination", HEAD "[Sandbox]\nBindPaths=/a: /b\n", 4, "BindPaths",
+                       "empty path");
+        expect_problem("bind: unclosed quote", HEAD "[Sandbox]\nBindPaths=\"/a\n", 4, "BindPaths",
+                       "unbalanced");
+
         /* IO bandwidths as systemd's config_parse_io_device_limit(): the path unquoted, the rest
          * of the line parse_size() to the base of 1000, terms and all. */
         u = load_ok("bandwidth forms",
