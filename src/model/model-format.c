@@ -114,9 +114,19 @@ static bool word_needs_quotes(const char *s) {
         return false;
 }
 
+/* Text as a value of a key that expands specifiers: a '%' is written "%%", so that reading it
+ * back does not expand what was a literal '%' (the values are stored expanded). */
+static void ini_text(FILE *f, const char *s) {
+        for (; *s; s++) {
+                if (*s == '%')
+                        fputc('%', f);
+                fputc(*s, f);
+        }
+}
+
 static void ini_word(FILE *f, const char *s) {
         if (!word_needs_quotes(s)) {
-                fputs(s, f);
+                ini_text(f, s);
                 return;
         }
         fputc('"', f);
@@ -126,6 +136,8 @@ static void ini_word(FILE *f, const char *s) {
                         fputs(e, f);
                 else if (*p < 0x20 || *p == 0x7f)
                         fprintf(f, "\\x%02x", *p);
+                else if (*p == '%')
+                        fputs("%%", f);
                 else
                         fputc(*p, f);
         }
@@ -170,7 +182,18 @@ static void kv_str(struct emitter *e, const char *k, const char *v) {
                 else
                         fputs("null", e->f);
         } else if (v)
-                fputs(v, e->f);
+                ini_text(e->f, v);
+        key_end(e);
+}
+
+/* A value of a key without specifiers (CPUQuota=50%), written as it is. */
+static void kv_str_verbatim(struct emitter *e, const char *k, const char *v) {
+        if (e->json) {
+                kv_str(e, k, v);
+                return;
+        }
+        key(e, k);
+        fputs(v, e->f);
         key_end(e);
 }
 
@@ -289,6 +312,21 @@ static void kv_paths(struct emitter *e, const char *k, const struct path_list *l
         list_end(e);
 }
 
+/* EnvironmentFile= takes one whole path per line (spaces and all): one line per entry in the
+ * INI text, a list in JSON. */
+static void kv_env_files(struct emitter *e, const struct path_list *l) {
+        if (e->json || l->n == 0) {
+                kv_paths(e, "EnvironmentFile", l);
+                return;
+        }
+        for (size_t i = 0; i < l->n; i++) {
+                key(e, "EnvironmentFile");
+                fputs(l->items[i].ignore_missing ? "-" : "", e->f);
+                ini_text(e->f, l->items[i].path);
+                key_end(e);
+        }
+}
+
 /* ---- value specific ---- */
 
 static void kv_exec(struct emitter *e, const struct exec_command *c) {
@@ -307,7 +345,11 @@ static void kv_exec(struct emitter *e, const struct exec_command *c) {
                 ini_word(e->f, c->path);
                 for (size_t i = separate_argv0 ? 0 : 1; c->argv && c->argv[i]; i++) {
                         fputc(' ', e->f);
-                        ini_word(e->f, c->argv[i]);
+                        /* a bare ";" would end the command line: an argument ";" is quoted */
+                        if (streq(c->argv[i], ";"))
+                                fputs("\";\"", e->f);
+                        else
+                                ini_word(e->f, c->argv[i]);
                 }
         }
         key_end(e);
@@ -589,7 +631,7 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         kv_signal(e, "KillSignal", svc->kill_signal);
         kv_usec(e, "WatchdogSec", svc->watchdog);
         kv_strv(e, "Environment", svc->environment.items);
-        kv_paths(e, "EnvironmentFile", &svc->environment_files);
+        kv_env_files(e, &svc->environment_files);
         {
                 _cleanup_free_ char *wd = NULL;
                 if (asprintf(&wd, "%s%s", svc->working_directory_missing_ok ? "-" : "",
@@ -647,7 +689,7 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
                         snprintf(buf, sizeof buf, "%" PRIu64 "%%", v / 10000);
                 else
                         snprintf(buf, sizeof buf, "%" PRIu64 ".%02" PRIu64 "%%", v / 10000, v % 10000 / 100);
-                kv_str(e, "CPUQuota", buf);
+                kv_str_verbatim(e, "CPUQuota", buf);
         } else /* JSON "infinity"; in the INI text the empty value, "no quota" (as in systemd) */
                 kv_str(e, "CPUQuota", e->json ? "infinity" : "");
         kv_str(e, "AllowedCPUs", res->allowed_cpus ? res->allowed_cpus : "");

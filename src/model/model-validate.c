@@ -79,7 +79,9 @@ static int check_protected_paths(const struct hutch_unit *u, struct unit_problem
         return added;
 }
 
-/* MemoryMin <= MemoryLow <= MemoryHigh <= MemoryMax, for those that are set. */
+/* MemoryMin <= MemoryLow <= MemoryHigh <= MemoryMax, for those that are set to a size:
+ * infinity is no limit at all (MemoryHigh=infinity beside MemoryMax=1G throttles nothing, and is
+ * what hutch show prints for an unset MemoryHigh=). */
 static int check_memory_order(const struct hutch_unit *u, struct unit_problems *problems) {
         const struct {
                 const char *key;
@@ -92,7 +94,7 @@ static int check_memory_order(const struct hutch_unit *u, struct unit_problems *
         };
         int added = 0;
         for (size_t i = 0; i < ELEMENTSOF(order); i++) {
-                if (!order[i].l->set)
+                if (!order[i].l->set || order[i].l->value == LIMIT_INFINITY)
                         continue;
                 for (size_t j = i + 1; j < ELEMENTSOF(order); j++) {
                         if (!order[j].l->set || order[i].l->value <= order[j].l->value)
@@ -308,7 +310,11 @@ int model_syscall_filter_effective(const struct hutch_unit *u, bool *ret_allow, 
                 return -ENOMEM;
 
         if (!sec->syscall_filter_set) {
-                /* hutch's default, where systemd has none */
+                /* hutch's default, where systemd has none: what SystemCallFilter=@system-service
+                 * gives (an allow list includes @default), so that hutch show's text of it reads
+                 * back as the same list */
+                if (syscall_group_find("@default") && (r = strv_extend(&names, "@default")) < 0)
+                        return r;
                 r = strv_extend(&names, "@system-service");
                 if (r < 0)
                         return r;

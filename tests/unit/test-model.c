@@ -367,7 +367,11 @@ static void test_validate(void) {
         u = valid_unit();
         u->resources.memory_high = (struct limit){true, LIMIT_INFINITY, at12};
         u->resources.memory_max = (struct limit){true, 4 << 20, {"/etc/hutch/web.hutch", 13}};
-        expect_one(u, "MemoryHigh", 12, "MemoryHigh=infinity above MemoryMax=");
+        expect_none(u, "MemoryHigh=infinity beside MemoryMax=4M: no limit, no problem");
+        u = valid_unit();
+        u->resources.memory_high = (struct limit){true, 8 << 20, at12};
+        u->resources.memory_max = (struct limit){true, 4 << 20, {"/etc/hutch/web.hutch", 13}};
+        expect_one(u, "MemoryHigh", 12, "MemoryHigh=8M above MemoryMax=4M");
         u = valid_unit();
         u->resources.memory_min = (struct limit){true, 1 << 20, at12};
         u->resources.memory_low = (struct limit){true, 2 << 20, at12};
@@ -418,8 +422,9 @@ static void test_syscall_filter(void) {
 
         struct hutch_unit *u = valid_unit();
         TAP_CHECK(model_syscall_filter_effective(u, &allow, &names) == 0, "default filter");
-        TAP_CHECK(allow && strv_length(names) == 1 && streq(names[0], "@system-service"),
-                  "default: allow list @system-service");
+        TAP_CHECK(allow && strv_length(names) == 2 && streq(names[0], "@default") &&
+                          streq(names[1], "@system-service"),
+                  "default: allow list @system-service (with @default, as an explicit one)");
         strv_free(names);
         model_unit_free(u);
 
@@ -537,7 +542,7 @@ static void test_format(void) {
         TAP_CHECK(j && (strstr(j, "\"CapabilityBoundingSet\": [\"cap_net_bind_service\"]") ||
                         strstr(j, "\"CapabilityBoundingSet\": [\"CAP_NET_BIND_SERVICE\"]")),
                   "capabilities by name");
-        TAP_CHECK(j && strstr(j, "\"SystemCallFilter\": [\"@system-service\"]"),
+        TAP_CHECK(j && strstr(j, "\"SystemCallFilter\": [\"@default\", \"@system-service\"]"),
                   "effective SystemCallFilter=");
         TAP_CHECK(j && strstr(j, "\"SuccessExitStatus\": [3, \"SIGHUP\"]"), "exit statuses and signals");
         TAP_CHECK(j && strstr(j, "\"LimitNOFILE\": {\"soft\": 1024, \"hard\": 4096}") &&

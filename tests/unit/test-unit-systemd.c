@@ -13,6 +13,44 @@
 #define HEAD "[Service]\nExecStart=/bin/true\n"
 
 /* systemd unquotes and unescapes the first word, then takes the prefixes off it. */
+/* hutch show's text read back: the JSON of the unit and of the unit loaded again from its INI
+ * text must be the same. */
+static void expect_roundtrip(const char *what, const char *text) {
+        struct hutch_unit *u = load_ok(what, text), *v = NULL;
+        char *ini = NULL, *j1 = NULL, *j2 = NULL;
+        size_t n = 0;
+        FILE *f;
+        if (u && (f = open_memstream(&ini, &n))) {
+                model_format_ini(u, f);
+                fclose(f);
+                v = load_ok(what, ini);
+        }
+        if (u && v && (f = open_memstream(&j1, &n))) {
+                model_format_json(u, f);
+                fclose(f);
+        }
+        if (v && (f = open_memstream(&j2, &n))) {
+                model_format_json(v, f);
+                fclose(f);
+        }
+        TAP_CHECK(j1 && j2 && streq(j1, j2), "%s: hutch show's text reads back as the same unit", what);
+        if (j1 && j2 && !streq(j1, j2)) {
+                /* the first line that differs */
+                const char *a = j1, *b = j2;
+                while (*a && *a == *b)
+                        a++, b++;
+                while (a > j1 && a[-1] != '\n')
+                        a--, b--;
+                printf("# first: %.*s\n# again: %.*s\n", (int) strcspn(a, "\n"), a, (int) strcspn(b, "\n"),
+                       b);
+        }
+        free(ini);
+        free(j1);
+        free(j2);
+        model_unit_free(u);
+        model_unit_free(v);
+}
+
 static void test_exec_prefixes(void) {
         struct hutch_unit *u = load_ok("quoted prefix", "[Service]\nExecStart=\"-/bin/false\" x\n");
         if (u) {
@@ -157,6 +195,15 @@ static void test_list_splitting(void) {
                 free(text);
         }
         model_unit_free(u);
+        expect_roundtrip("kitchen sink",
+                         "[Unit]\nDescription=100%% \"busy\" a\\b\nAfter=a.service\n"
+                         "[Service]\nExecStart=-/bin/echo \\; a;b \";\" \"x y\" 50%% $HOME\n"
+                         "Environment=\"A=1 2\" B=%%\nEnvironmentFile=-/etc/my env\nEnvironmentFile=/etc/b\n"
+                         "WorkingDirectory=-/srv/a b\nSuccessExitStatus=3 SIGUSR1\nLimitNOFILE=1024:4096\n"
+                         "[Sandbox]\nBindPaths=\"/a:b\":/c -/d\\ e:/f:norbind\nReadOnlyPaths=\"/r s\" -/t\n"
+                         "TemporaryFileSystem=/tmp/x:size=10M\n"
+                         "[Resources]\nCPUQuota=12.5%\nMemoryMax=1G\nIOReadBandwidthMax=\"/dev/x y\" 1M\n");
+        expect_roundtrip("defaults", HEAD);
         expect_problem("bind: empty destination", HEAD "[Sandbox]\nBindPaths=/a: /b\n", 4, "BindPaths",
                        "empty path");
         expect_problem("bind: unclosed quote", HEAD "[Sandbox]\nBindPaths=\"/a\n", 4, "BindPaths",
