@@ -57,6 +57,10 @@ int event_add_io(struct event_loop *e, struct event_source **ret, int fd, uint32
  * is never delivered the classic way. */
 int event_add_signal(struct event_loop *e, struct event_source **ret, int sig, event_signal_handler_t cb,
                      void *userdata);
+/* The same for the `n` signals of `sigs`, through one signalfd; the handler tells them apart
+ * by ssi_signo. All of them must be blocked (-EBUSY). */
+int event_add_signals(struct event_loop *e, struct event_source **ret, const int *sigs, size_t n,
+                      event_signal_handler_t cb, void *userdata);
 /* A one-shot timer `usec` from now. After it fired, or was disabled, set_time*() arms it again. */
 int event_add_timer(struct event_loop *e, struct event_source **ret, usec_t usec, event_time_handler_t cb,
                     void *userdata);

@@ -199,17 +199,23 @@ int event_add_io(struct event_loop *e, struct event_source **ret, int fd, uint32
         return 0;
 }
 
-int event_add_signal(struct event_loop *e, struct event_source **ret, int sig, event_signal_handler_t cb,
-                     void *userdata) {
+int event_add_signals(struct event_loop *e, struct event_source **ret, const int *sigs, size_t n,
+                      event_signal_handler_t cb, void *userdata) {
         sigset_t blocked, mask;
         struct event_source *s;
+        if (n == 0)
+                return -EINVAL;
         if (sigprocmask(SIG_BLOCK, NULL, &blocked) < 0)
                 return -errno;
-        if (!sigismember(&blocked, sig))
-                return -EBUSY;
         sigemptyset(&mask);
-        if (sigaddset(&mask, sig) < 0)
-                return -EINVAL;
+        for (size_t i = 0; i < n; i++) {
+                if (sigaddset(&mask, sigs[i]) < 0)
+                        return -EINVAL;
+                if (!sigismember(&blocked, sigs[i]))
+                        return -EBUSY;
+        }
+        /* One signalfd for the whole set: a signal a source costs four system calls (the mask
+         * query, signalfd, EPOLL_CTL_ADD, close) at every start and stop. */
         int fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
         if (fd < 0)
                 return -errno;
@@ -218,6 +224,11 @@ int event_add_signal(struct event_loop *e, struct event_source **ret, int sig, e
                 return r;
         s->cb.signal = cb;
         return 0;
+}
+
+int event_add_signal(struct event_loop *e, struct event_source **ret, int sig, event_signal_handler_t cb,
+                     void *userdata) {
+        return event_add_signals(e, ret, &sig, 1, cb, userdata);
 }
 
 int event_add_child_pidfd(struct event_loop *e, struct event_source **ret, int pidfd, bool own,

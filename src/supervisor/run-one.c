@@ -13,19 +13,18 @@ static void on_done(struct supervisor *s, int exit_status, void *userdata) {
         event_loop_exit(e, exit_status);
 }
 
-static int on_stop_signal(struct event_source *src, const struct signalfd_siginfo *si, void *userdata) {
-        struct supervisor *s = userdata;
-        supervisor_stop(s);
-        return 0;
-}
+/* SIGTERM and SIGINT stop the unit. The others only mean something to the service (reload,
+ * reopen logs, a graceful quit): they reach it through hutch, as a container runtime passes
+ * them on, and hutch itself must not die of them. SIGCHLD stays blocked and unread: the
+ * payload is reaped through its pidfd. */
+static const int handled_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
-/* Signals that only mean something to the service (reload, reopen logs, a graceful quit) reach
- * it through hutch, as a container runtime passes them on; hutch itself must not die of them. */
-static const int forwarded_signals[] = {SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
-
-static int on_forward_signal(struct event_source *src, const struct signalfd_siginfo *si, void *userdata) {
+static int on_signal(struct event_source *src, const struct signalfd_siginfo *si, void *userdata) {
         struct supervisor *s = userdata;
-        supervisor_kill(s, (int) si->ssi_signo);
+        if (si->ssi_signo == SIGTERM || si->ssi_signo == SIGINT)
+                supervisor_stop(s);
+        else
+                supervisor_kill(s, (int) si->ssi_signo);
         return 0;
 }
 
@@ -45,11 +44,9 @@ int supervisor_run_one(const struct hutch_unit *u, const struct supervisor_optio
         /* The loop reads these through signalfds and pidfds; they must not be delivered the
          * classic way. SIGCHLD stays blocked: the payload is reaped through its pidfd. */
         sigemptyset(&mask);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGCHLD);
-        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
-                sigaddset(&mask, forwarded_signals[i]);
+        for (size_t i = 0; i < ELEMENTSOF(handled_signals); i++)
+                sigaddset(&mask, handled_signals[i]);
         if (sigprocmask(SIG_BLOCK, &mask, &saved) < 0)
                 return log_error_errno(-errno, "block signals: %m"), 125;
         /* A reader of hutch's stderr that went away (`hutch run web | head`) must not end hutch
@@ -68,11 +65,7 @@ int supervisor_run_one(const struct hutch_unit *u, const struct supervisor_optio
         if (r < 0)
                 goto out;
 
-        r = event_add_signal(e, NULL, SIGTERM, on_stop_signal, s);
-        if (r >= 0)
-                r = event_add_signal(e, NULL, SIGINT, on_stop_signal, s);
-        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(forwarded_signals); i++)
-                r = event_add_signal(e, NULL, forwarded_signals[i], on_forward_signal, s);
+        r = event_add_signals(e, NULL, handled_signals, ELEMENTSOF(handled_signals), on_signal, s);
         if (r < 0) {
                 log_error_errno(r, "watch signals: %m");
                 goto out;
