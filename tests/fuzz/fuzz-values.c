@@ -3,6 +3,7 @@
  * that tie parsers and formatters together (what is formatted parses back, what is normalized
  * stays normalized, a failure always says why). */
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         check_why(parse_size(s, false, 0, &u, why), why);
         why[0] = 0;
         check_why(parse_size(s, true, UINT64_MAX - 1, &u, why), why);
+        /* base 1000 (bandwidths): a plain number of bytes reads back as itself */
+        why[0] = 0;
+        r = parse_size_1000(s, &u, why);
+        check_why(r, why);
+        if (r == 0) {
+                uint64_t back;
+                snprintf(buf, sizeof buf, "%" PRIu64, u);
+                CHECK(parse_size_1000(buf, &back, NULL) == 0 && back == u);
+        }
 
         usec_t t;
         why[0] = 0;
@@ -146,12 +156,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 CHECK(words);
         strv_free(words);
 
-        for (unsigned flags = 0; flags < 8; flags++) {
+        for (unsigned flags = 0; flags < 16; flags++) {
                 why[0] = 0;
                 r = split_words_full(s, flags, &words, why);
                 check_why(r, why);
                 if (r == 0)
                         CHECK(words);
+                /* split_first_word() one word at a time gives the same words */
+                const char *rest = s;
+                char *w = NULL;
+                size_t i = 0;
+                int k;
+                while ((k = split_first_word(&rest, flags, &w, NULL)) > 0) {
+                        CHECK(r < 0 || (words[i] && strcmp(words[i], w) == 0));
+                        i++;
+                        free(w);
+                        w = NULL;
+                }
+                CHECK(r < 0 ? k < 0 : (k == 0 && !words[i]));
                 strv_free(words);
                 words = NULL;
         }
