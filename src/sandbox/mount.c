@@ -80,6 +80,9 @@ struct mount_state {
         const char *home_tmpfs_paths[8];
         size_t n_home_tmpfs;
         int *cgroup_target; /* sandbox_setup_mounts()'s ret_cgroup_target */
+        /* cover(): the first mask of each kind (directory, /dev/null, mode 0000 file), kept once
+         * attached: later masks are clones of it, read-only and nosuid/nodev/noexec already */
+        int mask_src[3];
 };
 
 /* Opens one of hutch's own mount points (no symlinks anywhere on the way). */
@@ -185,15 +188,29 @@ static int cover(struct mount_state *s, int target_fd, bool null_for_files) {
         struct stat st;
         if (fstat(target_fd, &st) < 0)
                 return -errno;
-        int mnt = S_ISDIR(st.st_mode) ? mnt_clone(s->stage_fd, "inaccessible", false)
-                  : null_for_files    ? mnt_clone(AT_FDCWD, "/dev/null", false)
-                                      : mnt_clone(s->stage_fd, "inaccessible-file", false);
+        int kind = S_ISDIR(st.st_mode) ? 0 : null_for_files ? 1 : 2;
+        /* A clone of a mask already in place carries its attributes: one open_tree() and one
+         * move_mount() per mask after the first (the /proc masks alone are 16). */
+        if (s->mask_src[kind] >= 0) {
+                int mnt = mnt_clone(s->mask_src[kind], NULL, false);
+                if (mnt < 0)
+                        return mnt;
+                int r = mnt_attach(mnt, target_fd);
+                close(mnt);
+                return r;
+        }
+        int mnt = kind == 0   ? mnt_clone(s->stage_fd, "inaccessible", false)
+                  : kind == 1 ? mnt_clone(AT_FDCWD, "/dev/null", false)
+                              : mnt_clone(s->stage_fd, "inaccessible-file", false);
         if (mnt < 0)
                 return mnt;
         int r = mnt_set_attr(mnt, MOUNT_ATTR_RDONLY | ATTR_SAFE, 0, false);
         if (r == 0)
                 r = mnt_attach(mnt, target_fd);
-        close(mnt);
+        if (r == 0)
+                s->mask_src[kind] = mnt; /* now the attached mask */
+        else
+                close(mnt);
         return r;
 }
 
@@ -905,6 +922,7 @@ int sandbox_collect_host(const struct sandbox_ctx *c, struct sandbox_host *h, st
                 .host_dev_fd = -1,
                 .host_sys_fd = -1,
                 .notify_fd = -1,
+                .mask_src = {-1, -1, -1},
         };
         for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++)
                 s.dev_fds[i] = -1;
@@ -935,6 +953,8 @@ static void state_free(struct mount_state *s) {
         mnt_close_fd(&s->notify_fd);
         mnt_close_fd(&s->stage_fd);
         mnt_close_fd(&s->root_fd);
+        for (size_t i = 0; i < ELEMENTSOF(s->mask_src); i++)
+                mnt_close_fd(&s->mask_src[i]);
 }
 
 int sandbox_setup_mounts(const struct sandbox_ctx *c, struct sandbox_error *e, int *ret_cgroup_target) {
@@ -951,6 +971,7 @@ int sandbox_setup_mounts(const struct sandbox_ctx *c, struct sandbox_error *e, i
                 .notify_fd = -1,
                 .stage_fd = -1,
                 .root_fd = -1,
+                .mask_src = {-1, -1, -1},
         };
         /* The parent's clones, inherited: this copy of them is ours to use and close. */
         const struct sandbox_host *h = c->host;
