@@ -288,26 +288,64 @@ static long tree_build(const struct region *r, size_t lo, size_t hi, struct node
         return (long) self;
 }
 
-/* Lays out: the instructions up to the load, the tree, then every other instruction after the
- * load in its order. Returns the new length, or 0 when a jump would not fit. */
+/* The trampoline of exit `e`, or -1: a JA after the tree for an exit too far for a node's
+ * 8-bit jump. */
+static long tramp_index(const size_t *tramp, size_t n_tramp, size_t e) {
+        for (size_t t = 0; t < n_tramp; t++)
+                if (tramp[t] == e)
+                        return (long) t;
+        return -1;
+}
+
+/* Lays out: the instructions up to the load, the tree, a JA for each exit that a node cannot
+ * reach with an 8-bit jump (libseccomp gets there with JAs of its own inside the region), then
+ * every other instruction after the load in its order. Returns the new length, or 0 when a
+ * jump would not fit. */
 static size_t rewrite(const struct sock_filter *p, size_t n, const struct region *r,
                       struct sock_filter *out) {
-        size_t n_nodes = 0;
+        size_t n_nodes = 0, n_tramp = 0;
         struct node *nodes = calloc(r->n_bounds, sizeof *nodes);
-        size_t *pos = malloc(n * sizeof *pos); /* new position of each kept instruction */
+        size_t *pos = malloc(n * sizeof *pos);               /* new position of each kept instruction */
+        size_t *tramp = malloc(r->n_bounds * sizeof *tramp); /* the exit each trampoline goes to */
         size_t len = 0, ret = 0;
-        if (!nodes || !pos)
+        if (!nodes || !pos || !tramp)
                 goto out;
         (void) tree_build(r, 0, r->n_bounds - 1, nodes, &n_nodes);
         size_t tree_at = r->load + 1;
-        for (size_t pc = 0; pc < n; pc++)
-                pos[pc] = SIZE_MAX;
-        for (size_t pc = 0; pc <= r->load; pc++)
-                pos[pc] = pc;
-        len = tree_at + n_nodes;
-        for (size_t pc = r->load + 1; pc < n; pc++)
-                if (!r->member[pc])
-                        pos[pc] = len++;
+        /* Trampolines move what follows them, which can put more exits out of reach: add them
+         * until none is missing (at most one per exit, so this ends). */
+        for (;;) {
+                for (size_t pc = 0; pc < n; pc++)
+                        pos[pc] = SIZE_MAX;
+                for (size_t pc = 0; pc <= r->load; pc++)
+                        pos[pc] = pc;
+                len = tree_at + n_nodes + n_tramp;
+                for (size_t pc = r->load + 1; pc < n; pc++)
+                        if (!r->member[pc])
+                                pos[pc] = len++;
+                bool added = false;
+                for (size_t i = 0; i < n_nodes; i++) {
+                        long c[2] = {nodes[i].jt, nodes[i].jf};
+                        for (int j = 0; j < 2; j++) {
+                                if (c[j] >= 0)
+                                        continue;
+                                size_t e = r->exits[-c[j] - 1], at = tree_at + i;
+                                if (e >= n || pos[e] == SIZE_MAX || pos[e] <= at)
+                                        goto out;
+                                if (pos[e] - at - 1 > 255 && tramp_index(tramp, n_tramp, e) < 0) {
+                                        tramp[n_tramp++] = e;
+                                        added = true;
+                                }
+                        }
+                }
+                if (!added)
+                        break;
+        }
+        for (size_t t = 0; t < n_tramp; t++) {
+                size_t at = tree_at + n_nodes + t;
+                out[at] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JA,
+                                                        (uint32_t) (pos[tramp[t]] - at - 1), 0, 0);
+        }
 
 #define TARGET(from, to_pc, field)                                                    \
         do {                                                                          \
@@ -323,10 +361,15 @@ static size_t rewrite(const struct sock_filter *p, size_t n, const struct region
                 long c[2] = {nodes[i].jt, nodes[i].jf};
                 uint8_t *f[2] = {&out[at].jt, &out[at].jf};
                 for (int j = 0; j < 2; j++) {
+                        long t = c[j] < 0 ? tramp_index(tramp, n_tramp, r->exits[-c[j] - 1]) : -1;
                         if (c[j] >= 0) {
                                 if ((size_t) c[j] <= i || (size_t) c[j] - i - 1 > 255)
                                         goto out;
                                 *f[j] = (uint8_t) (c[j] - (long) i - 1);
+                        } else if (t >= 0) {
+                                if (n_nodes + (size_t) t - i - 1 > 255)
+                                        goto out;
+                                *f[j] = (uint8_t) (n_nodes + (size_t) t - i - 1);
                         } else
                                 TARGET(at, r->exits[-c[j] - 1], *f[j]);
                 }
@@ -363,7 +406,7 @@ static size_t rewrite(const struct sock_filter *p, size_t n, const struct region
         for (size_t i = 0; i < r->n_pts && same; i++) {
                 uint32_t a = r->pts[i];
                 size_t e = region_exit(out, len, tree_at, word, a, NULL);
-                same = e < len && e >= tree_at + n_nodes &&
+                same = e < len && e >= tree_at + n_nodes + n_tramp &&
                        back[e] == region_exit(p, n, r->load + 1, word, a, NULL);
         }
         /* And every copied instruction is the original one, going where the original went: to
@@ -390,6 +433,7 @@ static size_t rewrite(const struct sock_filter *p, size_t n, const struct region
 out:
         free(nodes);
         free(pos);
+        free(tramp);
         return ret;
 }
 

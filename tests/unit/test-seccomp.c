@@ -288,7 +288,7 @@ static void test_compact_masked(void) {
 static void test_compact(void) {
         /* libseccomp filters of the shapes hutch builds: an allow list with errno default, an
          * argument rule (masked ioctl command), an ENOSYS, and a second architecture. */
-        for (int variant = 0; variant < 3; variant++) {
+        for (int variant = 0; variant < 4; variant++) {
                 scmp_filter_ctx ctx =
                         seccomp_init(variant == 2 ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_ERRNO(EPERM));
                 TAP_CHECK(ctx, "compact %d: filter context", variant);
@@ -310,6 +310,14 @@ static void test_compact(void) {
                                           SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffff, FIONREAD)) == 0;
                 rules += seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SYS_ioctl, 1,
                                           SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffff, TCGETS)) == 0;
+                /* 3: a long argument block in the middle (socket(), every family below 64 but
+                 * two), which puts the blocks after it out of an 8-bit jump's reach from the
+                 * dispatch tree: the tree reaches them through JAs of its own */
+                for (uint32_t family = 0; variant == 3 && family < 64; family++)
+                        if (family != 16 && family != 40)
+                                rules += seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SYS_socket, 1,
+                                                          SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffff, family)) ==
+                                         0;
                 size_t n = 0, m = 0;
                 struct sock_filter *raw = export_raw(ctx, &n), *small = NULL;
                 seccomp_release(ctx);
@@ -320,7 +328,8 @@ static void test_compact(void) {
                         continue;
                 int r = bpf_compact(raw, n, &small, &m);
                 TAP_CHECK(r == 0 && small, "compact %d: compacted", variant);
-                TAP_CHECK(m < n, "compact %d: %zu instructions instead of %zu", variant, m, n);
+                TAP_CHECK(m < n && (variant != 3 || m < n / 2),
+                          "compact %d: %zu instructions instead of %zu", variant, m, n);
                 unsigned checked = 0, bad = small ? compare_programs(raw, n, small, m, &checked) : 1;
                 TAP_CHECK(bad == 0, "compact %d: the same answer for all %u inputs (%u differ)", variant,
                           checked, bad);
