@@ -129,6 +129,16 @@ static int env_file_add(struct text *t, char c) {
         return text_add(t, &c, 1) < 0 ? log_oom() : 0;
 }
 
+/* Adds c to an unquoted key or value, keeping in *space where its trailing white space began
+ * (SIZE_MAX: none), which is cut off when it ends. */
+static int env_file_add_unquoted(struct text *t, size_t *space, char c) {
+        if (!is_env_space(c))
+                *space = SIZE_MAX;
+        else if (*space == SIZE_MAX)
+                *space = t->len;
+        return env_file_add(t, c);
+}
+
 /* Parses the text of one environment file (up to its first NUL, where systemd stops too) into
  * NAME=value assignments, a later one of a name replacing an earlier one. Logs. */
 int sandbox_parse_env_file(const char *path, const char *text, char ***ret) {
@@ -157,13 +167,8 @@ int sandbox_parse_env_file(const char *path, const char *text, char ***ret) {
                                 state = EF_PRE_VALUE;
                                 p.value.len = 0;
                                 p.value_space = SIZE_MAX;
-                        } else {
-                                if (!is_env_space(c))
-                                        p.key_space = SIZE_MAX;
-                                else if (p.key_space == SIZE_MAX)
-                                        p.key_space = p.key.len;
-                                r = env_file_add(&p.key, c);
-                        }
+                        } else
+                                r = env_file_add_unquoted(&p.key, &p.key_space, c);
                         break;
                 case EF_PRE_VALUE:
                         if (is_env_newline(c)) {
@@ -187,13 +192,8 @@ int sandbox_parse_env_file(const char *path, const char *text, char ***ret) {
                         } else if (c == '\\') {
                                 state = EF_VALUE_ESCAPE;
                                 p.value_space = SIZE_MAX;
-                        } else {
-                                if (!is_env_space(c))
-                                        p.value_space = SIZE_MAX;
-                                else if (p.value_space == SIZE_MAX)
-                                        p.value_space = p.value.len;
-                                r = env_file_add(&p.value, c);
-                        }
+                        } else
+                                r = env_file_add_unquoted(&p.value, &p.value_space, c);
                         break;
                 case EF_VALUE_ESCAPE:
                         state = EF_VALUE;
