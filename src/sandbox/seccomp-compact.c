@@ -341,6 +341,10 @@ static size_t rewrite(const struct sock_filter *p, size_t n, const struct region
                 if (!added)
                         break;
         }
+        /* Only a shorter program is of use, and `out` holds n instructions: with many
+         * trampolines the layout can come out longer than the original. */
+        if (len >= n)
+                goto out;
         for (size_t t = 0; t < n_tramp; t++) {
                 size_t at = tree_at + n_nodes + t;
                 out[at] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JA,

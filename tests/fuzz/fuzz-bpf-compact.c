@@ -14,7 +14,7 @@
 #include "sandbox/seccomp-compact.h"
 #include "fuzz-check.h"
 
-#define MAX_INSNS 256
+#define MAX_INSNS 1024
 
 static const uint32_t pool[] = {0, 1, 2, 3, 7, 8, 15, 16, 59, 60, 61, 0x40000000, 0x7fffffff, 0x80000000,
                                 0xc000003e, 0x40000003, 0xfffffffe, 0xffffffff,
@@ -30,9 +30,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const uint8_t *p = data, *end = data + size;
-        size_t n = 1 + take(&p, end) % (MAX_INSNS - 1);
+        /* Up to 254 instructions, or with a first byte of 254 or 255 a length from the next two:
+         * long programs whose comparisons and JAs reach further than a node's 8-bit jump, which
+         * the compacted tree then reaches through JAs of its own. */
+        uint8_t l0 = take(&p, end);
+        size_t n =
+                l0 < 254 ? 1 + l0 : 256 + (take(&p, end) | (size_t) take(&p, end) << 8) % (MAX_INSNS - 256);
         struct sock_filter prog[MAX_INSNS];
-        for (size_t i = 0; i < n; i++) {
+        size_t i = 0, blocks[64], n_blocks = 0;
+        /* A first byte of 254: libseccomp's shape for a long filter. A load of the call number,
+         * a chain of JEQ whose matches go to JAs, each JA to a block anywhere in the rest (too
+         * far for a JEQ), and a return for the calls not listed. */
+        if (l0 == 254) {
+                size_t chain = 8 + take(&p, end) % 48;
+                prog[i++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0);
+                for (size_t c = 0; c < chain; c++)
+                        prog[i++] = (struct sock_filter) BPF_JUMP(
+                                BPF_JMP | BPF_JEQ | BPF_K, pool[take(&p, end) % POOL], (uint8_t) chain, 0);
+                prog[i++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, pool[take(&p, end) % POOL]);
+                size_t body = i + chain; /* where the blocks begin, after the JAs */
+                for (size_t c = 0; c < chain; c++, i++) {
+                        size_t to = body + (take(&p, end) | (size_t) take(&p, end) << 8) % (n - body);
+                        prog[i] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JA, (uint32_t) (to - i - 1), 0,
+                                                                0);
+                        blocks[n_blocks++] = to;
+                }
+        }
+        for (; i < n; i++) {
                 size_t left = n - i - 1; /* instructions after this one */
                 uint8_t kind = take(&p, end), a = take(&p, end), b = take(&p, end);
                 uint32_t k = pool[a % POOL];
@@ -55,8 +79,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                                                 jf);
                         break;
                 }
-                case 5:
-                        prog[i] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JA, b % left, 0, 0);
+                case 5: /* with an odd `a`, as far as the program goes */
+                        prog[i] = (struct sock_filter) BPF_JUMP(
+                                BPF_JMP | BPF_JA, (a & 1 ? (b | (uint32_t) take(&p, end) << 8) : b) % left,
+                                0, 0);
                         break;
                 case 6:
                         prog[i] = (struct sock_filter) BPF_STMT(BPF_ALU | (a & 1 ? BPF_AND : BPF_OR) | BPF_K,
@@ -64,6 +90,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         break;
                 }
         }
+
+        /* A block starts as libseccomp's do, with a return or the load of an argument's half:
+         * outside the dispatch, so that the dispatch is a region of its own */
+        for (size_t c = 0; c < n_blocks; c++)
+                prog[blocks[c]] =
+                        blocks[c] + 1 < n && (take(&p, end) & 1)
+                                ? (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16 + 4 * (c % 8))
+                                : (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, pool[c % POOL]);
 
         struct sock_filter *out = NULL;
         size_t m = 0;
