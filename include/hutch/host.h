@@ -114,10 +114,12 @@ int notify_proxy_fd(struct notify_proxy *p);
 /* Only datagrams from pids in this cgroup (its path under the cgroup2 mount; NULL: any pid in
  * the payload's PID namespace is accepted via the pid filter below). */
 void notify_proxy_set_cgroup(struct notify_proxy *p, const char *cgroup_path);
-/* Reads and handles every pending datagram; never blocks. */
+/* Reads and handles pending datagrams, at most NOTIFY_BATCH_MAX of them; never blocks. Returns
+ * how many were accepted (>= 0), or a negative errno when the socket failed. */
 int notify_proxy_process(struct notify_proxy *p, notify_handler_t handler, void *userdata);
-/* Refines the above: processes at most NOTIFY_BATCH_MAX datagrams and returns how many were
- * accepted (>= 0), or a negative errno when the socket failed. */
+/* How many datagrams the last notify_proxy_process() read, accepted or dropped: what reading
+ * cost, for a caller that limits the rate (a payload can flood the socket with junk as well). */
+unsigned notify_proxy_last_read(const struct notify_proxy *p);
 /* The payload's pid (host view) for the pid filter used while no cgroup is set: the payload,
  * members of its own PID namespace, or (same namespace as hutch) its descendants. With neither
  * a cgroup nor a pid, every message is refused. */

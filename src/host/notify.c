@@ -60,6 +60,7 @@ struct notify_proxy {
         bool payload_pidns_foreign; /* the payload lives in a PID namespace other than ours */
         dev_t payload_pidns_dev;
         ino_t payload_pidns_ino;
+        unsigned last_read; /* datagrams the last notify_proxy_process() read, valid or not */
 };
 
 /* The first directory of $RUNTIME_DIRECTORY (systemd's RuntimeDirectory=, colon-separated), or
@@ -516,6 +517,7 @@ int notify_proxy_process(struct notify_proxy *p, notify_handler_t handler, void 
         struct forward_state fw = {.errno_value = -1};
         int handled = 0;
 
+        p->last_read = 0;
         for (unsigned i = 0; i < NOTIFY_BATCH_MAX; i++) {
                 struct iovec iov = {.iov_base = buf, .iov_len = sizeof buf - 1};
                 struct msghdr mh = {
@@ -535,6 +537,7 @@ int notify_proxy_process(struct notify_proxy *p, notify_handler_t handler, void 
                         return log_error_errno(-errno, "notify: recvmsg: %m");
                 }
 
+                p->last_read++;
                 struct ucred *cred = NULL;
                 int pidfd = -EBADF;
                 for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
@@ -583,6 +586,10 @@ int notify_proxy_process(struct notify_proxy *p, notify_handler_t handler, void 
         if (notify_format_forward(&fw, out, sizeof out) > 0)
                 host_notify_forward(out);
         return handled;
+}
+
+unsigned notify_proxy_last_read(const struct notify_proxy *p) {
+        return p ? p->last_read : 0;
 }
 
 void notify_proxy_free(struct notify_proxy *p) {

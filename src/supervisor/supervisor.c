@@ -63,6 +63,10 @@ struct supervisor {
         const char *notify_path;
 
         struct event_source *child_source, *timer_source, *watchdog_source, *notify_source, *oom_source;
+        struct event_source *notify_pause_source; /* re-enables notify_source after a flood */
+        usec_t notify_window_start;               /* on_notify_io()'s rate limit */
+        unsigned notify_window_read;
+        bool notify_flood_logged;
         struct event_source *settle_source; /* sandbox_child_settle() once the payload ran a while */
         struct event_source *exit_source;   /* the run's exit pipe: PID 1 has reported */
         pid_t pid;
@@ -487,11 +491,46 @@ static int on_memory_events(struct event_source *src, const struct inotify_event
         return 0;
 }
 
+/* The notify socket is read at most NOTIFY_RATE_MAX datagrams per NOTIFY_RATE_WINDOW_USEC
+ * (3200 a second); past that it rests until the window ends. A payload that sends in a loop
+ * (sd_notify(), or junk) would otherwise keep the supervisor, which runs outside the payload's
+ * cgroup and its CPUQuota=, busy reading: it measured ~90% of a CPU. Meanwhile the senders wait,
+ * since a full datagram queue blocks sendmsg(); READY=1, WATCHDOG=1 and the rest are late by at
+ * most one window, and only behind such a flood. */
+#define NOTIFY_RATE_WINDOW_USEC (100 * USEC_PER_MSEC)
+#define NOTIFY_RATE_MAX 320
+
+static int on_notify_resume(struct event_source *src, usec_t usec, void *userdata) {
+        struct supervisor *s = userdata;
+        return event_source_set_enabled(s->notify_source, true);
+}
+
 static int on_notify_io(struct event_source *src, int fd, uint32_t revents, void *userdata) {
         struct supervisor *s = userdata;
         int r = notify_proxy_process(s->notify, on_notify_message, s);
         if (r < 0)
                 log_warning_errno(r, "notify socket %s: %m", s->notify_path ? s->notify_path : "");
+        usec_t now = now_monotonic();
+        if (now - s->notify_window_start >= NOTIFY_RATE_WINDOW_USEC) {
+                s->notify_window_start = now;
+                s->notify_window_read = 0;
+        }
+        s->notify_window_read += notify_proxy_last_read(s->notify);
+        if (s->notify_window_read < NOTIFY_RATE_MAX || !s->notify_source)
+                return 0;
+        usec_t rest = s->notify_window_start + NOTIFY_RATE_WINDOW_USEC - now;
+        r = s->notify_pause_source
+                    ? event_source_set_time_relative(s->notify_pause_source, rest)
+                    : event_add_timer(s->event, &s->notify_pause_source, rest, on_notify_resume, s);
+        if (r >= 0)
+                r = event_source_set_enabled(s->notify_source, false);
+        if (r < 0)
+                log_debug_errno(r, "notify socket: pause after %u datagrams: %m", s->notify_window_read);
+        else if (!s->notify_flood_logged) {
+                s->notify_flood_logged = true;
+                log_warning("more than %u notify messages in %llu ms: reading them more slowly",
+                            NOTIFY_RATE_MAX, (unsigned long long) (NOTIFY_RATE_WINDOW_USEC / USEC_PER_MSEC));
+        }
         return 0;
 }
 
@@ -941,6 +980,7 @@ void supervisor_free(struct supervisor *s) {
         timer_disarm(&s->settle_source);
         /* Before notify_proxy_free() closes the socket the source watches. */
         s->notify_source = event_source_free(s->notify_source);
+        s->notify_pause_source = event_source_free(s->notify_pause_source);
         s->oom_source = event_source_free(s->oom_source);
         s->exit_source = event_source_free(s->exit_source);
         if (s->child_source) {

@@ -100,4 +100,23 @@ expect_match "STOPPING=1: killed once TimeoutStopSec= ran out" "$ERR" "killing t
 expect_eq "STOPPING=1: result timeout, exit 137" "$RC" 137
 check "STOPPING=1: after about TimeoutStopSec=1s (${ms}ms)" [ "$ms" -ge 900 ] && [ "$ms" -lt 8000 ]
 
+# --- A payload that floods the notify socket (4 processes sending 4 KB STATUS= in a loop): hutch
+# reads it at a bounded rate and says so, READY=1 from within the flood still counts, and a stop
+# still ends the unit cleanly.
+if [ -x /usr/bin/python3 ]; then
+        unit "$SV-flood" "/usr/bin/python3 -c 'import os,socket;p=os.environ[\"NOTIFY_SOCKET\"];[os.fork() for _ in range(2)];s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM);m=b\"STATUS=\"+b\"x\"*4000;s.sendto(b\"READY=1\",p);exec(\"while True: s.sendto(m,p)\")'" \
+                "Type=notify"
+        start_bg "$SV-flood"
+        wait_for 15 grep -q 'reading them more slowly' "$T/$SV-flood.err"
+        expect_match "notify flood: hutch limits the rate and says so" "$(cat "$T/$SV-flood.err")" \
+                "more than [0-9]+ notify messages in [0-9]+ ms: reading them more slowly"
+        expect_match "notify flood: READY=1 sent amid it counts" "$(cat "$T/$SV-flood.err")" "ready \[event=ready"
+        kill -TERM "$HPID"
+        wait_exit "$HPID" 15
+        expect_eq "notify flood: SIGTERM still stops the unit, exit 0" "$RC" 0
+        expect_eq "notify flood: no escalation to the cgroup kill" "$(grep -c 'killing the payload cgroup' "$T/$SV-flood.err")" 0
+else
+        skip "notify flood: no /usr/bin/python3 to send it"
+fi
+
 done_testing

@@ -269,6 +269,18 @@ int main(void) {
         const char *up = upward();
         TAP_CHECK(strlen(up) == NOTIFY_MESSAGE_MAX && !strstr(up, "READY"), "empty/oversized/NUL dropped");
 
+        /* What a read cost, for the supervisor's rate limit: dropped datagrams count too. Three
+         * are queued before one call reads them (fewer than the socket's smallest queue, 10). */
+        s.n = 0;
+        send_to(c, path, "", 0, -1);
+        send_to(c, path, big, sizeof big, -1);
+        send_to(c, path, "STATUS=counted", 14, -1);
+        poll(&(struct pollfd){.fd = notify_proxy_fd(p), .events = POLLIN}, 1, 1000);
+        int accepted = notify_proxy_process(p, handler, &s);
+        TAP_CHECK(accepted == 1 && notify_proxy_last_read(p) == 3,
+                  "one call read 3 datagrams (%u) and accepted 1 (%d)", notify_proxy_last_read(p), accepted);
+        upward();
+
         /* A sender that has exited and been reaped before hutch reads its message (a payload
          * that sends READY=1 and exits): with SCM_PIDFD the kernel still knows its cgroup. */
         s.n = 0;
@@ -291,6 +303,8 @@ int main(void) {
         poll(&pfd, 1, 1000);
         TAP_CHECK(notify_proxy_process(p, handler, &s) == 0 && s.n == 0,
                   "sender outside the cgroup refused");
+        TAP_CHECK(notify_proxy_last_read(p) == 1, "a refused datagram is still counted as read (%u)",
+                  notify_proxy_last_read(p));
         TAP_STREQ(upward(), "", "nothing forwarded for a wrong sender");
 
         /* No cgroup, no payload pid: nobody is trusted. */
