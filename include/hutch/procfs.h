@@ -8,3 +8,12 @@
  * malloc'ed in *ret ("/system.slice/web.service"). Returns 0, -ENODATA when there is no
  * "0::" line (no cgroup2 hierarchy), or another negative errno. */
 int proc_cgroup2_path(pid_t pid, char **ret);
+
+/* What /proc/PID/cmdline shows of this process: the kernel reads it from the argument strings in
+ * the process's own memory. proc_title_init() notes where main()'s argv lies (the strings the
+ * kernel laid out one after the other; nothing is noted when they are not); proc_title_set()
+ * overwrites them with `title`, cut to fit, the rest zeroed, so that a forked child which others
+ * can see (the sandbox's PID 1, inside the sandbox) does not show hutch's command line. The
+ * argv strings are gone for the calling process after it. */
+void proc_title_init(int argc, char **argv);
+void proc_title_set(const char *title);

@@ -14,6 +14,7 @@
 #include "cli/verbs.h"
 #include "hutch/log.h"
 #include "hutch/model.h"
+#include "hutch/procfs.h"
 #include "hutch/strv.h"
 #include "hutch/unit.h"
 
@@ -286,6 +287,7 @@ static void keep_heap_off_brk(void) {
 
 int main(int argc, char **argv) {
         keep_heap_off_brk();
+        proc_title_init(argc, argv);
         static const struct option options[] = {
                 {"help", no_argument, NULL, 'h'},
                 {"version", no_argument, NULL, ARG_VERSION},

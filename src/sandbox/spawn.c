@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "hutch/log.h"
+#include "hutch/procfs.h"
 #include "hutch/strv.h"
 #include "sandbox/sandbox-internal.h"
 #include "shared/syscall.h"
@@ -458,6 +459,11 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
                 sandbox_error_set(&e, SANDBOX_STEP_ENVIRONMENT, r, "expand variables", "", "ExecStart=");
                 child_fail(c, &e);
         }
+        /* This process becomes the sandbox's PID 1, whose /proc/1/cmdline the payload can read:
+         * not hutch's own command line (its host path, the unit's path, -p overrides). The payload's
+         * argv is built and holds copies, so nothing reads the old strings any more. */
+        if (!c->is_init)
+                proc_title_set("hutch");
 
         if (c->is_init)
                 payload_exec(c, &id, env, &e);

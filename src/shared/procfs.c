@@ -32,3 +32,27 @@ int proc_cgroup2_path(pid_t pid, char **ret) {
         fclose(f);
         return r;
 }
+
+static char *title_start;
+static size_t title_size;
+
+void proc_title_init(int argc, char **argv) {
+        if (argc <= 0 || !argv || !argv[0])
+                return;
+        char *end = argv[0];
+        for (int i = 0; i < argc; i++) {
+                if (argv[i] != end)
+                        return;
+                end += strlen(argv[i]) + 1;
+        }
+        title_start = argv[0];
+        title_size = (size_t) (end - argv[0]);
+}
+
+void proc_title_set(const char *title) {
+        if (!title_start)
+                return;
+        size_t n = strnlen(title, title_size - 1);
+        memcpy(title_start, title, n);
+        memset(title_start + n, 0, title_size - n);
+}

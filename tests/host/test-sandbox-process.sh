@@ -193,6 +193,28 @@ x86_64 | aarch64)
         ;;
 esac
 
+# Before hutch-init takes over (the payload's first 50 ms, or for good where it cannot), PID 1 is
+# a copy of hutch, and its command line is readable in the sandbox: it must not show hutch's,
+# which holds hutch's host path and the -p overrides. Read first thing, while PID 1 is that copy
+# (its comm is "hutch"; on a slow host it may be hutch-init already, which proves nothing here).
+probe early <<'EOF'
+echo "early_comm=$(cat /proc/1/comm)"
+echo "early_cmdline=$(tr '\0' ' ' </proc/1/cmdline)"
+EOF
+unit_file sb-early <<EOF
+[Sandbox]
+BindReadOnlyPaths=$T/early.sh:/run/probe.sh
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+EOF
+RUN="$RUN -p Service.Environment=HUTCH_PROBE=cmdline-marker" sb_run sb-early
+if [ "$(get early_comm)" = hutch ]; then
+        expect_eq "PID 1's command line is 'hutch', not hutch's own" "$(echo $(get early_cmdline))" hutch
+else
+        skip "PID 1 was $(get early_comm) already when the probe read it"
+fi
+check "PID 1's command line shows no -p override" eval '! printf "%s" "$OUT" | grep -q cmdline-marker'
+
 # Where the kernel refuses to execute a memfd (vm.memfd_noexec=2, which is per PID namespace),
 # PID 1 stays hutch's own copy and does the same job.
 if [ -w /proc/sys/vm/memfd_noexec ]; then
