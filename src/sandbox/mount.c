@@ -246,6 +246,10 @@ static bool sysfs_can_be_fresh(const struct sandbox_ctx *c) {
         return c->new_net || !c->new_user;
 }
 
+/* Only ever called from a cgroup namespace of the sandbox's own (the payload's, or PID 1's): the
+ * kernel applies a cgroup2 mount's options (nsdelegate, memory_recursiveprot, ...) to the one
+ * cgroup2 superblock machine-wide when the mounter is in the initial cgroup namespace, and this
+ * mount, with none, would clear the host's. */
 int sandbox_mount_cgroup(int target_fd, struct sandbox_error *e) {
         char log[256] = "";
         int cgm = mnt_fs_make("cgroup2", "cgroup2", NULL, MOUNT_ATTR_RDONLY | ATTR_SAFE, log, sizeof log);
