@@ -559,6 +559,12 @@ int parse_key_cpu_set(struct unit_load_context *c, const struct unit_key *k, con
                         return r;
                 if (r < 0)
                         return bad_value(c, k, o, value, *why ? why : "not a CPU list (e.g. 0-3,6)");
+                /* Separators alone ("AllowedCPUs=, ,") are an empty set: unset, as in systemd,
+                 * not a cpuset.cpus of "" that would need the cpuset controller. */
+                if (!*s) {
+                        free(s);
+                        s = NULL;
+                }
         }
         return replace_string(c, k, o, s);
 }
@@ -627,10 +633,9 @@ int parse_key_tasks_max(struct unit_load_context *c, const struct unit_key *k, c
                 return 0;
         }
         uint64_t v;
-        size_t n = strlen(value);
         if (streq(value, "infinity"))
                 v = LIMIT_INFINITY;
-        else if (value[n - 1] == '%') {
+        else if (value_is_percentage(value)) {
                 uint64_t pm;
                 parse_why_t why = "";
                 if (parse_permyriad(value, &pm, why) < 0)

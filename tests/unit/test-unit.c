@@ -597,7 +597,26 @@ static void test_resources(void) {
         u = load_ok("tasks 100%", HEAD "[Resources]\nTasksMax=100%\n");
         TAP_CHECK(u && u->resources.tasks_max.value > 0, "TasksMax=100%% is the kernel's limit");
         model_unit_free(u);
+        /* parse_permyriad() takes per mille and per ten thousand for TasksMax= too */
+        {
+                struct hutch_unit *pc = load_ok("tasks percent", HEAD "[Resources]\nTasksMax=15%\n");
+                struct hutch_unit *pm = load_ok("tasks per mille", HEAD "[Resources]\nTasksMax=150\u2030\n");
+                struct hutch_unit *py =
+                        load_ok("tasks per ten thousand", HEAD "[Resources]\nTasksMax=1500\u2031\n");
+                TAP_CHECK(pc && pm && py && pm->resources.tasks_max.set &&
+                                  pm->resources.tasks_max.value == pc->resources.tasks_max.value &&
+                                  py->resources.tasks_max.value == pc->resources.tasks_max.value,
+                          "TasksMax=150\u2030 and 1500\u2031 are 15%%");
+                model_unit_free(pc);
+                model_unit_free(pm);
+                model_unit_free(py);
+        }
+        expect_problem("tasks 1001 per mille", HEAD "[Resources]\nTasksMax=1001\u2030\n", 4, "TasksMax",
+                       "above 100%");
         expect_problem("cpus", HEAD "[Resources]\nAllowedCPUs=3-1\n", 4, "AllowedCPUs", NULL);
+        u = load_ok("cpus separators only", HEAD "[Resources]\nAllowedCPUs=, ,\n");
+        TAP_CHECK(u && !u->resources.allowed_cpus, "AllowedCPUs=, , is an empty set: unset");
+        model_unit_free(u);
         expect_problem("io no bytes", HEAD "[Resources]\nIOReadBandwidthMax=/dev/sda\n", 4,
                        "IOReadBandwidthMax", "PATH BYTES");
         expect_problem("io bad bytes", HEAD "[Resources]\nIOReadBandwidthMax=/dev/sda fast\n", 4,
