@@ -31,6 +31,8 @@ struct cgroup_tree {
         int payload_fd;        /* ROOT/payload: sandbox_params.cgroup_fd */
         bool delegated;        /* ROOT is our own cgroup, given to us by systemd */
         bool moved_self;       /* we moved ourselves into supervisor/ and must move back (not delegated) */
+        unsigned origin_added; /* controllers hutch enabled in the origin's cgroup.subtree_control */
+        unsigned root_added;   /* ... and in ROOT's: both are turned off again before moving back */
         bool no_memory_events; /* payload/ has no memory.events (no memory controller): nothing to read */
         uint64_t oom_kills;    /* memory.events oom_kill at the last cgroup_oom_kills_changed() */
         bool payload_killed;   /* cgroup.kill was written to payload/ (see cgroup_payload_renew) */

@@ -131,6 +131,42 @@ static char *path_join2(const char *a, const char *b) {
         return p;
 }
 
+/* Why a controller the cgroup v2 hierarchy lacks is missing, as a clause for the error: bound to
+ * a cgroup v1 hierarchy (the third column of /proc/cgroups is its hierarchy; 0 is cgroup v2's,
+ * and v1 calls io "blkio"), turned off at boot, or not passed down to the cgroup hutch runs in. */
+static void why_unavailable(const struct cgroup_tree *t, unsigned bit, const char *name, char *buf,
+                            size_t l) {
+        buf[0] = 0;
+        const char *v1_name = bit == CGROUP_CONTROLLER_IO ? "blkio" : name;
+        FILE *f = fopen("/proc/cgroups", "re");
+        if (f) {
+                char line[256], n[64];
+                unsigned hierarchy, count, enabled;
+                while (fgets(line, sizeof line, f))
+                        if (sscanf(line, "%63s %u %u %u", n, &hierarchy, &count, &enabled) == 4 &&
+                            streq(n, v1_name)) {
+                                if (!enabled)
+                                        snprintf(buf, l,
+                                                 ": it is turned off on the kernel command line "
+                                                 "(cgroup_disable=)");
+                                else if (hierarchy != 0)
+                                        snprintf(buf, l,
+                                                 ": it is bound to a cgroup v1 hierarchy (%s), a "
+                                                 "hybrid layout; boot with "
+                                                 "systemd.unified_cgroup_hierarchy=1",
+                                                 v1_name);
+                                break;
+                        }
+                fclose(f);
+        }
+        unsigned at_root = 0;
+        if (!buf[0] && read_controllers_at(t->mount_fd, "cgroup.controllers", &at_root) >= 0 &&
+            (at_root & bit))
+                snprintf(buf, l,
+                         ": a parent cgroup does not pass it down (its cgroup.subtree_control); "
+                         "under systemd, give the service Delegate=yes");
+}
+
 /* The controllers of `needed` that are not available at `fd` are an error naming the first
  * key that needs each. */
 static int check_controllers(const struct cgroup_tree *t, const struct hutch_unit *u, unsigned needed,
@@ -146,22 +182,26 @@ static int check_controllers(const struct cgroup_tree *t, const struct hutch_uni
                         continue;
                 struct unit_origin o = {};
                 const char *key = key_needing(u, bit, &o);
+                char why[160];
+                why_unavailable(t, bit, controller_names[i].name, why, sizeof why);
                 if (o.file && o.line > 0)
                         log_error("%s:%u: %s=: the %s controller is not available in the cgroup v2 "
-                                  "hierarchy at "
-                                  "%s%s",
+                                  "hierarchy at %s%s%s",
                                   o.file, o.line, key, controller_names[i].name, t->mount_path,
-                                  streq(rel, "/") ? "" : rel);
+                                  streq(rel, "/") ? "" : rel, why);
                 else
-                        log_error(
-                                "%s=: the %s controller is not available in the cgroup v2 hierarchy at %s%s",
-                                key, controller_names[i].name, t->mount_path, streq(rel, "/") ? "" : rel);
+                        log_error("%s=: the %s controller is not available in the cgroup v2 hierarchy at "
+                                  "%s%s%s",
+                                  key, controller_names[i].name, t->mount_path, streq(rel, "/") ? "" : rel,
+                                  why);
                 ret = -EOPNOTSUPP;
         }
         return ret;
 }
 
-static int enable_controllers(const struct cgroup_tree *t, int fd, const char *rel, unsigned mask) {
+/* Enables what of mask is not enabled yet, and adds that to *added. */
+static int enable_controllers(const struct cgroup_tree *t, int fd, const char *rel, unsigned mask,
+                              unsigned *added) {
         unsigned have = 0;
         int r = read_controllers_at(fd, "cgroup.subtree_control", &have);
         if (r < 0)
@@ -181,7 +221,24 @@ static int enable_controllers(const struct cgroup_tree *t, int fd, const char *r
         if (r < 0)
                 return log_error_errno(r, "enable controllers (%s) in %s%s/cgroup.subtree_control: %m", buf,
                                        t->mount_path, rel);
+        *added |= mask;
         return 0;
+}
+
+/* Turns off what enable_controllers() turned on, at teardown; returns whether it is off. */
+static bool disable_controllers(const struct cgroup_tree *t, int fd, const char *rel, unsigned *added) {
+        if (*added == 0)
+                return true;
+        char buf[128];
+        format_controllers(buf, sizeof buf, *added, '-');
+        int r = cg_write_at(fd, "cgroup.subtree_control", buf);
+        if (r < 0) {
+                log_warning_errno(r, "disable controllers (%s) in %s%s/cgroup.subtree_control: %m", buf,
+                                  t->mount_path, rel);
+                return false;
+        }
+        *added = 0;
+        return true;
 }
 
 /* Returns 1 when the directory was created, 0 when it existed, or -errno. */
@@ -212,8 +269,10 @@ int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_
 
         r = cgroup_find_mount(&t->mount_path);
         if (r == -ENOMEDIUM)
-                return log_error_errno(
-                        r, "find cgroup2 mount /proc/self/mountinfo: %m (no cgroup v2 hierarchy)");
+                return log_error_errno(r,
+                                       "find cgroup2 mount in /proc/self/mountinfo: none is mounted (hutch "
+                                       "needs a cgroup v2 hierarchy, unified or hybrid, to keep the "
+                                       "service's processes together)");
         if (r < 0)
                 return log_error_errno(r, "find cgroup2 mount /proc/self/mountinfo: %m");
         r = cgroup_find_self(&t->origin_path);
@@ -334,11 +393,11 @@ int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_
 
         if (needed) {
                 if (!t->delegated) {
-                        r = enable_controllers(t, t->origin_fd, t->origin_path, needed);
+                        r = enable_controllers(t, t->origin_fd, t->origin_path, needed, &t->origin_added);
                         if (r < 0)
                                 return r;
                 }
-                r = enable_controllers(t, t->root_fd, t->root_path, needed);
+                r = enable_controllers(t, t->root_fd, t->root_path, needed, &t->root_added);
                 if (r < 0)
                         return r;
                 r = check_controllers(t, u, needed, t->payload_fd, t->payload_path);
@@ -423,7 +482,7 @@ void cgroup_tree_free(struct cgroup_tree *t) {
         /* The payload cgroup is normally empty by now (the supervisor waited for it): removing
          * it is the check. Only a cgroup that still holds processes (EBUSY) is killed and waited
          * for. */
-        bool payload_removed = false;
+        bool payload_removed = t->payload_fd < 0;
         if (t->payload_fd >= 0 && t->root_fd >= 0) {
                 if (unlinkat(t->root_fd, "payload", AT_REMOVEDIR) == 0 || errno == ENOENT)
                         payload_removed = true;
@@ -431,18 +490,32 @@ void cgroup_tree_free(struct cgroup_tree *t) {
                         (void) cgroup_payload_kill(t);
                         (void) cg_wait_empty_at(t->payload_fd, 2 * USEC_PER_SEC);
                 }
+                if (!payload_removed) {
+                        if (unlinkat(t->root_fd, "payload", AT_REMOVEDIR) == 0 || errno == ENOENT)
+                                payload_removed = true;
+                        else
+                                log_warning_errno(-errno, "remove cgroup %s%s: %m", t->mount_path,
+                                                  t->payload_path);
+                }
         }
+        /* The kernel lets no process into a cgroup other than the root whose children have
+         * controllers (cgroup v2's "no internal processes"): what hutch enabled in the cgroup it
+         * was started in is turned off again, from the bottom up, before it moves back there. A
+         * controller enabled there before hutch started stays; then hutch cannot move back (the
+         * cgroup could not have held it either) and its tree stays, which is said. */
         if (t->moved_self && t->origin_fd >= 0) {
+                bool off = payload_removed && t->root_fd >= 0 &&
+                           disable_controllers(t, t->root_fd, t->root_path, &t->root_added) &&
+                           disable_controllers(t, t->origin_fd, t->origin_path, &t->origin_added);
                 int r = cg_write_at(t->origin_fd, "cgroup.procs", "0");
                 if (r < 0)
-                        log_debug_errno(r, "move hutch back to %s%s: %m", t->mount_path, t->origin_path);
+                        log_warning_errno(r, "move hutch back to %s%s: %m; %s%s is left behind%s",
+                                          t->mount_path, t->origin_path, t->mount_path, t->root_path,
+                                          off ? "" : " (controllers still enabled below it)");
                 else
                         t->moved_self = false;
         }
         if (t->root_fd >= 0) {
-                if (t->payload_fd >= 0 && !payload_removed &&
-                    unlinkat(t->root_fd, "payload", AT_REMOVEDIR) < 0 && errno != ENOENT)
-                        log_debug_errno(-errno, "remove cgroup %s%s: %m", t->mount_path, t->payload_path);
                 /* Under delegation we are still inside supervisor/: systemd removes it with the
                  * service's cgroup. */
                 if (t->supervisor_fd >= 0 && !t->moved_self && !t->delegated)
@@ -452,7 +525,7 @@ void cgroup_tree_free(struct cgroup_tree *t) {
                 char name[300];
                 snprintf(name, sizeof name, "hutch-%s", t->unit_name);
                 if (unlinkat(t->origin_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-                        log_debug_errno(-errno, "remove cgroup %s%s: %m", t->mount_path, t->root_path);
+                        log_warning_errno(-errno, "remove cgroup %s%s: %m", t->mount_path, t->root_path);
         }
         safe_close_fd(&t->payload_fd);
         safe_close_fd(&t->supervisor_fd);

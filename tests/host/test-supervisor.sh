@@ -107,6 +107,24 @@ else
         expect_match "MemoryMax= without the memory controller: clear error" "$ERR" \
                 "MemoryMax=: the memory controller is not available in the cgroup v2 hierarchy at $CG"
         expect_eq "MemoryMax= refused: no cgroup created" "$(ls -d "$CG/hutch-$SV-mem" 2>/dev/null)" ""
+        # On a hybrid host (this one) the memory controller belongs to a cgroup v1 hierarchy:
+        # the third column of /proc/cgroups is not 0. The error says so, and what to do.
+        if awk '$1 == "memory" && $2 != 0 { found = 1 } END { exit !found }' /proc/cgroups; then
+                expect_match "MemoryMax= on a hybrid host: says memory is cgroup v1's" "$ERR" \
+                        "MemoryMax=: .*: it is bound to a cgroup v1 hierarchy \\(memory\\), a hybrid layout; boot with systemd.unified_cgroup_hierarchy=1"
+        else
+                skip "the memory controller is not bound to cgroup v1 here"
+        fi
 fi
+
+# --- No cgroup v2 hierarchy at all (a tmpfs hides every cgroup mount, in a mount namespace of
+# this test's own): even a unit without [Resources] is refused, saying what is missing.
+unit "$SV-nocg" "/bin/true"
+ERR=$(unshare -m --propagation private sh -c 'mount -t tmpfs hutch-test /sys/fs/cgroup && exec "$0" run "$1"' \
+        "$HUTCH" "$SV-nocg" 2>&1 >/dev/null)
+RC=$?
+expect_eq "no cgroup2 mount: exit 125" "$RC" 125
+expect_match "no cgroup2 mount: says hutch needs one" "$ERR" \
+        "find cgroup2 mount in /proc/self/mountinfo: none is mounted \\(hutch needs a cgroup v2 hierarchy"
 
 done_testing
