@@ -72,6 +72,10 @@ typedef uint64_t usec_t;
 #define USEC_PER_SEC UINT64_C(1000000)
 #define USEC_PER_MSEC UINT64_C(1000)
 #define NSEC_PER_USEC UINT64_C(1000)
+/* a + b, or USEC_INFINITY where the sum would not fit (or either is infinite already). */
+static inline usec_t usec_add(usec_t a, usec_t b) {
+        return a > USEC_INFINITY - b ? USEC_INFINITY : a + b;
+}
 
 /* Allocation failure is not survivable in a launcher that is about to build a sandbox:
  * callers get -ENOMEM and unwind, never a NULL dereference. */

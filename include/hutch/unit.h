@@ -44,6 +44,9 @@ int unit_files(const char *name_or_path, const struct unit_load_options *opts, c
 /* Every unit name found on the search path ("web", "web@" for templates), first directory
  * wins; for the generator and a future `hutch list`. */
 int unit_enumerate(const struct unit_load_options *opts, char ***ret);
+/* Every instance with a drop-in directory of its own ("web@blue" for web@blue.hutch.d/), which
+ * makes it differ from its template: the generator writes a service for each. */
+int unit_enumerate_instance_dropins(const struct unit_load_options *opts, char ***ret);
 
 /* Unit name validity: [a-zA-Z0-9:_.\\-]+ with at most one '@', max 255 chars. */
 bool unit_name_is_valid(const char *name);

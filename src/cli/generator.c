@@ -83,9 +83,12 @@ static void setup_logging(void) {
 
 /* Writes `s` for a unit file value: '%' doubled (systemd expands specifiers in most values),
  * the template marker turned into "%i", and newlines (which would end the assignment) as
- * spaces. */
+ * spaces. A line ending in an odd number of backslashes would go on in the next line (systemd's
+ * line continuation, which would swallow the next assignment): one more is added. */
 static void put_value(FILE *f, const char *s) {
-        size_t ml = strlen(TEMPLATE_MARKER);
+        size_t ml = strlen(TEMPLATE_MARKER), l = strlen(s), trailing = 0;
+        while (trailing < l && s[l - 1 - trailing] == '\\')
+                trailing++;
         while (*s) {
                 if (strncmp(s, TEMPLATE_MARKER, ml) == 0) {
                         fputs("%i", f);
@@ -100,6 +103,8 @@ static void put_value(FILE *f, const char *s) {
                         fputc(*s, f);
                 s++;
         }
+        if (trailing % 2)
+                fputc('\\', f);
 }
 
 static void put_list(FILE *f, const char *key, const struct str_list *l) {
@@ -113,6 +118,10 @@ static void put_list(FILE *f, const char *key, const struct str_list *l) {
 static void put_timeout(FILE *f, const char *key, usec_t t) {
         if (t == USEC_INFINITY || t == 0) {
                 fprintf(f, "%s=infinity\n", key);
+                return;
+        }
+        if (t >= USEC_INFINITY - HOST_TIMEOUT_MARGIN_USEC) {
+                fprintf(f, "%s=infinity\n", key); /* the margin would wrap around to a few seconds */
                 return;
         }
         char buf[64];
@@ -209,6 +218,8 @@ static int write_service(int dirfd, const char *service, const struct hutch_unit
          * here but what hutch forwards. */
         fputs("NotifyAccess=main\n", f);
         fputs("ExecStart=" HUTCH_BINARY " run ", f);
+        if (name[0] == '-')
+                fputs("-- ", f); /* a valid unit name that `hutch run` would take for an option */
         put_exec_name(f, name, template);
         fputc('\n', f);
         /* hutch builds the payload's cgroup subtree itself. */
@@ -281,7 +292,10 @@ static int add_alias(int dirfd, const char *out, const char *alias, const char *
 
 /* Generates one unit. Problems in the unit file are logged with file:line and the unit is
  * skipped; only an unusable output directory is fatal, for every unit alike. */
-static int generate_one(int dirfd, const char *out, const char *name, const struct unit_load_options *opts) {
+/* `dropin_instance`: an instance that has drop-ins but no unit file of its own; like a template,
+ * it is started by name, and its [Install] (the template's) is not applied. */
+static int generate_one(int dirfd, const char *out, const char *name, const struct unit_load_options *opts,
+                        bool dropin_instance) {
         size_t l = strlen(name);
         bool template = l > 0 && name[l - 1] == '@';
         _cleanup_free_ char *load_name = NULL, *service = NULL;
@@ -327,8 +341,8 @@ static int generate_one(int dirfd, const char *out, const char *name, const stru
         /* [Install]: a file on the search path with WantedBy= is enabled by being there (a
          * generator cannot keep enablement state; `systemctl enable` does not apply to generated
          * units). A template has no instance to enable, so its [Install] is not applied. */
-        if (template) {
-                if (u->install.wanted_by.n + u->install.required_by.n + u->install.alias.n > 0)
+        if (template || dropin_instance) {
+                if (u->install.wanted_by.n + u->install.required_by.n + u->install.alias.n > 0 && template)
                         log_notice("%s: [Install] of a template is not applied (no instance to start)",
                                    name);
         } else {
@@ -380,12 +394,33 @@ int main(int argc, char *argv[]) {
                 close(dirfd);
                 return 0;
         }
+        /* An instance with drop-ins of its own (web@slow.hutch.d/) is not what the template's
+         * service would run: it gets a service of its own, which systemd prefers to the
+         * template's for that instance. */
+        char **instances = NULL, **extra = NULL;
+        r = unit_enumerate_instance_dropins(&opts, &instances);
+        if (r < 0)
+                log_error_errno(r, "cannot list the drop-in directories of instances: %m");
+        STRV_FOREACH (i, instances) {
+                if (strv_contains(names, *i))
+                        continue;
+                if (strv_extend(&extra, *i) < 0) {
+                        log_oom();
+                        break;
+                }
+        }
+        strv_free(instances);
         unsigned n = 0;
         STRV_FOREACH (name, names) {
-                if (generate_one(dirfd, out, *name, &opts) == 0)
+                if (generate_one(dirfd, out, *name, &opts, false) == 0)
                         n++;
         }
-        log_debug("%u of %zu units processed", n, strv_length(names));
+        STRV_FOREACH (name, extra) {
+                if (generate_one(dirfd, out, *name, &opts, true) == 0)
+                        n++;
+        }
+        log_debug("%u of %zu units processed", n, strv_length(names) + strv_length(extra));
+        strv_free(extra);
         strv_free(names);
         close(dirfd);
         return 0;

@@ -462,22 +462,31 @@ static void forward_merge(struct forward_state *f, const struct notify_message *
  * systemd kill hutch or change hutch's own watchdog interval; and STOPPING=1, because systemd
  * answers it by arming TimeoutStopSec= and killing the whole service when it runs out, while
  * hutch may be about to restart the payload by its Restart=. hutch sends its own STOPPING=1
- * when it is really stopping. */
+ * when it is really stopping.
+ * The datagram is at most NOTIFY_MESSAGE_MAX bytes,
+ * since systemd drops a longer one whole (READY=1 and the rest with it); so STATUS= gets what
+ * room the other assignments leave, cut at a UTF-8 character (systemd ignores a STATUS= that is
+ * not clean UTF-8). EXTEND_TIMEOUT_USEC= goes up with HOST_TIMEOUT_MARGIN_USEC added: hutch moves
+ * its own deadline by the payload's figure, and systemd's must stay that much later, as the
+ * generated TimeoutStartSec= and TimeoutStopSec= are. Returns the length. */
 static int notify_format_forward(const struct forward_state *f, char *buf, size_t l) {
+        char rest[256];
         size_t n = 0;
-        buf[0] = 0;
-#define ADD(...)                                                            \
-        do {                                                                \
-                int _k = snprintf(buf + n, n < l ? l - n : 0, __VA_ARGS__); \
-                if (_k > 0)                                                 \
-                        n += (size_t) _k;                                   \
+        rest[0] = 0;
+#define ADD(...)                                                                                 \
+        do {                                                                                     \
+                int _k = snprintf(rest + n, n < sizeof rest ? sizeof rest - n : 0, __VA_ARGS__); \
+                if (_k > 0)                                                                      \
+                        n += (size_t) _k;                                                        \
         } while (0)
-        if (f->have_status)
-                ADD("STATUS=%s\n", f->status);
         if (f->errno_value >= 0)
                 ADD("ERRNO=%d\n", f->errno_value);
-        if (f->extend_timeout_usec > 0)
-                ADD("EXTEND_TIMEOUT_USEC=%" PRIu64 "\n", f->extend_timeout_usec);
+        if (f->extend_timeout_usec > 0) {
+                usec_t e = f->extend_timeout_usec;
+                ADD("EXTEND_TIMEOUT_USEC=%" PRIu64 "\n", e > USEC_INFINITY - 1 - HOST_TIMEOUT_MARGIN_USEC
+                                                                 ? USEC_INFINITY - 1
+                                                                 : e + HOST_TIMEOUT_MARGIN_USEC);
+        }
         if (f->reloading)
                 ADD("RELOADING=1\n");
         if (f->ready)
@@ -485,9 +494,27 @@ static int notify_format_forward(const struct forward_state *f, char *buf, size_
         if (f->watchdog)
                 ADD("WATCHDOG=1\n");
 #undef ADD
-        if (n > 0 && n < l)
-                buf[--n] = 0; /* the trailing newline */
-        return (int) n;
+        size_t max = l - 1 < NOTIFY_MESSAGE_MAX ? l - 1 : NOTIFY_MESSAGE_MAX;
+        size_t out = 0;
+        if (f->have_status && n + STRLEN("STATUS=") < max) {
+                /* the newline after it takes the place of the last one, which is dropped */
+                size_t room = max - n - STRLEN("STATUS="), sl = strlen(f->status);
+                if (sl > room) {
+                        sl = room;
+                        while (sl > 0 && ((unsigned char) f->status[sl] & 0xc0) == 0x80)
+                                sl--;
+                }
+                memcpy(buf, "STATUS=", STRLEN("STATUS="));
+                memcpy(buf + STRLEN("STATUS="), f->status, sl);
+                out = STRLEN("STATUS=") + sl;
+                buf[out++] = '\n';
+        }
+        memcpy(buf + out, rest, n);
+        out += n;
+        if (out > 0)
+                out--; /* the trailing newline */
+        buf[out] = 0;
+        return (int) out;
 }
 
 static void close_passed_fds(struct msghdr *mh) {

@@ -260,8 +260,8 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
                  * each start of a native service gets its own timeout. */
                 if (!s->ready_sent && u->service.timeout_start != USEC_INFINITY &&
                     u->service.timeout_start != 0 && d.delay != USEC_INFINITY)
-                        host_notify_extend_timeout(d.delay + u->service.timeout_start +
-                                                   HOST_TIMEOUT_MARGIN_USEC);
+                        host_notify_extend_timeout(usec_add(usec_add(d.delay, u->service.timeout_start),
+                                                            HOST_TIMEOUT_MARGIN_USEC));
                 if (timer_arm(s, &s->timer_source, d.delay, on_restart_timer) < 0)
                         finish(s, 125);
                 return;
@@ -276,7 +276,7 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
                         s->forced = EXIT_REASON_SUCCESS;
                         host_notify_status("restarting");
                         if (!s->ready_sent)
-                                host_notify_extend_timeout(d.delay + HOST_TIMEOUT_MARGIN_USEC);
+                                host_notify_extend_timeout(usec_add(d.delay, HOST_TIMEOUT_MARGIN_USEC));
                         if (timer_arm(s, &s->timer_source, d.delay, on_give_up_timer) >= 0)
                                 return;
                 }
@@ -286,6 +286,12 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
         default:
                 if (s->result != EXIT_REASON_SUCCESS)
                         emit(s, HOST_EVENT_GAVE_UP, reason, shown, 0, "failed with result '%s'", reason);
+                /* systemd shows the last STATUS= until the next start: not "running" beside a
+                 * failed or stopped unit. */
+                if (s->result != EXIT_REASON_SUCCESS)
+                        host_notify_status("failed: %s (%s)", reason, what);
+                else
+                        host_notify_status("exited with %s", what);
                 /* A oneshot is "started" once it exited successfully. */
                 if (u->service.type == SERVICE_ONESHOT && s->result == EXIT_REASON_SUCCESS &&
                     !s->ready_sent) {

@@ -503,11 +503,15 @@ static int name_cmp(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-int unit_enumerate(const struct unit_load_options *opts, char ***ret) {
+/* Names on the search path, first directory wins, sorted: of unit files ("web.hutch"), or with
+ * `instance_dropins`, of instances' drop-in directories ("web@blue.hutch.d"). */
+static int enumerate(const struct unit_load_options *opts, bool instance_dropins, char ***ret) {
         _cleanup_strv_free_ char **search = NULL, **names = NULL;
         int r = unit_search_path(opts, &search);
         if (r < 0)
                 return r;
+        const char *suffix = instance_dropins ? UNIT_SUFFIX ".d" : UNIT_SUFFIX;
+        size_t sl = strlen(suffix);
         STRV_FOREACH (d, search) {
                 DIR *dir = opendir(*d);
                 if (!dir) {
@@ -517,17 +521,25 @@ int unit_enumerate(const struct unit_load_options *opts, char ***ret) {
                 }
                 struct dirent *de;
                 while ((de = readdir(dir))) {
-                        size_t l = strlen(de->d_name), sl = strlen(UNIT_SUFFIX);
-                        if (de->d_name[0] == '.' || l <= sl || !streq(de->d_name + l - sl, UNIT_SUFFIX))
+                        size_t l = strlen(de->d_name);
+                        if (de->d_name[0] == '.' || l <= sl || !streq(de->d_name + l - sl, suffix))
                                 continue;
-                        if (de->d_type == DT_DIR)
+                        bool is_dir = de->d_type == DT_DIR;
+                        if (de->d_type == DT_UNKNOWN || de->d_type == DT_LNK) {
+                                struct stat st;
+                                is_dir = fstatat(dirfd(dir), de->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
+                        }
+                        if (is_dir != instance_dropins)
                                 continue;
                         char *name = strndup(de->d_name, l - sl);
                         if (!name) {
                                 closedir(dir);
                                 return -ENOMEM;
                         }
-                        if (!unit_name_is_valid(name) || strv_contains(names, name)) {
+                        const char *at = strchr(name, '@');
+                        bool instance = at && at[1];
+                        if (!unit_name_is_valid(name) || (instance_dropins && !instance) ||
+                            strv_contains(names, name)) {
                                 free(name);
                                 continue;
                         }
@@ -545,4 +557,12 @@ int unit_enumerate(const struct unit_load_options *opts, char ***ret) {
                 return -ENOMEM;
         *ret = TAKE_PTR(names);
         return 0;
+}
+
+int unit_enumerate(const struct unit_load_options *opts, char ***ret) {
+        return enumerate(opts, false, ret);
+}
+
+int unit_enumerate_instance_dropins(const struct unit_load_options *opts, char ***ret) {
+        return enumerate(opts, true, ret);
 }

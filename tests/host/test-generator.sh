@@ -71,6 +71,14 @@ X
 mkdir -p "$T/units/dropped.hutch.d"
 printf '[Unit]\nDescription=after drop-in\n' >"$T/units/dropped.hutch.d/10-desc.conf"
 ln -s /dev/null "$T/units/masked.hutch"
+# An instance with drop-ins of its own: its own service, from the template and them.
+mkdir -p "$T/units/tpl@slow.hutch.d"
+printf '[Unit]\nAfter=db.service\nRequires=db.service\n[Service]\nTimeoutStartSec=10min\n' \
+        >"$T/units/tpl@slow.hutch.d/10-slow.conf"
+# A valid unit name that `hutch run` would read as an option, one ending in a backslash (which
+# must not continue the line), and a time-out too long for the 5 s margin.
+printf '[Service]\nExecStart=/bin/true\n' >"$T/units/-dash.hutch"
+printf '[Service]\nExecStart=/bin/true\nTimeoutStartSec=18446744073709551610us\n' >"$T/units/bs\\.hutch"
 printf '[Service]\nExecStart=/bin/true\n' >"$T/units/hutch@.hutch"
 
 "$GEN" "$OUTD" "$T/early" "$T/late" 2>"$T/gen.err"
@@ -130,6 +138,18 @@ expect_eq "escaped name kept for hutch run" "$(svc ExecStart "$OUTD/esc\\x2dname
         'esc\\x2dname'
 expect_eq "drop-in applied" "$(svc Description "$OUTD/dropped.service")" "after drop-in"
 check "masked unit: nothing generated" test ! -e "$OUTD/masked.service"
+I=$OUTD/tpl@slow.service
+check "an instance with drop-ins of its own gets its own service" test -f "$I"
+expect_match "... running that instance" "$(svc ExecStart "$I")" '/hutch run tpl@slow$'
+expect_eq "... with the drop-in's TimeoutStartSec= (plus 5 s)" "$(svc TimeoutStartSec "$I")" "10min 5s"
+expect_eq "... and its dependencies" "$(svc After "$I")|$(svc Requires "$I")" \
+        "helper@slow.service|db.service|db.service"
+check "... and no [Install] of the template's" test ! -e "$OUTD/multi-user.target.wants/tpl@slow.service"
+expect_match "a name starting with '-' is not taken for an option" "$(svc ExecStart "$OUTD/-dash.service")" \
+        '/hutch run -- -dash$'
+expect_eq "a value ending in a backslash does not continue the line" \
+        "$(grep -A1 '^Description=' "$OUTD/bs\\.service" | sed -n 2p | cut -d= -f1)" SourcePath
+expect_eq "a time-out too long for the margin is infinity" "$(svc TimeoutStartSec "$OUTD/bs\\.service")" infinity
 check "a template named hutch@ does not hide the shipped hutch@.service" test ! -e "$OUTD/hutch@.service"
 expect_eq "early and late dirs untouched" "$(find "$T/early" "$T/late" -mindepth 1 | wc -l)" 0
 
@@ -139,7 +159,7 @@ stamp=/run/systemd/systemd-units-load
 [ -e "$stamp" ] && stamp_was_there=1 || stamp_was_there=
 trap '[ -n "$stamp_was_there" ] || rm -f "$stamp"; _cleanup' EXIT
 if command -v systemd-analyze >/dev/null; then
-        V=$(cd "$OUTD" && SYSTEMD_LOG_LEVEL=warning timeout 30 systemd-analyze verify ./web.service ./once.service \
+        V=$(cd "$OUTD" && SYSTEMD_LOG_LEVEL=warning timeout 30 systemd-analyze verify ./web.service ./once.service ./tpl@slow.service ./bs\\.service \
                 ./tpl@.service 2>&1 | grep -Ev 'is not executable|Command .man |failed with code 16|helper@|db\.service|stack\.target|old-web|tpl@\.service: Unit configuration has fatal' || true)
         expect_eq "systemd-analyze verify: no complaints about the generated files" "$V" ""
         if [ -n "${HUTCH_TEMPLATE_SERVICE:-}" ]; then

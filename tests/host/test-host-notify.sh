@@ -124,4 +124,23 @@ check "start limit hit RestartSec= after the last run, as in systemd: two 1 s wa
 expect_eq "restarts before READY=1: no READY=1 went up" "$(printf '%s\n' "$up" | grep -c 'READY=1')" 0
 expect_eq "restarts before READY=1: exit 1 (start limit hit)" "$rc" 1
 
+# The last STATUS= is what `systemctl status` keeps showing until the next start: after the end
+# it says how the unit ended, not "running".
+unit_file "$U-fails" <<X
+[Service]
+ExecStart=/bin/sh -c 'exit 3'
+X
+out=$("$PROBE" manager "$T/manager.sock" -- "$HUTCH" run "$U-fails" 2>"$T/err")
+expect_eq "a failed unit's last STATUS= says so" \
+        "$(printf '%s\n' "$out" | sed -n 's/^N //p' | grep -o 'STATUS=[^|]*' | tail -n1)" \
+        "STATUS=failed: exit-code (status 3)"
+unit_file "$U-ends" <<X
+[Service]
+ExecStart=/bin/true
+X
+out=$("$PROBE" manager "$T/manager.sock" -- "$HUTCH" run "$U-ends" 2>"$T/err")
+expect_eq "a unit that ended well: its last STATUS= says how" \
+        "$(printf '%s\n' "$out" | sed -n 's/^N //p' | grep -o 'STATUS=[^|]*' | tail -n1)" \
+        "STATUS=exited with status 0"
+
 done_testing

@@ -223,8 +223,47 @@ int main(void) {
         TAP_STREQ(upward(), "", "STOPPING=1, WATCHDOG=trigger, WATCHDOG_USEC= not forwarded");
         send_str(path, "RELOADING=1\nERRNO=5\nEXTEND_TIMEOUT_USEC=3000000\nWATCHDOG=1");
         pump(p, &s, 1, NULL, NULL);
-        TAP_STREQ(upward(), "ERRNO=5\nEXTEND_TIMEOUT_USEC=3000000\nRELOADING=1\nWATCHDOG=1",
-                  "RELOADING=1, ERRNO=, EXTEND_TIMEOUT_USEC=, WATCHDOG=1 forwarded");
+        /* EXTEND_TIMEOUT_USEC= goes up 5 s later (HOST_TIMEOUT_MARGIN_USEC): hutch's own deadline
+         * moves by the payload's figure, and systemd's must stay behind it. */
+        TAP_STREQ(upward(), "ERRNO=5\nEXTEND_TIMEOUT_USEC=8000000\nRELOADING=1\nWATCHDOG=1",
+                  "RELOADING=1, ERRNO=, EXTEND_TIMEOUT_USEC= (with hutch's margin), WATCHDOG=1 forwarded");
+        send_str(path, "EXTEND_TIMEOUT_USEC=18446744073709551000");
+        pump(p, &s, 1, NULL, NULL);
+        TAP_STREQ(upward(), "EXTEND_TIMEOUT_USEC=18446744073709551614", "the margin saturates");
+
+        /* A STATUS= of the largest size, then two short messages, read in one call: what goes up
+         * is one datagram of at most 4096 bytes (systemd drops a longer one whole), with the short
+         * assignments whole and STATUS= cut, at a character, to what room they leave. */
+        {
+                char big[NOTIFY_MESSAGE_MAX];
+                size_t k = 0;
+                k += (size_t) snprintf(big, sizeof big, "STATUS=");
+                memset(big + k, 'x', 4048);
+                k += 4048;
+                for (int i = 0; i < 20; i++) {
+                        memcpy(big + k, "\xc3\xa9", 2); /* é */
+                        k += 2;
+                }
+                int cl = client();
+                send_to(cl, path, big, k, -1);
+                send_str(path, "EXTEND_TIMEOUT_USEC=30000000");
+                send_str(path, "WATCHDOG=1");
+                close(cl);
+                struct pollfd pw = {.fd = notify_proxy_fd(p), .events = POLLIN};
+                poll(&pw, 1, 1000);
+                s.n = 0;
+                int got = notify_proxy_process(p, handler, &s);
+                const char *u = upward();
+                const char *tail = "\nEXTEND_TIMEOUT_USEC=35000000\nWATCHDOG=1";
+                size_t ul = strlen(u);
+                TAP_CHECK(got == 3 && ul <= NOTIFY_MESSAGE_MAX, "3 merged into %zu bytes (at most %d)", ul,
+                          NOTIFY_MESSAGE_MAX);
+                TAP_CHECK(ul > strlen(tail) && streq(u + ul - strlen(tail), tail),
+                          "EXTEND_TIMEOUT_USEC= and WATCHDOG=1 are whole");
+                TAP_CHECK(strncmp(u, "STATUS=", 7) == 0 && strspn(u + 7, "x") == 4048 && u[7 + 4048] == '\n',
+                          "STATUS= cut before a character it would have split (%zu bytes of it)",
+                          strcspn(u, "\n") - 7);
+        }
 
         /* FDSTORE=1 with an fd: the proxy closes its copy (the pipe sees EOF). */
         int pipefd[2];
