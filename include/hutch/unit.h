@@ -21,6 +21,9 @@ struct unit_load_options {
         const char *search_path;
         /* "Section.Key=Value" assignments from -p, applied after every drop-in, origin "command line". */
         char **overrides;
+        /* A masked unit is -ERFKILL without an error logged (the generator: masking is the
+         * administrator's deliberate choice, not a problem to report at every boot). */
+        bool quiet_masked;
 };
 
 /* Resolves the search path into a NULL-terminated vector (malloc'ed). */

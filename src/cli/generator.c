@@ -385,7 +385,7 @@ int main(int argc, char *argv[]) {
                 return 1;
         }
 
-        struct unit_load_options opts = {};
+        struct unit_load_options opts = {.quiet_masked = true};
         char **names = NULL;
         int r = unit_enumerate(&opts, &names);
         if (r < 0) {

@@ -139,7 +139,7 @@ static int send_as_memfd(int fd, const struct sockaddr_un *sa, socklen_t sa_len,
         c->cmsg_type = SCM_RIGHTS;
         c->cmsg_len = CMSG_LEN(sizeof(int));
         memcpy(CMSG_DATA(c), &mfd, sizeof(int));
-        if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
+        if (sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
                 return -errno;
         return 0;
 }
@@ -159,13 +159,17 @@ int host_journal_sendv_to(const char *socket_path, const struct iovec *fields, s
                 return r;
 
         /* A socket per entry rather than one kept open: an open one would be inherited by every
-         * fork of hutch (the sandbox's PID 1 among them), and an entry is rare enough. */
+         * fork of hutch (the sandbox's PID 1 among them), and an entry is rare enough. Never
+         * waiting for journald: a supervisor stuck in sendmsg() would neither forward signals nor
+         * stop the payload, and a generator stuck there holds up PID 1's daemon-reload. When its
+         * queue is full the entry fails with -EAGAIN, and the callers write their line to
+         * (non-blocking) stderr instead. */
         _cleanup_close_ int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
         struct iovec iov = {.iov_base = buf, .iov_len = size};
         struct msghdr mh = {.msg_name = &sa, .msg_namelen = sa_len, .msg_iov = &iov, .msg_iovlen = 1};
-        if (sendmsg(fd, &mh, MSG_NOSIGNAL) >= 0)
+        if (sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
                 r = 0;
         else if (errno == EMSGSIZE || errno == ENOBUFS)
                 r = send_as_memfd(fd, &sa, sa_len, buf, size);

@@ -327,18 +327,22 @@ static int resolve(const char *name_or_path, const struct unit_load_options *opt
         return 0;
 }
 
-static int masked_error(const struct resolved *res) {
+static int masked_error(const struct resolved *res, const struct unit_load_options *opts) {
         struct stat st;
         bool empty = stat(res->masked_path, &st) == 0 && S_ISREG(st.st_mode);
+        const char *what = empty ? "an empty file" : "a link to /dev/null";
+        if (opts && opts->quiet_masked)
+                return log_debug_errno(-ERFKILL, "unit %s is masked (%s is %s)", res->name, res->masked_path,
+                                       what);
         return log_error_errno(-ERFKILL, "unit %s is masked (%s is %s), refusing to load it", res->name,
-                               res->masked_path, empty ? "an empty file" : "a link to /dev/null");
+                               res->masked_path, what);
 }
 
 int unit_files(const char *name_or_path, const struct unit_load_options *opts, char ***ret) {
         struct resolved res;
         int r = resolve(name_or_path, opts, &res);
         if (r >= 0 && res.masked)
-                r = masked_error(&res);
+                r = masked_error(&res, opts);
         if (r >= 0) {
                 *ret = res.files;
                 res.files = NULL;
@@ -462,7 +466,7 @@ int unit_load(const char *name_or_path, const struct unit_load_options *opts, st
         if (r < 0)
                 goto out;
         if (res.masked) {
-                r = masked_error(&res);
+                r = masked_error(&res, opts);
                 goto out;
         }
 

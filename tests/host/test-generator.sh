@@ -138,6 +138,7 @@ expect_eq "escaped name kept for hutch run" "$(svc ExecStart "$OUTD/esc\\x2dname
         'esc\\x2dname'
 expect_eq "drop-in applied" "$(svc Description "$OUTD/dropped.service")" "after drop-in"
 check "masked unit: nothing generated" test ! -e "$OUTD/masked.service"
+expect_eq "masked unit: nothing said about it (the administrator's choice)" "$(grep -c masked "$T/gen.err")" 0
 I=$OUTD/tpl@slow.service
 check "an instance with drop-ins of its own gets its own service" test -f "$I"
 expect_match "... running that instance" "$(svc ExecStart "$I")" '/hutch run tpl@slow$'

@@ -388,6 +388,20 @@ static void test_journal_send(void) {
         }
         free(v);
 
+        /* A journald that does not read: once its queue is full, an entry fails at once with
+         * -EAGAIN (the callers' cue to write to stderr) instead of waiting. */
+        int full = 0, sent = 0;
+        for (int i = 0; i < 100000 && full == 0; i++) {
+                full = host_journal_sendv_to(path, text, ELEMENTSOF(text));
+                if (full == 0)
+                        sent++;
+        }
+        TAP_CHECK(full == -EAGAIN, "a full journald queue: -EAGAIN after %d entries, no wait (%d)", sent,
+                  full);
+        while (recv_entry(fd, buf, sizeof buf, &rfd, &trunc) >= 0)
+                if (rfd >= 0)
+                        close(rfd);
+
         /* As sd_journal_sendv(): no journald socket, the entry is dropped without an error. */
         close(fd);
         unlink(path);
