@@ -185,12 +185,12 @@ static int check_controllers(const struct cgroup_tree *t, const struct hutch_uni
                 char why[160];
                 why_unavailable(t, bit, controller_names[i].name, why, sizeof why);
                 if (o.file && o.line > 0)
-                        log_error("%s:%u: %s=: the %s controller is not available in the cgroup v2 "
+                        log_error("%s:%u: %s: the %s controller is not available in the cgroup v2 "
                                   "hierarchy at %s%s%s",
                                   o.file, o.line, key, controller_names[i].name, t->mount_path,
                                   streq(rel, "/") ? "" : rel, why);
                 else
-                        log_error("%s=: the %s controller is not available in the cgroup v2 hierarchy at "
+                        log_error("%s: the %s controller is not available in the cgroup v2 hierarchy at "
                                   "%s%s%s",
                                   key, controller_names[i].name, t->mount_path, streq(rel, "/") ? "" : rel,
                                   why);

@@ -3,12 +3,14 @@
  * loader, the model and the supervisor do the work; this file parses arguments and prints. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/verbs.h"
@@ -99,6 +101,16 @@ static void load_args_done(struct load_args *a) {
         strv_free(a->overrides);
 }
 
+bool cli_is_option(const char *arg) {
+        static const char *const names[] = {"-h", "--help", "--unit-path", "--json", "-p", "--property"};
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                size_t n = strlen(names[i]);
+                if (strncmp(arg, names[i], n) == 0 && (arg[n] == 0 || (n > 2 && arg[n] == '=')))
+                        return true;
+        }
+        return false;
+}
+
 /* Parses a verb's options. Returns 0 to go on, 1 when --help was printed, -EINVAL on a
  * usage error (already reported). `allow` names the options this verb takes. */
 static int parse_verb_options(int argc, char **argv, const char *help, bool allow_json, bool allow_property,
@@ -142,10 +154,22 @@ static int parse_verb_options(int argc, char **argv, const char *help, bool allo
                 default:
                 unsupported:
                         log_error("%s: option '%s' is not supported by this verb", argv[0],
-                                  argv[optind - 1]);
+                                  c == 'p'        ? "-p"
+                                  : c == ARG_JSON ? "--json"
+                                                  : argv[optind - 1]);
                         return -EINVAL;
                 }
         }
+        /* Options go before the units: one after a unit name would be taken for a unit (after a
+         * '--', everything is a unit, even a name such as "-h"). */
+        bool dashdash = optind > 0 && optind <= argc && streq(argv[optind - 1], "--");
+        for (int i = optind; i < argc && !dashdash; i++)
+                if (cli_is_option(argv[i])) {
+                        log_error("%s: '%s' after a unit name: options go before the units. Try 'hutch %s "
+                                  "--help'.",
+                                  argv[0], argv[i], argv[0]);
+                        return -EINVAL;
+                }
         a->opts.overrides = a->overrides;
         return 0;
 }
@@ -205,9 +229,26 @@ static int verb_show(int argc, char **argv) {
 static int cat_file(const char *path, bool first) {
         _cleanup_free_ char *buf = NULL;
         size_t n = 0;
-        FILE *f = fopen(path, "re");
-        if (!f)
+        /* Non-blocking until it is known to be a regular file: a FIFO on the search path would
+         * otherwise hang cat, as it is no unit to the loader either. */
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+        if (fd < 0)
                 return log_error_errno(-errno, "cat: %s: %m", path);
+        struct stat st;
+        if (fstat(fd, &st) < 0) {
+                int r = -errno;
+                close(fd);
+                return log_error_errno(r, "cat: %s: %m", path);
+        }
+        if (!S_ISREG(st.st_mode)) {
+                close(fd);
+                return log_error_errno(-EINVAL, "cat: %s: not a regular file", path);
+        }
+        FILE *f = fdopen(fd, "re");
+        if (!f) {
+                close(fd);
+                return log_oom();
+        }
         ssize_t k;
         size_t cap = 0;
         printf("%s# %s\n", first ? "" : "\n", path);
@@ -250,6 +291,10 @@ static int verb_cat(int argc, char **argv) {
                                 ret = EXIT_INVALID;
                         first = false;
                 }
+        }
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+                log_error_errno(-(errno ?: EIO), "cat: cannot write: %m");
+                return EXIT_INVALID;
         }
         return ret;
 }

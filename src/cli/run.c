@@ -93,6 +93,12 @@ int verb_run(int argc, char **argv) {
         const char *name = argv[optind++];
         char **extra = NULL;
         if (optind < argc) {
+                if (cli_is_option(argv[optind])) {
+                        log_error("run: '%s' after the unit: options go before it, arguments for the "
+                                  "command after '--'",
+                                  argv[optind]);
+                        return EXIT_USAGE;
+                }
                 if (!streq(argv[optind], "--")) {
                         log_error("run: one unit at a time; arguments for the command go after '--'");
                         return EXIT_USAGE;

@@ -223,17 +223,36 @@ static void kv_usec(struct emitter *e, const char *k, usec_t t) {
         key_end(e);
 }
 
+/* A size: bytes in JSON; in the text a suffix only where it is exact ("64M", "1536K"), else the
+ * bytes, so that what is shown is the limit itself and reads back as it. */
 static void kv_bytes(struct emitter *e, const char *k, uint64_t v) {
         key(e, k);
         if (v == LIMIT_INFINITY)
                 fputs(e->json ? "\"infinity\"" : "infinity", e->f);
-        else if (e->json)
-                fprintf(e->f, "%" PRIu64, v);
         else {
-                char buf[64];
-                fputs(format_bytes(buf, sizeof buf, v), e->f);
+                static const char suffixes[] = "KMGTPE";
+                int i = -1;
+                uint64_t n = v;
+                while (!e->json && n != 0 && n % 1024 == 0 && i + 1 < (int) STRLEN(suffixes)) {
+                        n /= 1024;
+                        i++;
+                }
+                if (i >= 0)
+                        fprintf(e->f, "%" PRIu64 "%c", n, suffixes[i]);
+                else
+                        fprintf(e->f, "%" PRIu64, v);
         }
         key_end(e);
+}
+
+/* A resource key that is not set: in JSON what the kernel applies (`dflt`); in the text a
+ * comment saying so, since the value written out would be a set key, which needs a controller
+ * that a unit without it does not. */
+static bool resource_unset(struct emitter *e, const char *k, const struct limit *l, const char *dflt) {
+        if (l->set || e->json)
+                return false;
+        fprintf(e->f, "# %s= not set: the kernel's %s\n", k, dflt);
+        return true;
 }
 
 /* A count such as TasksMax=: a number or infinity. */
@@ -294,6 +313,29 @@ static void kv_names(struct emitter *e, const char *k, char *const *l) {
                 else {
                         list_sep(e, &first);
                         fputs(*s, e->f);
+                }
+        }
+        list_end(e);
+}
+
+/* SupplementaryGroups=: split without quotes, a backslash taking the next character literally
+ * (systemd's extract_first_word() flags 0), so a blank, quote or backslash in a name is
+ * escaped with a backslash; quoting would make the quotes part of the name. */
+static void kv_escaped_words(struct emitter *e, const char *k, char *const *l) {
+        bool first;
+        list_begin(e, k, &first);
+        STRV_FOREACH (w, l) {
+                if (e->json) {
+                        list_item(e, &first, *w);
+                        continue;
+                }
+                list_sep(e, &first);
+                for (const char *c = *w; *c; c++) {
+                        if (strchr(" \t\n\"'\\", *c))
+                                fputc('\\', e->f);
+                        if (*c == '%')
+                                fputc('%', e->f);
+                        fputc(*c, e->f);
                 }
         }
         list_end(e);
@@ -643,7 +685,7 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         }
         kv_str(e, "User", svc->user ? svc->user : "root");
         kv_str(e, "Group", svc->group); /* unset: the user's primary group */
-        kv_strv(e, "SupplementaryGroups", svc->supplementary_groups.items);
+        kv_escaped_words(e, "SupplementaryGroups", svc->supplementary_groups.items);
         snprintf(buf, sizeof buf, "%04o", (unsigned) svc->umask);
         kv_str(e, "UMask", buf);
         for (int i = 0; i < RLIM_NLIMITS; i++) {
@@ -681,7 +723,8 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         section_end(e);
 
         section_begin(e, "Resources");
-        kv_uint(e, "CPUWeight", limit_or(&res->cpu_weight, 100));
+        if (!resource_unset(e, "CPUWeight", &res->cpu_weight, "100"))
+                kv_uint(e, "CPUWeight", limit_or(&res->cpu_weight, 100));
         if (res->cpu_quota.set && res->cpu_quota.value != LIMIT_INFINITY) {
                 /* stored as microseconds of CPU time per second: 10000 per percent */
                 uint64_t v = res->cpu_quota.value;
@@ -693,13 +736,20 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         } else /* JSON "infinity"; in the INI text the empty value, "no quota" (as in systemd) */
                 kv_str(e, "CPUQuota", e->json ? "infinity" : "");
         kv_str(e, "AllowedCPUs", res->allowed_cpus ? res->allowed_cpus : "");
-        kv_bytes(e, "MemoryMin", limit_or(&res->memory_min, 0));
-        kv_bytes(e, "MemoryLow", limit_or(&res->memory_low, 0));
-        kv_bytes(e, "MemoryHigh", limit_or(&res->memory_high, LIMIT_INFINITY));
-        kv_bytes(e, "MemoryMax", limit_or(&res->memory_max, LIMIT_INFINITY));
-        kv_bytes(e, "MemorySwapMax", limit_or(&res->memory_swap_max, LIMIT_INFINITY));
-        kv_count(e, "TasksMax", limit_or(&res->tasks_max, LIMIT_INFINITY));
-        kv_uint(e, "IOWeight", limit_or(&res->io_weight, 100));
+        if (!resource_unset(e, "MemoryMin", &res->memory_min, "0"))
+                kv_bytes(e, "MemoryMin", limit_or(&res->memory_min, 0));
+        if (!resource_unset(e, "MemoryLow", &res->memory_low, "0"))
+                kv_bytes(e, "MemoryLow", limit_or(&res->memory_low, 0));
+        if (!resource_unset(e, "MemoryHigh", &res->memory_high, "infinity"))
+                kv_bytes(e, "MemoryHigh", limit_or(&res->memory_high, LIMIT_INFINITY));
+        if (!resource_unset(e, "MemoryMax", &res->memory_max, "infinity"))
+                kv_bytes(e, "MemoryMax", limit_or(&res->memory_max, LIMIT_INFINITY));
+        if (!resource_unset(e, "MemorySwapMax", &res->memory_swap_max, "infinity"))
+                kv_bytes(e, "MemorySwapMax", limit_or(&res->memory_swap_max, LIMIT_INFINITY));
+        if (!resource_unset(e, "TasksMax", &res->tasks_max, "infinity"))
+                kv_count(e, "TasksMax", limit_or(&res->tasks_max, LIMIT_INFINITY));
+        if (!resource_unset(e, "IOWeight", &res->io_weight, "100"))
+                kv_uint(e, "IOWeight", limit_or(&res->io_weight, 100));
         kv_io_limits(e, "IOReadBandwidthMax", res->io_read_bandwidth_max, res->n_io_read_bandwidth_max);
         kv_io_limits(e, "IOWriteBandwidthMax", res->io_write_bandwidth_max, res->n_io_write_bandwidth_max);
         section_end(e);
@@ -725,9 +775,10 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         section_end(e);
 
         section_begin(e, "Install");
-        kv_strv(e, "WantedBy", in->wanted_by.items);
-        kv_strv(e, "RequiredBy", in->required_by.items);
-        kv_strv(e, "Alias", in->alias.items);
+        /* unit names: no blank or quote in them, and backslashes are kept as written */
+        kv_names(e, "WantedBy", in->wanted_by.items);
+        kv_names(e, "RequiredBy", in->required_by.items);
+        kv_names(e, "Alias", in->alias.items);
         section_end(e);
 
         if (e->json)

@@ -131,8 +131,14 @@ int model_validate(const struct hutch_unit *u, struct unit_problems *problems) {
         const struct unit_section_security *sec = &u->security;
         int added = 0, r;
 
-        /* [Service] */
-        if (!svc->exec_start.path)
+        /* [Service]. Not when a problem already explains it: an ExecStart= line that was refused,
+         * or a file that could not be read (a problem of no line). */
+        bool explained = false;
+        for (size_t i = 0; problems && i < problems->n; i++)
+                if (problems->items[i].origin.line == 0 ||
+                    (problems->items[i].key && streq(problems->items[i].key, "ExecStart")))
+                        explained = true;
+        if (!svc->exec_start.path && !explained)
                 PROBLEM(svc->exec_start.origin, "ExecStart", "missing: every unit needs a command to run");
 
         /* systemd refuses these for oneshot services: the service is meant to end, so

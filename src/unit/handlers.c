@@ -25,7 +25,13 @@ void set_origin(struct unit_load_context *c, const struct unit_key *k, struct un
 int bad_value(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o, const char *value,
               const char *why) {
         char b[100];
-        return unit_key_problem(c, k, o, "'%s': %s", unit_value_short(value, b), why);
+        const char *shown = unit_value_short(value, b);
+        /* A parser's why that starts with the value quoted already ("'011': a leading 0 ...",
+         * "'' is not a boolean") is the whole message: the value is not said twice. */
+        size_t l = strlen(shown);
+        if (why[0] == '\'' && strncmp(why + 1, shown, l) == 0 && why[l + 1] == '\'')
+                return unit_key_problem(c, k, o, "%s", why);
+        return unit_key_problem(c, k, o, "'%s': %s", shown, why);
 }
 
 /* Turns a value parser's result r into a handler helper's: 0 on success, -ENOMEM as is, any other

@@ -86,6 +86,24 @@ check "cat prints the files in the order they apply" test "$(grep '^# /' "$T/out
 # $T/other/web.hutch.d/30-cpu.conf"
 check "cat prints the contents" grep -qx 'TasksMax=10' "$T/out"
 check "cat of a missing unit: 1" status 1 "$HUTCH" cat --unit-path "$T/units" nosuch
+check "an option after the unit: usage error (2)" status 2 "$HUTCH" verify --unit-path "$T/units" web --unit-path /x
+check "... saying options go first" grep -q "'--unit-path' after a unit name: options go before the units" "$T/err"
+check "-h after the unit: usage error, not a unit named -h" status 2 "$HUTCH" cat --unit-path "$T/units" web -h
+check "run UNIT --help: says options go before the unit" status 2 "$HUTCH" run --unit-path "$T/units" web --help
+check "... in those words" grep -q "'--help' after the unit: options go before it" "$T/err"
+check "an option verify lacks is named as the option" status 2 "$HUTCH" verify -p Service.Type=exec "$T/bad.hutch"
+check "... '-p', not its value" grep -q "option '-p' is not supported" "$T/err"
+mkdir -p "$T/fifo"
+mkfifo "$T/fifo/pipe.hutch"
+check "cat of a FIFO: refused at once, not read (1)" status 1 timeout 10 "$HUTCH" cat --unit-path "$T/fifo" pipe
+check "... saying it is not a regular file" grep -q 'pipe.hutch: not a regular file' "$T/err"
+if [ -w /dev/full ]; then
+        check "cat into a full disk: 1" status 1 sh -c '"$0" cat --unit-path "$1" web >/dev/full' "$HUTCH" "$T/units"
+        check "... saying it could not write" grep -q 'cat: cannot write' "$T/err"
+else
+        skip "no /dev/full"
+        skip "no /dev/full"
+fi
 
 for verb in run verify show cat; do
         check "$verb --help" status 0 "$HUTCH" "$verb" --help

@@ -50,5 +50,12 @@ printf '[Service]\nExecStart=/bin/true\nKillSignal=011\n' >"$T/a/octal.hutch"
 check "a leading 0: refused with the decimal to write" \
         one_line 1 "$T/a/octal.hutch:3: KillSignal:" "would be octal to systemd (9); write 11" -- \
         "$HUTCH" verify --unit-path "$T/a" octal
+check "... and the value is said once" sh -c '[ "$(grep -o "'"'"'011'"'"'" "$0" | wc -l)" = 1 ]' "$T/err"
+printf '[Service]\nExecStart=/bin/true\n[Sandbox]\nPrivateTmp=maybe\n' >"$T/a/bool.hutch"
+check "not a boolean: the value once" one_line 1 "$T/a/bool.hutch:4: PrivateTmp: 'maybe' is not a boolean" -- \
+        "$HUTCH" verify --unit-path "$T/a" bool
+printf '[Service]\nExecStart=/bin/echo a\\.b\n' >"$T/a/esc.hutch"
+check "a refused ExecStart=: that one line, no 'missing' after it" \
+        one_line 1 "$T/a/esc.hutch:2: ExecStart:" "unknown escape sequence" -- "$HUTCH" verify --unit-path "$T/a" esc
 
 tap_done

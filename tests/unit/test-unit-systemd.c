@@ -33,6 +33,15 @@ static void expect_roundtrip(const char *what, const char *text) {
                 model_format_json(v, f);
                 fclose(f);
         }
+        /* The text too: JSON shows a resource key that is not set as the kernel's value, the text
+         * as a comment, and a set one needs a controller that an unset one does not. */
+        char *i2 = NULL;
+        if (v && (f = open_memstream(&i2, &n))) {
+                model_format_ini(v, f);
+                fclose(f);
+        }
+        TAP_CHECK(ini && i2 && streq(ini, i2), "%s: and shows the same text again", what);
+        free(i2);
         TAP_CHECK(j1 && j2 && streq(j1, j2), "%s: hutch show's text reads back as the same unit", what);
         if (j1 && j2 && !streq(j1, j2)) {
                 /* the first line that differs */
@@ -204,6 +213,12 @@ static void test_list_splitting(void) {
                          "TemporaryFileSystem=/tmp/x:size=10M\n"
                          "[Resources]\nCPUQuota=12.5%\nMemoryMax=1G\nIOReadBandwidthMax=\"/dev/x y\" 1M\n");
         expect_roundtrip("defaults", HEAD);
+        /* Sizes that no suffix gives exactly; a blank in a group name (escaped, since quotes are
+         * part of the name for this key); an escaped unit name in [Install]. */
+        expect_roundtrip("exact values", HEAD "Group=nogroup\nSupplementaryGroups=my\\ group adm\n"
+                                              "[Resources]\nMemoryMax=1234567\nMemoryHigh=1000000\n"
+                                              "MemoryLow=512K\nMemorySwapMax=50%\n"
+                                              "[Install]\nWantedBy=dev-disk\\x2dby.target\n");
         expect_problem("bind: empty destination", HEAD "[Sandbox]\nBindPaths=/a: /b\n", 4, "BindPaths",
                        "empty path");
         expect_problem("bind: unclosed quote", HEAD "[Sandbox]\nBindPaths=\"/a\n", 4, "BindPaths",

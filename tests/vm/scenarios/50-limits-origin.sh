@@ -55,7 +55,7 @@ wait $!
 rc=$?
 diag "$(cat "$T/vmt-orig-bad.log")"
 check "the start fails (exit $rc)" test "$rc" -ne 0
-check "... at the pids.max write" grep -q 'TasksMax=: write "5000000" to .*pids.max' "$T/vmt-orig-bad.log"
+check "... at the pids.max write" grep -q 'TasksMax: write "5000000" to .*pids.max' "$T/vmt-orig-bad.log"
 check "hutch-vmt-orig-bad/ is removed" test ! -e $origin/hutch-vmt-orig-bad
 expect_eq "the origin's cgroup.subtree_control is back as it was" "$(cat $origin/cgroup.subtree_control)" "$before"
 rmdir $origin
