@@ -850,6 +850,13 @@ void supervisor_stop(struct supervisor *s) {
  * systemd's service, say): an flock on /run/hutch/lock/NAME.lock, released by the kernel when
  * its holder dies. Where /run/hutch cannot be written (not root), the cgroup tree's own lock
  * is the only one. */
+static void unit_lock_path(const char *name, char *buf, size_t l) {
+        snprintf(buf, l, "/run/hutch/lock/%s.lock", name);
+}
+
+/* The lock file is removed by its holder when the unit ends (unit_unlock()), so /run/hutch/lock
+ * holds the running units only. A start that opened the file just before its holder removed it
+ * gets the lock on a file no longer linked, sees that, and opens the path again. */
 static int unit_lock(const char *name, int *ret) {
         *ret = -EBADF;
         if (mkdir("/run/hutch", 0755) < 0 && errno != EEXIST)
@@ -857,20 +864,40 @@ static int unit_lock(const char *name, int *ret) {
         if (mkdir("/run/hutch/lock", 0700) < 0 && errno != EEXIST)
                 return 0;
         char path[PATH_MAX];
-        snprintf(path, sizeof path, "/run/hutch/lock/%s.lock", name);
-        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-        if (fd < 0)
-                return 0;
-        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-                int r = -errno;
+        unit_lock_path(name, path, sizeof path);
+        for (unsigned attempt = 0; attempt < 100; attempt++) {
+                int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+                if (fd < 0)
+                        return 0;
+                if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                        int r = -errno;
+                        close(fd);
+                        if (r == -EWOULDBLOCK)
+                                return log_error_errno(
+                                        -EBUSY, "unit is already running (%s is held by another hutch)",
+                                        path);
+                        return log_error_errno(r, "lock %s: %m", path);
+                }
+                struct stat held, linked;
+                if (fstat(fd, &held) == 0 && lstat(path, &linked) == 0 && held.st_dev == linked.st_dev &&
+                    held.st_ino == linked.st_ino) {
+                        *ret = fd;
+                        return 0;
+                }
                 close(fd);
-                if (r == -EWOULDBLOCK)
-                        return log_error_errno(
-                                -EBUSY, "unit is already running (%s is held by another hutch)", path);
-                return log_error_errno(r, "lock %s: %m", path);
         }
-        *ret = fd;
-        return 0;
+        return log_error_errno(-EBUSY, "lock %s: it keeps being removed", path);
+}
+
+/* Removes the lock file while it is still held, then lets go of it. */
+static void unit_unlock(const char *name, int *fd) {
+        if (*fd < 0)
+                return;
+        char path[PATH_MAX];
+        unit_lock_path(name, path, sizeof path);
+        (void) unlink(path);
+        close(*fd);
+        *fd = -EBADF;
 }
 
 /* The payload learns WatchdogSec= the way systemd tells services: WATCHDOG_USEC= in its
@@ -999,7 +1026,8 @@ void supervisor_free(struct supervisor *s) {
         notify_proxy_free(s->notify);
         cgroup_tree_free(s->cgroup); /* kills what is left, removes the cgroups */
         strv_free(s->spawn_environment);
-        if (s->lock_fd >= 0)
-                close(s->lock_fd); /* after the cgroups are gone: the next start finds them removed */
+        /* after the cgroups are gone: the next start finds them removed */
+        if (s->unit)
+                unit_unlock(s->unit->name, &s->lock_fd);
         free(s);
 }

@@ -76,9 +76,12 @@ run_unit "$SV-twice"
 expect_eq "second run of a running unit: 125" "$RC" 125
 expect_match "second run: says it is running" "$ERR" "already running"
 check "second run: the first one still runs" kill -0 "$HPID"
+check "while it runs, its lock file is there" test -e "/run/hutch/lock/$SV-twice.lock"
 kill -TERM "$HPID"
 wait_exit "$HPID" 15
 expect_eq "first run stops normally after the refused second" "$RC" 0
+check "once it ended, its lock file is removed (/run/hutch/lock holds running units only)" \
+        test ! -e "/run/hutch/lock/$SV-twice.lock"
 
 # --- hutch's fds stay the same over 200 restarts. Runs 21 and 221 pause for a second, so both
 # looks at /proc/PID/fd happen in the same phase (a payload running, nothing in flight).
