@@ -287,8 +287,10 @@ _noreturn_ static void payload_exec(const struct sandbox_ctx *c, const struct sa
         }
         umask(u->service.umask);
 
+        /* "~" is the user's home; without User= the payload runs as root, whose home systemd's
+         * manager takes as /root without looking it up (get_home_dir()), so hutch does too. */
         const char *wd =
-                u->service.working_directory_home ? (id->home ?: "/") : u->service.working_directory;
+                u->service.working_directory_home ? (id->home ?: "/root") : u->service.working_directory;
         if (wd && chdir(wd) < 0 && !(errno == ENOENT && u->service.working_directory_missing_ok)) {
                 sandbox_error_set(e, SANDBOX_STEP_CHDIR, errno, "change to WorkingDirectory=", wd, NULL);
                 child_fail(c, e);

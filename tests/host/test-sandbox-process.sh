@@ -100,6 +100,17 @@ ExecStart=/bin/pwd
 EOF
 sb_run sb-home
 expect_eq "WorkingDirectory=~ is the user's home" "$OUT" /usr/sbin
+# Without User= the payload is root, and ~ is /root, as in systemd (which ProtectHome=yes, the
+# default, makes unreachable: that start fails, as it does with User=root).
+unit_file sb-roothome <<EOF
+[Service]
+WorkingDirectory=~
+ExecStart=/bin/pwd
+[Sandbox]
+ProtectHome=no
+EOF
+sb_run sb-roothome
+expect_eq "WorkingDirectory=~ without User= is root's home, /root" "$RC:$OUT" "0:/root"
 
 unit_file sb-nowd <<EOF
 [Service]
