@@ -20,7 +20,8 @@
 
 bool unit_name_is_valid(const char *name) {
         size_t n = strlen(name);
-        if (n == 0 || n > 255 || name[0] == '@')
+        /* "." and "..": names of no file a unit could be found by, and odd cgroup and lock names */
+        if (n == 0 || n > 255 || name[0] == '@' || streq(name, ".") || streq(name, ".."))
                 return false;
         /* The first '@' ends the prefix; an instance may hold more ("w@user@host"), as in systemd */
         for (const char *p = name; *p; p++) {
@@ -328,9 +329,16 @@ static int resolve(const char *name_or_path, const struct unit_load_options *opt
 }
 
 static int masked_error(const struct resolved *res, const struct unit_load_options *opts) {
+        /* What masks it, as systemd's null_or_empty() decides: an empty regular file, or any
+         * character device (not only /dev/null), or a symlink to one. */
         struct stat st;
-        bool empty = stat(res->masked_path, &st) == 0 && S_ISREG(st.st_mode);
-        const char *what = empty ? "an empty file" : "a link to /dev/null";
+        bool regular = stat(res->masked_path, &st) == 0 && S_ISREG(st.st_mode);
+        char target[16];
+        ssize_t tl = readlink(res->masked_path, target, sizeof target - 1);
+        const char *what = regular                                          ? "an empty file"
+                           : tl == 9 && memcmp(target, "/dev/null", 9) == 0 ? "a link to /dev/null"
+                           : tl >= 0                                        ? "a link to a character device"
+                                                                            : "a character device";
         if (opts && opts->quiet_masked)
                 return log_debug_errno(-ERFKILL, "unit %s is masked (%s is %s)", res->name, res->masked_path,
                                        what);

@@ -28,6 +28,8 @@ static void test_names(void) {
         TAP_CHECK(!unit_name_is_valid("@x"), "leading '@'");
         TAP_CHECK(!unit_name_is_valid("a/b"), "slash");
         TAP_CHECK(!unit_name_is_valid("a b"), "space");
+        TAP_CHECK(!unit_name_is_valid(".") && !unit_name_is_valid(".."), "'.' and '..'");
+        TAP_CHECK(unit_name_is_valid("...") && unit_name_is_valid(".web"), "other names of dots are fine");
         char l[300];
         memset(l, 'a', 256);
         l[256] = 0;

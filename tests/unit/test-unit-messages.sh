@@ -57,5 +57,11 @@ check "not a boolean: the value once" one_line 1 "$T/a/bool.hutch:4: PrivateTmp:
 printf '[Service]\nExecStart=/bin/echo a\\.b\n' >"$T/a/esc.hutch"
 check "a refused ExecStart=: that one line, no 'missing' after it" \
         one_line 1 "$T/a/esc.hutch:2: ExecStart:" "unknown escape sequence" -- "$HUTCH" verify --unit-path "$T/a" esc
+if [ -c /dev/zero ]; then
+        check "a character device masks, and is called one (not a link to /dev/null)" \
+                one_line 1 "unit zero is masked (/dev/zero is a character device)" -- "$HUTCH" verify /dev/zero
+else
+        skip "no /dev/zero"
+fi
 
 tap_done
