@@ -100,9 +100,13 @@ check "-p: section and key with '=', no space after" is "$H run -p Service.Ty" S
 check "-p: no space after '='" asks "$H run -p Service.Ty" nospace
 check "-p: a section's keys" has "$H run -p Sandbox." Sandbox.PrivateNetwork= Sandbox.RootDirectory= Sandbox.BindPaths=
 printf '[Service]\nExecStart=/bin/true\n' >"$T/k.hutch"
-settings=$("$HUTCH" show "$T/k.hutch" | grep -c '^[A-Za-z]*=')
+# every setting show prints, those not set (comment lines) included
+settings=$("$HUTCH" show "$T/k.hutch" | grep -Ec '^([A-Za-z]*=|# [A-Za-z]+= not set)')
 offers "$H run -p "
 check "-p: as many keys as 'hutch show' prints settings ($settings)" test "$(wc -l <"$T/got")" = "$settings"
+check "-p: keys show prints as not set are offered too (Limit*=, CPUWeight=)" \
+        has "$H run -p Service.LimitNO" Service.LimitNOFILE=
+check "... and a resource key" has "$H run -p Resources.CPUW" Resources.CPUWeight=
 check "--property=: the same keys (bash replaces what follows '=')" is "$H show --property=Security.NoNewP" Security.NoNewPrivileges=
 check "-p: nothing once the value begins" is "$H run -p Service.Type="
 check "--property=: nothing once the value begins" is "$H run --property=Service.Type=ex"
