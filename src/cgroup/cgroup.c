@@ -257,6 +257,25 @@ static int open_subdir(int dirfd, const char *name, bool create, int *ret) {
         return created;
 }
 
+/* Processes an earlier run left in a cgroup of the unit (hutch itself holds the unit's lock by
+ * now, so no other hutch runs it): an error naming them, "pids 12 13 ..." from payload/ or the
+ * unit's own cgroup. */
+static int leftover_error(const struct cgroup_tree *t, const char *path) {
+        char pids[256] = "", buf[512];
+        size_t n = 0;
+        int fds[] = {t->payload_fd, t->root_fd};
+        for (size_t i = 0; i < ELEMENTSOF(fds) && n < sizeof pids - 16; i++) {
+                if (fds[i] < 0 || cg_read_at(fds[i], "cgroup.procs", buf, sizeof buf) <= 0)
+                        continue;
+                for (char *p = strtok(buf, "\n"); p && n < sizeof pids - 16; p = strtok(NULL, "\n"))
+                        n += (size_t) snprintf(pids + n, sizeof pids - n, " %s", p);
+        }
+        return log_error_errno(-EBUSY,
+                               "processes of an earlier run of %s are still in cgroup %s%s (pids%s); stop "
+                               "them, then start the unit again",
+                               t->unit_name, t->mount_path, path, n ? pids : " in child cgroups");
+}
+
 int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_tree **ret) {
         _cleanup_cgroup_tree_ struct cgroup_tree *t = tree_new();
         int r;
@@ -328,10 +347,11 @@ int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_
                 /* A directory we have just made holds nothing yet. */
                 r = stale ? cg_populated_at(t->root_fd) : 0;
                 if (r > 0) {
+                        (void) open_subdir(t->root_fd, "payload", false, &t->payload_fd);
+                        r = leftover_error(t, t->root_path);
+                        safe_close_fd(&t->payload_fd);
                         safe_close_fd(&t->root_fd);
-                        return log_error_errno(-EBUSY,
-                                               "unit is already running: cgroup %s%s still holds processes",
-                                               t->mount_path, t->root_path);
+                        return r;
                 }
                 /* An empty tree left by a hutch that was SIGKILLed still carries that run's
                  * limits: start from fresh directories, so a key removed from the unit since is
@@ -341,7 +361,18 @@ int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_
                         (void) unlinkat(t->root_fd, "payload", AT_REMOVEDIR);
                         (void) unlinkat(t->root_fd, "supervisor", AT_REMOVEDIR);
                 }
-                if (stale && unlinkat(t->origin_fd, name, AT_REMOVEDIR) == 0) {
+                if (stale && unlinkat(t->origin_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+                        /* Going on in it would keep that run's limits (a key removed since
+                         * would still apply): an empty cgroup that cannot be removed holds
+                         * cgroups of its own, which are not hutch's to remove. */
+                        r = log_error_errno(-errno,
+                                            "remove the cgroup %s%s an earlier run left: %m (remove the "
+                                            "cgroups below it, then start the unit again)",
+                                            t->mount_path, t->root_path);
+                        safe_close_fd(&t->root_fd);
+                        return r;
+                }
+                if (stale) {
                         safe_close_fd(&t->root_fd);
                         r = open_subdir(t->origin_fd, name, true, &t->root_fd);
                         if (r < 0)
@@ -377,9 +408,12 @@ int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_
         if (r < 0)
                 return log_error_errno(r, "create cgroup %s%s: %m", t->mount_path, t->payload_path);
         r = r == 0 ? cg_populated_at(t->payload_fd) : 0;
-        if (r > 0)
-                return log_error_errno(-EBUSY, "unit is already running: cgroup %s%s still holds processes",
-                                       t->mount_path, t->payload_path);
+        if (r > 0) {
+                r = leftover_error(t, t->payload_path);
+                /* Not ours to kill: the tree is freed without touching payload/. */
+                safe_close_fd(&t->payload_fd);
+                return r;
+        }
 
         if (leave) {
                 /* Writing our own pid is the one cgroup.procs write hutch does: the payload goes in

@@ -78,4 +78,34 @@ wait_exit "$first" 15
 expect_eq "the first run stops cleanly" "$RC" 0
 rmdir "$E" 2>/dev/null
 
+# --- A process an earlier run left in hutch-NAME/payload/ (no hutch runs the unit): the start is
+# refused, naming it, and hutch does not kill what it did not start.
+L=$CG/hutch-$SV-left
+mkdir -p "$L/payload"
+sleep 300 &
+left=$!
+echo "$left" >"$L/payload/cgroup.procs"
+unit "$SV-left" "/bin/true"
+run_unit "$SV-left"
+expect_eq "leftover process in payload/: refused with 125" "$RC" 125
+expect_match "... saying it is left from an earlier run, with its pid" "$ERR" \
+        "processes of an earlier run of $SV-left are still in cgroup .*hutch-$SV-left \\(pids $left\\)"
+check "... and the leftover process still runs" kill -0 "$left"
+kill "$left"
+wait "$left" 2>/dev/null
+rmdir "$L/payload" "$L"
+check "the test's leftover cgroup is removed" test ! -e "$L"
+
+# --- An empty tree an earlier run left, with a cgroup below payload/ that hutch did not make: it
+# cannot be removed, and running in it would keep that run's limit files; refused, saying so.
+S=$CG/hutch-$SV-stale
+mkdir -p "$S/payload/sub"
+unit "$SV-stale" "/bin/true"
+run_unit "$SV-stale"
+expect_eq "stale tree with a foreign child cgroup: refused with 125" "$RC" 125
+expect_match "... saying what to remove" "$ERR" "remove the cgroup .*hutch-$SV-stale an earlier run left: .*remove the cgroups below it"
+check "... and the foreign cgroup is left alone" test -d "$S/payload/sub"
+rmdir "$S/payload/sub" "$S/payload" "$S"
+check "the test's stale cgroups are removed" test ! -e "$S"
+
 done_testing
