@@ -274,20 +274,78 @@ static int add_dependency_link(int dirfd, const char *out, const char *target, c
         return 0;
 }
 
-static int add_alias(int dirfd, const char *out, const char *alias, const char *service) {
-        _cleanup_free_ char *name = NULL, *dest = NULL;
+/* Alias= links are made once every service is written (add_aliases()), so that an alias never
+ * takes the place of a unit of that name, whatever the order of the names. */
+struct alias {
+        char *name;    /* "www.service" */
+        char *service; /* "web.service" */
+};
+static struct alias *aliases;
+static size_t n_aliases;
+
+/* The instance part of a service name ("blue" of "web@blue.service"), "" for a template, or
+ * NULL for a plain name. */
+static const char *instance_of(const char *service) {
+        const char *at = strchr(service, '@');
+        return at ? at + 1 : NULL;
+}
+
+static int queue_alias(const char *alias, const char *service) {
         const char *dot = strrchr(alias, '.');
         if (strchr(alias, '/') || alias[0] == '.' || (dot && !streq(dot, ".service")))
                 return log_warning_errno(-EINVAL, "%s: Alias=%s: an alias must be a .service name, ignored",
                                          service, alias);
-        if (asprintf(&name, "%s%s", alias, dot ? "" : ".service") < 0 ||
-            asprintf(&dest, "%s/%s", out, service) < 0)
+        _cleanup_free_ char *name = NULL;
+        if (asprintf(&name, "%s%s", alias, dot ? "" : ".service") < 0)
                 return log_oom();
         if (streq(name, service))
                 return 0;
-        if (symlinkat(dest, dirfd, name) < 0 && errno != EEXIST)
-                return log_error_errno(-errno, "%s/%s: symlink: %m", out, name);
+        /* As systemd's unit_validate_alias_symlink_or_warn(): a plain name for a plain unit, an
+         * instance of the same instance for an instance; systemd ignores any other link. */
+        const char *a = instance_of(name), *s = instance_of(service);
+        if ((!a) != (!s) || (a && s && strcmp(a, s) != 0))
+                return log_warning_errno(
+                        -EINVAL, "%s: Alias=%s: an alias must be %s, as systemd requires; ignored", service,
+                        alias,
+                        s ? "an instance of the same instance (NAME@INSTANCE)" : "a plain name (no '@')");
+        struct alias *n = realloc(aliases, (n_aliases + 1) * sizeof *n);
+        if (!n)
+                return log_oom();
+        aliases = n;
+        aliases[n_aliases].service = strdup(service);
+        aliases[n_aliases].name = TAKE_PTR(name);
+        if (!aliases[n_aliases].service) {
+                free(aliases[n_aliases].name);
+                return log_oom();
+        }
+        n_aliases++;
         return 0;
+}
+
+static void add_aliases(int dirfd, const char *out) {
+        for (size_t i = 0; i < n_aliases; i++) {
+                const struct alias *a = &aliases[i];
+                _cleanup_free_ char *dest = NULL;
+                if (asprintf(&dest, "%s/%s", out, a->service) < 0) {
+                        log_oom();
+                        break;
+                }
+                if (symlinkat(dest, dirfd, a->name) < 0) {
+                        if (errno == EEXIST)
+                                log_warning("%s: Alias=%s: a unit or alias of that name exists already; "
+                                            "not linked",
+                                            a->service, a->name);
+                        else
+                                log_error_errno(-errno, "%s/%s: symlink: %m", out, a->name);
+                }
+        }
+        for (size_t i = 0; i < n_aliases; i++) {
+                free(aliases[i].name);
+                free(aliases[i].service);
+        }
+        free(aliases);
+        aliases = NULL;
+        n_aliases = 0;
 }
 
 /* Generates one unit. Problems in the unit file are logged with file:line and the unit is
@@ -353,7 +411,7 @@ static int generate_one(int dirfd, const char *out, const char *name, const stru
                         (void) add_dependency_link(dirfd, out, *t, ".requires", service);
                 }
                 STRV_FOREACH (a, u->install.alias.items) {
-                        (void) add_alias(dirfd, out, *a, service);
+                        (void) queue_alias(*a, service);
                 }
         }
         log_debug("%s: generated %s/%s", name, out, service);
@@ -419,6 +477,7 @@ int main(int argc, char *argv[]) {
                 if (generate_one(dirfd, out, *name, &opts, true) == 0)
                         n++;
         }
+        add_aliases(dirfd, out);
         log_debug("%u of %zu units processed", n, strv_length(names) + strv_length(extra));
         strv_free(extra);
         strv_free(names);

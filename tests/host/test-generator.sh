@@ -78,6 +78,10 @@ printf '[Unit]\nAfter=db.service\nRequires=db.service\n[Service]\nTimeoutStartSe
 # A valid unit name that `hutch run` would read as an option, one ending in a backslash (which
 # must not continue the line), and a time-out too long for the 5 s margin.
 printf '[Service]\nExecStart=/bin/true\n' >"$T/units/-dash.hutch"
+# Aliases that would take a unit's name (before or after it in name order) or cross name kinds.
+printf '[Service]\nExecStart=/bin/true\n[Install]\nAlias=zed\nAlias=other@x.service\n' >"$T/units/alpha.hutch"
+printf '[Service]\nExecStart=/bin/true\n' >"$T/units/zed.hutch"
+printf '[Service]\nExecStart=/bin/true\n[Install]\nAlias=alpha\n' >"$T/units/zulu.hutch"
 printf '[Service]\nExecStart=/bin/true\nTimeoutStartSec=18446744073709551610us\n' >"$T/units/bs\\.hutch"
 printf '[Service]\nExecStart=/bin/true\n' >"$T/units/hutch@.hutch"
 
@@ -146,6 +150,12 @@ expect_eq "... with the drop-in's TimeoutStartSec= (plus 5 s)" "$(svc TimeoutSta
 expect_eq "... and its dependencies" "$(svc After "$I")|$(svc Requires "$I")" \
         "helper@slow.service|db.service|db.service"
 check "... and no [Install] of the template's" test ! -e "$OUTD/multi-user.target.wants/tpl@slow.service"
+check "an alias never takes a unit's name: both units are written" \
+        sh -c "test -f '$OUTD/zed.service' && test ! -L '$OUTD/zed.service' && test ! -L '$OUTD/alpha.service'"
+expect_match "... and the alias is refused with a warning" "$(cat "$T/gen.err")" "alpha.service: Alias=zed.service: a unit or alias of that name exists already"
+expect_match "... either way round" "$(cat "$T/gen.err")" "zulu.service: Alias=alpha.service: a unit or alias of that name exists already"
+check "an alias of another name kind (an instance for a plain unit) is not made" test ! -e "$OUTD/other@x.service"
+expect_match "... as systemd ignores it, with a warning" "$(cat "$T/gen.err")" "Alias=other@x.service: an alias must be a plain name"
 expect_match "a name starting with '-' is not taken for an option" "$(svc ExecStart "$OUTD/-dash.service")" \
         '/hutch run -- -dash$'
 expect_eq "a value ending in a backslash does not continue the line" \
