@@ -62,6 +62,8 @@ int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_
 
 /* Writes every [Resources] key of `u` into the payload cgroup. Logged on failure. */
 int cgroup_apply_limits(struct cgroup_tree *t, const struct hutch_unit *u);
+/* IOWeight= on io.bfq.weight's scale: 1..100 as is, 100..10000 onto 100..1000 (systemd's). */
+uint64_t cgroup_bfq_weight(uint64_t io_weight);
 
 /* 1 when payload/ (or any cgroup below it) holds a process, 0 when empty, or -errno. */
 int cgroup_payload_populated(struct cgroup_tree *t);

@@ -16,6 +16,14 @@
 /* systemd's CPUQuotaPeriodSec= default */
 #define CPU_QUOTA_PERIOD_USEC UINT64_C(100000)
 
+/* IOWeight= (1..10000, default 100) on BFQ's scale (1..1000, default 100), linear on either side of
+ * the default, as systemd maps it. */
+uint64_t cgroup_bfq_weight(uint64_t w) {
+        if (w <= 100)
+                return w; /* 1..100 onto 1..100 */
+        return 100 + (w - 100) * (1000 - 100) / (10000 - 100);
+}
+
 static void format_limit_value(char *buf, size_t l, uint64_t v) {
         if (v == LIMIT_INFINITY)
                 snprintf(buf, l, "max");
@@ -162,6 +170,16 @@ int cgroup_apply_limits(struct cgroup_tree *t, const struct hutch_unit *u) {
         if (r < 0)
                 return r;
         if (res->io_weight.set) {
+                /* The BFQ scheduler reads io.bfq.weight (1..1000), not io.weight, which counts
+                 * only with blk-iocost: as systemd, both are written, the weight mapped so that
+                 * the default 100 stays 100. io.bfq.weight exists only where BFQ is loaded. */
+                uint64_t bfq = cgroup_bfq_weight(res->io_weight.value);
+                snprintf(buf, sizeof buf, "%" PRIu64, bfq);
+                if (faccessat(t->payload_fd, "io.bfq.weight", F_OK, 0) == 0) {
+                        r = write_key_shared(t, "IOWeight", res->io_weight.origin, "io.bfq.weight", buf);
+                        if (r < 0)
+                                return r;
+                }
                 snprintf(buf, sizeof buf, "default %" PRIu64, res->io_weight.value);
                 r = write_key_shared(t, "IOWeight", res->io_weight.origin, "io.weight", buf);
                 if (r < 0)

@@ -333,6 +333,10 @@ static void keep_heap_off_brk(void) {
 int main(int argc, char **argv) {
         keep_heap_off_brk();
         proc_title_init(argc, argv);
+        /* getopt_long()'s own messages name the program by argv[0]: "hutch", not the binary's
+         * path (the strings are not touched; only the pointer changes). */
+        if (argc > 0)
+                argv[0] = (char *) "hutch";
         static const struct option options[] = {
                 {"help", no_argument, NULL, 'h'},
                 {"version", no_argument, NULL, ARG_VERSION},

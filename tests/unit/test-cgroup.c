@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The cgroup manager's pure parts: which controllers a unit's [Resources] keys need, and the
  * discovery of the cgroup2 mount and our own cgroup (read-only, from /proc). */
+#include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -11,6 +12,14 @@ int main(void) {
         struct hutch_unit u;
         memset(&u, 0, sizeof u);
         TAP_CHECK(cgroup_controllers_needed(&u) == 0, "no [Resources] key: no controller needed");
+
+        /* IOWeight= for BFQ, as systemd's BFQ_WEIGHT(): the default stays 100, the ends 1 and 1000 */
+        TAP_CHECK(cgroup_bfq_weight(1) == 1 && cgroup_bfq_weight(50) == 50 && cgroup_bfq_weight(100) == 100,
+                  "IOWeight= up to 100 is the same on BFQ's scale");
+        TAP_CHECK(cgroup_bfq_weight(200) == 109 && cgroup_bfq_weight(5050) == 550 &&
+                          cgroup_bfq_weight(10000) == 1000,
+                  "IOWeight= above 100 maps onto 100..1000 (200: %" PRIu64 ", 10000: %" PRIu64 ")",
+                  cgroup_bfq_weight(200), cgroup_bfq_weight(10000));
 
         u.resources.cpu_weight.set = true;
         TAP_CHECK(cgroup_controllers_needed(&u) == CGROUP_CONTROLLER_CPU, "CPUWeight= needs cpu");
