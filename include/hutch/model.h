@@ -21,6 +21,10 @@ struct unit_origin {
         unsigned line;
 };
 
+/* "FILE:LINE: ", "FILE: " (no line: the command line's -p, say) or "" (a default), into buf: the
+ * start of every message about a value, as `file:line: key: problem`. Returns buf. */
+const char *unit_origin_prefix(struct unit_origin o, char *buf, size_t size);
+
 /* A path list entry. systemd's prefixes: '-' ignore a missing path; '+' relative to the
  * sandbox root (accepted, it is what hutch always does). */
 struct path_entry {

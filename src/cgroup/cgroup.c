@@ -184,16 +184,10 @@ static int check_controllers(const struct cgroup_tree *t, const struct hutch_uni
                 const char *key = key_needing(u, bit, &o);
                 char why[160];
                 why_unavailable(t, bit, controller_names[i].name, why, sizeof why);
-                if (o.file && o.line > 0)
-                        log_error("%s:%u: %s: the %s controller is not available in the cgroup v2 "
-                                  "hierarchy at %s%s%s",
-                                  o.file, o.line, key, controller_names[i].name, t->mount_path,
-                                  streq(rel, "/") ? "" : rel, why);
-                else
-                        log_error("%s: the %s controller is not available in the cgroup v2 hierarchy at "
-                                  "%s%s%s",
-                                  key, controller_names[i].name, t->mount_path, streq(rel, "/") ? "" : rel,
-                                  why);
+                char where[512];
+                log_error("%s%s: the %s controller is not available in the cgroup v2 hierarchy at %s%s%s",
+                          unit_origin_prefix(o, where, sizeof where), key, controller_names[i].name,
+                          t->mount_path, streq(rel, "/") ? "" : rel, why);
                 ret = -EOPNOTSUPP;
         }
         return ret;

@@ -35,11 +35,10 @@ static int write_key_at(struct cgroup_tree *t, int fd, const char *rel, const ch
                         struct unit_origin o, const char *file, const char *value) {
         int r = cg_write_at(fd, file, value);
         if (r < 0) {
-                if (o.file && o.line > 0)
-                        return log_error_errno(r, "%s:%u: %s: write \"%s\" to %s%s/%s: %m", o.file, o.line,
-                                               key, value, t->mount_path, rel, file);
-                return log_error_errno(r, "%s: write \"%s\" to %s%s/%s: %m", key, value, t->mount_path, rel,
-                                       file);
+                char where[512];
+                return log_error_errno(r, "%s%s: write \"%s\" to %s%s/%s: %m",
+                                       unit_origin_prefix(o, where, sizeof where), key, value, t->mount_path,
+                                       rel, file);
         }
         return 0;
 }
@@ -109,10 +108,10 @@ static int write_io_limits(struct cgroup_tree *t, const char *key, const struct 
                 dev_t d;
                 int r = io_device_of(l[i].path, &d);
                 if (r < 0) {
-                        if (l[i].origin.file && l[i].origin.line > 0)
-                                return log_error_errno(r, "%s:%u: %s: block device of %s: %m",
-                                                       l[i].origin.file, l[i].origin.line, key, l[i].path);
-                        return log_error_errno(r, "%s: block device of %s: %m", key, l[i].path);
+                        char where[512];
+                        return log_error_errno(r, "%s%s: block device of %s: %m",
+                                               unit_origin_prefix(l[i].origin, where, sizeof where), key,
+                                               l[i].path);
                 }
                 char v[32], buf[96];
                 format_limit_value(v, sizeof v, l[i].bytes_per_sec);

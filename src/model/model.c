@@ -66,13 +66,21 @@ void unit_problems_clear(struct unit_problems *p) {
         p->n = 0;
 }
 
+const char *unit_origin_prefix(struct unit_origin o, char *buf, size_t size) {
+        if (o.file && o.line > 0)
+                snprintf(buf, size, "%s:%u: ", o.file, o.line);
+        else if (o.file)
+                snprintf(buf, size, "%s: ", o.file);
+        else if (size > 0)
+                buf[0] = 0;
+        return buf;
+}
+
 void unit_problems_print(const struct unit_problems *p, FILE *f) {
         for (size_t i = 0; i < p->n; i++) {
                 const struct unit_problem *q = &p->items[i];
-                if (q->origin.file && q->origin.line > 0)
-                        fprintf(f, "%s:%u: ", q->origin.file, q->origin.line);
-                else if (q->origin.file)
-                        fprintf(f, "%s: ", q->origin.file);
+                char where[512];
+                fputs(unit_origin_prefix(q->origin, where, sizeof where), f);
                 if (q->key)
                         fprintf(f, "%s: ", q->key);
                 fprintf(f, "%s\n", q->message);

@@ -306,9 +306,8 @@ static int read_env_file(const char *path, char ***ret) {
 /* A failure of one EnvironmentFile= (`file`: the match of its pattern that failed, or NULL).
  * With '-' it is ignored as systemd ignores it, quietly when nothing matched. */
 static int env_file_failed(const struct path_entry *pe, const char *file, int r) {
-        char where[512] = "";
-        if (pe->origin.file)
-                snprintf(where, sizeof where, "%s:%u: ", pe->origin.file, pe->origin.line);
+        char where[512];
+        unit_origin_prefix(pe->origin, where, sizeof where);
         const char *sep = file && !streq(file, pe->path) ? ": " : "";
         if (!*sep)
                 file = "";

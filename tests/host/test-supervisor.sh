@@ -115,6 +115,11 @@ else
         else
                 skip "the memory controller is not bound to cgroup v1 here"
         fi
+        unit "$SV-memp" "/bin/true"
+        run_unit_p() { OUT=$("$HUTCH" run -p Resources.MemoryMax=64M "$1" 2>"$T/stderr"); RC=$?; ERR=$(cat "$T/stderr"); }
+        run_unit_p "$SV-memp"
+        expect_match "MemoryMax= from -p: the error names the command line as its origin" "$ERR" \
+                "command line: MemoryMax: the memory controller is not available"
 fi
 
 # --- No cgroup v2 hierarchy at all (a tmpfs hides every cgroup mount, in a mount namespace of
