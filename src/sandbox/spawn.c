@@ -620,8 +620,13 @@ static bool pin_to_this_cpu(cpu_set_t *saved) {
 
 static void log_sandbox_error(const struct sandbox_error *e) {
         bool d = e->detail[0] != 0;
-        log_error_errno(-e->error, "%s%s%s: %m%s%s%s", e->what, e->path[0] ? " " : "", e->path,
-                        d ? " (" : "", e->detail, d ? ")" : "");
+        /* ESRCH is a name looked up and not found (User=, Group=): "No such process" would mislead. */
+        if (e->error == ESRCH)
+                log_error_errno(-e->error, "%s%s%s: not found%s%s%s", e->what, e->path[0] ? " " : "",
+                                e->path, d ? " (" : "", e->detail, d ? ")" : "");
+        else
+                log_error_errno(-e->error, "%s%s%s: %m%s%s%s", e->what, e->path[0] ? " " : "", e->path,
+                                d ? " (" : "", e->detail, d ? ")" : "");
 }
 
 static int fail(struct sandbox_error *err, enum sandbox_step step, int r, const char *what,

@@ -92,6 +92,14 @@ EOF
 expect_failure sb-badwd 125 "WorkingDirectory=.*/hutch-no-such-dir: No such file or directory" \
         "missing WorkingDirectory="
 
+unit_file sb-nouser <<EOF
+[Service]
+User=hutch-no-such-user
+ExecStart=/bin/true
+EOF
+expect_failure sb-nouser 125 "resolve User= /etc/passwd: not found \\(no user 'hutch-no-such-user' in the sandbox\\)" \
+        "a user the sandbox does not have (not 'No such process')"
+
 unit_file sb-notfound <<EOF
 [Service]
 ExecStart=/hutch/no/such/binary
