@@ -18,19 +18,31 @@
 
 #define COMMAND_LINE_ORIGIN "command line"
 
-bool unit_name_is_valid(const char *name) {
+/* Why name is no unit name, or NULL when it is one. */
+static const char *name_problem(const char *name) {
         size_t n = strlen(name);
+        if (n == 0)
+                return "it is empty";
+        if (n > 255)
+                return "it is longer than 255 characters";
+        if (name[0] == '@')
+                return "it starts with '@'";
         /* "." and "..": names of no file a unit could be found by, and odd cgroup and lock names */
-        if (n == 0 || n > 255 || name[0] == '@' || streq(name, ".") || streq(name, ".."))
-                return false;
+        if (streq(name, ".") || streq(name, ".."))
+                return "'.' and '..' are no names";
         /* The first '@' ends the prefix; an instance may hold more ("w@user@host"), as in systemd */
         for (const char *p = name; *p; p++) {
                 char c = *p;
                 if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                       strchr(":_.\\-@", c)))
-                        return false;
+                        return "only letters, digits and ':_.\\-@' may be in it (systemd escapes others as "
+                               "\\xNN)";
         }
-        return true;
+        return NULL;
+}
+
+bool unit_name_is_valid(const char *name) {
+        return !name_problem(name);
 }
 
 int unit_search_path(const struct unit_load_options *opts, char ***ret) {
@@ -257,8 +269,16 @@ static int resolve(const char *name_or_path, const struct unit_load_options *opt
                 if (r == -EUCLEAN)
                         return log_error_errno(-EINVAL, "%s is a template: name an instance (%sINSTANCE)",
                                                name_or_path, base);
-                if (r == -EINVAL)
-                        return log_error_errno(r, "%s: '%s' is not a valid unit name", name_or_path, base);
+                if (r == -EINVAL) {
+                        /* the name is the file's, without UNIT_SUFFIX */
+                        _cleanup_free_ char *stem = strdup(base);
+                        size_t sl = stem ? strlen(stem) : 0, ul = strlen(UNIT_SUFFIX);
+                        if (sl > ul && streq(stem + sl - ul, UNIT_SUFFIX))
+                                stem[sl - ul] = 0;
+                        return log_error_errno(r, "%s: '%.80s%s' is not a valid unit name: %s", name_or_path,
+                                               stem ?: base, strlen(base) > 80 ? "..." : "",
+                                               name_problem(stem ?: base) ?: "");
+                }
                 if (r < 0)
                         return r;
                 r = file_state(name_or_path, &res->masked);
@@ -282,7 +302,9 @@ static int resolve(const char *name_or_path, const struct unit_load_options *opt
                 return log_error_errno(-EINVAL, "%s is a template: name an instance (%sINSTANCE)",
                                        name_or_path, name_or_path);
         if (r == -EINVAL)
-                return log_error_errno(r, "'%s' is not a valid unit name", name_or_path);
+                return log_error_errno(r, "'%.80s%s' is not a valid unit name: %s", name_or_path,
+                                       strlen(name_or_path) > 80 ? "..." : "",
+                                       name_problem(name_or_path) ?: "");
         if (r < 0)
                 return r;
 

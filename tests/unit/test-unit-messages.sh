@@ -63,5 +63,11 @@ if [ -c /dev/zero ]; then
 else
         skip "no /dev/zero"
 fi
+long=$(printf 'a%.0s' $(seq 300))
+check "a name too long: says so, without repeating all of it" \
+        one_line 1 "is not a valid unit name: it is longer than 255 characters" -- "$HUTCH" verify "$long"
+check "... the name cut short" sh -c '[ "$(wc -c <"$0")" -lt 200 ]' "$T/err"
+check "a name with a blank: says which characters may be in one" \
+        one_line 1 "'we b' is not a valid unit name: only letters, digits" -- "$HUTCH" verify "we b"
 
 tap_done
