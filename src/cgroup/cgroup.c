@@ -432,6 +432,17 @@ int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_
                 if (r < 0)
                         return r;
         }
+        /* Under systemd, payload/ gets the memory controller whenever the service has it, with no
+         * limit of its own: its memory.events then tells of an OOM kill (by the kernel's own OOM
+         * killer, or a limit set on the service) as systemd's memory accounting, on by default,
+         * would, and the unit ends with the result oom-kill. Outside systemd it would take moving
+         * hutch out of its cgroup at every start: there only a memory key does it. Best effort. */
+        if (t->delegated && !(needed & CGROUP_CONTROLLER_MEMORY)) {
+                unsigned avail = 0;
+                if (read_controllers_at(t->root_fd, "cgroup.controllers", &avail) >= 0 &&
+                    (avail & CGROUP_CONTROLLER_MEMORY))
+                        (void) cg_write_at(t->root_fd, "cgroup.subtree_control", "+memory");
+        }
 
         r = cgroup_apply_limits(t, u);
         if (r < 0)
