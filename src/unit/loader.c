@@ -259,59 +259,10 @@ static int find_in_path(char **search, const char *file_name, char **ret, bool *
         return -ENOENT;
 }
 
-static int resolve(const char *name_or_path, const struct unit_load_options *opts, struct resolved *res) {
+/* A split name (split_name()) found in `search`: the instance's own file anywhere on it, else its
+ * template's, with the drop-ins of both. */
+static int resolve_in(char **search, struct resolved *res) {
         int r;
-        *res = (struct resolved){};
-
-        if (strchr(name_or_path, '/')) {
-                const char *base = strrchr(name_or_path, '/') + 1;
-                r = split_name(base, res);
-                if (r == -EUCLEAN)
-                        return log_error_errno(-EINVAL, "%s is a template: name an instance (%sINSTANCE)",
-                                               name_or_path, base);
-                if (r == -EINVAL) {
-                        /* the name is the file's, without UNIT_SUFFIX */
-                        _cleanup_free_ char *stem = strdup(base);
-                        size_t sl = stem ? strlen(stem) : 0, ul = strlen(UNIT_SUFFIX);
-                        if (sl > ul && streq(stem + sl - ul, UNIT_SUFFIX))
-                                stem[sl - ul] = 0;
-                        return log_error_errno(r, "%s: '%.80s%s' is not a valid unit name: %s", name_or_path,
-                                               stem ?: base, strlen(base) > 80 ? "..." : "",
-                                               name_problem(stem ?: base) ?: "");
-                }
-                if (r < 0)
-                        return r;
-                r = file_state(name_or_path, &res->masked);
-                if (r < 0)
-                        return log_error_errno(r, "cannot load %s: %m", name_or_path);
-                if (!(res->fragment = strdup(name_or_path)))
-                        return -ENOMEM;
-                if (res->masked)
-                        return (res->masked_path = strdup(name_or_path)) ? 0 : -ENOMEM;
-                if ((r = strv_extend(&res->files, res->fragment)) < 0)
-                        return r;
-                _cleanup_strv_free_ char **dirs = NULL;
-                _cleanup_free_ char *d = NULL;
-                if (asprintf(&d, "%s.d", name_or_path) < 0 || strv_consume(&dirs, TAKE_PTR(d)) < 0)
-                        return -ENOMEM;
-                return collect_dropins(dirs, &res->files);
-        }
-
-        r = split_name(name_or_path, res);
-        if (r == -EUCLEAN)
-                return log_error_errno(-EINVAL, "%s is a template: name an instance (%sINSTANCE)",
-                                       name_or_path, name_or_path);
-        if (r == -EINVAL)
-                return log_error_errno(r, "'%.80s%s' is not a valid unit name: %s", name_or_path,
-                                       strlen(name_or_path) > 80 ? "..." : "",
-                                       name_problem(name_or_path) ?: "");
-        if (r < 0)
-                return r;
-
-        _cleanup_strv_free_ char **search = NULL;
-        if ((r = unit_search_path(opts, &search)) < 0)
-                return r;
-
         _cleanup_free_ char *file_name = NULL, *template_file = NULL;
         if (asprintf(&file_name, "%s" UNIT_SUFFIX, res->name) < 0)
                 return -ENOMEM;
@@ -348,6 +299,73 @@ static int resolve(const char *name_or_path, const struct unit_load_options *opt
             (r = collect_dropins(dirs, &res->files)) < 0)
                 return r;
         return 0;
+}
+
+static int resolve(const char *name_or_path, const struct unit_load_options *opts, struct resolved *res) {
+        int r;
+        *res = (struct resolved){};
+
+        if (strchr(name_or_path, '/')) {
+                const char *base = strrchr(name_or_path, '/') + 1;
+                r = split_name(base, res);
+                if (r == -EUCLEAN)
+                        return log_error_errno(-EINVAL, "%s is a template: name an instance (%sINSTANCE)",
+                                               name_or_path, base);
+                if (r == -EINVAL) {
+                        /* the name is the file's, without UNIT_SUFFIX */
+                        _cleanup_free_ char *stem = strdup(base);
+                        size_t sl = stem ? strlen(stem) : 0, ul = strlen(UNIT_SUFFIX);
+                        if (sl > ul && streq(stem + sl - ul, UNIT_SUFFIX))
+                                stem[sl - ul] = 0;
+                        return log_error_errno(r, "%s: '%.80s%s' is not a valid unit name: %s", name_or_path,
+                                               stem ?: base, strlen(base) > 80 ? "..." : "",
+                                               name_problem(stem ?: base) ?: "");
+                }
+                if (r < 0)
+                        return r;
+                if (res->template_name && access(name_or_path, F_OK) < 0 && errno == ENOENT) {
+                        /* DIR/web@blue.hutch with no such file: the instance of DIR/web@.hutch, as
+                         * if DIR were the search path (systemd-analyze verify does the same) */
+                        _cleanup_strv_free_ char **here = NULL;
+                        char *dir = base - 1 == name_or_path
+                                            ? strdup("/")
+                                            : strndup(name_or_path, (size_t) (base - 1 - name_or_path));
+                        if (!dir || strv_consume(&here, dir) < 0)
+                                return -ENOMEM;
+                        return resolve_in(here, res);
+                }
+                r = file_state(name_or_path, &res->masked);
+                if (r < 0)
+                        return log_error_errno(r, "cannot load %s: %m", name_or_path);
+                if (!(res->fragment = strdup(name_or_path)))
+                        return -ENOMEM;
+                if (res->masked)
+                        return (res->masked_path = strdup(name_or_path)) ? 0 : -ENOMEM;
+                if ((r = strv_extend(&res->files, res->fragment)) < 0)
+                        return r;
+                _cleanup_strv_free_ char **dirs = NULL;
+                _cleanup_free_ char *d = NULL;
+                if (asprintf(&d, "%s.d", name_or_path) < 0 || strv_consume(&dirs, TAKE_PTR(d)) < 0)
+                        return -ENOMEM;
+                return collect_dropins(dirs, &res->files);
+        }
+
+        r = split_name(name_or_path, res);
+        if (r == -EUCLEAN)
+                return log_error_errno(-EINVAL, "%s is a template: name an instance (%sINSTANCE)",
+                                       name_or_path, name_or_path);
+        if (r == -EINVAL)
+                return log_error_errno(r, "'%.80s%s' is not a valid unit name: %s", name_or_path,
+                                       strlen(name_or_path) > 80 ? "..." : "",
+                                       name_problem(name_or_path) ?: "");
+        if (r < 0)
+                return r;
+
+        _cleanup_strv_free_ char **search = NULL;
+        if ((r = unit_search_path(opts, &search)) < 0)
+                return r;
+
+        return resolve_in(search, res);
 }
 
 static int masked_error(const struct resolved *res, const struct unit_load_options *opts) {

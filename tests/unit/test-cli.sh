@@ -93,6 +93,12 @@ check "run UNIT --help: says options go before the unit" status 2 "$HUTCH" run -
 check "... in those words" grep -q "'--help' after the unit: options go before it" "$T/err"
 check "an option verify lacks is named as the option" status 2 "$HUTCH" verify -p Service.Type=exec "$T/bad.hutch"
 check "... '-p', not its value" grep -q "option '-p' is not supported" "$T/err"
+mkdir -p "$T/tpl/web@blue.hutch.d"
+printf '[Service]\nExecStart=/bin/echo %%i\n' >"$T/tpl/web@.hutch"
+printf '[Service]\nUser=nobody\n' >"$T/tpl/web@blue.hutch.d/u.conf"
+check "a PATH to an instance with no file: the template beside it (0)" status 0 "$HUTCH" show "$T/tpl/web@blue.hutch"
+check "... with the instance expanded" grep -qx 'ExecStart=/bin/echo blue' "$T/out"
+check "... and the instance's drop-in" grep -qx 'User=nobody' "$T/out"
 mkdir -p "$T/fifo"
 mkfifo "$T/fifo/pipe.hutch"
 check "cat of a FIFO: refused at once, not read (1)" status 1 timeout 10 "$HUTCH" cat --unit-path "$T/fifo" pipe
