@@ -833,6 +833,10 @@ void supervisor_stop(struct supervisor *s) {
                 /* Nothing runs, and the stop cancels the restart: the unit ends inactive, not
                  * failed, whatever the last run's result (systemd's stop in auto-restart). */
                 timer_disarm(&s->timer_source);
+                if (s->state == STATE_AUTO_RESTART) {
+                        log_info("stopped while waiting to restart: the restart is cancelled");
+                        host_notify_status("stopped");
+                }
                 finish(s, 0);
                 break;
         case STATE_STARTING:

@@ -134,6 +134,8 @@ kill -TERM "$HPID"
 wait_exit "$HPID" 10
 expect_eq "stop during RestartSec=: exit 0, as systemd leaves the unit inactive" "$RC" 0
 expect_eq "stop during RestartSec=: no second run" "$(wc -l <"$O/rwait")" 1
+expect_match "stop during RestartSec=: the log says the restart is cancelled" "$(cat "$T/$SV-rwait.err")" \
+        "stopped while waiting to restart: the restart is cancelled"
 
 # --- A reader of hutch's stderr that stops reading (a pager): the payload blocks on the full pipe,
 # hutch does not (it writes through a non-blocking description of its own), so SIGTERM and
