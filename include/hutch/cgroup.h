@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "hutch/model.h"
 
@@ -64,6 +65,21 @@ int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_
 int cgroup_apply_limits(struct cgroup_tree *t, const struct hutch_unit *u);
 /* IOWeight= on io.bfq.weight's scale: 1..100 as is, 100..10000 onto 100..1000 (systemd's). */
 uint64_t cgroup_bfq_weight(uint64_t io_weight);
+
+/* The disk whose io.max limits I/O to `path` (IOReadBandwidthMax=, IOWriteBandwidthMax=), as
+ * systemd finds it: a block device node is that device, a file or directory the device of its
+ * file system (on btrfs the single device of a single-device file system); then, through the
+ * sysfs tree at `sys_fd` (/sys), cgroup_io_disk_at(). 0 with *ret, or:
+ *   -ENOTBLK  path is a character device;
+ *   -ENODEV   its file system has no local block device (tmpfs, overlay, NFS);
+ *   -ENOTUNIQ a btrfs file system over several devices;
+ *   -EUCLEAN  btrfs knows its device only as /dev/root (a root mounted without initrd);
+ *   or stat()'s errno. */
+int cgroup_io_device(int sys_fd, const char *path, dev_t *ret);
+/* Block device d followed down to a disk: a device-mapper device (LUKS, LVM, each layer of a
+ * stack) to the one device it is built on, while all it is built on is on one disk; then a
+ * partition to its disk. What sysfs does not describe is left as it is. */
+dev_t cgroup_io_disk_at(int sys_fd, dev_t d);
 
 /* 1 when payload/ (or any cgroup below it) holds a process, 0 when empty, or -errno. */
 int cgroup_payload_populated(struct cgroup_tree *t);

@@ -79,39 +79,39 @@ static int write_limit_shared(struct cgroup_tree *t, const char *key, const stru
         return write_key_shared(t, key, lim->origin, file, buf);
 }
 
-/* io.max wants the whole disk's MAJ:MIN: a partition or a file on one is mapped to its disk
- * through sysfs. */
-static int io_device_of(const char *path, dev_t *ret) {
-        struct stat st;
-        if (stat(path, &st) < 0)
-                return -errno;
-        dev_t d = S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev;
-        if (major(d) == 0)
-                return -ENOTBLK; /* tmpfs, overlay and friends have no block device */
-        char p[128];
-        snprintf(p, sizeof p, "/sys/dev/block/%u:%u/partition", major(d), minor(d));
-        if (access(p, F_OK) == 0) {
-                snprintf(p, sizeof p, "/sys/dev/block/%u:%u/../dev", major(d), minor(d));
-                char buf[32];
-                int r = cg_read_at(AT_FDCWD, p, buf, sizeof buf);
-                unsigned ma, mi;
-                if (r > 0 && sscanf(buf, "%u:%u", &ma, &mi) == 2)
-                        d = makedev(ma, mi);
+/* What cgroup_io_device()'s errors mean for the administrator; NULL for a plain errno. */
+static const char *io_device_problem(int r) {
+        switch (r) {
+        case -ENOTBLK:
+                return "is a character device, not a block device";
+        case -ENODEV:
+                return "has no local disk behind it (tmpfs, overlay, a network file system)";
+        case -ENOTUNIQ:
+                return "is on a btrfs file system of several devices: name one of them";
+        case -EUCLEAN:
+                return "is on a btrfs file system that knows its device only as /dev/root: name the device";
+        default:
+                return NULL;
         }
-        *ret = d;
-        return 0;
 }
 
 static int write_io_limits(struct cgroup_tree *t, const char *key, const struct io_limit *l, size_t n,
                            const char *what) {
+        if (n == 0)
+                return 0;
+        _cleanup_close_ int sys_fd = open("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (sys_fd < 0)
+                return log_error_errno(-errno, "%s: open /sys: %m", key);
         for (size_t i = 0; i < n; i++) {
                 dev_t d;
-                int r = io_device_of(l[i].path, &d);
+                int r = cgroup_io_device(sys_fd, l[i].path, &d);
                 if (r < 0) {
                         char where[512];
-                        return log_error_errno(r, "%s%s: block device of %s: %m",
-                                               unit_origin_prefix(l[i].origin, where, sizeof where), key,
-                                               l[i].path);
+                        const char *why = io_device_problem(r);
+                        unit_origin_prefix(l[i].origin, where, sizeof where);
+                        if (why)
+                                return log_error_errno(r, "%s%s: %s %s", where, key, l[i].path, why);
+                        return log_error_errno(r, "%s%s: block device of %s: %m", where, key, l[i].path);
                 }
                 char v[32], buf[96];
                 format_limit_value(v, sizeof v, l[i].bytes_per_sec);
