@@ -113,7 +113,5 @@ static inline void cgroup_tree_freep(struct cgroup_tree **t) {
 #define _cleanup_cgroup_tree_ _cleanup_(cgroup_tree_freep)
 
 /* Helpers for the tree, exposed for tests and for hutchd. */
-/* Finds the cgroup2 mount point in /proc/self/mountinfo; *ret malloc'ed. -ENOMEDIUM if none. */
-int cgroup_find_mount(char **ret);
 /* Our cgroup v2 path from /proc/self/cgroup (the "0::" line); *ret malloc'ed. */
 int cgroup_find_self(char **ret);

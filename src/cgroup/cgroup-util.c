@@ -8,9 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -160,58 +158,6 @@ int cg_wait_empty_at(int dirfd, usec_t timeout) {
                 while (read(ifd, buf, sizeof buf) > 0)
                         ;
         }
-}
-
-int cgroup_find_mount(char **ret) {
-        /* Where systemd (unified) and a hybrid host put it: two statfs() calls, where reading
-         * and parsing mountinfo takes a good part of a millisecond on every start. */
-        static const char *const usual[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
-        for (size_t i = 0; i < ELEMENTSOF(usual); i++) {
-                struct statfs sf;
-                if (statfs(usual[i], &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC) {
-                        *ret = strdup(usual[i]);
-                        return *ret ? 0 : -ENOMEM;
-                }
-        }
-
-        FILE *f = fopen("/proc/self/mountinfo", "re");
-        if (!f)
-                return -errno;
-        char *line = NULL;
-        size_t n = 0;
-        int r = -ENOMEDIUM;
-        while (getline(&line, &n, f) > 0) {
-                /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER */
-                char *sep = strstr(line, " - ");
-                if (!sep || strncmp(sep + 3, "cgroup2 ", 8) != 0)
-                        continue;
-                char mp[4096];
-                if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
-                        continue;
-                /* Undo the octal escapes of mountinfo (\040 for a space, ...). */
-                char *out = mp;
-                for (const char *in = mp; *in; in++) {
-                        if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' && in[2] >= '0' && in[2] <= '7' &&
-                            in[3] >= '0' && in[3] <= '7') {
-                                *out++ = (char) ((in[1] - '0') * 64 + (in[2] - '0') * 8 + (in[3] - '0'));
-                                in += 3;
-                        } else
-                                *out++ = *in;
-                }
-                *out = 0;
-                /* A cgroup2 mount that a later mount hides (a cgroup2 mounted over
-                 * /sys/fs/cgroup in a private mount namespace hides /sys/fs/cgroup/unified)
-                 * is listed but cannot be reached: take the next one. */
-                struct statfs sf;
-                if (statfs(mp, &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)
-                        continue;
-                *ret = strdup(mp);
-                r = *ret ? 0 : -ENOMEM;
-                break;
-        }
-        free(line);
-        fclose(f);
-        return r;
 }
 
 int cgroup_find_self(char **ret) {

@@ -12,6 +12,7 @@
 
 #include "cgroup/cgroup-util.h"
 #include "hutch/cgroup.h"
+#include "hutch/procfs.h"
 #include "hutch/log.h"
 
 static const struct {
@@ -280,7 +281,7 @@ int cgroup_tree_setup(const struct hutch_unit *u, bool move_self, struct cgroup_
         if (!t->unit_name)
                 return log_oom();
 
-        r = cgroup_find_mount(&t->mount_path);
+        r = proc_cgroup2_mount(&t->mount_path);
         if (r == -ENOMEDIUM)
                 return log_error_errno(r,
                                        "find cgroup2 mount in /proc/self/mountinfo: none is mounted (hutch "

@@ -11,6 +11,7 @@
 
 #include "hutch/macro.h"
 #include "hutch/parse.h"
+#include "hutch/procfs.h"
 #include "hutch/strv.h"
 #include "hutch/unit.h"
 #include "unit/handlers.h"
@@ -580,11 +581,16 @@ static uint64_t page_size(void) {
         return size > 0 ? (uint64_t) size : 4096;
 }
 
+/* What N% of memory is of, as systemd's physical_memory(): the machine's memory, or less where
+ * the root cgroup has a memory.max (in a container, the container's limit), in whole pages. */
 static uint64_t physical_memory(void) {
         long pages = sysconf(_SC_PHYS_PAGES);
         if (pages <= 0)
                 return 0;
-        return (uint64_t) pages * page_size();
+        uint64_t mem = (uint64_t) pages * page_size(), lim;
+        if (proc_root_cgroup_limit("memory.max", &lim) == 0)
+                mem = MIN(mem, lim - lim % page_size());
+        return mem;
 }
 
 int parse_key_memory(struct unit_load_context *c, const struct unit_key *k, const char *value,
@@ -596,7 +602,7 @@ int parse_key_memory(struct unit_load_context *c, const struct unit_key *k, cons
         }
         parse_why_t why = "";
         uint64_t v;
-        if (parse_size(value, true, physical_memory(), &v, why) < 0)
+        if (parse_size(value, true, value_is_percentage(value) ? physical_memory() : 0, &v, why) < 0)
                 return bad_value(c, k, o, value,
                                  *why ? why : "not a size (bytes with K, M, G, T suffixes, N% or infinity)");
         /* systemd's physical_memory_scale() counts in pages: N% is rounded down to a whole page
@@ -611,7 +617,7 @@ int parse_key_memory(struct unit_load_context *c, const struct unit_key *k, cons
 }
 
 /* The number TasksMax=N% is a fraction of: the kernel's task limit, as systemd computes it
- * (the smaller of kernel.pid_max - 1 and kernel.threads-max). */
+ * (the smallest of kernel.pid_max - 1, kernel.threads-max and the root cgroup's pids.max). */
 static uint64_t read_proc_number(const char *path) {
         FILE *f = fopen(path, "re");
         if (!f)
@@ -627,7 +633,9 @@ static uint64_t system_tasks_max(void) {
         uint64_t pid_max = read_proc_number("/proc/sys/kernel/pid_max");
         uint64_t threads_max = read_proc_number("/proc/sys/kernel/threads-max");
         uint64_t a = pid_max > 0 ? pid_max - 1 : UINT64_MAX, b = threads_max > 0 ? threads_max : UINT64_MAX;
-        uint64_t m = MIN(a, b);
+        uint64_t m = MIN(a, b), c;
+        if (proc_root_cgroup_limit("pids.max", &c) == 0)
+                m = MIN(m, c);
         return m == UINT64_MAX ? 4194303 : m; /* the kernel's PID_MAX_LIMIT - 1 when /proc is unreadable */
 }
 

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "hutch/cgroup.h"
+#include "hutch/procfs.h"
 #include "tap.h"
 
 int main(void) {
@@ -51,7 +52,7 @@ int main(void) {
                   "several keys: the union");
 
         char *mount = NULL, *self = NULL;
-        int r = cgroup_find_mount(&mount);
+        int r = proc_cgroup2_mount(&mount);
         if (r == -ENOMEDIUM)
                 TAP_CHECK(1, "# SKIP no cgroup2 mount on this machine");
         else {
