@@ -517,6 +517,12 @@ static int notify_format_forward(const struct forward_state *f, char *buf, size_
         return (int) out;
 }
 
+static void forward_send(const struct forward_state *f) {
+        char out[NOTIFY_MESSAGE_MAX + 256];
+        if (notify_format_forward(f, out, sizeof out) > 0)
+                host_notify_forward(out);
+}
+
 static void close_passed_fds(struct msghdr *mh) {
         for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
                 if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
@@ -603,15 +609,22 @@ int notify_proxy_process(struct notify_proxy *p, notify_handler_t handler, void 
                 struct notify_message m;
                 if (notify_parse_message(buf, &m) == 0)
                         continue;
+                /* READY=1 and RELOADING=1 undo each other, and systemd heeds only a datagram's
+                 * last one: when the batch has one pending and this message brings the other,
+                 * what is pending goes up first, so that systemd sees both in the payload's
+                 * order (merged, READY=1 then RELOADING=1 would lose the reload; or, were
+                 * RELOADING=1 put last, the READY=1 of a start). */
+                if ((fw.ready && m.reloading && !m.ready) || (fw.reloading && m.ready && !m.reloading)) {
+                        forward_send(&fw);
+                        fw = (struct forward_state){.errno_value = -1};
+                }
                 forward_merge(&fw, &m);
                 if (handler)
                         handler(&m, userdata);
                 handled++;
         }
 
-        char out[NOTIFY_MESSAGE_MAX + 256];
-        if (notify_format_forward(&fw, out, sizeof out) > 0)
-                host_notify_forward(out);
+        forward_send(&fw);
         return handled;
 }
 

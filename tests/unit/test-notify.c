@@ -227,6 +227,19 @@ int main(void) {
          * moves by the payload's figure, and systemd's must stay behind it. */
         TAP_STREQ(upward(), "ERRNO=5\nEXTEND_TIMEOUT_USEC=8000000\nRELOADING=1\nWATCHDOG=1",
                   "RELOADING=1, ERRNO=, EXTEND_TIMEOUT_USEC= (with hutch's margin), WATCHDOG=1 forwarded");
+        /* READY=1 then RELOADING=1 in one batch: two datagrams, in that order (systemd heeds a
+         * datagram's last of the two); READY=1 with RELOADING=1 pending likewise. */
+        send_str(path, "STATUS=up\nREADY=1");
+        send_str(path, "RELOADING=1");
+        send_str(path, "STATUS=reloading");
+        pump(p, &s, 1, NULL, NULL);
+        TAP_STREQ(upward(), "STATUS=up\nREADY=1|STATUS=reloading\nRELOADING=1",
+                  "READY=1 then RELOADING=1 read together go up as two datagrams, in order");
+        send_str(path, "RELOADING=1");
+        send_str(path, "READY=1");
+        send_str(path, "READY=1");
+        pump(p, &s, 1, NULL, NULL);
+        TAP_STREQ(upward(), "RELOADING=1|READY=1", "RELOADING=1 then READY=1: two datagrams, in order");
         send_str(path, "EXTEND_TIMEOUT_USEC=18446744073709551000");
         pump(p, &s, 1, NULL, NULL);
         TAP_STREQ(upward(), "EXTEND_TIMEOUT_USEC=18446744073709551614", "the margin saturates");
