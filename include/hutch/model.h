@@ -74,12 +74,29 @@ struct exec_command {
         struct unit_origin origin;
 };
 
-/* IOReadBandwidthMax=/IOWriteBandwidthMax=: "PATH BYTES". */
+/* IOReadBandwidthMax=, IOWriteBandwidthMax= ("PATH BYTES"), IOReadIOPSMax=, IOWriteIOPSMax=
+ * ("PATH IOPS"): one limit of one kind for the disk behind PATH. */
 struct io_limit {
-        char *path; /* a block device node or a file on the device */
-        uint64_t bytes_per_sec;
+        char *path;       /* a block device node, or a file or directory on the file system */
+        uint64_t per_sec; /* bytes or I/O operations per second; LIMIT_INFINITY for none */
         struct unit_origin origin;
 };
+
+enum io_limit_kind {
+        IO_READ_BANDWIDTH_MAX,
+        IO_WRITE_BANDWIDTH_MAX,
+        IO_READ_IOPS_MAX,
+        IO_WRITE_IOPS_MAX,
+        _IO_LIMIT_KIND_MAX,
+};
+
+/* Per kind: the unit key, its field in io.max ("rbps"), and its JSON name for the rate. */
+struct io_limit_kind_info {
+        const char *key;
+        const char *io_max_field;
+        const char *json_rate;
+};
+extern const struct io_limit_kind_info model_io_limit_kinds[_IO_LIMIT_KIND_MAX];
 
 /* SystemCallFilter= entries in the order written. The effective set is computed by
  * model_syscall_filter_effective(): the first entry decides allow-list (no '~') or
@@ -253,11 +270,9 @@ struct unit_section_resources {
         struct unit_origin allowed_cpus_origin;
         struct limit memory_min, memory_low, memory_high, memory_max, memory_swap_max;
         struct limit tasks_max;
-        struct limit io_weight; /* 1..10000 */
-        struct io_limit *io_read_bandwidth_max;
-        size_t n_io_read_bandwidth_max;
-        struct io_limit *io_write_bandwidth_max;
-        size_t n_io_write_bandwidth_max;
+        struct limit io_weight;                         /* 1..10000 */
+        struct io_limit *io_limits[_IO_LIMIT_KIND_MAX]; /* by enum io_limit_kind */
+        size_t n_io_limits[_IO_LIMIT_KIND_MAX];
 };
 
 struct unit_section_security {

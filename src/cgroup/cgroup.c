@@ -44,12 +44,6 @@ static const char *key_needing(const struct hutch_unit *u, unsigned bit, struct 
                  r->memory_swap_max.origin},
                 {CGROUP_CONTROLLER_PIDS, r->tasks_max.set, "TasksMax", r->tasks_max.origin},
                 {CGROUP_CONTROLLER_IO, r->io_weight.set, "IOWeight", r->io_weight.origin},
-                {CGROUP_CONTROLLER_IO, r->n_io_read_bandwidth_max > 0, "IOReadBandwidthMax",
-                 r->n_io_read_bandwidth_max > 0 ? r->io_read_bandwidth_max[0].origin
-                                                : (struct unit_origin){}},
-                {CGROUP_CONTROLLER_IO, r->n_io_write_bandwidth_max > 0, "IOWriteBandwidthMax",
-                 r->n_io_write_bandwidth_max > 0 ? r->io_write_bandwidth_max[0].origin
-                                                 : (struct unit_origin){}},
         };
         for (size_t i = 0; i < ELEMENTSOF(keys); i++)
                 if (keys[i].bit == bit && keys[i].set) {
@@ -57,6 +51,13 @@ static const char *key_needing(const struct hutch_unit *u, unsigned bit, struct 
                                 *ret_origin = keys[i].origin;
                         return keys[i].key;
                 }
+        if (bit == CGROUP_CONTROLLER_IO)
+                for (size_t k = 0; k < _IO_LIMIT_KIND_MAX; k++)
+                        if (r->n_io_limits[k] > 0) {
+                                if (ret_origin)
+                                        *ret_origin = r->io_limits[k][0].origin;
+                                return model_io_limit_kinds[k].key;
+                        }
         return NULL;
 }
 

@@ -95,31 +95,39 @@ static const char *io_device_problem(int r) {
         }
 }
 
-static int write_io_limits(struct cgroup_tree *t, const char *key, const struct io_limit *l, size_t n,
-                           const char *what) {
-        if (n == 0)
-                return 0;
-        _cleanup_close_ int sys_fd = open("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (sys_fd < 0)
-                return log_error_errno(-errno, "%s: open /sys: %m", key);
-        for (size_t i = 0; i < n; i++) {
-                dev_t d;
-                int r = cgroup_io_device(sys_fd, l[i].path, &d);
-                if (r < 0) {
-                        char where[512];
-                        const char *why = io_device_problem(r);
-                        unit_origin_prefix(l[i].origin, where, sizeof where);
-                        if (why)
-                                return log_error_errno(r, "%s%s: %s %s", where, key, l[i].path, why);
-                        return log_error_errno(r, "%s%s: block device of %s: %m", where, key, l[i].path);
-                }
-                char v[32], buf[96];
-                format_limit_value(v, sizeof v, l[i].bytes_per_sec);
-                snprintf(buf, sizeof buf, "%u:%u %s=%s", major(d), minor(d), what, v);
-                r = write_key(t, key, l[i].origin, "io.max", buf);
-                if (r < 0)
-                        return r;
+static int write_io_limit(struct cgroup_tree *t, const char *key, const struct io_limit *l,
+                          const char *field, int *sys_fd) {
+        char where[512];
+        unit_origin_prefix(l->origin, where, sizeof where);
+        if (*sys_fd < 0) {
+                *sys_fd = open("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (*sys_fd < 0)
+                        return log_error_errno(-errno, "%s%s: open /sys: %m", where, key);
         }
+        dev_t d;
+        int r = cgroup_io_device(*sys_fd, l->path, &d);
+        if (r < 0) {
+                const char *why = io_device_problem(r);
+                if (why)
+                        return log_error_errno(r, "%s%s: %s %s", where, key, l->path, why);
+                return log_error_errno(r, "%s%s: block device of %s: %m", where, key, l->path);
+        }
+        char v[32], buf[96];
+        format_limit_value(v, sizeof v, l->per_sec);
+        snprintf(buf, sizeof buf, "%u:%u %s=%s", major(d), minor(d), field, v);
+        return write_key(t, key, l->origin, "io.max", buf);
+}
+
+/* One io.max line per limit: "MAJ:MIN rbps=N" sets that one field and leaves the others. */
+static int write_io_limits(struct cgroup_tree *t, const struct unit_section_resources *res) {
+        _cleanup_close_ int sys_fd = -EBADF;
+        for (enum io_limit_kind kind = 0; kind < _IO_LIMIT_KIND_MAX; kind++)
+                for (size_t i = 0; i < res->n_io_limits[kind]; i++) {
+                        int r = write_io_limit(t, model_io_limit_kinds[kind].key, &res->io_limits[kind][i],
+                                               model_io_limit_kinds[kind].io_max_field, &sys_fd);
+                        if (r < 0)
+                                return r;
+                }
         return 0;
 }
 
@@ -184,10 +192,5 @@ int cgroup_apply_limits(struct cgroup_tree *t, const struct hutch_unit *u) {
                 if (r < 0)
                         return r;
         }
-        r = write_io_limits(t, "IOReadBandwidthMax", res->io_read_bandwidth_max,
-                            res->n_io_read_bandwidth_max, "rbps");
-        if (r < 0)
-                return r;
-        return write_io_limits(t, "IOWriteBandwidthMax", res->io_write_bandwidth_max,
-                               res->n_io_write_bandwidth_max, "wbps");
+        return write_io_limits(t, res);
 }

@@ -516,7 +516,8 @@ static void kv_tmpfs(struct emitter *e, const struct unit_section_sandbox *sb) {
 /* Bandwidths are written in plain bytes per second: the unit language reads their suffixes
  * to the base of 1000 (as systemd), so a base-1024 "9.5M" would read back wrong. In INI form
  * each limit is a line of its own, as in a unit file. */
-static void kv_io_limits(struct emitter *e, const char *k, const struct io_limit *l, size_t n) {
+static void kv_io_limits(struct emitter *e, enum io_limit_kind kind, const struct io_limit *l, size_t n) {
+        const char *k = model_io_limit_kinds[kind].key;
         bool first;
         if (!e->json && n == 0) {
                 key(e, k);
@@ -527,15 +528,15 @@ static void kv_io_limits(struct emitter *e, const char *k, const struct io_limit
                 list_begin(e, k, &first);
         for (size_t i = 0; i < n; i++) {
                 char bytes[32];
-                if (l[i].bytes_per_sec == LIMIT_INFINITY)
+                if (l[i].per_sec == LIMIT_INFINITY)
                         snprintf(bytes, sizeof bytes, e->json ? "\"infinity\"" : "infinity");
                 else
-                        snprintf(bytes, sizeof bytes, "%" PRIu64, l[i].bytes_per_sec);
+                        snprintf(bytes, sizeof bytes, "%" PRIu64, l[i].per_sec);
                 if (e->json) {
                         list_sep(e, &first);
                         fputs("{\"path\": ", e->f);
                         json_string(e->f, l[i].path);
-                        fprintf(e->f, ", \"bytes_per_second\": %s}", bytes);
+                        fprintf(e->f, ", \"%s\": %s}", model_io_limit_kinds[kind].json_rate, bytes);
                 } else {
                         key(e, k);
                         ini_word(e->f, l[i].path); /* quoted when it holds a space */
@@ -750,8 +751,8 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
                 kv_count(e, "TasksMax", limit_or(&res->tasks_max, LIMIT_INFINITY));
         if (!resource_unset(e, "IOWeight", &res->io_weight, "100"))
                 kv_uint(e, "IOWeight", limit_or(&res->io_weight, 100));
-        kv_io_limits(e, "IOReadBandwidthMax", res->io_read_bandwidth_max, res->n_io_read_bandwidth_max);
-        kv_io_limits(e, "IOWriteBandwidthMax", res->io_write_bandwidth_max, res->n_io_write_bandwidth_max);
+        for (enum io_limit_kind i = 0; i < _IO_LIMIT_KIND_MAX; i++)
+                kv_io_limits(e, i, res->io_limits[i], res->n_io_limits[i]);
         section_end(e);
 
         section_begin(e, "Security");

@@ -199,6 +199,13 @@ static void path_list_done(struct path_list *l) {
         l->n = 0;
 }
 
+const struct io_limit_kind_info model_io_limit_kinds[_IO_LIMIT_KIND_MAX] = {
+        [IO_READ_BANDWIDTH_MAX] = {"IOReadBandwidthMax", "rbps", "bytes_per_second"},
+        [IO_WRITE_BANDWIDTH_MAX] = {"IOWriteBandwidthMax", "wbps", "bytes_per_second"},
+        [IO_READ_IOPS_MAX] = {"IOReadIOPSMax", "riops", "iops"},
+        [IO_WRITE_IOPS_MAX] = {"IOWriteIOPSMax", "wiops", "iops"},
+};
+
 static void io_limits_free(struct io_limit *l, size_t n) {
         for (size_t i = 0; i < n; i++)
                 free(l[i].path);
@@ -255,8 +262,8 @@ void model_unit_free(struct hutch_unit *u) {
         free(u->sandbox.hostname);
 
         free(u->resources.allowed_cpus);
-        io_limits_free(u->resources.io_read_bandwidth_max, u->resources.n_io_read_bandwidth_max);
-        io_limits_free(u->resources.io_write_bandwidth_max, u->resources.n_io_write_bandwidth_max);
+        for (size_t i = 0; i < _IO_LIMIT_KIND_MAX; i++)
+                io_limits_free(u->resources.io_limits[i], u->resources.n_io_limits[i]);
 
         for (size_t i = 0; i < u->security.n_syscall_filter; i++)
                 free(u->security.syscall_filter[i].name);

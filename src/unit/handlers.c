@@ -670,12 +670,14 @@ int parse_key_tasks_max(struct unit_load_context *c, const struct unit_key *k, c
         return 0;
 }
 
-/* IOReadBandwidthMax=, IOWriteBandwidthMax=: PATH BYTES, bytes per second to the base of 1000. */
-int parse_key_io_bandwidth(struct unit_load_context *c, const struct unit_key *k, const char *value,
-                           struct unit_origin o) {
+/* IOReadBandwidthMax=, IOWriteBandwidthMax= (PATH BYTES), IOReadIOPSMax=, IOWriteIOPSMax= (PATH
+ * IOPS): per second, with K, M, G, T to the base of 1000; k->arg is the enum io_limit_kind. */
+int parse_key_io_limit(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                       struct unit_origin o) {
         struct unit_section_resources *res = &c->unit->resources;
-        struct io_limit **items = k->arg ? &res->io_write_bandwidth_max : &res->io_read_bandwidth_max;
-        size_t *n = k->arg ? &res->n_io_write_bandwidth_max : &res->n_io_read_bandwidth_max;
+        bool iops = k->arg == IO_READ_IOPS_MAX || k->arg == IO_WRITE_IOPS_MAX;
+        struct io_limit **items = &res->io_limits[k->arg];
+        size_t *n = &res->n_io_limits[k->arg];
         if (!*value) {
                 for (size_t i = 0; i < *n; i++)
                         free((*items)[i].path);
@@ -696,15 +698,20 @@ int parse_key_io_bandwidth(struct unit_load_context *c, const struct unit_key *k
                 return bad_value(c, k, o, value, why);
         limit += strspn(limit, " \t");
         if (r == 0 || !*limit)
-                return bad_value(c, k, o, value, "expected 'PATH BYTES' (e.g. /dev/sda 10M)");
+                return bad_value(c, k, o, value,
+                                 iops ? "expected 'PATH IOPS' (e.g. /dev/sda 1K)"
+                                      : "expected 'PATH BYTES' (e.g. /dev/sda 10M)");
         uint64_t bytes;
         if (streq(limit, "infinity"))
                 bytes = LIMIT_INFINITY;
         else if (parse_size_1000(limit, &bytes, why) < 0)
-                return bad_value(c, k, o, limit,
-                                 *why ? why
-                                      : "not a bandwidth (bytes per second, K M G T to the base of 1000, or "
-                                        "infinity)");
+                return bad_value(
+                        c, k, o, limit,
+                        *why   ? why
+                        : iops ? "not a rate (I/O operations per second, K M G T to the base of 1000, "
+                                 "or infinity)"
+                               : "not a bandwidth (bytes per second, K M G T to the base of 1000, or "
+                                 "infinity)");
         if (bytes == 0)
                 return bad_value(c, k, o, limit, "must be more than 0");
         char *path;
@@ -715,7 +722,7 @@ int parse_key_io_bandwidth(struct unit_load_context *c, const struct unit_key *k
         for (size_t i = 0; i < *n; i++)
                 if (streq((*items)[i].path, path)) {
                         free(path);
-                        (*items)[i].bytes_per_sec = bytes;
+                        (*items)[i].per_sec = bytes;
                         (*items)[i].origin = o;
                         return 0;
                 }
@@ -725,6 +732,6 @@ int parse_key_io_bandwidth(struct unit_load_context *c, const struct unit_key *k
                 return -ENOMEM;
         }
         *items = m;
-        m[(*n)++] = (struct io_limit){.path = path, .bytes_per_sec = bytes, .origin = o};
+        m[(*n)++] = (struct io_limit){.path = path, .per_sec = bytes, .origin = o};
         return 0;
 }

@@ -64,7 +64,7 @@ DECLARE_HANDLER(parse_key_cpu_quota);
 DECLARE_HANDLER(parse_key_cpu_set);
 DECLARE_HANDLER(parse_key_memory);
 DECLARE_HANDLER(parse_key_tasks_max);
-DECLARE_HANDLER(parse_key_io_bandwidth);
+DECLARE_HANDLER(parse_key_io_limit);
 /* handlers-exec.c */
 DECLARE_HANDLER(parse_key_exec_start);
 DECLARE_HANDLER(parse_key_environment);

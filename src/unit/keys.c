@@ -93,8 +93,10 @@ const struct unit_key unit_keys[] = {
         KEY("Resources", "MemorySwapMax", parse_key_memory, U(resources.memory_swap_max), NO_ORIGIN, MEMORY_ALLOW_ZERO, NULL, 0),
         KEY("Resources", "TasksMax", parse_key_tasks_max, U(resources.tasks_max), NO_ORIGIN, 0, NULL, 0),
         KEY("Resources", "IOWeight", parse_key_weight, U(resources.io_weight), NO_ORIGIN, 0, NULL, 0),
-        KEY("Resources", "IOReadBandwidthMax", parse_key_io_bandwidth, 0, NO_ORIGIN, 0, NULL, S),
-        KEY("Resources", "IOWriteBandwidthMax", parse_key_io_bandwidth, 0, NO_ORIGIN, 1, NULL, S),
+        KEY("Resources", "IOReadBandwidthMax", parse_key_io_limit, 0, NO_ORIGIN, IO_READ_BANDWIDTH_MAX, NULL, S),
+        KEY("Resources", "IOWriteBandwidthMax", parse_key_io_limit, 0, NO_ORIGIN, IO_WRITE_BANDWIDTH_MAX, NULL, S),
+        KEY("Resources", "IOReadIOPSMax", parse_key_io_limit, 0, NO_ORIGIN, IO_READ_IOPS_MAX, NULL, S),
+        KEY("Resources", "IOWriteIOPSMax", parse_key_io_limit, 0, NO_ORIGIN, IO_WRITE_IOPS_MAX, NULL, S),
 
         KEY("Security", "CapabilityBoundingSet", parse_key_capabilities, U(security.capability_bounding_set), U(security.capability_bounding_set_origin), 0, NULL, 0),
         KEY("Security", "AmbientCapabilities", parse_key_capabilities, U(security.ambient_capabilities), U(security.ambient_capabilities_origin), 0, NULL, 0),

@@ -40,9 +40,9 @@ int main(void) {
         u.resources.tasks_max.set = true;
         TAP_CHECK(cgroup_controllers_needed(&u) == CGROUP_CONTROLLER_PIDS, "TasksMax= needs pids");
         memset(&u.resources, 0, sizeof u.resources);
-        struct io_limit io = {.path = (char *) "/dev/vda", .bytes_per_sec = 1 << 20};
-        u.resources.io_write_bandwidth_max = &io;
-        u.resources.n_io_write_bandwidth_max = 1;
+        struct io_limit io = {.path = (char *) "/dev/vda", .per_sec = 1 << 20};
+        u.resources.io_limits[IO_WRITE_BANDWIDTH_MAX] = &io;
+        u.resources.n_io_limits[IO_WRITE_BANDWIDTH_MAX] = 1;
         TAP_CHECK(cgroup_controllers_needed(&u) == CGROUP_CONTROLLER_IO, "IOWriteBandwidthMax= needs io");
         u.resources.io_weight.set = true;
         u.resources.memory_max.set = true;

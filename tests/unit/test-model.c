@@ -514,10 +514,12 @@ static void test_format(void) {
         exit_status_set_add_status(&u->service.success_exit_status, 3);
         exit_status_set_add_signal(&u->service.success_exit_status, SIGHUP);
         u->service.rlimits[RLIMIT_NOFILE] = (struct rlimit_setting){true, 1024, 4096, at12};
-        u->resources.io_read_bandwidth_max = calloc(2, sizeof(struct io_limit));
-        u->resources.io_read_bandwidth_max[0] = (struct io_limit){strdup("/dev/sda"), 20000000, at12};
-        u->resources.io_read_bandwidth_max[1] = (struct io_limit){strdup("/dev/vdb"), LIMIT_INFINITY, at12};
-        u->resources.n_io_read_bandwidth_max = 2;
+        u->resources.io_limits[IO_READ_BANDWIDTH_MAX] = calloc(2, sizeof(struct io_limit));
+        u->resources.io_limits[IO_READ_BANDWIDTH_MAX][0] =
+                (struct io_limit){strdup("/dev/sda"), 20000000, at12};
+        u->resources.io_limits[IO_READ_BANDWIDTH_MAX][1] =
+                (struct io_limit){strdup("/dev/vdb"), LIMIT_INFINITY, at12};
+        u->resources.n_io_limits[IO_READ_BANDWIDTH_MAX] = 2;
 
         char *j = format(u, true);
         TAP_CHECK(j && json_valid(j), "JSON output is valid JSON");

@@ -233,18 +233,39 @@ static void test_list_splitting(void) {
                          "IOWriteBandwidthMax=\"/dev/disk/by-label/a b\" 1.5K\n");
         if (u) {
                 const struct unit_section_resources *r = &u->resources;
-                TAP_CHECK(r->n_io_read_bandwidth_max == 4 &&
-                                  r->io_read_bandwidth_max[0].bytes_per_sec == 1500000 &&
-                                  r->io_read_bandwidth_max[1].bytes_per_sec == 20000000 &&
-                                  r->io_read_bandwidth_max[2].bytes_per_sec == 1 &&
-                                  r->io_read_bandwidth_max[3].bytes_per_sec == 1,
+                TAP_CHECK(r->n_io_limits[IO_READ_BANDWIDTH_MAX] == 4 &&
+                                  r->io_limits[IO_READ_BANDWIDTH_MAX][0].per_sec == 1500000 &&
+                                  r->io_limits[IO_READ_BANDWIDTH_MAX][1].per_sec == 20000000 &&
+                                  r->io_limits[IO_READ_BANDWIDTH_MAX][2].per_sec == 1 &&
+                                  r->io_limits[IO_READ_BANDWIDTH_MAX][3].per_sec == 1,
                           "IOReadBandwidthMax= '1M 500K', '20 M', '1B', '1.5': 1500000, 20000000, 1, 1");
-                TAP_CHECK(r->n_io_write_bandwidth_max == 1 &&
-                                  streq(r->io_write_bandwidth_max[0].path, "/dev/disk/by-label/a b") &&
-                                  r->io_write_bandwidth_max[0].bytes_per_sec == 1500,
+                TAP_CHECK(r->n_io_limits[IO_WRITE_BANDWIDTH_MAX] == 1 &&
+                                  streq(r->io_limits[IO_WRITE_BANDWIDTH_MAX][0].path,
+                                        "/dev/disk/by-label/a b") &&
+                                  r->io_limits[IO_WRITE_BANDWIDTH_MAX][0].per_sec == 1500,
                           "IOWriteBandwidthMax= with a quoted path: '/dev/disk/by-label/a b', 1500");
         }
         model_unit_free(u);
+        /* IOPS limits: the same parse (systemd uses one parser for all four keys) */
+        u = load_ok("iops forms",
+                    HEAD "[Resources]\nIOReadIOPSMax=/dev/sda 1K\nIOWriteIOPSMax=/dev/sda 250\n"
+                         "IOWriteIOPSMax=/dev/sdb infinity\nIOWriteIOPSMax=/dev/sda 300\n");
+        if (u) {
+                const struct unit_section_resources *r = &u->resources;
+                TAP_CHECK(r->n_io_limits[IO_READ_IOPS_MAX] == 1 &&
+                                  r->io_limits[IO_READ_IOPS_MAX][0].per_sec == 1000,
+                          "IOReadIOPSMax=/dev/sda 1K: 1000 operations a second");
+                TAP_CHECK(r->n_io_limits[IO_WRITE_IOPS_MAX] == 2 &&
+                                  r->io_limits[IO_WRITE_IOPS_MAX][0].per_sec == 300 &&
+                                  r->io_limits[IO_WRITE_IOPS_MAX][1].per_sec == LIMIT_INFINITY &&
+                                  r->n_io_limits[IO_READ_BANDWIDTH_MAX] == 0,
+                          "IOWriteIOPSMax=: a later line for the same path replaces it; infinity");
+        }
+        model_unit_free(u);
+        expect_problem("iops 0", HEAD "[Resources]\nIOWriteIOPSMax=/dev/sda 0\n", 4, "IOWriteIOPSMax",
+                       "more than 0");
+        expect_problem("iops without a path", HEAD "[Resources]\nIOReadIOPSMax=100\n", 4, "IOReadIOPSMax",
+                       "PATH IOPS");
         expect_problem("bandwidth 0", HEAD "[Resources]\nIOReadBandwidthMax=/dev/sda 0\n", 4,
                        "IOReadBandwidthMax", "more than 0");
         expect_problem("bandwidth suffix", HEAD "[Resources]\nIOReadBandwidthMax=/dev/sda 1Q\n", 4,

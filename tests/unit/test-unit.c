@@ -546,11 +546,11 @@ static void test_resources(void) {
                 TAP_CHECK(r->memory_max.value == 1536ull * 1024 * 1024, "MemoryMax=1.5G");
                 TAP_CHECK(r->memory_swap_max.value == LIMIT_INFINITY, "MemorySwapMax=infinity");
                 TAP_CHECK(r->tasks_max.value == 100, "TasksMax=100");
-                TAP_CHECK(r->n_io_read_bandwidth_max == 1 &&
-                                  r->io_read_bandwidth_max[0].bytes_per_sec == 10000000,
+                TAP_CHECK(r->n_io_limits[IO_READ_BANDWIDTH_MAX] == 1 &&
+                                  r->io_limits[IO_READ_BANDWIDTH_MAX][0].per_sec == 10000000,
                           "IOReadBandwidthMax= base 1000");
-                TAP_CHECK(r->n_io_write_bandwidth_max == 1 &&
-                                  r->io_write_bandwidth_max[0].bytes_per_sec == LIMIT_INFINITY,
+                TAP_CHECK(r->n_io_limits[IO_WRITE_BANDWIDTH_MAX] == 1 &&
+                                  r->io_limits[IO_WRITE_BANDWIDTH_MAX][0].per_sec == LIMIT_INFINITY,
                           "IOWriteBandwidthMax= same device replaced");
         }
         model_unit_free(u);

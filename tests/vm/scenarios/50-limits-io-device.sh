@@ -102,12 +102,14 @@ ExecStart=/bin/sleep infinity
 [Resources]
 IOReadBandwidthMax=/dev/mapper/vmt-io-top 1M
 IOWriteBandwidthMax=/mnt/vmt-io-btrfs 2M
+IOReadIOPSMax=/mnt/vmt-io-dm 1K
+IOWriteIOPSMax=/mnt/vmt-io-dm 500
 U
 systemctl daemon-reload
 systemctl start vmt-io-show.service
 p=$(unit_cgroup vmt-io-show.service)/payload
-expect_match "a dm device node limits the disk under both layers" "$(cat "$p/io.max")" \
-        "^$(devnum "$lo_d") rbps=1000000 "
+expect_match "a dm device node limits the disk under both layers; IOPS limits join its line" \
+        "$(cat "$p/io.max")" "^$(devnum "$lo_d") rbps=1000000 wbps=max riops=1000 wiops=500$"
 expect_match "a btrfs directory limits btrfs's device" "$(cat "$p/io.max")" \
         "^$(devnum "$lo_b") rbps=max wbps=2000000 "
 systemctl stop vmt-io-show.service
