@@ -333,9 +333,10 @@ const char *const protect_credentials_paths[] = {
         "/etc/ssh/ssh_host_ed25519_key",
         "/etc/ssh/ssh_host_dsa_key",
         "/etc/krb5.keytab",
+        "/var/cache/debconf/passwords.dat", /* Debian's store of answers marked as passwords */
         NULL,
 };
-const char *const protect_credentials_dirs[] = {"/etc/ssl/private", NULL};
+const char *const protect_credentials_dirs[] = {"/etc/ssl/private", "/etc/wireguard", NULL};
 
 static const char *table_to_string(const char *const *table, size_t n, int i) {
         if (i < 0 || (size_t) i >= n)

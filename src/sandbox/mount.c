@@ -51,17 +51,21 @@ static const unsigned dev_numbers[SANDBOX_DEV_NODES][2] = {{1, 3}, {1, 5}, {1, 7
 /* /proc entries that disclose or change kernel state: masked (empty) or made read-only.
  * slabinfo and pagetypeinfo show the kernel's heap and page allocator at work (what a heap
  * exploit grooms by); key-users lists the host's users of the kernel keyring. */
+/* kpageflags, kpagecount, kpagecgroup: what every physical page holds; like slabinfo, files of
+ * mode 0400 that a root service reads through its owner bits, capabilities or not. */
 static const char *const proc_masked[] = {
-        "acpi",        "asound", "kcore",    "keys",        "latency_stats", "timer_list",   "timer_stats",
-        "sched_debug", "scsi",   "kallsyms", "vmallocinfo", "slabinfo",      "pagetypeinfo", "key-users",
+        "acpi",         "asound",      "kcore",      "keys",       "latency_stats", "timer_list",
+        "timer_stats",  "sched_debug", "scsi",       "kallsyms",   "vmallocinfo",   "slabinfo",
+        "pagetypeinfo", "key-users",   "kpageflags", "kpagecount", "kpagecgroup",
 };
 static const char *const proc_read_only[] = {"bus", "fs", "irq", "sys", "sysrq-trigger"};
-/* The first two are sysfs's own content; the last two are where the host mounts debugfs and
- * securityfs: empty directories in a fresh sysfs (nothing mounted below it), covered only in
- * the host's /sys, which comes with its submounts. */
-static const char *const sys_masked[] = {"firmware", "devices/virtual/powercap", "kernel/debug",
-                                         "kernel/security"};
-#define SYS_MASKED_IN_FRESH 2
+/* The first three are sysfs's own content (vmcoreinfo, mode 0400: the physical address of the
+ * kernel's crash-dump notes); the last two are where the host mounts debugfs and securityfs:
+ * empty directories in a fresh sysfs (nothing mounted below it), covered only in the host's
+ * /sys, which comes with its submounts. */
+static const char *const sys_masked[] = {"firmware", "devices/virtual/powercap", "kernel/vmcoreinfo",
+                                         "kernel/debug", "kernel/security"};
+#define SYS_MASKED_IN_FRESH 3
 
 struct mount_state {
         const struct sandbox_ctx *c;
@@ -312,12 +316,19 @@ static int collect_host_objects(struct mount_state *s) {
                         return sandbox_error_set(e, SANDBOX_STEP_MOUNT, errno, "stat bind source", b->source,
                                                  "%s", key);
                 s->bind_is_dir[i] = S_ISDIR(st.st_mode);
-                if (b->read_only) {
-                        int r = mnt_set_attr(fd, MOUNT_ATTR_RDONLY, 0, true);
-                        if (r < 0)
-                                return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "make read-only",
-                                                         b->source, "%s", key);
-                }
+                /* nosuid as every mount of the sandbox; with PrivateDevices=yes nodev too, so
+                 * that the read-only /dev stays the one mount where device nodes work (a node
+                 * that a bound directory holds, or that a service with CAP_MKNOD makes in it,
+                 * does not open); but a bind of a device node itself is how a unit hands one
+                 * device to its service, and works. */
+                bool device = S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode);
+                unsigned attrs = MOUNT_ATTR_NOSUID | (b->read_only ? MOUNT_ATTR_RDONLY : 0) |
+                                 (sb->private_devices && !device ? MOUNT_ATTR_NODEV : 0);
+                int r = mnt_set_attr(fd, attrs, 0, true);
+                if (r < 0)
+                        return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r,
+                                                 b->read_only ? "make read-only" : "make nosuid", b->source,
+                                                 "%s", key);
         }
 
         for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++)
@@ -587,6 +598,17 @@ static int mount_api(struct mount_state *s) {
                 if (r < 0)
                         return sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, r, "bind", "/dev",
                                                  "PrivateDevices=no");
+                /* The host's /dev/kmsg would let the service read and write the kernel log. */
+                if (sec->protect_kernel_logs) {
+                        int dev = mnt_open_in(s->root_fd, "/dev", O_PATH | O_DIRECTORY, RESOLVE_OWN);
+                        if (dev < 0)
+                                return sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, dev, "open", "/dev",
+                                                         "PrivateDevices=no");
+                        r = mask_list(s, dev, "/dev", (const char *const[]){"kmsg"}, 1, false);
+                        close(dev);
+                        if (r < 0)
+                                return r;
+                }
                 /* The host's terminals and shared memory stay the host's: fresh instances on top,
                  * where the host has the mount points. */
                 int d = mnt_open_in(s->root_fd, "/dev/pts", O_PATH | O_DIRECTORY, RESOLVE_OWN);

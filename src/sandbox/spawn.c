@@ -28,10 +28,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/keyctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -307,6 +309,14 @@ _noreturn_ static void payload_exec(const struct sandbox_ctx *c, const struct sa
                                   "NoNewPrivileges=");
                 child_fail(c, e);
         }
+        /* The kernel's own W^X (Linux 6.3), inherited by every child and across execve, beside
+         * the filter's rules for mmap/mprotect/shmat; an older kernel lacks it (EINVAL). */
+        if (u->security.memory_deny_write_execute &&
+            prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0) < 0 && errno != EINVAL) {
+                sandbox_error_set(e, SANDBOX_STEP_SECCOMP, errno, "set memory-deny-write-execute", "",
+                                  "MemoryDenyWriteExecute=");
+                child_fail(c, e);
+        }
         r = seccomp_program_install(c->seccomp);
         if (r == -EACCES && !u->security.no_new_privileges) {
                 /* Without CAP_SYS_ADMIN the kernel takes a filter only under no_new_privs;
@@ -437,6 +447,14 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
         if (c->p->kill_on_parent_death && prctl(PR_SET_PDEATHSIG, SIGKILL) == 0)
                 exit_if_parent_gone(c);
         setsid();
+        /* A session keyring of the sandbox's own, as systemd's KeyringMode=private: the keys of
+         * whoever ran hutch (its session keyring) are out of reach, should the unit allow the
+         * keyring calls. A kernel without keys has nothing to hide. */
+        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0L, 0L, 0L, 0L) < 0 && errno != ENOSYS &&
+            errno != EOPNOTSUPP) {
+                sandbox_error_set(&e, SANDBOX_STEP_IDENTITY, errno, "join a new session keyring", "", NULL);
+                child_fail(c, &e);
+        }
 
         if (sandbox_setup_mounts(c, &e, c->pid1_outside ? &c->cgroup_target_fd : NULL) < 0)
                 child_fail(c, &e);

@@ -39,6 +39,13 @@
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
+/* prctl() W^X, Linux 6.3 (Debian 12's headers are 6.1) */
+#ifndef PR_SET_MDWE
+#define PR_SET_MDWE 65
+#endif
+#ifndef PR_MDWE_REFUSE_EXEC_GAIN
+#define PR_MDWE_REFUSE_EXEC_GAIN (1UL << 0)
+#endif
 
 #ifndef __GLIBC__
 static inline int hutch_statx(int dfd, const char *path, int flags, unsigned mask, struct statx *buf) {

@@ -289,10 +289,11 @@ check "PrivateDevices=no: the host's /dev ($ndev entries)" test "${ndev:-0}" -gt
 check "PrivateNetwork=no: the host's interfaces ($nnet)" test "${nnet:-0}" -eq "$(ls /sys/class/net | wc -l)"
 # A fresh sysfs of the host's network namespace: nothing the host mounted below /sys
 # (cgroup v1 hierarchies, tracefs, ...) comes along; what is there is the sandbox's own
-# cgroup2 and the mask over firmware (kernel/debug and kernel/security, where the host mounts
+# cgroup2 and the masks over firmware and kernel/vmcoreinfo (kernel/debug and kernel/security, where the host mounts
 # debugfs and securityfs, are empty directories in a fresh sysfs: checked below).
 expect_eq "  /sys has none of the host's $(cut -d' ' -f5 /proc/self/mountinfo | grep -c '^/sys/') mounts below it" \
-        "$(printf '%s\n' $below | sort | tr '\n' ' ')" "/sys/firmware /sys/fs/cgroup "
+        "$(printf '%s\n' $below | sort | tr '\n' ' ')" \
+        "/sys/firmware /sys/fs/cgroup $([ -e /sys/kernel/vmcoreinfo ] && echo '/sys/kernel/vmcoreinfo ')"
 expect_eq "  /sys is read-only" "$(printf '%s\n' "$OUT" | sed -n 4p)" sys-ro
 expect_eq "  /sys/kernel/debug and /sys/kernel/security are empty" "$(printf '%s\n' "$OUT" | sed -n 5p)" 0
 

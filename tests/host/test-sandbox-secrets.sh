@@ -15,6 +15,7 @@ echo "shadow=$(rd /etc/shadow)"
 echo "gshadow=$(rd /etc/gshadow)"
 echo "backup=$(rd /var/backups/shadow.bak)"
 echo "opasswd=$( (head -c 1 /etc/security/opasswd >/dev/null && echo READ) 2>&1)"
+echo "debconf=$( (head -c 1 /var/cache/debconf/passwords.dat >/dev/null && echo READ) 2>&1)"
 # root_ls: the number of entries, or the error; home_ls: the entries and LISTED, or the error.
 ls_of() { if l=$(ls -A "$1" 2>&1); then echo "$(echo $l) LISTED"; else echo "$l"; fi; }
 echo "root_ls=$(if l=$(ls -A /root 2>&1); then printf '%s' "$l" | grep -c .; else echo "$l"; fi)"
@@ -46,6 +47,11 @@ expect_eq "defaults: runs" "$RC" 0
 expect_match "defaults: /etc/shadow unreadable" "$(get shadow)" 'Permission denied'
 expect_match "defaults: /etc/gshadow unreadable" "$(get gshadow)" 'Permission denied'
 expect_match "defaults: /etc/security/opasswd unreadable" "$(get opasswd)" 'Permission denied|No such file'
+if [ -e /var/cache/debconf/passwords.dat ]; then
+        expect_match "defaults: debconf's passwords.dat unreadable" "$(get debconf)" 'Permission denied'
+else
+        skip "the host has no /var/cache/debconf/passwords.dat"
+fi
 expect_match "defaults: /root cannot be listed" "$(get root_ls)" 'Permission denied'
 expect_match "defaults: /home cannot be listed" "$(get home_ls)" 'Permission denied'
 

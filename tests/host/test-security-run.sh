@@ -65,9 +65,15 @@ for d in keyctl tiocsti-bit32 mount; do
         expect_eq "SystemCallErrorNumber=kill: $d kills with SIGSYS" "$(field $d "$OUT")" "signal SIGSYS"
 done
 
-probe_unit sec-mdwe "MemoryDenyWriteExecute=yes" -- mmap-wx getpid
+probe_unit sec-mdwe "MemoryDenyWriteExecute=yes" -- mmap-wx getpid mdwe
 run_unit sec-mdwe
 expect_eq "MemoryDenyWriteExecute=yes: W+X mapping refused" "$(field mmap-wx "$OUT")" "errno EPERM"
+if [ "$("$PROBE" mdwe)" = "mdwe errno EINVAL" ]; then
+        skip "MemoryDenyWriteExecute=yes: the kernel's PR_SET_MDWE (Linux 6.3) is not here"
+else
+        expect_eq "MemoryDenyWriteExecute=yes: the kernel's W^X is on too (PR_GET_MDWE)" \
+                "$(field mdwe "$OUT")" "flags 1"
+fi
 
 probe_unit sec-deny "SystemCallFilter=" "SystemCallFilter=~@mount" -- mount keyctl tiocsti-bit32 getpid
 run_unit sec-deny
@@ -83,9 +89,14 @@ expect_eq "SystemCallFilter=~@mount alone: keyctl still refused (default list ke
         "$(field keyctl "$OUT")" "errno EPERM"
 expect_eq "SystemCallFilter=~@mount alone: getpid allowed" "$(field getpid "$OUT")" "ok"
 
-probe_unit sec-keyring "SystemCallFilter=@system-service @keyring" -- keyctl io_uring_setup
+probe_unit sec-keyring "SystemCallFilter=@system-service @keyring" -- keyctl io_uring_setup session-keyring
 run_unit sec-keyring
 expect_eq "SystemCallFilter=@system-service @keyring: keyctl allowed" "$(field keyctl "$OUT")" "ok"
+# KeyringMode=private, as systemd's: not the session keyring of whoever ran hutch.
+outside=$(field session-keyring "$("$PROBE" session-keyring)")
+inside=$(field session-keyring "$OUT")
+check "the sandbox has a session keyring of its own ($inside; outside: $outside)" \
+        sh -c '[ -n "$1" ] && [ -n "$2" ] && [ "$1" != "$2" ] && [ "${1%% *}" = id ]' sh "$inside" "$outside"
 expect_eq "SystemCallFilter=@system-service @keyring: io_uring still refused" \
         "$(field io_uring_setup "$OUT")" "errno EPERM"
 
@@ -125,6 +136,51 @@ expect_eq "PrivateUsers=yes, User=nobody, ambient: CapEff" "$(status_field CapEf
 expect_eq "PrivateUsers=yes, User=nobody, ambient: CapBnd" "$(status_field CapBnd "$OUT")" 0000000000000400
 expect_eq "PrivateUsers=yes, User=nobody, ambient: binds port 999" "$(field bind-low-port "$OUT")" "ok"
 expect_eq "PrivateUsers=yes: filter still on" "$(field keyctl "$OUT")" "errno EPERM"
+
+# Device nodes: with PrivateDevices=yes only /dev's own open. A node in a bound directory (made
+# on the host, or by the service with CAP_MKNOD) does not; a bind of a device node itself does.
+D=$(mktemp -d /var/tmp/hutch-sec-dev.XXXXXX)
+trap 'rm -rf "$D"' EXIT
+mknod "$D/null" c 1 3
+: >"$D/devnull"
+dev_unit() {
+        unit_file "$1" <<UNIT
+[Service]
+ExecStart=$PROBE open-rw:$D/null mknod-open:$D open-rw:$D/devnull open-w:/dev/kmsg open-r:/proc/kpageflags open-r:/sys/kernel/vmcoreinfo
+[Sandbox]
+BindReadOnlyPaths=$PROBE
+BindPaths=$D /dev/null:$D/devnull
+$2
+[Security]
+CapabilityBoundingSet=CAP_MKNOD
+$3
+UNIT
+}
+dev_unit sec-dev "" ""
+run_unit sec-dev
+expect_eq "PrivateDevices=yes: a host node in a BindPaths= directory does not open" \
+        "$(field "open-rw:$D/null" "$OUT")" "errno EACCES"
+expect_eq "PrivateDevices=yes: a node the service makes there with CAP_MKNOD does not open" \
+        "$(field "mknod-open:$D" "$OUT")" "errno EACCES"
+expect_eq "PrivateDevices=yes: BindPaths=/dev/null:... (a device node itself) opens" \
+        "$(field "open-rw:$D/devnull" "$OUT")" "ok"
+expect_eq "/proc/kpageflags (mode 0400, read through the owner bits) is masked" \
+        "$(field "open-r:/proc/kpageflags" "$OUT")" "errno EACCES"
+if [ -e /sys/kernel/vmcoreinfo ]; then
+        expect_eq "/sys/kernel/vmcoreinfo is masked" "$(field "open-r:/sys/kernel/vmcoreinfo" "$OUT")" "errno EACCES"
+else
+        skip "no /sys/kernel/vmcoreinfo on this kernel"
+fi
+dev_unit sec-dev-host "PrivateDevices=no" ""
+run_unit sec-dev-host
+expect_eq "PrivateDevices=no: a node in a bound directory opens (no nodev)" \
+        "$(field "open-rw:$D/null" "$OUT")" "ok"
+expect_eq "PrivateDevices=no, ProtectKernelLogs=yes: the host's /dev/kmsg is masked" \
+        "$(field "open-w:/dev/kmsg" "$OUT")" "errno EACCES"
+dev_unit sec-dev-logs "PrivateDevices=no" "ProtectKernelLogs=no"
+run_unit sec-dev-logs
+expect_eq "PrivateDevices=no, ProtectKernelLogs=no: /dev/kmsg opens (not written to)" \
+        "$(field "open-w:/dev/kmsg" "$OUT")" "ok"
 
 probe_unit sec-nobody "User=nobody" -- status bind-low-port
 run_unit sec-nobody

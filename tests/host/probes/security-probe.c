@@ -20,8 +20,10 @@
 #include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -185,6 +187,42 @@ static void attempt_here(const char *what) {
                 report(what, r < 0 && errno == EADDRINUSE ? 0 : r);
                 if (s >= 0)
                         close(s);
+        } else if (strcmp(what, "session-keyring") == 0) {
+                /* the keyring's serial: compared with the one hutch was started from */
+                r = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+                if (r < 0)
+                        report(what, r);
+                else
+                        printf("%s id %ld\n", what, r);
+        } else if (strcmp(what, "mdwe") == 0) {
+                r = prctl(66 /* PR_GET_MDWE, Linux 6.3 */, 0, 0, 0, 0);
+                if (r < 0)
+                        report(what, r);
+                else
+                        printf("%s flags %ld\n", what, r);
+        } else if (strncmp(what, "open-rw:", 8) == 0 || strncmp(what, "open-w:", 7) == 0 ||
+                   strncmp(what, "open-r:", 7) == 0) {
+                /* opened, never read or written: that it opens is the finding */
+                int mode = what[5] == 'r' && what[6] == 'w' ? O_RDWR : what[5] == 'w' ? O_WRONLY : O_RDONLY;
+                r = open(strchr(what, ':') + 1, mode | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+                report(what, r);
+                if (r >= 0)
+                        close((int) r);
+        } else if (strncmp(what, "mknod-open:", 11) == 0) {
+                /* a /dev/null of our own in DIR (needs CAP_MKNOD), then open it */
+                char path[512];
+                snprintf(path, sizeof path, "%s/hutch-probe-null", what + 11);
+                if (mknod(path, S_IFCHR | 0666, makedev(1, 3)) < 0) {
+                        report("mknod", -1);
+                        return;
+                }
+                r = open(path, O_RDWR | O_CLOEXEC);
+                int saved = errno;
+                unlink(path);
+                errno = saved;
+                report(what, r);
+                if (r >= 0)
+                        close((int) r);
         } else
                 printf("%s unknown\n", what);
 }
