@@ -290,14 +290,19 @@ struct unit_section_security {
         int syscall_error_number;              /* default EPERM; SYSCALL_ERRNO_KILL */
         struct str_list syscall_architectures; /* default "native" */
         unsigned long restrict_namespaces;     /* allowed CLONE_NEW* flags; default 0 */
-        bool lock_personality;                 /* default yes */
-        bool restrict_realtime;                /* default yes */
-        bool restrict_suid_sgid;               /* default yes */
-        bool memory_deny_write_execute;        /* default no */
-        bool protect_kernel_tunables;          /* default yes */
-        bool protect_kernel_modules;           /* default yes */
-        bool protect_kernel_logs;              /* default yes */
-        bool protect_clock;                    /* default yes */
+        /* RestrictAddressFamilies=: bit N is address family N. With address_families_allow, the
+         * families socket() may create (none set: "none"); without, those it may not (none set:
+         * no restriction). Default: allow AF_UNIX, AF_INET, AF_INET6, AF_NETLINK. */
+        bool address_families_allow;
+        uint64_t address_families;
+        bool lock_personality;          /* default yes */
+        bool restrict_realtime;         /* default yes */
+        bool restrict_suid_sgid;        /* default yes */
+        bool memory_deny_write_execute; /* default no */
+        bool protect_kernel_tunables;   /* default yes */
+        bool protect_kernel_modules;    /* default yes */
+        bool protect_kernel_logs;       /* default yes */
+        bool protect_clock;             /* default yes */
 };
 
 struct unit_section_install {
@@ -364,6 +369,12 @@ const char *restart_policy_to_string(enum restart_policy p);
 int restart_policy_from_string(const char *s);
 const char *root_mode_to_string(enum root_mode m);
 int root_mode_from_string(const char *s);
+/* Address families by systemd's names (AF_UNIX, ...; aliases AF_LOCAL, AF_FILE, AF_ROUTE):
+ * the kernel's number, or -EINVAL; and a number's name, or NULL. */
+int address_family_from_string(const char *s);
+const char *address_family_to_string(int af);
+#define ADDRESS_FAMILIES_DEFAULT \
+        ((UINT64_C(1) << 1) | (UINT64_C(1) << 2) | (UINT64_C(1) << 10) | (UINT64_C(1) << 16))
 const char *private_users_to_string(enum private_users p);
 int private_users_from_string(const char *s);
 const char *protect_home_to_string(enum protect_home p);

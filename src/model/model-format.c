@@ -587,6 +587,38 @@ static void kv_namespaces(struct emitter *e, unsigned long allowed) {
         list_end(e);
 }
 
+/* RestrictAddressFamilies=: "none", the allowed families, "~" and the denied ones, or an empty
+ * assignment for no restriction (each reads back the same). JSON: {"allow": [...]} or
+ * {"deny": [...]} ({"deny": []}: no restriction). */
+static void kv_address_families(struct emitter *e, const struct unit_section_security *sec) {
+        const char *k = "RestrictAddressFamilies";
+        bool allow = sec->address_families_allow;
+        if (e->json) {
+                key(e, k);
+                fprintf(e->f, "{\"%s\": [", allow ? "allow" : "deny");
+        } else {
+                key(e, k);
+                if (allow && sec->address_families == 0)
+                        fputs("none", e->f);
+                else if (!allow && sec->address_families != 0)
+                        fputc('~', e->f);
+        }
+        bool first = true;
+        for (int af = 0; af < 64; af++)
+                if (sec->address_families & (UINT64_C(1) << af)) {
+                        const char *n = address_family_to_string(af);
+                        if (e->json) {
+                                fputs(first ? "" : ", ", e->f);
+                                json_string(e->f, n ? n : "?");
+                        } else
+                                fprintf(e->f, "%s%s", first ? "" : " ", n ? n : "?");
+                        first = false;
+                }
+        if (e->json)
+                fputs("]}", e->f);
+        key_end(e);
+}
+
 static int kv_syscall_filter(struct emitter *e, const struct hutch_unit *u) {
         bool allow;
         _cleanup_strv_free_ char **names = NULL;
@@ -765,6 +797,7 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         kv_errno(e, "SystemCallErrorNumber", sec->syscall_error_number);
         kv_strv(e, "SystemCallArchitectures", sec->syscall_architectures.items);
         kv_namespaces(e, sec->restrict_namespaces);
+        kv_address_families(e, sec);
         kv_bool(e, "LockPersonality", sec->lock_personality);
         kv_bool(e, "RestrictRealtime", sec->restrict_realtime);
         kv_bool(e, "RestrictSUIDSGID", sec->restrict_suid_sgid);

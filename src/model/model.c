@@ -168,6 +168,8 @@ struct hutch_unit *model_unit_new(const char *name) {
                 goto fail;
         u->security.syscall_architectures.n = 1;
         u->security.restrict_namespaces = 0;
+        u->security.address_families_allow = true;
+        u->security.address_families = ADDRESS_FAMILIES_DEFAULT;
         u->security.lock_personality = true;
         u->security.restrict_realtime = true;
         u->security.restrict_suid_sgid = true;
@@ -337,6 +339,41 @@ const char *const protect_credentials_paths[] = {
         NULL,
 };
 const char *const protect_credentials_dirs[] = {"/etc/ssl/private", "/etc/wireguard", NULL};
+
+/* The kernel's address family numbers (<linux/socket.h>), named as systemd names them: every
+ * AF_ name of the C library's <sys/socket.h> but AF_UNSPEC and AF_MAX. The first name of a
+ * number is the one printed. */
+static const struct {
+        const char *name;
+        int af;
+} address_families[] = {
+        {"AF_UNIX", 1},     {"AF_LOCAL", 1},      {"AF_FILE", 1},        {"AF_INET", 2},
+        {"AF_AX25", 3},     {"AF_IPX", 4},        {"AF_APPLETALK", 5},   {"AF_NETROM", 6},
+        {"AF_BRIDGE", 7},   {"AF_ATMPVC", 8},     {"AF_X25", 9},         {"AF_INET6", 10},
+        {"AF_ROSE", 11},    {"AF_DECnet", 12},    {"AF_NETBEUI", 13},    {"AF_SECURITY", 14},
+        {"AF_KEY", 15},     {"AF_NETLINK", 16},   {"AF_ROUTE", 16},      {"AF_PACKET", 17},
+        {"AF_ASH", 18},     {"AF_ECONET", 19},    {"AF_ATMSVC", 20},     {"AF_RDS", 21},
+        {"AF_SNA", 22},     {"AF_IRDA", 23},      {"AF_PPPOX", 24},      {"AF_WANPIPE", 25},
+        {"AF_LLC", 26},     {"AF_IB", 27},        {"AF_MPLS", 28},       {"AF_CAN", 29},
+        {"AF_TIPC", 30},    {"AF_BLUETOOTH", 31}, {"AF_IUCV", 32},       {"AF_RXRPC", 33},
+        {"AF_ISDN", 34},    {"AF_PHONET", 35},    {"AF_IEEE802154", 36}, {"AF_CAIF", 37},
+        {"AF_ALG", 38},     {"AF_NFC", 39},       {"AF_VSOCK", 40},      {"AF_KCM", 41},
+        {"AF_QIPCRTR", 42}, {"AF_SMC", 43},       {"AF_XDP", 44},        {"AF_MCTP", 45},
+};
+
+int address_family_from_string(const char *s) {
+        for (size_t i = 0; i < ELEMENTSOF(address_families); i++)
+                if (streq(address_families[i].name, s))
+                        return address_families[i].af;
+        return -EINVAL;
+}
+
+const char *address_family_to_string(int af) {
+        for (size_t i = 0; i < ELEMENTSOF(address_families); i++)
+                if (address_families[i].af == af)
+                        return address_families[i].name;
+        return NULL;
+}
 
 static const char *table_to_string(const char *const *table, size_t n, int i) {
         if (i < 0 || (size_t) i >= n)

@@ -12,6 +12,7 @@
  * add_lo32_not_in(). */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/netlink.h>
@@ -71,7 +72,9 @@ struct builder {
         uint32_t arches[4];
         size_t n_arches;
         bool private_network; /* PrivateNetwork=: no AF_VSOCK or uevent socket */
-        char **listed;        /* SystemCallFilter= expanded to syscall names, sorted */
+        bool af_allow;        /* RestrictAddressFamilies=, AF_VSOCK taken out with PrivateNetwork= */
+        uint64_t af_set;
+        char **listed; /* SystemCallFilter= expanded to syscall names, sorted */
         size_t n_listed;
 };
 
@@ -202,39 +205,65 @@ static int rules_not_all(struct builder *b, const char *name, unsigned arg, uint
         return 0;
 }
 
-/* PrivateNetwork=: the sockets a network namespace does not cover. AF_VSOCK's ports are the
- * host's and its peer is the hypervisor: no such socket, with the answer of systemd's
- * RestrictAddressFamilies= (EAFNOSUPPORT). NETLINK_KOBJECT_UEVENT: the kernel broadcasts the
- * host's device events to every network namespace of the initial user namespace: no such socket
- * (EPROTONOSUPPORT, the kernel's answer for a netlink protocol it lacks). The other netlink
- * protocols (route, audit, ...) are per namespace and stay. Compares are on the low 32 bits
- * (int arguments); 32-bit x86's socketcall() carries them in memory, and
- * SystemCallArchitectures=native keeps it out. */
-static int rules_socket_private_network(struct builder *b, const char *name) {
-        static const uint32_t families[] = {AF_NETLINK, AF_VSOCK};
-        static const uint32_t protocols[] = {NETLINK_KOBJECT_UEVENT};
+/* socket(): RestrictAddressFamilies=, and what PrivateNetwork= adds for the sockets a network
+ * namespace does not cover. A family not allowed fails with EAFNOSUPPORT (systemd's answer, and
+ * the one programs test for before falling back to another family). PrivateNetwork=: AF_VSOCK's
+ * ports are the host's and its peer is the hypervisor, so it is never allowed;
+ * NETLINK_KOBJECT_UEVENT sockets get the host's device events (the kernel broadcasts them to
+ * every network namespace of the initial user namespace): EPROTONOSUPPORT, the kernel's answer
+ * for a netlink protocol it lacks; the other netlink protocols (route, audit, ...) are per
+ * namespace and stay. Compares are on the low 32 bits (int arguments), and only the low 6 bits
+ * of the family and 5 of the netlink protocol are split on: the kernel knows no family from
+ * AF_MAX (46) on and no netlink protocol from MAX_LINKS (32) on, so a socket() beyond them gets
+ * the filter's errno rather than the kernel's; splitting all 32 bits tripled the program, and
+ * its JIT at attach cost ~0.1 ms more per start. 32-bit x86's socketcall() carries the
+ * arguments in memory; SystemCallArchitectures=native keeps it out. */
+static int rules_socket(struct builder *b, const char *name) {
+        uint32_t fam[64];
+        size_t n = 0;
+        for (uint32_t af = 0; af < 64; af++)
+                if (b->af_set & (UINT64_C(1) << af))
+                        fam[n++] = af;
+        bool netlink_ok = b->af_allow == !!(b->af_set & (UINT64_C(1) << AF_NETLINK));
+        bool uevent = b->private_network && netlink_ok;
         const struct scmp_arg_cmp netlink = SCMP_CMP(0, SCMP_CMP_MASKED_EQ, 0xffffffff, AF_NETLINK);
-        const struct scmp_arg_cmp uevent[2] = {
+        const struct scmp_arg_cmp uevent_cmp[2] = {
                 netlink, SCMP_CMP(2, SCMP_CMP_MASKED_EQ, 0xffffffff, NETLINK_KOBJECT_UEVENT)};
+        static const uint32_t uevent_proto[] = {NETLINK_KOBJECT_UEVENT};
         int r = 0;
 
-        if (b->allow_list) {
-                /* Any other family below 64, and a netlink socket of any other protocol below 32:
-                 * the kernel knows no family from AF_MAX (46) on and no netlink protocol from
-                 * MAX_LINKS (32) on, so those fail either way (here with the filter's errno rather
-                 * than EAFNOSUPPORT or EPROTONOSUPPORT). Splitting only the low 6 and 5 bits keeps
-                 * the rules few: over all 32 bits they tripled the BPF program, and its JIT at
-                 * attach cost ~0.1 ms more per start on this host. */
-                r = add_lo32_not_in(b, SCMP_ACT_ALLOW, name, 0, ~UINT32_C(63), 0, families,
-                                    ELEMENTSOF(families), 6, NULL);
+        if (b->af_allow) {
+                /* The families allowed, netlink apart when its uevent protocol is not; every
+                 * other family below 64 fails with EAFNOSUPPORT. */
+                for (size_t i = 0; i < n && r >= 0 && b->allow_list; i++)
+                        if (!(uevent && fam[i] == AF_NETLINK))
+                                r = rule1(b, SCMP_ACT_ALLOW, name, 0, 0xffffffff, fam[i]);
                 if (r >= 0)
-                        r = add_lo32_not_in(b, SCMP_ACT_ALLOW, name, 2, ~UINT32_C(31), 0, protocols,
-                                            ELEMENTSOF(protocols), 5, &netlink);
+                        r = add_lo32_not_in(b, SCMP_ACT_ERRNO(EAFNOSUPPORT), name, 0, ~UINT32_C(63), 0, fam,
+                                            n, 6, NULL);
+        } else {
+                /* Every family but the denied ones (and netlink, when it is taken apart) is
+                 * allowed; each denied one fails with EAFNOSUPPORT. */
+                if (b->allow_list) {
+                        uint32_t except[65];
+                        memcpy(except, fam, n * sizeof *fam);
+                        size_t m = n;
+                        if (uevent)
+                                except[m++] = AF_NETLINK;
+                        r = add_lo32_not_in(b, SCMP_ACT_ALLOW, name, 0, ~UINT32_C(63), 0, except, m, 6,
+                                            NULL);
+                }
+                for (size_t i = 0; i < n && r >= 0; i++)
+                        r = rule1(b, SCMP_ACT_ERRNO(EAFNOSUPPORT), name, 0, 0xffffffff, fam[i]);
         }
-        if (r >= 0)
-                r = rule1(b, SCMP_ACT_ERRNO(EAFNOSUPPORT), name, 0, 0xffffffff, AF_VSOCK);
-        if (r >= 0)
-                r = rule(b, SCMP_ACT_ERRNO(EPROTONOSUPPORT), name, ELEMENTSOF(uevent), uevent);
+        if (uevent) {
+                if (r >= 0 && b->allow_list)
+                        r = add_lo32_not_in(b, SCMP_ACT_ALLOW, name, 2, ~UINT32_C(31), 0, uevent_proto, 1, 5,
+                                            &netlink);
+                if (r >= 0)
+                        r = rule(b, SCMP_ACT_ERRNO(EPROTONOSUPPORT), name, ELEMENTSOF(uevent_cmp),
+                                 uevent_cmp);
+        }
         return r;
 }
 
@@ -332,8 +361,8 @@ static int restrict_args(struct builder *b, const struct unit_section_security *
         else if (streq(name, "ioctl")) {
                 static const uint32_t bad[] = {TIOCSTI, TIOCLINUX};
                 r = rules_lo32_never(b, name, 1, bad, ELEMENTSOF(bad));
-        } else if (b->private_network && streq(name, "socket"))
-                r = rules_socket_private_network(b, name);
+        } else if ((b->af_allow || b->af_set != 0) && streq(name, "socket"))
+                r = rules_socket(b, name);
         else
                 return 0;
         return r < 0 ? r : 1;
@@ -502,10 +531,16 @@ static int build(const struct hutch_unit *u, bool allow, char *const *names, str
         struct builder b = {
                 .allow_list = allow,
                 .private_network = u->sandbox.private_network,
+                .af_allow = sec->address_families_allow,
+                .af_set = sec->address_families,
                 .act_deny = sec->syscall_error_number == SYSCALL_ERRNO_KILL
                                     ? SCMP_ACT_KILL_PROCESS
                                     : SCMP_ACT_ERRNO((uint32_t) sec->syscall_error_number),
         };
+        if (b.private_network && b.af_allow)
+                b.af_set &= ~(UINT64_C(1) << AF_VSOCK);
+        else if (b.private_network)
+                b.af_set |= UINT64_C(1) << AF_VSOCK;
         _cleanup_strv_free_ char **listed = NULL, **forced_names = NULL;
         struct forced forced[16];
         size_t n_forced = forced_list(u, forced);
@@ -674,7 +709,9 @@ static char *cache_key(const struct hutch_unit *u, bool allow, char *const *name
         fprintf(f, "arches");
         for (size_t i = 0; i < sec->syscall_architectures.n; i++)
                 fprintf(f, " %s", sec->syscall_architectures.items[i]);
-        fprintf(f, "\nerrno %d\nnamespaces %#lx\n", sec->syscall_error_number, sec->restrict_namespaces);
+        fprintf(f, "\nerrno %d\nnamespaces %#lx\nfamilies %s %#" PRIx64 "\n", sec->syscall_error_number,
+                sec->restrict_namespaces, sec->address_families_allow ? "allow" : "deny",
+                sec->address_families);
         fprintf(f, "flags %d%d%d%d%d%d%d%d%d%d\n", sec->lock_personality, sec->restrict_realtime,
                 sec->restrict_suid_sgid, sec->memory_deny_write_execute, sec->protect_kernel_tunables,
                 sec->protect_kernel_modules, sec->protect_kernel_logs, sec->protect_clock,

@@ -558,3 +558,51 @@ int parse_key_restrict_namespaces(struct unit_load_context *c, const struct unit
         c->restrict_namespaces_set = true;
         return 0;
 }
+
+/* ---- RestrictAddressFamilies= ---- */
+
+/* As systemd's config_parse_address_families(): an empty value lifts the restriction, "none"
+ * allows no family; the first list after either (or in the unit at all, replacing hutch's
+ * default) sets the value, an allow list or with '~' a deny list; later lists add to it or take
+ * away. An unknown family is an error, where systemd ignores it with a warning. */
+int parse_key_restrict_address_families(struct unit_load_context *c, const struct unit_key *k,
+                                        const char *value, struct unit_origin o) {
+        struct unit_section_security *sec = &c->unit->security;
+        if (!*value || streq(value, "none")) {
+                sec->address_families_allow = *value != 0;
+                sec->address_families = 0;
+                c->address_families_set = false;
+                return 0;
+        }
+        bool invert = *value == '~';
+        _cleanup_strv_free_ char **words = NULL;
+        int r = split_value(c, k, o, value + invert, &words);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        uint64_t families = 0;
+        bool failed = false;
+        STRV_FOREACH (w, words) {
+                int af = address_family_from_string(*w);
+                if (af < 0) {
+                        r = bad_value(c, k, o, *w,
+                                      "not an address family (AF_UNIX, AF_INET, AF_INET6, ...)");
+                        if (r < 0)
+                                return r;
+                        failed = true;
+                        continue;
+                }
+                families |= UINT64_C(1) << af;
+        }
+        if (failed)
+                return 0;
+        if (!c->address_families_set) {
+                sec->address_families_allow = !invert;
+                sec->address_families = 0;
+                c->address_families_set = true;
+        }
+        if (invert == !sec->address_families_allow)
+                sec->address_families |= families;
+        else
+                sec->address_families &= ~families;
+        return 0;
+}

@@ -74,3 +74,4 @@ DECLARE_HANDLER(parse_key_capabilities);
 DECLARE_HANDLER(parse_key_syscall_filter);
 DECLARE_HANDLER(parse_key_syscall_errno);
 DECLARE_HANDLER(parse_key_restrict_namespaces);
+DECLARE_HANDLER(parse_key_restrict_address_families);

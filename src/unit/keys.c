@@ -105,6 +105,7 @@ const struct unit_key unit_keys[] = {
         KEY("Security", "SystemCallErrorNumber", parse_key_syscall_errno, 0, NO_ORIGIN, 0, NULL, 0),
         KEY("Security", "SystemCallArchitectures", parse_key_strv, U(security.syscall_architectures), NO_ORIGIN, STRV_ARCHITECTURE, NULL, 0),
         KEY("Security", "RestrictNamespaces", parse_key_restrict_namespaces, 0, NO_ORIGIN, 0, NULL, 0),
+        KEY("Security", "RestrictAddressFamilies", parse_key_restrict_address_families, 0, NO_ORIGIN, 0, NULL, 0),
         KEY("Security", "LockPersonality", parse_key_bool, U(security.lock_personality), NO_ORIGIN, 0, NULL, 0),
         KEY("Security", "RestrictRealtime", parse_key_bool, U(security.restrict_realtime), NO_ORIGIN, 0, NULL, 0),
         KEY("Security", "RestrictSUIDSGID", parse_key_bool, U(security.restrict_suid_sgid), NO_ORIGIN, 0, NULL, 0),

@@ -82,6 +82,7 @@ struct unit_load_context {
         struct unit_specifiers specifiers;
         bool exec_start_assigned;     /* an ExecStart= with a command was seen since the last reset */
         bool restrict_namespaces_set; /* RestrictNamespaces= was assigned: later lists merge */
+        bool address_families_set;    /* RestrictAddressFamilies= likewise */
 };
 
 /* Applies one assignment "[section] key=value" to the unit. Unknown sections/keys and bad

@@ -137,6 +137,32 @@ expect_eq "PrivateUsers=yes, User=nobody, ambient: CapBnd" "$(status_field CapBn
 expect_eq "PrivateUsers=yes, User=nobody, ambient: binds port 999" "$(field bind-low-port "$OUT")" "ok"
 expect_eq "PrivateUsers=yes: filter still on" "$(field keyctl "$OUT")" "errno EPERM"
 
+# RestrictAddressFamilies=: by default AF_UNIX, AF_INET, AF_INET6 and AF_NETLINK; any other
+# family fails with EAFNOSUPPORT (the filter's answer; the kernel's own would be EPERM for a
+# privileged one, or the socket). Numbers: AF_UNIX 1, AF_INET 2, AF_INET6 10, AF_NETLINK 16,
+# AF_PACKET 17, AF_ALG 38; SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_RAW 3, SOCK_SEQPACKET 5.
+FAMILIES="socket:1:1 socket:2:2 socket:10:1 socket:16:3:0 socket:17:3 socket:38:5"
+probe_unit sec-af -- $FAMILIES
+run_unit sec-af
+for ok in socket:1:1 socket:2:2 socket:16:3:0; do
+        expect_eq "default families: $ok opens" "$(field $ok "$OUT")" "ok"
+done
+expect_match "default families: AF_INET6 opens (or the kernel has no IPv6)" "$(field socket:10:1 "$OUT")" \
+        "^(ok|errno EAFNOSUPPORT)$"
+expect_eq "default families: AF_PACKET refused with EAFNOSUPPORT" "$(field socket:17:3 "$OUT")" "errno EAFNOSUPPORT"
+expect_eq "default families: AF_ALG refused with EAFNOSUPPORT" "$(field socket:38:5 "$OUT")" "errno EAFNOSUPPORT"
+probe_unit sec-af-unix "RestrictAddressFamilies=AF_UNIX" -- $FAMILIES
+run_unit sec-af-unix
+expect_eq "RestrictAddressFamilies=AF_UNIX: AF_UNIX opens" "$(field socket:1:1 "$OUT")" "ok"
+expect_eq "RestrictAddressFamilies=AF_UNIX: AF_INET refused" "$(field socket:2:2 "$OUT")" "errno EAFNOSUPPORT"
+expect_eq "RestrictAddressFamilies=AF_UNIX: AF_NETLINK refused" "$(field socket:16:3:0 "$OUT")" "errno EAFNOSUPPORT"
+probe_unit sec-af-open "RestrictAddressFamilies=" -- $FAMILIES
+run_unit sec-af-open
+expect_eq "RestrictAddressFamilies= (none restricted): AF_PACKET reaches the kernel (no CAP_NET_RAW)" \
+        "$(field socket:17:3 "$OUT")" "errno EPERM"
+expect_match "RestrictAddressFamilies= (none restricted): AF_ALG reaches the kernel" \
+        "$(field socket:38:5 "$OUT")" "^(ok|errno EAFNOSUPPORT)$"
+
 # Device nodes: with PrivateDevices=yes only /dev's own open. A node in a bound directory (made
 # on the host, or by the service with CAP_MKNOD) does not; a bind of a device node itself does.
 D=$(mktemp -d /var/tmp/hutch-sec-dev.XXXXXX)

@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/netlink.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/stat.h>
@@ -100,7 +102,7 @@ static void check_defaults(const struct seccomp_program *p, uint32_t deny, const
                 return;
         TAP_CHECK(X64_0(p, SYS_read) == ALLOW && X64_0(p, SYS_openat) == ALLOW &&
                           X64_0(p, SYS_execve) == ALLOW && X64_0(p, SYS_exit_group) == ALLOW &&
-                          X64_0(p, SYS_socket) == ALLOW,
+                          X64(p, SYS_socket, AF_UNIX, SOCK_STREAM, 0, 0) == ALLOW,
                   "%s: basic calls allowed", what);
         TAP_CHECK(X64_0(p, SYS_mount) == deny && X64_0(p, SYS_reboot) == deny &&
                           X64_0(p, SYS_ptrace) == deny && X64_0(p, SYS_bpf) == deny &&
@@ -488,6 +490,82 @@ int main(void) {
         TAP_CHECK(p && call(p, AUDIT_ARCH_I386, 20, 0, 0, 0, 0) == ERR(EPERM) &&
                           X64_0(p, 0x40000000 | SYS_getpid) == ERR(EPERM),
                   "deny list: i386 and x32 still rejected");
+        seccomp_program_free(p);
+        model_unit_free(u);
+
+        /* RestrictAddressFamilies=: socket() by family, EAFNOSUPPORT for the others, compared on
+         * the low 32 bits; PrivateNetwork= adds AF_VSOCK and netlink's uevent protocol. */
+        u = model_unit_new("t");
+        p = build(u);
+        TAP_CHECK(p && X64(p, SYS_socket, AF_UNIX, SOCK_STREAM, 0, 0) == ALLOW &&
+                          X64(p, SYS_socket, AF_INET, SOCK_DGRAM, 0, 0) == ALLOW &&
+                          X64(p, SYS_socket, AF_INET6, SOCK_STREAM, 0, 0) == ALLOW &&
+                          X64(p, SYS_socket, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, 0) == ALLOW &&
+                          X64(p, SYS_socket, AF_UNIX | (UINT64_C(1) << 32), SOCK_STREAM, 0, 0) == ALLOW,
+                  "default families: AF_UNIX, AF_INET, AF_INET6, AF_NETLINK allowed");
+        TAP_CHECK(p && X64(p, SYS_socket, AF_PACKET, SOCK_RAW, 0, 0) == ERR(EAFNOSUPPORT) &&
+                          X64(p, SYS_socket, AF_ALG, SOCK_SEQPACKET, 0, 0) == ERR(EAFNOSUPPORT) &&
+                          X64(p, SYS_socket, AF_VSOCK, SOCK_STREAM, 0, 0) == ERR(EAFNOSUPPORT) &&
+                          X64(p, SYS_socket, 0 /* AF_UNSPEC */, SOCK_STREAM, 0, 0) == ERR(EAFNOSUPPORT) &&
+                          X64(p, SYS_socket, AF_PACKET | (UINT64_C(1) << 32), SOCK_RAW, 0, 0) ==
+                                  ERR(EAFNOSUPPORT) &&
+                          X64(p, SYS_socket, AF_NETLINK, SOCK_RAW, NETLINK_KOBJECT_UEVENT, 0) ==
+                                  ERR(EPROTONOSUPPORT),
+                  "default families: the others EAFNOSUPPORT (bit 32 too); uevent EPROTONOSUPPORT");
+        seccomp_program_free(p);
+        u->security.address_families = 0; /* "none" */
+        p = build(u);
+        TAP_CHECK(p && X64(p, SYS_socket, AF_UNIX, SOCK_STREAM, 0, 0) == ERR(EAFNOSUPPORT) &&
+                          X64(p, SYS_socket, AF_INET, SOCK_STREAM, 0, 0) == ERR(EAFNOSUPPORT),
+                  "RestrictAddressFamilies=none: every socket() EAFNOSUPPORT");
+        seccomp_program_free(p);
+        u->security.address_families_allow = false; /* "~AF_PACKET", host network */
+        u->security.address_families = UINT64_C(1) << AF_PACKET;
+        u->sandbox.private_network = false;
+        p = build(u);
+        TAP_CHECK(p && X64(p, SYS_socket, AF_PACKET, SOCK_RAW, 0, 0) == ERR(EAFNOSUPPORT) &&
+                          X64(p, SYS_socket, AF_INET, SOCK_STREAM, 0, 0) == ALLOW &&
+                          X64(p, SYS_socket, AF_VSOCK, SOCK_STREAM, 0, 0) == ALLOW &&
+                          X64(p, SYS_socket, AF_NETLINK, SOCK_RAW, NETLINK_KOBJECT_UEVENT, 0) == ALLOW,
+                  "~AF_PACKET, PrivateNetwork=no: only AF_PACKET refused");
+        seccomp_program_free(p);
+        u->sandbox.private_network = true;
+        p = build(u);
+        TAP_CHECK(p && X64(p, SYS_socket, AF_PACKET, SOCK_RAW, 0, 0) == ERR(EAFNOSUPPORT) &&
+                          X64(p, SYS_socket, AF_ALG, SOCK_SEQPACKET, 0, 0) == ALLOW &&
+                          X64(p, SYS_socket, AF_VSOCK, SOCK_STREAM, 0, 0) == ERR(EAFNOSUPPORT) &&
+                          X64(p, SYS_socket, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, 0) == ALLOW &&
+                          X64(p, SYS_socket, AF_NETLINK, SOCK_RAW, NETLINK_KOBJECT_UEVENT, 0) ==
+                                  ERR(EPROTONOSUPPORT),
+                  "~AF_PACKET with PrivateNetwork=yes: AF_VSOCK and uevent refused too");
+        seccomp_program_free(p);
+        set_filter(u, NULL);
+        set_filter(u, "~@mount", NULL);
+        p = build(u);
+        TAP_CHECK(p && X64(p, SYS_socket, AF_PACKET, SOCK_RAW, 0, 0) == ERR(EAFNOSUPPORT) &&
+                          X64(p, SYS_socket, AF_ALG, SOCK_SEQPACKET, 0, 0) == ALLOW &&
+                          X64(p, SYS_socket, AF_NETLINK, SOCK_RAW, NETLINK_KOBJECT_UEVENT, 0) ==
+                                  ERR(EPROTONOSUPPORT),
+                  "~AF_PACKET in a deny-list filter: the same");
+        seccomp_program_free(p);
+        u->security.address_families_allow = true;
+        u->security.address_families = ADDRESS_FAMILIES_DEFAULT;
+        p = build(u);
+        TAP_CHECK(p && X64(p, SYS_socket, AF_PACKET, SOCK_RAW, 0, 0) == ERR(EAFNOSUPPORT) &&
+                          X64(p, SYS_socket, AF_INET6, SOCK_DGRAM, 0, 0) == ALLOW &&
+                          X64(p, SYS_socket, AF_VSOCK, SOCK_STREAM, 0, 0) == ERR(EAFNOSUPPORT) &&
+                          X64(p, SYS_socket, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, 0) == ALLOW &&
+                          X64(p, SYS_socket, AF_NETLINK, SOCK_RAW, NETLINK_KOBJECT_UEVENT, 0) ==
+                                  ERR(EPROTONOSUPPORT),
+                  "default families in a deny-list filter: the same as in the allow list");
+        seccomp_program_free(p);
+        u->security.address_families_allow = false; /* "RestrictAddressFamilies=": no restriction */
+        u->security.address_families = 0;
+        u->sandbox.private_network = false;
+        p = build(u);
+        TAP_CHECK(p && X64(p, SYS_socket, AF_PACKET, SOCK_RAW, 0, 0) == ALLOW &&
+                          X64(p, SYS_socket, AF_VSOCK, SOCK_STREAM, 0, 0) == ALLOW,
+                  "no restriction, host network: every family");
         seccomp_program_free(p);
         model_unit_free(u);
 

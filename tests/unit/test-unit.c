@@ -686,6 +686,43 @@ static void test_security(void) {
                           "RestrictNamespaces= lists merge after the first (systemd)");
         }
         model_unit_free(u);
+        /* RestrictAddressFamilies=, as systemd's config_parse_address_families() */
+#define AFB(n) (UINT64_C(1) << (n))
+        u = load_ok("families default", HEAD);
+        TAP_CHECK(u && u->security.address_families_allow &&
+                          u->security.address_families == (AFB(1) | AFB(2) | AFB(10) | AFB(16)),
+                  "RestrictAddressFamilies= default: AF_UNIX AF_INET AF_INET6 AF_NETLINK");
+        model_unit_free(u);
+        u = load_ok("families first list",
+                    HEAD "[Security]\nRestrictAddressFamilies=AF_UNIX AF_LOCAL\n"
+                         "RestrictAddressFamilies=AF_INET\nRestrictAddressFamilies=~AF_UNIX\n");
+        TAP_CHECK(u && u->security.address_families_allow && u->security.address_families == AFB(2),
+                  "the first list replaces the default; a later list adds, a later ~ list removes");
+        model_unit_free(u);
+        u = load_ok("families deny",
+                    HEAD "[Security]\nRestrictAddressFamilies=~AF_PACKET\n"
+                         "RestrictAddressFamilies=~AF_ROUTE\nRestrictAddressFamilies=AF_PACKET\n");
+        TAP_CHECK(u && !u->security.address_families_allow && u->security.address_families == AFB(16),
+                  "a first ~ list is a deny list (everything else allowed); AF_ROUTE is AF_NETLINK");
+        model_unit_free(u);
+        u = load_ok("families none",
+                    HEAD "[Security]\nRestrictAddressFamilies=AF_INET\nRestrictAddressFamilies=none\n");
+        TAP_CHECK(u && u->security.address_families_allow && u->security.address_families == 0,
+                  "RestrictAddressFamilies=none: no family");
+        model_unit_free(u);
+        u = load_ok("families none then deny",
+                    HEAD "[Security]\nRestrictAddressFamilies=none\nRestrictAddressFamilies=~AF_INET6\n");
+        TAP_CHECK(u && !u->security.address_families_allow && u->security.address_families == AFB(10),
+                  "after none, the next list sets the value again");
+        model_unit_free(u);
+        u = load_ok("families reset",
+                    HEAD "[Security]\nRestrictAddressFamilies=AF_INET\nRestrictAddressFamilies=\n");
+        TAP_CHECK(u && !u->security.address_families_allow && u->security.address_families == 0,
+                  "RestrictAddressFamilies= (empty): no restriction");
+        model_unit_free(u);
+#undef AFB
+        expect_problem("unknown family", HEAD "[Security]\nRestrictAddressFamilies=AF_UNIX AF_INTE\n", 4,
+                       "RestrictAddressFamilies", "not an address family");
         u = load_ok("yes then inverted",
                     HEAD "[Security]\nRestrictNamespaces=yes\nRestrictNamespaces=~user\n");
         TAP_CHECK(u && u->security.restrict_namespaces == 0, "RestrictNamespaces=yes then ~user stays none");

@@ -187,6 +187,17 @@ static void attempt_here(const char *what) {
                 report(what, r < 0 && errno == EADDRINUSE ? 0 : r);
                 if (s >= 0)
                         close(s);
+        } else if (strncmp(what, "socket:", 7) == 0) {
+                /* socket:FAMILY:TYPE[:PROTOCOL], numbers */
+                int fam = 0, type = 0, proto = 0;
+                if (sscanf(what + 7, "%d:%d:%d", &fam, &type, &proto) < 2) {
+                        printf("%s unknown\n", what);
+                        return;
+                }
+                r = socket(fam, type | SOCK_CLOEXEC, proto);
+                report(what, r);
+                if (r >= 0)
+                        close((int) r);
         } else if (strcmp(what, "session-keyring") == 0) {
                 /* the keyring's serial: compared with the one hutch was started from */
                 r = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
