@@ -153,6 +153,16 @@ enum service_type {
         _SERVICE_TYPE_MAX,
 };
 
+/* NotifyAccess=: who in the sandbox may send notify messages (systemd's; "exec" also lets
+ * control processes, which hutch has none of, so it means "main"). */
+enum notify_access {
+        NOTIFY_ACCESS_NONE, /* default; "main" for Type=notify or with WatchdogSec= */
+        NOTIFY_ACCESS_MAIN,
+        NOTIFY_ACCESS_EXEC,
+        NOTIFY_ACCESS_ALL,
+        _NOTIFY_ACCESS_MAX,
+};
+
 enum restart_policy {
         RESTART_NO, /* default */
         RESTART_ON_SUCCESS,
@@ -215,9 +225,10 @@ struct unit_section_service {
         usec_t restart_max_delay; /* default infinity: unset */
         struct exit_status_set restart_prevent_exit_status;
         struct exit_status_set success_exit_status;
-        usec_t timeout_start;        /* default 90 s; USEC_INFINITY disables */
-        usec_t timeout_stop;         /* default 90 s */
-        int kill_signal;             /* default SIGTERM */
+        usec_t timeout_start; /* default 90 s; USEC_INFINITY disables */
+        usec_t timeout_stop;  /* default 90 s */
+        int kill_signal;      /* default SIGTERM */
+        enum notify_access notify_access;
         usec_t watchdog;             /* default 0: off */
         struct str_list environment; /* "NAME=value", later assignments of a name win */
         struct path_list environment_files;
@@ -230,7 +241,7 @@ struct unit_section_service {
         mode_t umask; /* default 0022 */
         struct rlimit_setting rlimits[RLIM_NLIMITS];
         struct unit_origin type_origin, restart_origin, user_origin, group_origin, working_directory_origin,
-                watchdog_origin;
+                watchdog_origin, notify_access_origin;
         /* Added for model_validate()'s messages; {NULL, 0} when the key was not written. */
         struct unit_origin restart_sec_origin, restart_steps_origin, restart_max_delay_origin;
         /* TimeoutStartSec= was written (in a file or with -p). The loader resolves the default: without
@@ -365,6 +376,11 @@ int model_syscall_filter_effective(const struct hutch_unit *u, bool *ret_allow, 
 /* Names of enums, systemd's spelling ("on-failure"), and the reverse. */
 const char *service_type_to_string(enum service_type t);
 int service_type_from_string(const char *s);
+const char *notify_access_to_string(enum notify_access a);
+int notify_access_from_string(const char *s);
+/* NotifyAccess= in effect: as systemd, "none" becomes "main" where the service needs the socket
+ * (Type=notify, or WatchdogSec= set). */
+enum notify_access model_notify_access(const struct hutch_unit *u);
 const char *restart_policy_to_string(enum restart_policy p);
 int restart_policy_from_string(const char *s);
 const char *root_mode_to_string(enum root_mode m);

@@ -61,6 +61,11 @@ struct notify_proxy {
         dev_t payload_pidns_dev;
         ino_t payload_pidns_ino;
         unsigned last_read; /* datagrams the last notify_proxy_process() read, valid or not */
+        enum notify_access access;
+        pid_t main_in_sandbox;  /* the main process's pid in the sandbox: 1, or 2 under hutch's init */
+        pid_t main_pid;         /* its pid as we see it, 0 while unknown */
+        unsigned sandbox_level; /* index of the sandbox's namespace in a member's NSpid list */
+        bool warned_access;     /* a refusal by NotifyAccess= was logged this run */
 };
 
 /* The first directory of $RUNTIME_DIRECTORY (systemd's RuntimeDirectory=, colon-separated), or
@@ -206,6 +211,71 @@ void notify_proxy_set_payload_pid(struct notify_proxy *p, pid_t pid) {
         p->payload_pidns_foreign = !(ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino);
 }
 
+/* The "NSpid:" line of a pidfd's fdinfo (race-free: the pidfd pins the process) or, without one,
+ * of /proc/PID/status: the process's pid in each namespace from ours down to its own. Returns
+ * how many (up to n) were read, 0 when none. */
+static unsigned read_nspids(pid_t pid, int pidfd, pid_t *out, unsigned n) {
+        char path[64];
+        if (pidfd >= 0)
+                snprintf(path, sizeof path, "/proc/self/fdinfo/%d", pidfd);
+        else
+                snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return 0;
+        char line[256];
+        unsigned k = 0;
+        while (fgets(line, sizeof line, f))
+                if (strncmp(line, "NSpid:", 6) == 0) {
+                        char *p = line + 6, *end;
+                        for (; k < n; k++) {
+                                long v = strtol(p, &end, 10);
+                                if (end == p || v <= 0)
+                                        break;
+                                out[k] = (pid_t) v;
+                                p = end;
+                        }
+                        break;
+                }
+        fclose(f);
+        return k;
+}
+
+void notify_proxy_set_access(struct notify_proxy *p, enum notify_access access, pid_t main_in_sandbox) {
+        p->access = access;
+        p->main_in_sandbox = main_in_sandbox;
+        p->warned_access = false;
+        /* The sandbox's PID 1 (payload_pid) is 1 in the last entry of its own list: that entry's
+         * index is the sandbox's level in every member's list. */
+        pid_t ns[8];
+        unsigned k = p->payload_pid > 0 ? read_nspids(p->payload_pid, -EBADF, ns, ELEMENTSOF(ns)) : 0;
+        p->sandbox_level = k > 0 && ns[k - 1] == 1 ? k - 1 : 0;
+        /* Under hutch's init the main process is that init's one child when the run starts: its
+         * pid, noted now, still identifies a sender that has exited (and been reaped) by the time
+         * its message is read, which the namespace check below cannot. */
+        p->main_pid = main_in_sandbox == 1 ? p->payload_pid : 0;
+        if (main_in_sandbox == 2 && p->payload_pid > 0) {
+                char path[64];
+                snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int) p->payload_pid,
+                         (int) p->payload_pid);
+                FILE *f = fopen(path, "re");
+                int child;
+                if (f && fscanf(f, "%d", &child) == 1 && child > 0)
+                        p->main_pid = child;
+                if (f)
+                        fclose(f);
+        }
+}
+
+/* NotifyAccess=main/exec: the sender is the service's main process. */
+static bool sender_is_main(const struct notify_proxy *p, pid_t pid, int pidfd) {
+        if (p->main_pid > 0)
+                return pid == p->main_pid;
+        pid_t ns[8];
+        unsigned k = read_nspids(pid, pidfd, ns, ELEMENTSOF(ns));
+        return p->sandbox_level > 0 && k > p->sandbox_level && ns[p->sandbox_level] == p->main_in_sandbox;
+}
+
 bool notify_cgroup_contains(const char *parent, const char *child) {
         if (streq(parent, "/"))
                 return child[0] == '/';
@@ -328,7 +398,7 @@ static bool cgroup_path_has_id(const struct notify_proxy *p, uint64_t id) {
  * immune to pid reuse. Without it (older kernels), /proc/PID/cgroup is read, which fails for a
  * sender already reaped; a pidfd that still signals afterwards proves the pid was not
  * recycled in between. */
-static bool sender_allowed(const struct notify_proxy *p, pid_t pid, int pidfd) {
+static bool sender_in_sandbox(const struct notify_proxy *p, pid_t pid, int pidfd) {
         bool ok;
         if (pid <= 0)
                 return false;
@@ -346,6 +416,27 @@ static bool sender_allowed(const struct notify_proxy *p, pid_t pid, int pidfd) {
         if (ok && pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0 && errno == ESRCH)
                 ok = false;
         return ok;
+}
+
+/* Who may send (NotifyAccess=): a process of the sandbox at all, then, unless "all", the main
+ * process only; "none" refuses everyone. The first refusal by NotifyAccess= is logged. */
+static const char *sender_refused(struct notify_proxy *p, pid_t pid, int pidfd) {
+        if (!sender_in_sandbox(p, pid, pidfd))
+                return "sender outside the payload";
+        if (p->access == NOTIFY_ACCESS_ALL)
+                return NULL;
+        const char *why = NULL;
+        if (p->access == NOTIFY_ACCESS_NONE)
+                why = "NotifyAccess=none";
+        else if (!sender_is_main(p, pid, pidfd))
+                why = "NotifyAccess=main, and the sender is not the main process";
+        if (why && !p->warned_access) {
+                p->warned_access = true;
+                log_warning("notify: message from pid %d refused: %s (NotifyAccess=all accepts every "
+                            "process of the sandbox)",
+                            (int) pid, why);
+        }
+        return why;
 }
 
 static bool utf8_valid(const char *s) {
@@ -596,8 +687,8 @@ int notify_proxy_process(struct notify_proxy *p, notify_handler_t handler, void 
                         why = "NUL byte in datagram";
                 else if (!cred)
                         why = "no sender credentials";
-                else if (!sender_allowed(p, pid, pidfd))
-                        why = "sender outside the payload";
+                else
+                        why = sender_refused(p, pid, pidfd);
                 if (pidfd >= 0)
                         close(pidfd);
                 if (why) {

@@ -705,6 +705,7 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         kv_usec(e, "TimeoutStopSec", svc->timeout_stop);
         kv_signal(e, "KillSignal", svc->kill_signal);
         kv_usec(e, "WatchdogSec", svc->watchdog);
+        kv_str(e, "NotifyAccess", notify_access_to_string(model_notify_access(u)));
         kv_strv(e, "Environment", svc->environment.items);
         kv_env_files(e, &svc->environment_files);
         {

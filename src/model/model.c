@@ -281,6 +281,12 @@ void model_unit_free(struct hutch_unit *u) {
 
 /* ---- enum names ---- */
 
+static const char *const notify_access_table[_NOTIFY_ACCESS_MAX] = {
+        [NOTIFY_ACCESS_NONE] = "none",
+        [NOTIFY_ACCESS_MAIN] = "main",
+        [NOTIFY_ACCESS_EXEC] = "exec",
+        [NOTIFY_ACCESS_ALL] = "all",
+};
 static const char *const service_type_table[_SERVICE_TYPE_MAX] = {
         [SERVICE_EXEC] = "exec",
         [SERVICE_SIMPLE] = "simple",
@@ -395,6 +401,19 @@ const char *service_type_to_string(enum service_type t) {
 }
 int service_type_from_string(const char *s) {
         return table_from_string(service_type_table, ELEMENTSOF(service_type_table), s);
+}
+const char *notify_access_to_string(enum notify_access a) {
+        return table_to_string(notify_access_table, ELEMENTSOF(notify_access_table), (int) a);
+}
+int notify_access_from_string(const char *s) {
+        return table_from_string(notify_access_table, ELEMENTSOF(notify_access_table), s);
+}
+enum notify_access model_notify_access(const struct hutch_unit *u) {
+        bool needs = u->service.type == SERVICE_NOTIFY ||
+                     (u->service.watchdog > 0 && u->service.watchdog != USEC_INFINITY);
+        if (u->service.notify_access == NOTIFY_ACCESS_NONE && needs)
+                return NOTIFY_ACCESS_MAIN;
+        return u->service.notify_access;
 }
 const char *restart_policy_to_string(enum restart_policy p) {
         return table_to_string(restart_policy_table, ELEMENTSOF(restart_policy_table), (int) p);

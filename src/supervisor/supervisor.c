@@ -737,8 +737,10 @@ static int spawn_payload(struct supervisor *s) {
                 log_debug("watch the exit pipe of pid %d: only its exit tells", (int) child.pid);
         if (child.init_exec)
                 (void) timer_arm(s, &s->settle_source, SANDBOX_SETTLE_USEC, on_settle_timer);
-        if (s->notify)
+        if (s->notify) {
                 notify_proxy_set_payload_pid(s->notify, child.pid);
+                notify_proxy_set_access(s->notify, model_notify_access(u), child.hutch_pid1 ? 2 : 1);
+        }
 
         emit(s, HOST_EVENT_STARTED, NULL, -1, 0, "started (pid %d)", (int) child.pid);
 
@@ -962,7 +964,8 @@ int supervisor_new(const struct hutch_unit *u, struct event_loop *e, const struc
         if (r < 0)
                 goto fail;
 
-        if (u->service.type == SERVICE_NOTIFY || s->watchdog_usec > 0) {
+        /* As systemd: a socket (and NOTIFY_SOCKET) wherever someone may send to it. */
+        if (model_notify_access(u) != NOTIFY_ACCESS_NONE) {
                 r = notify_proxy_new(u->name, &s->notify, &s->notify_path);
                 if (r < 0) {
                         log_error_errno(r, "create notify socket: %m");

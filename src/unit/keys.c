@@ -53,6 +53,7 @@ const struct unit_key unit_keys[] = {
         KEY("Service", "TimeoutStopSec", parse_key_timespan, U(service.timeout_stop), NO_ORIGIN, TIMESPAN_ZERO_IS_INFINITY, NULL, 0),
         KEY("Service", "KillSignal", parse_key_signal, U(service.kill_signal), NO_ORIGIN, 0, NULL, 0),
         KEY("Service", "WatchdogSec", parse_key_timespan, U(service.watchdog), U(service.watchdog_origin), TIMESPAN_PLAIN, NULL, 0),
+        ENUM_KEY("Service", "NotifyAccess", U(service.notify_access), U(service.notify_access_origin), notify_access_from_string, "none, main, exec, all"),
         KEY("Service", "Environment", parse_key_environment, 0, NO_ORIGIN, 0, NULL, S),
         KEY("Service", "EnvironmentFile", parse_key_environment_file, U(service.environment_files), NO_ORIGIN, 0, NULL, S),
         KEY("Service", "WorkingDirectory", parse_key_working_directory, 0, NO_ORIGIN, 0, NULL, S),

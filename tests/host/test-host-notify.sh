@@ -59,6 +59,8 @@ if command -v systemd-notify >/dev/null; then
         unit_file "$U-sdnotify" <<X
 [Service]
 Type=notify
+# systemd-notify is a child of the shell, not the main process: as under systemd
+NotifyAccess=all
 TimeoutStartSec=10
 ExecStart=/bin/sh -c 'systemd-notify --ready --status=via-systemd-notify; sleep 0.3'
 X
@@ -97,6 +99,14 @@ X
 out=$("$PROBE" manager "$T/manager2.sock" -- "$HUTCH" run "$U-plain" 2>"$T/err2")
 expect_eq "Type=exec payload: no NOTIFY_SOCKET" "$(printf '%s\n' "$out" | grep -c '^NOTIFY_SOCKET=')" 0
 expect_match "Type=exec: hutch itself says READY=1" "$(printf '%s\n' "$out" | sed -n 's/^N //p')" 'READY=1'
+# ... unless NotifyAccess= lets someone send (systemd: the socket is there whenever it is not none).
+unit_file "$U-plainall" <<X
+[Service]
+NotifyAccess=all
+ExecStart=/usr/bin/env
+X
+out=$("$PROBE" manager "$T/manager2.sock" -- "$HUTCH" run "$U-plainall" 2>"$T/err2")
+expect_eq "Type=exec, NotifyAccess=all: NOTIFY_SOCKET set" "$(printf '%s\n' "$out" | grep -c '^NOTIFY_SOCKET=')" 1
 
 # Restarts before readiness: systemd's start job still runs, with TimeoutStartSec= the unit's plus
 # 5 s. Each restart asks it for RestartSec= + TimeoutStartSec= + 5 s more, as a native service's

@@ -198,6 +198,8 @@ int main(void) {
         char *own = NULL;
         TAP_CHECK(proc_cgroup2_path(0, &own) == 0 && own && own[0] == '/', "own cgroup %s", own ? own : "?");
         notify_proxy_set_cgroup(p, own);
+        /* Until the access checks below: every process the filters let through. */
+        notify_proxy_set_access(p, NOTIFY_ACCESS_ALL, 1);
 
         struct seen s = {};
         /* A well-formed message with forbidden keys mixed in: only the allowed ones go up. */
@@ -403,6 +405,43 @@ int main(void) {
         waitpid(payload, NULL, 0);
         close(go[0]);
         close(go[1]);
+
+        /* NotifyAccess=: "main" accepts only the main process (here: the sandbox's PID 1 is the
+         * main process, payload_pid, this test); "none" nobody; "all" a child too. */
+        notify_proxy_set_payload_pid(p, getpid());
+        notify_proxy_set_cgroup(p, own);
+        notify_proxy_set_access(p, NOTIFY_ACCESS_MAIN, 1);
+        upward();
+        s.n = 0;
+        send_str(path, "STATUS=from-main");
+        pid_t worker = fork();
+        if (worker == 0) {
+                send_str(path, "STATUS=from-worker");
+                _exit(0);
+        }
+        waitpid(worker, NULL, 0);
+        pump(p, &s, 1, NULL, NULL);
+        TAP_CHECK(s.n == 1 && streq_ptr(s.last.status, "from-main"),
+                  "NotifyAccess=main: the main process accepted, another process of the payload refused");
+        TAP_STREQ(upward(), "STATUS=from-main",
+                  "NotifyAccess=main: only the main process's message goes up");
+        notify_proxy_set_access(p, NOTIFY_ACCESS_NONE, 1);
+        s.n = 0;
+        send_str(path, "STATUS=refused");
+        poll(&pfd, 1, 1000);
+        TAP_CHECK(notify_proxy_process(p, handler, &s) == 0 && s.n == 0, "NotifyAccess=none: refused");
+        notify_proxy_set_access(p, NOTIFY_ACCESS_ALL, 1);
+        worker = fork();
+        if (worker == 0) {
+                send_str(path, "STATUS=from-worker");
+                _exit(0);
+        }
+        waitpid(worker, NULL, 0);
+        s.n = 0;
+        pump(p, &s, 1, NULL, NULL);
+        TAP_CHECK(s.n == 1 && streq_ptr(s.last.status, "from-worker"),
+                  "NotifyAccess=all: another process accepted");
+        upward();
 
         /* Flood: 10000 datagrams from one sender; hutch handles them all in bounded batches and
          * sends far fewer datagrams upward. */

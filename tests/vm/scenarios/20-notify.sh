@@ -25,6 +25,8 @@ U
 install_unit vmt-mainpid <<U
 [Service]
 Type=notify
+# READY=1 comes from a child of the shell (as under systemd, that needs NotifyAccess=all)
+NotifyAccess=all
 ExecStart=/bin/sh -c '$notify -w 3 READY=1 & sleep 4; exec $notify -w 3600 MAINPID=1 "STATUS=sent MAINPID=1"'
 U
 
