@@ -89,7 +89,9 @@ md = ["# hutch benchmark results", "",
       "PID 1 of its own that reaps; **bwrap** `--unshare-all --die-with-parent --ro-bind ROOT / --proc /proc --dev /dev "
       "--tmpfs /tmp` (no seccomp filter, no cgroup); **crun** the bundle of `crun spec` on the same read-only root "
       "with a cgroup namespace added (its default masked and read-only paths, no seccomp filter); **nspawn** "
-      "`systemd-nspawn --register=no --keep-unit -q -D ROOT`. Time is from fork to reaped exit of the launcher. Before the runs, every tool's executable, its "
+      "`systemd-nspawn --register=no --keep-unit -q -D ROOT`. Time is from fork until the launcher and every process it "
+      "left have been reaped (the timer is a child subreaper: hutch and bwrap exit before their sandbox's PID 1 is "
+      "gone, and a run counts until it is). Before the runs, every tool's executable, its "
       "libraries and the root tree are dropped from the page cache, so that all of them run from pages read "
       "back from disk, as after a boot (a binary that was just written, as a fresh build is, starts faster).", ""]
 md += latency_table(lat, "latency.tsv", "Private network (hutch's default sandbox; bwrap --unshare-all)",

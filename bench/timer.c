@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench/timer: runs several commands round-robin, run by run, and records each run's
- * wall-clock time from fork to reaped exit (CLOCK_MONOTONIC). Alternating the tools in one
+ * wall-clock time (CLOCK_MONOTONIC) from fork until the launcher and every process it left have
+ * been reaped: the timer is a child subreaper, so a sandbox whose launcher exits before the
+ * sandbox's own PID 1 is gone (hutch's and bwrap's do) is counted until that PID 1, and anything
+ * else the launcher left, has exited too. Alternating the tools in one
  * loop spreads the machine's noise evenly over them, which block-wise runners do not. Each
  * round runs them in a new random order (a fixed seed, so runs are repeatable): a fixed cycle
  * made the same tool always follow the same one, and the tool after systemd-nspawn, whose
@@ -16,9 +19,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,6 +64,28 @@ static long long now_usec(void) {
 
 static const char *log_path;
 
+/* Reaps children until none is left (ECHILD): `pid`, and, as the timer is a subreaper, every
+ * orphan of its tree, whose parent we become. `pid`'s status goes to *status. */
+static int reap_all(pid_t pid, int *status) {
+        bool got = false;
+        for (;;) {
+                int st;
+                pid_t p = waitpid(-1, &st, 0);
+                if (p < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == ECHILD && got)
+                                return 0;
+                        fprintf(stderr, "timer: waitpid: %s\n", strerror(errno));
+                        return -1;
+                }
+                if (p == pid) {
+                        *status = st;
+                        got = true;
+                }
+        }
+}
+
 static int run_once(const struct cmd *c, long long *usec) {
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
@@ -73,10 +100,9 @@ static int run_once(const struct cmd *c, long long *usec) {
                 fprintf(stderr, "timer: %s: %s\n", c->argv[0], strerror(r));
                 return -1;
         }
-        int status;
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -1;
+        int status = -1;
+        if (reap_all(pid, &status) < 0)
+                return -1;
         *usec = now_usec() - start;
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
@@ -101,6 +127,12 @@ int main(int argc, char **argv) {
         for (int i = 0; i < n; i++)
                 cmds[i] = parse_spec(argv[4 + i]);
 
+        /* Orphans of the tools' trees are reparented to us, not to the machine's init, and a run
+         * ends when the last of them has been reaped. */
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+                perror("timer: PR_SET_CHILD_SUBREAPER");
+                return 2;
+        }
         int bad = 0;
         int *order = calloc(n, sizeof *order);
         if (!order)
