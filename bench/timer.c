@@ -11,10 +11,11 @@
  *
  *   timer RUNS WARMUP OUT.tsv SPEC...
  * where each SPEC is "NAME=ARG0\x1fARG1\x1f..." (fields separated by the unit separator
- * 0x1f). Output lines: "NAME\tRUN\tMICROSECONDS\tEXIT". A run that exits non-zero is
- * recorded with its status and makes the program exit 1 at the end. Every run gets /dev/null
- * as stdin and stdout and the same log file, OUT.tsv.log, as stderr, so that no tool pays for
- * a terminal and what a failed run said can be read afterwards. */
+ * 0x1f); "%d" in an argument becomes a number unique to the run over the whole invocation (a
+ * fresh container id for crun, say). Output lines: "NAME\tRUN\tMICROSECONDS\tEXIT". A run that exits
+ * non-zero is recorded with its status and makes the program exit 1 at the end. Every run gets /dev/null as
+ * stdin and stdout and the same log file, OUT.tsv.log, as stderr, so that no tool pays for a terminal and
+ * what a failed run said can be read afterwards. */
 #define _GNU_SOURCE /* asprintf */
 #include <errno.h>
 #include <fcntl.h>
@@ -86,7 +87,49 @@ static int reap_all(pid_t pid, int *status) {
         }
 }
 
-static int run_once(const struct cmd *c, long long *usec) {
+/* argv with every "%d" in an argument replaced by `id` (a new array; the arguments without
+ * one are shared with argv). */
+static char **expand(char *const *argv, long id) {
+        size_t n = 0;
+        while (argv[n])
+                n++;
+        char **a = calloc(n + 1, sizeof(char *));
+        if (!a)
+                exit(2);
+        char num[24];
+        int numlen = snprintf(num, sizeof num, "%ld", id);
+        for (size_t i = 0; i < n; i++) {
+                if (!strstr(argv[i], "%d")) {
+                        a[i] = argv[i];
+                        continue;
+                }
+                /* Each "%d" (two bytes) becomes at most sizeof num - 1 bytes. */
+                char *buf = malloc(strlen(argv[i]) / 2 * (size_t) numlen + strlen(argv[i]) + 1), *o = buf;
+                if (!buf)
+                        exit(2);
+                for (const char *p = argv[i]; *p;) {
+                        if (p[0] == '%' && p[1] == 'd') {
+                                memcpy(o, num, (size_t) numlen);
+                                o += numlen;
+                                p += 2;
+                        } else
+                                *o++ = *p++;
+                }
+                *o = 0;
+                a[i] = buf;
+        }
+        return a;
+}
+
+static void expanded_free(char **a, char *const *argv) {
+        for (size_t i = 0; a[i]; i++)
+                if (a[i] != argv[i])
+                        free(a[i]);
+        free(a);
+}
+
+static int run_once(const struct cmd *c, long id, long long *usec) {
+        char **argv = expand(c->argv, id);
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -94,16 +137,17 @@ static int run_once(const struct cmd *c, long long *usec) {
         posix_spawn_file_actions_addopen(&fa, 2, log_path, O_WRONLY | O_APPEND | O_CREAT, 0644);
         pid_t pid;
         long long start = now_usec();
-        int r = posix_spawn(&pid, c->argv[0], &fa, NULL, c->argv, environ);
+        int r = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
         posix_spawn_file_actions_destroy(&fa);
-        if (r != 0) {
-                fprintf(stderr, "timer: %s: %s\n", c->argv[0], strerror(r));
-                return -1;
-        }
         int status = -1;
-        if (reap_all(pid, &status) < 0)
-                return -1;
+        if (r == 0)
+                r = reap_all(pid, &status) < 0 ? -1 : 0;
+        else
+                fprintf(stderr, "timer: %s: %s\n", argv[0], strerror(r));
         *usec = now_usec() - start;
+        expanded_free(argv, c->argv);
+        if (r != 0)
+                return -1;
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -138,6 +182,7 @@ int main(int argc, char **argv) {
         if (!order)
                 return 2;
         unsigned seed = 1;
+        long id = 0; /* "%d" in an argument: this run's number, counted over every run of every tool */
         for (int run = -warmup; run < runs; run++) {
                 /* A new order each round (Fisher-Yates): no tool always follows the same one. */
                 for (int i = 0; i < n; i++)
@@ -150,7 +195,7 @@ int main(int argc, char **argv) {
                 for (int i = 0; i < n; i++) {
                         const struct cmd *c = &cmds[order[i]];
                         long long usec = 0;
-                        int st = run_once(c, &usec);
+                        int st = run_once(c, id++, &usec);
                         if (st != 0) {
                                 fprintf(stderr, "timer: %s run %d exited %d\n", c->name, run, st);
                                 bad = 1;
