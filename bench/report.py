@@ -57,6 +57,13 @@ def latency_table(per, name, title, targets):
                 verdict = "meets" if r <= target else "MISSES"
                 out.append("- %s/%s = **%.2f×** (target ≤ %.2f×: %s)" % (me, other, r, target, verdict))
         out.append("")
+    if "hutch-cold" in per:
+        c = statistics.median(per["hutch-cold"])
+        ratios = ["hutch-cold/%s = **%.2f×**" % (o, c / statistics.median(per[o])) for o in ("bwrap", "crun")
+                  if o in per]
+        if "hutch" in per:
+            ratios.append("hutch-cold/hutch = %.2f×" % (c / statistics.median(per["hutch"])))
+        out += ["- " + ", ".join(ratios) + " (the start with an empty seccomp cache; no target is set for it)", ""]
     if "hutch-baseline" in per:
         out += ["(hutch-baseline: the older hutch binary given in HUTCH_BENCH_BASELINE_HUTCH, run in the same "
                 "alternating loop%s.)" % (": " + os.environ["HUTCH_BENCH_BASELINE_NOTE"]
@@ -96,6 +103,11 @@ md = ["# hutch benchmark results", "",
       "gone, and a run counts until it is). Before the runs, every tool's executable, its "
       "libraries and the root tree are dropped from the page cache, so that all of them run from pages read "
       "back from disk, as after a boot (a binary that was just written, as a fresh build is, starts faster).", ""]
+md += ["hutch compiles a unit's seccomp filter once and caches it in /run/hutch/seccomp/HASH.bpf. The **hutch** "
+       "rows (and hutch-baseline's) load that cached filter, as every start does but the first after a boot or "
+       "after a change to the unit's filter. **hutch-cold** is the same `hutch run true` started with an empty "
+       "cache: its cached file is removed, untimed, before each of its runs, so each one compiles the filter "
+       "again and writes it back; that is the first start after a boot.", ""]
 md += latency_table(lat, "latency.tsv", "Private network (hutch's default sandbox; bwrap --unshare-all)",
                     [("bwrap", 0.85), ("crun", 0.6), ("nspawn", 1.0)])
 md += latency_table(lat_net, "latency-net.tsv", "Host network (PrivateNetwork=no; bwrap --share-net)", [("bwrap", 0.75), ("crun", 1.0)])

@@ -2,20 +2,24 @@
 /* bench/timer: runs several commands round-robin, run by run, and records each run's
  * wall-clock time (CLOCK_MONOTONIC) from fork until the launcher and every process it left have
  * been reaped: the timer is a child subreaper, so a sandbox whose launcher exits before the
- * sandbox's own PID 1 is gone (hutch's and bwrap's do) is counted until that PID 1, and anything
- * else the launcher left, has exited too. Alternating the tools in one
- * loop spreads the machine's noise evenly over them, which block-wise runners do not. Each
- * round runs them in a new random order (a fixed seed, so runs are repeatable): a fixed cycle
- * made the same tool always follow the same one, and the tool after systemd-nspawn, whose
- * exit leaves the kernel busy for a while, paid for it in every run.
+ * sandbox's own PID 1 is gone (hutch's and bwrap's do) counts until that PID 1, and anything
+ * else the launcher left, has exited too. Alternating the tools in one loop spreads the
+ * machine's noise evenly over them, which block-wise runners do not. Each round runs them in a
+ * new random order (a fixed seed, so runs are repeatable): a fixed cycle made the same tool
+ * always follow the same one, and the tool after systemd-nspawn, whose exit leaves the kernel
+ * busy for a while, paid for it in every run.
  *
  *   timer RUNS WARMUP OUT.tsv SPEC...
- * where each SPEC is "NAME=ARG0\x1fARG1\x1f..." (fields separated by the unit separator
- * 0x1f); "%d" in an argument becomes a number unique to the run over the whole invocation (a
- * fresh container id for crun, say). Output lines: "NAME\tRUN\tMICROSECONDS\tEXIT". A run that exits
- * non-zero is recorded with its status and makes the program exit 1 at the end. Every run gets /dev/null as
- * stdin and stdout and the same log file, OUT.tsv.log, as stderr, so that no tool pays for a terminal and
- * what a failed run said can be read afterwards. */
+ * where each SPEC is "NAME=ARG0\x1fARG1\x1f..." (fields separated by the unit separator 0x1f),
+ * optionally followed by a record separator (0x1e) and a pre-run command in the same form,
+ * "NAME=ARG0\x1fARG1\x1ePRE0\x1fPRE1": the pre-run command runs to its end (and its children's)
+ * before each run of that tool, outside the timed span (emptying a cache, say). "%d" in an
+ * argument of either becomes a number unique to the run over the whole invocation (a fresh
+ * container id for crun, say). Output lines: "NAME\tRUN\tMICROSECONDS\tEXIT". A run that exits
+ * non-zero, or whose pre-run command does (EXIT -1), is recorded with its status and makes the
+ * program exit 1 at the end. Every run gets /dev/null as stdin and stdout and the same log file,
+ * OUT.tsv.log, as stderr, so that no tool pays for a terminal and what a failed run said can be
+ * read afterwards. */
 #define _GNU_SOURCE /* asprintf */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,26 +38,42 @@ extern char **environ;
 struct cmd {
         char *name;
         char **argv;
+        char **pre; /* NULL: none */
 };
+
+static char **split_args(char *s) {
+        size_t n = 1;
+        for (char *p = s; *p; p++)
+                n += *p == '\x1f';
+        char **argv = calloc(n + 1, sizeof(char *));
+        if (!argv)
+                exit(2);
+        size_t i = 0;
+        char *save;
+        for (char *tok = strtok_r(s, "\x1f", &save); tok; tok = strtok_r(NULL, "\x1f", &save))
+                argv[i++] = tok;
+        return argv;
+}
 
 static struct cmd parse_spec(char *spec) {
         struct cmd c = {0};
         char *eq = strchr(spec, '=');
-        if (!eq) {
+        if (!eq || !eq[1] || eq[1] == '\x1e') {
                 fprintf(stderr, "timer: bad spec '%s'\n", spec);
                 exit(2);
         }
         *eq = 0;
         c.name = spec;
-        size_t n = 1;
-        for (char *p = eq + 1; *p; p++)
-                n += *p == '\x1f';
-        c.argv = calloc(n + 1, sizeof(char *));
-        if (!c.argv)
+        char *rs = strchr(eq + 1, '\x1e');
+        if (rs) {
+                *rs = 0;
+                c.pre = split_args(rs + 1);
+        }
+        c.argv = split_args(eq + 1);
+        if (!c.argv[0] || (c.pre && !c.pre[0])) {
+                fprintf(stderr, "timer: %s: no command\n", c.name);
                 exit(2);
-        size_t i = 0;
-        for (char *tok = strtok(eq + 1, "\x1f"); tok; tok = strtok(NULL, "\x1f"))
-                c.argv[i++] = tok;
+        }
         return c;
 }
 
@@ -128,27 +148,50 @@ static void expanded_free(char **a, char *const *argv) {
         free(a);
 }
 
-static int run_once(const struct cmd *c, long id, long long *usec) {
-        char **argv = expand(c->argv, id);
+static int spawn(char *const *argv, pid_t *pid) {
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
         posix_spawn_file_actions_addopen(&fa, 2, log_path, O_WRONLY | O_APPEND | O_CREAT, 0644);
-        pid_t pid;
-        long long start = now_usec();
-        int r = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+        int r = posix_spawn(pid, argv[0], &fa, NULL, argv, environ);
         posix_spawn_file_actions_destroy(&fa);
-        int status = -1;
-        if (r == 0)
-                r = reap_all(pid, &status) < 0 ? -1 : 0;
-        else
+        if (r != 0)
                 fprintf(stderr, "timer: %s: %s\n", argv[0], strerror(r));
+        return r;
+}
+
+static int exit_code(int status) {
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The tool's pre-run command, if any (untimed), then one timed run; returns the run's exit code,
+ * or -1 when it could not be run or the pre-run command failed. */
+static int run_once(const struct cmd *c, long id, long long *usec) {
+        pid_t pid;
+        int status = -1;
+        if (c->pre) {
+                char **pre = expand(c->pre, id);
+                int r = spawn(pre, &pid);
+                if (r == 0)
+                        r = reap_all(pid, &status);
+                if (r == 0 && status != 0)
+                        fprintf(stderr, "timer: %s: pre-run command %s exited %d\n", c->name, pre[0],
+                                exit_code(status));
+                expanded_free(pre, c->pre);
+                if (r != 0 || status != 0)
+                        return -1;
+        }
+        char **argv = expand(c->argv, id);
+        long long start = now_usec();
+        int r = spawn(argv, &pid);
+        if (r == 0)
+                r = reap_all(pid, &status);
         *usec = now_usec() - start;
         expanded_free(argv, c->argv);
         if (r != 0)
                 return -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return exit_code(status);
 }
 
 int main(int argc, char **argv) {
