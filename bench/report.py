@@ -71,6 +71,29 @@ def latency_table(per, name, title, targets):
     return out
 
 
+def cgroup_line():
+    """Which controllers hutch's cgroups had on this host."""
+    def read(name):
+        path = os.path.join(data, name)
+        return open(path).read().strip() if os.path.exists(path) else None
+    root, v1, hutch = read("cgroup-root-controllers"), read("cgroup-v1-controllers"), read("cgroup-hutch-controllers")
+    if root is None or not hutch:
+        return "- cgroups: the controllers of hutch's cgroups were not recorded"
+    had = sorted({c for line in hutch.splitlines() for c in line.split(":", 1)[1].split()})
+    cells = "; ".join("`%s`: %s" % (l.split(":", 1)[0], l.split(":", 1)[1].strip() or "none")
+                      for l in hutch.splitlines())
+    line = ("- cgroups: the root of this host's cgroup2 hierarchy offers %s" % (
+        ", ".join("`%s`" % c for c in root.split()) if root else "no controller"))
+    if v1:
+        line += "; %s are bound to cgroup v1 hierarchies (a hybrid layout)" % ", ".join(v1.split())
+    line += ". hutch's cgroups had %s (%s)" % (
+        "the controllers " + ", ".join(had) if had else "**no controllers**", cells)
+    if not had:
+        line += (": what they cost here is their bare creation and removal. On a pure cgroup v2 host, with "
+                 "controllers enabled for them (memory, pids, cpu, io), each costs more")
+    return line
+
+
 lat = load_tsv("latency.tsv")
 lat_net = load_tsv("latency-net.tsv")
 md = ["# hutch benchmark results", "",
@@ -85,6 +108,7 @@ md = ["# hutch benchmark results", "",
       "and loads no device filter, which makes its runs cheaper than a full crun start: the hutch/crun ratios "
       "favour crun" % version(["crun", "--version"]).splitlines()[0],
       "- systemd-nspawn: %s" % version(["systemd-nspawn", "--version"]),
+      cgroup_line(),
       "- load average when the runs began: %s; at the end: %s (2 CPUs shared with other work: absolute times "
       "are noisy, the ratios of tools run alternately are what holds)" % (
           " ".join(open(os.path.join(data, "loadavg.start")).read().split(" ")[:3]) if os.path.exists(os.path.join(data, "loadavg.start")) else "?",
