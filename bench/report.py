@@ -136,6 +136,16 @@ md += latency_table(lat, "latency.tsv", "Private network (hutch's default sandbo
                     [("bwrap", 0.85), ("crun", 0.6), ("nspawn", 1.0)])
 md += latency_table(lat_net, "latency-net.tsv", "Host network (PrivateNetwork=no; bwrap --share-net)", [("bwrap", 0.75), ("crun", 1.0)])
 
+def kernel_fields():
+    """The /proc/meminfo fields fleet counted as the kernel's memory, and why those."""
+    path = os.path.join(data, "kernel-fields")
+    lines = open(path).read().splitlines() if os.path.exists(path) else []
+    if len(lines) < 2:
+        return ("Slab, KernelStack, PageTables, Percpu, Shmem, VmallocUsed",
+                "fleet's default fields; where thread stacks are vmalloc'ed, they count twice")
+    return ", ".join(lines[0].split()), lines[1]
+
+
 fleet = os.path.join(data, "fleet.tsv")
 if os.path.exists(fleet):
     md += ["## 100 concurrent `sleep` sandboxes", "",
@@ -147,11 +157,12 @@ if os.path.exists(fleet):
            "stop is bound by the work of taking the sandboxes apart, not by any waiting. "
            "Memory, taken 250 ms after the last payload ran (the steady state of a running sandbox: hutch's PID 1 "
            "swaps itself for hutch-init 50 ms after its payload starts): PSS of the launchers' own processes (all but `sleep`), plus the growth of the kernel's memory "
-           "(Slab, KernelStack, PageTables, Percpu in /proc/meminfo) while they run, from a baseline taken once "
+           "(%s in /proc/meminfo; Shmem holds memfds, hutch's among them, and tmpfs files, VmallocUsed the BPF "
+           "programs, the seccomp filters among them; %s) while they run, from a baseline taken once "
            "the kernel has finished freeing the previous tool's sandboxes (fleet waits until its memory stops "
            "shrinking); other work on the machine adds noise to the kernel figure. Each round is one fleet per "
            "tool, the tools taking turns to go first; the table gives the median of the rounds and, in brackets, "
-           "their range.", "",
+           "their range." % kernel_fields(), "",
            "| tool | rounds (sandboxes ran) | all running (ms) | all stopped (ms) | launchers exited (ms) | CPU busy while stopping (ms, all CPUs) | launcher PSS per sandbox (kB) | kernel memory per sandbox (kB) | total per sandbox (kB) |",
            "|---|---|---|---|---|---|---|---|---|"]
     per_tool = {}
