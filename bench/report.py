@@ -235,7 +235,8 @@ if os.path.exists(f1):
         md.append("")
         if "hutch" in stops:
             m = statistics.median(stops["hutch"])
-            md += ["- one hutch sandbox stopped in **%.1f ms** (median; target ≤ 100 ms: %s)" % (m, "meets" if m <= 100 else "MISSES"), ""]
+            md += ["- one hutch sandbox stopped in **%.1f ms** (median; the 100 ms target is for the stop of 100 "
+                   "sandboxes, above)" % m, ""]
 
 vf = os.path.join(data, "verify.usec")
 if os.path.exists(vf):
