@@ -98,7 +98,10 @@ lat = load_tsv("latency.tsv")
 lat_net = load_tsv("latency-net.tsv")
 md = ["# hutch benchmark results", "",
       "Written by `bench/run` on %s. Every tool ran from the same tiny root tree (bench/mkrootfs), "
-      "alternating run by run in a new random order each round (bench/timer.c); medians are what to compare." % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+      "alternating run by run in a new random order each round (bench/timer.c); medians are what to compare. "
+      "The tree holds, empty, the paths hutch's ProtectHome= and ProtectCredentials= cover (/home, /root, "
+      "/etc/shadow, the SSH host keys, /etc/ssl/private and the rest), so that hutch makes those mounts as on a "
+      "real root." % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
       "", "## Machine", "",
       "- kernel %s, %s, %d CPUs" % (platform.release(), platform.machine(), os.cpu_count()),
       "- hutch: %s" % version([os.path.join(os.path.dirname(data), "build/src/cli/hutch"), "--version"], 2),
