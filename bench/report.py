@@ -48,7 +48,7 @@ def latency_table(per, name, title, targets):
             tool, len(v), failed.get((name, tool), 0), statistics.median(v), pct(v, 10), pct(v, 90), min(v), max(v)))
     out.append("")
     for me in ("hutch", "hutch-baseline"):
-        if me not in per:
+        if me not in per or not targets:
             continue
         h = statistics.median(per[me])
         for other, target in targets:
@@ -149,6 +149,26 @@ def kernel_fields():
                 "fleet's default fields; where thread stacks are vmalloc'ed, they count twice")
     return ", ".join(lines[0].split()), lines[1]
 
+
+ver = load_tsv("version.tsv")
+if ver:
+    def linked(path):
+        try:
+            out = subprocess.run(["ldd", path], capture_output=True, text=True, timeout=10).stdout
+        except Exception:
+            return "?"
+        n = sum("=>" in l for l in out.splitlines())
+        return "%d shared libraries" % n if n else "static"
+    hutch_bin = os.path.join(os.path.dirname(data), "build/src/cli/hutch")
+    md += latency_table(ver, "version.tsv", "Starting each tool: `TOOL --version`", [])
+    md += ["Start to exit of `TOOL --version` (hutch: %s; bwrap: %s; crun: %s; systemd-nspawn: %s), with the same "
+           "timer, alternating, 40 runs each. Part of each tool's time in the tables above is this: its own start-up "
+           "as a program (the dynamic loader mapping and relocating its libraries, the C library's initialisation), "
+           "which this virtual machine makes expensive (CPUID instructions and page-table updates trap to the "
+           "hypervisor). So the ratios above are for these tools as shipped and linked, on this machine; on bare "
+           "metal, or with the tools built otherwise, the fixed part of each start is smaller." % (
+               linked(hutch_bin), linked("/usr/bin/bwrap"), linked("/usr/bin/crun"),
+               linked("/usr/bin/systemd-nspawn")), ""]
 
 fleet = os.path.join(data, "fleet.tsv")
 if os.path.exists(fleet):
