@@ -187,7 +187,7 @@ if os.path.exists(fleet):
            "shrinking); other work on the machine adds noise to the kernel figure. The per-sandbox figures are shares "
            "of 100 running at once: the PSS of pages the launchers share is split among all of them, and the "
            "kernel's growth is divided by 100. Each round is one fleet per "
-           "tool, the tools taking turns to go first; the table gives the median of the rounds and, in brackets, "
+           "tool, the tools in a new random order each round (from a fixed seed, so repeatable); the table gives the median of the rounds and, in brackets, "
            "their range." % kernel_fields(), "",
            "| tool | rounds (sandboxes ran) | all running (ms) | all stopped (ms) | launchers exited (ms) | CPU busy while stopping (ms, all CPUs) | launcher PSS per sandbox at 100 concurrent (kB) | kernel memory per sandbox at 100 concurrent (kB) | total per sandbox at 100 concurrent (kB) |",
            "|---|---|---|---|---|---|---|---|---|"]
