@@ -117,9 +117,10 @@ md = ["# hutch benchmark results", "",
           " ".join(open(os.path.join(data, "loadavg.start")).read().split(" ")[:3]) if os.path.exists(os.path.join(data, "loadavg.start")) else "?",
           " ".join("%.2f" % x for x in os.getloadavg())),
       "", "## Start to exit of a `/bin/true` sandbox", "",
-      "What each tool builds: **hutch** its default sandbox (DESIGN.md: mount, PID, IPC, UTS, cgroup and network "
-      "namespaces, a cgroup of its own entered with clone3, read-only root, /proc with masked files, /sys read-only, "
-      "a minimal /dev, private /tmp, no capabilities, no_new_privs, the `@system-service` seccomp filter) and a "
+      "What each tool builds: **hutch** its default sandbox (the defaults of hutch.unit(5), man/hutch.unit.5.scd, "
+      "\"secure by default\": mount, PID, IPC, UTS, cgroup and network namespaces, a cgroup of its own entered with "
+      "clone3, read-only root, /proc with masked files, /sys read-only, a minimal /dev, private /tmp, /home, /root "
+      "and the credential files covered (ProtectHome=, ProtectCredentials=), no capabilities, no_new_privs, the `@system-service` seccomp filter) and a "
       "PID 1 of its own that reaps; **bwrap** `--unshare-all --die-with-parent --ro-bind ROOT / --proc /proc --dev /dev "
       "--tmpfs /tmp` (no seccomp filter, no cgroup); **crun** the bundle of `crun spec` on the same read-only root "
       "with a cgroup namespace added (its default masked and read-only paths, no seccomp filter), called directly "
