@@ -129,9 +129,11 @@ md = ["# hutch benchmark results", "",
       "`systemd-nspawn --register=no --keep-unit -q --private-network -D ROOT` (a network namespace of its own, as every "
       "tool has in the private-network table, the only one nspawn runs in). Time is from fork until the launcher and every process it "
       "left have been reaped (the timer is a child subreaper: hutch and bwrap exit before their sandbox's PID 1 is "
-      "gone, and a run counts until it is). Before the runs, every tool's executable, its "
-      "libraries and the root tree are dropped from the page cache, so that all of them run from pages read "
-      "back from disk, as after a boot (a binary that was just written, as a fresh build is, starts faster).", ""]
+      "gone, and a run counts until it is). Once, before the warm-up rounds of the first table, every tool's "
+      "executable, its libraries and the root tree are dropped from the page cache: the first runs of every tool "
+      "start from the disk alike, and the warm-up rounds read everything back, so the timed runs after them run "
+      "from the page cache, from pages read back from disk as after a boot rather than the pages a build just wrote "
+      "(a binary that was just written, as a fresh build is, starts faster).", ""]
 md += ["hutch compiles a unit's seccomp filter once and caches it in /run/hutch/seccomp/HASH.bpf. The **hutch** "
        "rows (and hutch-baseline's) load that cached filter, as every start does but the first after a boot or "
        "after a change to the unit's filter. **hutch-cold** is the same `hutch run true` started with an empty "
