@@ -188,6 +188,22 @@ enum private_users {
         _PRIVATE_USERS_MAX,
 };
 
+/* ProtectProc=: the procfs hidepid= of the sandbox's /proc (systemd's names). */
+enum protect_proc {
+        PROTECT_PROC_DEFAULT, /* default: every process of the sandbox visible */
+        PROTECT_PROC_NOACCESS,
+        PROTECT_PROC_INVISIBLE,
+        PROTECT_PROC_PTRACEABLE,
+        _PROTECT_PROC_MAX,
+};
+
+/* ProcSubset=: all of /proc, or only the process directories (subset=pid). */
+enum proc_subset {
+        PROC_SUBSET_ALL, /* default */
+        PROC_SUBSET_PID,
+        _PROC_SUBSET_MAX,
+};
+
 /* ProtectHome=: what the sandbox sees of /home, /root and /run/user. hutch's default is yes
  * (systemd's is no). */
 enum protect_home {
@@ -264,9 +280,11 @@ struct unit_section_sandbox {
         bool private_devices; /* default yes */
         bool private_network; /* default yes */
         enum private_users private_users;
+        enum protect_proc protect_proc;
+        enum proc_subset proc_subset;
         char *hostname; /* default: the unit name */
         struct unit_origin root_directory_origin, root_mode_origin, upper_directory_origin, hostname_origin,
-                private_users_origin, private_network_origin;
+                private_users_origin, private_network_origin, protect_proc_origin, proc_subset_origin;
         enum protect_home protect_home; /* default yes */
         /* ProtectCredentials= (hutch's own key): the password hash files and host keys of /etc in
          * the sandbox's root are inaccessible; default yes. */
@@ -391,6 +409,10 @@ int address_family_from_string(const char *s);
 const char *address_family_to_string(int af);
 #define ADDRESS_FAMILIES_DEFAULT \
         ((UINT64_C(1) << 1) | (UINT64_C(1) << 2) | (UINT64_C(1) << 10) | (UINT64_C(1) << 16))
+const char *protect_proc_to_string(enum protect_proc p);
+int protect_proc_from_string(const char *s);
+const char *proc_subset_to_string(enum proc_subset p);
+int proc_subset_from_string(const char *s);
 const char *private_users_to_string(enum private_users p);
 int private_users_from_string(const char *s);
 const char *protect_home_to_string(enum protect_home p);

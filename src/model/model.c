@@ -316,6 +316,18 @@ static const char *const private_users_table[_PRIVATE_USERS_MAX] = {
         [PRIVATE_USERS_IDENTITY] = "identity",
 };
 
+static const char *const protect_proc_table[_PROTECT_PROC_MAX] = {
+        [PROTECT_PROC_DEFAULT] = "default",
+        [PROTECT_PROC_NOACCESS] = "noaccess",
+        [PROTECT_PROC_INVISIBLE] = "invisible",
+        [PROTECT_PROC_PTRACEABLE] = "ptraceable",
+};
+
+static const char *const proc_subset_table[_PROC_SUBSET_MAX] = {
+        [PROC_SUBSET_ALL] = "all",
+        [PROC_SUBSET_PID] = "pid",
+};
+
 static const char *const protect_home_table[_PROTECT_HOME_MAX] = {
         [PROTECT_HOME_NO] = "no",
         [PROTECT_HOME_YES] = "yes",
@@ -426,6 +438,18 @@ const char *root_mode_to_string(enum root_mode m) {
 }
 int root_mode_from_string(const char *s) {
         return table_from_string(root_mode_table, ELEMENTSOF(root_mode_table), s);
+}
+const char *protect_proc_to_string(enum protect_proc p) {
+        return table_to_string(protect_proc_table, ELEMENTSOF(protect_proc_table), (int) p);
+}
+int protect_proc_from_string(const char *s) {
+        return table_from_string(protect_proc_table, ELEMENTSOF(protect_proc_table), s);
+}
+const char *proc_subset_to_string(enum proc_subset p) {
+        return table_to_string(proc_subset_table, ELEMENTSOF(proc_subset_table), (int) p);
+}
+int proc_subset_from_string(const char *s) {
+        return table_from_string(proc_subset_table, ELEMENTSOF(proc_subset_table), s);
 }
 const char *private_users_to_string(enum private_users p) {
         return table_to_string(private_users_table, ELEMENTSOF(private_users_table), (int) p);

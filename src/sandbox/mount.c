@@ -454,8 +454,18 @@ static int mount_api(struct mount_state *s) {
         const struct unit_section_security *sec = &s->c->u->security;
         int r, mnt;
 
-        /* A fresh procfs of the new PID namespace, with the kernel's dangerous files covered. */
-        mnt = mount_fresh(s, "proc", "/proc", NULL, ATTR_SAFE, false);
+        /* A fresh procfs of the new PID namespace, with the kernel's dangerous files covered;
+         * ProtectProc= and ProcSubset= are its own mount options (Linux 5.8). */
+        static const char *const hidepid[_PROTECT_PROC_MAX] = {
+                [PROTECT_PROC_NOACCESS] = "hidepid=noaccess",
+                [PROTECT_PROC_INVISIBLE] = "hidepid=invisible",
+                [PROTECT_PROC_PTRACEABLE] = "hidepid=ptraceable",
+        };
+        char proc_opts[64];
+        snprintf(proc_opts, sizeof proc_opts, "%s%s%s", hidepid[sb->protect_proc] ?: "",
+                 hidepid[sb->protect_proc] && sb->proc_subset == PROC_SUBSET_PID ? "," : "",
+                 sb->proc_subset == PROC_SUBSET_PID ? "subset=pid" : "");
+        mnt = mount_fresh(s, "proc", "/proc", proc_opts[0] ? proc_opts : NULL, ATTR_SAFE, false);
         if (mnt < 0)
                 return mnt;
         r = mask_list(s, mnt, "/proc", proc_masked, ELEMENTSOF(proc_masked), false);

@@ -80,6 +80,8 @@ const struct unit_key unit_keys[] = {
         KEY("Sandbox", "PrivateDevices", parse_key_bool, U(sandbox.private_devices), NO_ORIGIN, 0, NULL, 0),
         KEY("Sandbox", "PrivateNetwork", parse_key_bool, U(sandbox.private_network), U(sandbox.private_network_origin), 0, NULL, 0),
         KEY("Sandbox", "PrivateUsers", parse_key_private_users, 0, U(sandbox.private_users_origin), 0, NULL, 0),
+        ENUM_KEY("Sandbox", "ProtectProc", U(sandbox.protect_proc), U(sandbox.protect_proc_origin), protect_proc_from_string, "default, noaccess, invisible, ptraceable"),
+        ENUM_KEY("Sandbox", "ProcSubset", U(sandbox.proc_subset), U(sandbox.proc_subset_origin), proc_subset_from_string, "all, pid"),
         KEY("Sandbox", "Hostname", parse_key_hostname, U(sandbox.hostname), U(sandbox.hostname_origin), 0, NULL, S),
         ENUM_KEY("Sandbox", "ProtectHome", U(sandbox.protect_home), U(sandbox.protect_home_origin), protect_home_from_string, "yes, no, read-only, tmpfs"),
         KEY("Sandbox", "ProtectCredentials", parse_key_bool, U(sandbox.protect_credentials), U(sandbox.protect_credentials_origin), 0, NULL, 0),

@@ -208,6 +208,31 @@ run_unit sec-dev-logs
 expect_eq "PrivateDevices=no, ProtectKernelLogs=no: /dev/kmsg opens (not written to)" \
         "$(field "open-w:/dev/kmsg" "$OUT")" "ok"
 
+# ProtectProc= and ProcSubset=: the sandbox's /proc mount options, seen from a payload that is
+# not root (PID 1, hutch's, is root's).
+proc_unit() {
+        unit_file "$1" <<UNIT
+[Service]
+User=nobody
+ExecStart=/bin/sh -c 'test -e /proc/1 && echo pid1-visible; cat /proc/1/status >/dev/null 2>&1 && echo pid1-readable; test -e /proc/meminfo && echo meminfo; test -e /proc/self/status && echo self'
+[Sandbox]
+$2
+UNIT
+}
+proc_unit sec-proc ""
+run_unit sec-proc
+expect_eq "ProtectProc=default, ProcSubset=all: PID 1 visible and readable, /proc/meminfo there" \
+        "$(echo $OUT)" "pid1-visible pid1-readable meminfo self"
+proc_unit sec-proc-inv "ProtectProc=invisible"
+run_unit sec-proc-inv
+expect_eq "ProtectProc=invisible: another user's PID 1 is not there at all" "$(echo $OUT)" "meminfo self"
+proc_unit sec-proc-noacc "ProtectProc=noaccess"
+run_unit sec-proc-noacc
+expect_eq "ProtectProc=noaccess: PID 1 listed but not readable" "$(echo $OUT)" "pid1-visible meminfo self"
+proc_unit sec-proc-pid "ProcSubset=pid"
+run_unit sec-proc-pid
+expect_eq "ProcSubset=pid: no /proc/meminfo, the processes remain" "$(echo $OUT)" "pid1-visible pid1-readable self"
+
 probe_unit sec-nobody "User=nobody" -- status bind-low-port
 run_unit sec-nobody
 expect_eq "User=nobody, defaults: CapEff 0" "$(status_field CapEff "$OUT")" 0000000000000000

@@ -721,6 +721,13 @@ static void test_security(void) {
                   "RestrictAddressFamilies= (empty): no restriction");
         model_unit_free(u);
 #undef AFB
+        u = load_ok("procfs options", HEAD "[Sandbox]\nProtectProc=invisible\nProcSubset=pid\n");
+        TAP_CHECK(u && u->sandbox.protect_proc == PROTECT_PROC_INVISIBLE &&
+                          u->sandbox.proc_subset == PROC_SUBSET_PID,
+                  "ProtectProc=invisible, ProcSubset=pid");
+        model_unit_free(u);
+        expect_problem("bad ProtectProc", HEAD "[Sandbox]\nProtectProc=yes\n", 4, "ProtectProc",
+                       "not one of default, noaccess, invisible, ptraceable");
         expect_problem("unknown family", HEAD "[Security]\nRestrictAddressFamilies=AF_UNIX AF_INTE\n", 4,
                        "RestrictAddressFamilies", "not an address family");
         u = load_ok("yes then inverted",
