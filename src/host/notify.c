@@ -241,6 +241,28 @@ static unsigned read_nspids(pid_t pid, int pidfd, pid_t *out, unsigned n) {
         return k;
 }
 
+/* Under hutch's init the main process is that init's first child: its pid, once noted (from the
+ * init's children, at the start or at the first message), identifies the main process by number,
+ * as systemd does, also when it has exited (and been reaped) by the time its message is read. */
+static void learn_main_pid(struct notify_proxy *p) {
+        if (p->main_pid > 0 || p->main_in_sandbox != 2 || p->payload_pid <= 0)
+                return;
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int) p->payload_pid, (int) p->payload_pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return;
+        int child;
+        pid_t ns[8];
+        /* Only while it is still the init's child pid 2 of the sandbox (an orphan reparented to
+         * the init is listed there too). */
+        if (fscanf(f, "%d", &child) == 1 && child > 0 &&
+            read_nspids(child, -EBADF, ns, ELEMENTSOF(ns)) > p->sandbox_level && p->sandbox_level > 0 &&
+            ns[p->sandbox_level] == 2)
+                p->main_pid = child;
+        fclose(f);
+}
+
 void notify_proxy_set_access(struct notify_proxy *p, enum notify_access access, pid_t main_in_sandbox) {
         p->access = access;
         p->main_in_sandbox = main_in_sandbox;
@@ -250,29 +272,22 @@ void notify_proxy_set_access(struct notify_proxy *p, enum notify_access access, 
         pid_t ns[8];
         unsigned k = p->payload_pid > 0 ? read_nspids(p->payload_pid, -EBADF, ns, ELEMENTSOF(ns)) : 0;
         p->sandbox_level = k > 0 && ns[k - 1] == 1 ? k - 1 : 0;
-        /* Under hutch's init the main process is that init's one child when the run starts: its
-         * pid, noted now, still identifies a sender that has exited (and been reaped) by the time
-         * its message is read, which the namespace check below cannot. */
         p->main_pid = main_in_sandbox == 1 ? p->payload_pid : 0;
-        if (main_in_sandbox == 2 && p->payload_pid > 0) {
-                char path[64];
-                snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int) p->payload_pid,
-                         (int) p->payload_pid);
-                FILE *f = fopen(path, "re");
-                int child;
-                if (f && fscanf(f, "%d", &child) == 1 && child > 0)
-                        p->main_pid = child;
-                if (f)
-                        fclose(f);
-        }
+        learn_main_pid(p);
 }
 
-/* NotifyAccess=main/exec: the sender is the service's main process. */
-static bool sender_is_main(const struct notify_proxy *p, pid_t pid, int pidfd) {
+/* NotifyAccess=main/exec: the sender is the service's main process. By number once the main
+ * process's pid is known; else by the sender's pid in the sandbox, while the sender exists. A
+ * sender already gone, while the main process's pid is not known, cannot be told apart from it:
+ * it was in the sandbox (the caller checked), and it is believed. */
+static bool sender_is_main(struct notify_proxy *p, pid_t pid, int pidfd) {
+        learn_main_pid(p);
         if (p->main_pid > 0)
                 return pid == p->main_pid;
         pid_t ns[8];
         unsigned k = read_nspids(pid, pidfd, ns, ELEMENTSOF(ns));
+        if (k == 0)
+                return true;
         return p->sandbox_level > 0 && k > p->sandbox_level && ns[p->sandbox_level] == p->main_in_sandbox;
 }
 
