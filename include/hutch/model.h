@@ -424,6 +424,8 @@ extern const char *const protect_credentials_paths[];
 /* Directories of keys that ProtectCredentials= replaces with an empty one that cannot be listed
  * (NULL-terminated): a BindReadOnlyPaths= below shows one key alone. */
 extern const char *const protect_credentials_dirs[];
+/* ProtectKernelModules=: the module trees, inaccessible where the root has them (systemd's). */
+extern const char *const protect_kernel_modules_paths[];
 
 /* Output for `hutch show`: every effective setting, defaults included. */
 int model_format_ini(const struct hutch_unit *u, FILE *f);

@@ -337,6 +337,8 @@ static const char *const protect_home_table[_PROTECT_HOME_MAX] = {
 
 /* ProtectHome=: where systemd keeps users' files. */
 const char *const protect_home_paths[] = {"/home", "/root", "/run/user", NULL};
+/* /lib/modules is skipped where /lib is a link to /usr/lib (merged /usr): the same tree. */
+const char *const protect_kernel_modules_paths[] = {"/usr/lib/modules", "/lib/modules", NULL};
 
 /* ProtectCredentials=: files of /etc holding password hashes or a host's private keys. A root
  * payload reads them through their owner bits, whatever its capabilities. */

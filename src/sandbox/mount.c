@@ -51,12 +51,14 @@ static const unsigned dev_numbers[SANDBOX_DEV_NODES][2] = {{1, 3}, {1, 5}, {1, 7
 /* /proc entries that disclose or change kernel state: masked (empty) or made read-only.
  * slabinfo and pagetypeinfo show the kernel's heap and page allocator at work (what a heap
  * exploit grooms by); key-users lists the host's users of the kernel keyring. */
-/* kpageflags, kpagecount, kpagecgroup: what every physical page holds; like slabinfo, files of
+/* mtrr and apm: the x86 memory-type registers and power management (systemd masks them too).
+ * kpageflags, kpagecount, kpagecgroup: what every physical page holds; like slabinfo, files of
  * mode 0400 that a root service reads through its owner bits, capabilities or not. */
 static const char *const proc_masked[] = {
-        "acpi",         "asound",      "kcore",      "keys",       "latency_stats", "timer_list",
-        "timer_stats",  "sched_debug", "scsi",       "kallsyms",   "vmallocinfo",   "slabinfo",
-        "pagetypeinfo", "key-users",   "kpageflags", "kpagecount", "kpagecgroup",
+        "acpi",        "asound",      "kcore",        "keys",      "latency_stats",
+        "timer_list",  "timer_stats", "sched_debug",  "scsi",      "kallsyms",
+        "vmallocinfo", "slabinfo",    "pagetypeinfo", "key-users", "kpageflags",
+        "kpagecount",  "kpagecgroup", "mtrr",         "apm",
 };
 static const char *const proc_read_only[] = {"bus", "fs", "irq", "sys", "sysrq-trigger"};
 /* The first three are sysfs's own content (vmcoreinfo, mode 0400: the physical address of the
@@ -864,7 +866,8 @@ static int mount_unit_paths(struct mount_state *s) {
         static const char *const keys[] = {"ReadWritePaths=", "ReadOnlyPaths=", "InaccessiblePaths="};
         size_t n = sb->n_binds + sb->n_tmpfs + strv_length((char *const *) protect_home_paths) +
                    strv_length((char *const *) protect_credentials_paths) +
-                   strv_length((char *const *) protect_credentials_dirs);
+                   strv_length((char *const *) protect_credentials_dirs) +
+                   strv_length((char *const *) protect_kernel_modules_paths);
         for (size_t i = 0; i < 3; i++)
                 n += lists[i]->n;
         struct path_op *ops = new0(struct path_op, n);
@@ -906,6 +909,20 @@ static int mount_unit_paths(struct mount_state *s) {
                 for (size_t i = 0; protect_credentials_dirs[i]; i++)
                         ops[k++] = (struct path_op){
                                 protect_credentials_dirs[i], "ProtectCredentials=", 5, i, true, "mode=0111"};
+        if (s->c->u->security.protect_kernel_modules) {
+                /* Merged /usr: /lib is a link to usr/lib, and /lib/modules the same tree again. */
+                struct stat st;
+                bool lib_link =
+                        fstatat(s->root_fd, "lib", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+                for (size_t i = 0; protect_kernel_modules_paths[i]; i++)
+                        if (!(lib_link && strncmp(protect_kernel_modules_paths[i], "/lib/", 5) == 0))
+                                ops[k++] = (struct path_op){protect_kernel_modules_paths[i],
+                                                            "ProtectKernelModules=",
+                                                            4,
+                                                            i,
+                                                            true,
+                                                            NULL};
+        }
         n = k;
         qsort(ops, n, sizeof *ops, path_op_cmp);
         int r = 0;

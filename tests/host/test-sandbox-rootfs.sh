@@ -228,6 +228,27 @@ expect_match "InaccessiblePaths= through an escaping symlink covers the sandbox'
         'Permission denied'
 check "  the host's /etc is still readable here" test -r /etc/passwd
 
+# --- ProtectKernelModules=: the root's module tree is inaccessible (systemd's), here from a layer
+# that adds one to the host's root (this host may have none of its own).
+mkdir -p "$T/layers/modules/usr/lib/modules/6.0.0-test"
+echo dep >"$T/layers/modules/usr/lib/modules/6.0.0-test/modules.dep"
+for v in yes no; do
+        unit_file sb-modules-$v <<EOF
+[Sandbox]
+RootMode=volatile
+Layers=$T/layers/modules
+[Security]
+ProtectKernelModules=$v
+[Service]
+ExecStart=/bin/sh -c 'ls /usr/lib/modules 2>&1; cat /lib/modules/6.0.0-test/modules.dep 2>&1'
+EOF
+done
+sb_run sb-modules-yes
+expect_match "ProtectKernelModules=yes: /usr/lib/modules cannot be listed" "$OUT" "Permission denied"
+check "  nor read through /lib/modules" sh -c '! printf "%s\n" "$1" | grep -qx dep' sh "$OUT"
+sb_run sb-modules-no
+expect_eq "ProtectKernelModules=no: the module tree is there" "$(echo $OUT)" "6.0.0-test dep"
+
 # --- RootDirectory=: the sandbox's own /etc/passwd and /etc/group name the users ---------
 mkdir -p "$T/rootfs/etc" "$T/rootfs/usr" "$T/rootfs/home/svc"
 for d in proc sys dev run tmp var/tmp; do mkdir -p "$T/rootfs/$d"; done
