@@ -134,11 +134,13 @@ md = ["# hutch benchmark results", "",
       "start from the disk alike, and the warm-up rounds read everything back, so the timed runs after them run "
       "from the page cache, from pages read back from disk as after a boot rather than the pages a build just wrote "
       "(a binary that was just written, as a fresh build is, starts faster).", ""]
-md += ["hutch compiles a unit's seccomp filter once and caches it in /run/hutch/seccomp/HASH.bpf. The **hutch** "
-       "rows (and hutch-baseline's) load that cached filter, as every start does but the first after a boot or "
-       "after a change to the unit's filter. **hutch-cold** is the same `hutch run true` started with an empty "
-       "cache: its cached file is removed, untimed, before each of its runs, so each one compiles the filter "
-       "again and writes it back; that is the first start after a boot.", ""]
+md += ["hutch compiles a unit's seccomp filter once and caches it in /var/cache/hutch/seccomp/HASH.bpf (or, "
+       "where /var/cache cannot take it, /run/hutch/seccomp; in this run's namespace /var/cache and /run are "
+       "empty tmpfs of the benchmark's own). The **hutch** rows (and hutch-baseline's) load that cached filter, "
+       "as every start does but the first of a unit, or the first after its filter's inputs changed (the unit's "
+       "security keys, hutch, libseccomp, the kernel). **hutch-cold** is the same `hutch run true` started with "
+       "an empty cache: its cached file is removed, untimed, before each of its runs, so each one compiles the "
+       "filter again and writes it back.", ""]
 md += latency_table(lat, "latency.tsv", "Private network (hutch's default sandbox; bwrap --unshare-all)",
                     [("bwrap", 0.85), ("crun", 0.6), ("nspawn", 1.0)])
 md += latency_table(lat_net, "latency-net.tsv", "Host network (PrivateNetwork=no; bwrap --share-net)", [("bwrap", 0.75), ("crun", 1.0)])

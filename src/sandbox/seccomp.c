@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The payload's seccomp filter: built with libseccomp in the parent, exported to classic BPF,
- * cached per set of inputs under /run/hutch/seccomp, and installed by the sandbox child as
- * its last step before execve.
+ * cached per set of inputs under /var/cache/hutch/seccomp (or /run/hutch/seccomp), and installed by the
+ * sandbox child as its last step before execve.
  *
  * One filter carries everything. libseccomp keeps only the first unconditional rule for a
  * syscall and cannot compare one argument twice in a rule, so each restriction is written in
@@ -11,6 +11,7 @@
  * "the low 32 bits are none of these values" is spelled as a set of masked compares, see
  * add_lo32_not_in(). */
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <fcntl.h>
@@ -638,11 +639,21 @@ out:
 
 /* ---- the cache ---- */
 
-static const char *cache_directory = "/run/hutch/seccomp";
+/* Where to look, in order, and to store in the first that takes it: /var/cache survives a
+ * reboot, so the first start after one loads a filter compiled before (the key holds the
+ * kernel's release and build, so a new kernel compiles anew); /run serves where /var is
+ * read-only or not there. */
+static const char *cache_directories[2] = {"/var/cache/hutch/seccomp", "/run/hutch/seccomp"};
 
-void seccomp_cache_set_directory(const char *dir) {
-        cache_directory = dir;
+void seccomp_cache_set_directories(const char *first, const char *second) {
+        cache_directories[0] = first;
+        cache_directories[1] = first ? second : NULL;
 }
+
+/* A file of the persistent cache unused this long is removed when another is stored (one still
+ * loaded gets its time renewed once a week, so it stays). */
+#define CACHE_MAX_AGE_SEC (30 * 24 * 3600)
+#define CACHE_RENEW_SEC (7 * 24 * 3600)
 
 #define CACHE_MAGIC "HUTCHBPF"
 /* 2: programs are compacted (seccomp-compact.c); 3: masked argument compares too; 4: socket()
@@ -735,12 +746,13 @@ static int cache_path(const char *key, char *buf, size_t size) {
         return n > 0 && (size_t) n < size ? 0 : -ENAMETOOLONG;
 }
 
-static int cache_dir_open(bool create) {
-        if (!cache_directory)
+static int cache_dir_open(const char *dir, bool create) {
+        if (!dir)
                 return -ENOENT;
         if (create) {
-                /* /run/hutch/seccomp: the parent readable as /run is, the cache root's only. */
-                _cleanup_free_ char *parent = strdup(cache_directory);
+                /* .../hutch/seccomp: the parent readable as its own parent is, the cache root's
+                 * only. Nothing above hutch/ is made (no /var/cache, no cache there). */
+                _cleanup_free_ char *parent = strdup(dir);
                 if (!parent)
                         return -ENOMEM;
                 char *slash = strrchr(parent, '/');
@@ -748,9 +760,9 @@ static int cache_dir_open(bool create) {
                         *slash = '\0';
                         (void) mkdir(parent, 0755);
                 }
-                (void) mkdir(cache_directory, 0700);
+                (void) mkdir(dir, 0700);
         }
-        int fd = open(cache_directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return -errno;
         struct stat st;
@@ -762,12 +774,8 @@ static int cache_dir_open(bool create) {
         return fd;
 }
 
-static int cache_load(const char *key, struct seccomp_program *p) {
-        char name[64];
-        int r = cache_path(key, name, sizeof name);
-        if (r < 0)
-                return r;
-        _cleanup_close_ int dfd = cache_dir_open(false);
+static int cache_load_from(const char *dir, const char *name, const char *key, struct seccomp_program *p) {
+        _cleanup_close_ int dfd = cache_dir_open(dir, false);
         if (dfd < 0)
                 return dfd;
         _cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
@@ -806,18 +814,66 @@ static int cache_load(const char *key, struct seccomp_program *p) {
         memcpy(p->insns, insns, h.insns_size);
         p->n_insns = (unsigned short) (h.insns_size / sizeof(struct sock_filter));
         p->from_cache = true;
+        /* Still in use: not for the pruning of old files (cache_prune()). */
+        struct timespec now;
+        if (clock_gettime(CLOCK_REALTIME, &now) == 0 && now.tv_sec - st.st_mtim.tv_sec > CACHE_RENEW_SEC)
+                (void) futimens(fd, NULL);
         return 0;
 }
 
-/* Written to an unnamed file and linked into place, so a reader sees all of it or none. */
-static int cache_store(const char *key, const struct seccomp_program *p) {
+static int cache_load(const char *key, struct seccomp_program *p) {
         char name[64];
         int r = cache_path(key, name, sizeof name);
         if (r < 0)
                 return r;
-        _cleanup_close_ int dfd = cache_dir_open(true);
+        /* Whatever makes one directory fail (no file, not trustworthy, a damaged file), the next
+         * may hold a good one; the first error that is not a plain miss is what is told. */
+        int first_err = -ENOENT;
+        for (size_t i = 0; i < ELEMENTSOF(cache_directories) && cache_directories[i]; i++) {
+                r = cache_load_from(cache_directories[i], name, key, p);
+                if (r == 0)
+                        return 0;
+                if (first_err == -ENOENT)
+                        first_err = r;
+        }
+        return first_err;
+}
+
+/* Files not used for CACHE_MAX_AGE_SEC (a unit changed or gone, a kernel replaced), and
+ * temporary files of a writer that died. */
+static void cache_prune(int dfd) {
+        int fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
+                return;
+        }
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                struct stat st;
+                if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+                        continue;
+                long age = now.tv_sec - st.st_mtim.tv_sec;
+                if (age > CACHE_MAX_AGE_SEC || (de->d_name[0] == '.' && age > 3600))
+                        (void) unlinkat(dfd, de->d_name, 0);
+        }
+        closedir(d);
+}
+
+/* Written to a temporary file and renamed into place, so a reader sees all of it or none. Not
+ * fsync'ed: a file that a crash left short or empty fails cache_load()'s size and checksum
+ * checks and is compiled anew. */
+static int cache_store_in(const char *dir, const char *name, const char *key,
+                          const struct seccomp_program *p) {
+        _cleanup_close_ int dfd = cache_dir_open(dir, true);
         if (dfd < 0)
                 return dfd;
+        int r;
         size_t key_size = strlen(key), insns_size = p->n_insns * sizeof(struct sock_filter);
         struct cache_header h = {
                 .version = CACHE_VERSION,
@@ -839,7 +895,8 @@ static int cache_store(const char *key, const struct seccomp_program *p) {
                 {p->insns, insns_size},
         };
         ssize_t want = (ssize_t) (sizeof h + key_size + insns_size);
-        if (writev(fd, iov, 3) != want || fsync(fd) < 0) {
+        errno = 0;
+        if (writev(fd, iov, 3) != want) {
                 r = -errno ?: -EIO;
                 (void) unlinkat(dfd, tmp, 0);
                 return r;
@@ -849,7 +906,24 @@ static int cache_store(const char *key, const struct seccomp_program *p) {
                 (void) unlinkat(dfd, tmp, 0);
                 return r;
         }
+        if (dir == cache_directories[0] && cache_directories[1])
+                cache_prune(dfd);
         return 0;
+}
+
+static int cache_store(const char *key, const struct seccomp_program *p, const char **ret_dir) {
+        char name[64];
+        int r = cache_path(key, name, sizeof name);
+        if (r < 0)
+                return r;
+        r = -ENOENT;
+        for (size_t i = 0; i < ELEMENTSOF(cache_directories) && cache_directories[i]; i++) {
+                r = cache_store_in(cache_directories[i], name, key, p);
+                *ret_dir = cache_directories[i];
+                if (r == 0)
+                        break;
+        }
+        return r;
 }
 
 /* ---- the interface ---- */
@@ -887,10 +961,10 @@ int seccomp_program_build(const struct hutch_unit *u, struct seccomp_program **r
                 seccomp_program_free(p);
                 return r;
         }
-        r = cache_store(key, p);
+        const char *dir = NULL;
+        r = cache_store(key, p, &dir);
         if (r < 0)
-                log_debug_errno(r, "seccomp: cannot cache the filter in %s: %m",
-                                cache_directory ?: "(none)");
+                log_debug_errno(r, "seccomp: cannot cache the filter in %s: %m", dir ?: "(none)");
         *ret = p;
         return 0;
 }

@@ -32,9 +32,11 @@ unsigned seccomp_program_size(const struct seccomp_program *p);
 /* The instructions themselves (struct sock_filter[seccomp_program_size(p)]). */
 const void *seccomp_program_insns(const struct seccomp_program *p);
 bool seccomp_program_from_cache(const struct seccomp_program *p);
-/* Where compiled filters are cached (default /run/hutch/seccomp; NULL: no cache). The directory
- * must belong to the caller and not be writable by others, or the cache is not used. */
-void seccomp_cache_set_directory(const char *dir);
+/* Where compiled filters are cached: looked up in `first`, then `second`; stored in the first
+ * that takes it; files of `first` unused for 30 days are removed when it takes a new one (when
+ * there is a `second`). Default /var/cache/hutch/seccomp, then /run/hutch/seccomp; NULL: no
+ * cache. A directory must belong to the caller and not be writable by others, or it is not used. */
+void seccomp_cache_set_directories(const char *first, const char *second);
 
 /* Child side, no logging: 0 or negative errno. */
 int caps_drop_bounding(const struct hutch_unit *u);

@@ -33,7 +33,7 @@ int main(int argc, char **argv) {
         int i;
         if (!u)
                 return 125;
-        seccomp_cache_set_directory(NULL);
+        seccomp_cache_set_directories(NULL, NULL);
         for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
                 const char *a = argv[i], *v = strchr(a, '=');
                 v = v ? v + 1 : "";
@@ -77,7 +77,7 @@ int main(int argc, char **argv) {
                         u->security.syscall_architectures.n =
                                 strv_length(u->security.syscall_architectures.items);
                 } else if (strncmp(a, "--cache=", 8) == 0)
-                        seccomp_cache_set_directory(v);
+                        seccomp_cache_set_directories(v, NULL);
                 else {
                         fprintf(stderr, "security-driver: unknown option %s\n", a);
                         return 125;

@@ -384,7 +384,7 @@ static void test_compact(void) {
 int main(void) {
         char dir[] = "/tmp/hutch-test-seccomp.XXXXXX";
         TAP_CHECK(mkdtemp(dir), "temp cache dir");
-        seccomp_cache_set_directory(NULL);
+        seccomp_cache_set_directories(NULL, NULL);
 
         _cleanup_unit_ struct hutch_unit *u = model_unit_new("t");
         struct seccomp_program *p = build(u);
@@ -608,7 +608,7 @@ int main(void) {
 
         /* The cache. */
         u = model_unit_new("t");
-        seccomp_cache_set_directory(dir);
+        seccomp_cache_set_directories(dir, NULL);
         struct seccomp_program *a = build(u), *b = build(u);
         TAP_CHECK(a && b && !seccomp_program_from_cache(a) && seccomp_program_from_cache(b),
                   "cache: second build is loaded");
@@ -660,17 +660,68 @@ int main(void) {
         seccomp_program_free(b);
         chmod(dir, 0700);
 
+        /* Two directories: stored in the first that takes it, found in either; the persistent
+         * one's files unused for 30 days go when it takes a new one, a used one is renewed. */
+        {
+                char first[600], second[600], cmd[1400];
+                snprintf(first, sizeof first, "%s/persistent/seccomp", dir);
+                snprintf(second, sizeof second, "%s/volatile", dir);
+                /* first's parent does not exist yet: it is made (one level), then used */
+                snprintf(cmd, sizeof cmd, "mkdir -p %s/persistent && rm -f %s/*.bpf", dir, dir);
+                TAP_CHECK(system(cmd) == 0, "cache dirs prepared");
+                seccomp_cache_set_directories(first, second);
+                seccomp_program_free(build(u));
+                snprintf(cmd, sizeof cmd, "test $(ls %s | wc -l) = 1 && test ! -e %s", first, second);
+                TAP_CHECK(system(cmd) == 0, "two dirs: stored in the first");
+                b = build(u);
+                TAP_CHECK(b && seccomp_program_from_cache(b), "two dirs: loaded from the first");
+                seccomp_program_free(b);
+                /* an old file of another unit, and the unit's own file 8 days old */
+                snprintf(cmd, sizeof cmd,
+                         "touch -d '40 days ago' %s/0123456789abcdef0123456789abcdef.bpf && "
+                         "touch -d '8 days ago' %s/[!0]*.bpf",
+                         first, first);
+                TAP_CHECK(system(cmd) == 0, "aged files");
+                b = build(u);
+                TAP_CHECK(b && seccomp_program_from_cache(b), "two dirs: still loaded");
+                seccomp_program_free(b);
+                snprintf(cmd, sizeof cmd, "test -z \"$(find %s -name '[!0]*.bpf' -mtime +1)\"", first);
+                TAP_CHECK(system(cmd) == 0, "a file loaded after a week gets its time renewed");
+                u->security.protect_clock = false; /* a new filter: stored, and the old file pruned */
+                seccomp_program_free(build(u));
+                u->security.protect_clock = true;
+                snprintf(cmd, sizeof cmd,
+                         "test ! -e %s/0123456789abcdef0123456789abcdef.bpf && test $(ls %s | wc -l) = 2",
+                         first, first);
+                TAP_CHECK(system(cmd) == 0, "storing prunes a file unused for 40 days, keeps the used ones");
+                /* the first unusable (not the caller's to trust): the second takes it */
+                chmod(first, 0777);
+                u->security.restrict_realtime = false;
+                seccomp_program_free(build(u));
+                b = build(u);
+                TAP_CHECK(b && seccomp_program_from_cache(b),
+                          "first unusable: stored in and loaded from the second");
+                seccomp_program_free(b);
+                u->security.restrict_realtime = true;
+                chmod(first, 0700);
+                snprintf(cmd, sizeof cmd, "test $(ls %s | wc -l) = 1", second);
+                TAP_CHECK(system(cmd) == 0, "the second holds that one file");
+                snprintf(cmd, sizeof cmd, "rm -rf %s/persistent %s", dir, second);
+                TAP_CHECK(system(cmd) == 0, "cache dirs removed");
+                seccomp_cache_set_directories(dir, NULL);
+        }
+
         /* Timing (reported, not asserted): build with libseccomp vs load from the cache. */
         enum { N = 15 };
         double t_build[N], t_load[N];
-        seccomp_cache_set_directory(NULL);
+        seccomp_cache_set_directories(NULL, NULL);
         for (int i = 0; i < N; i++) {
                 double t0 = now_ms();
                 b = build(u);
                 t_build[i] = now_ms() - t0;
                 seccomp_program_free(b);
         }
-        seccomp_cache_set_directory(dir);
+        seccomp_cache_set_directories(dir, NULL);
         seccomp_program_free(build(u));
         for (int i = 0; i < N; i++) {
                 double t0 = now_ms();
