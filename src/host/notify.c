@@ -14,7 +14,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -42,9 +41,6 @@ struct pidfd_info_v0 {
 #define PIDFD_GET_INFO_V0 _IOWR(0xFF, 11, struct pidfd_info_v0)
 #define PIDFD_INFO_CGROUPID_BIT (UINT64_C(1) << 2)
 #define PIDFD_INFO_EXIT_BIT (UINT64_C(1) << 3) /* without it, a reaped task is -ESRCH */
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
 
 #ifndef SCM_MAX_FD
 #define SCM_MAX_FD 253 /* the kernel's limit of fds in one SCM_RIGHTS message */
@@ -55,7 +51,7 @@ struct notify_proxy {
         char *dir;                  /* private 0700 directory holding the socket */
         char *path;                 /* the socket */
         char *cgroup_path;          /* accepted senders' cgroup (below the cgroup2 mount), or NULL */
-        const char *cgroup_mount;   /* where cgroup2 is mounted, or NULL when not found */
+        char *cgroup_mount;         /* where cgroup2 is mounted, or NULL when not found */
         pid_t payload_pid;          /* fallback filter when the cgroup is unknown, 0: none */
         bool payload_pidns_foreign; /* the payload lives in a PID namespace other than ours */
         dev_t payload_pidns_dev;
@@ -165,20 +161,9 @@ const char *notify_proxy_path(struct notify_proxy *p) {
         return p ? p->path : NULL;
 }
 
-/* cgroup2's mount: /sys/fs/cgroup on a unified host, /sys/fs/cgroup/unified on a hybrid one. */
-static const char *cgroup2_mount(void) {
-        static const char *const candidates[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
-        for (size_t i = 0; i < ELEMENTSOF(candidates); i++) {
-                struct statfs sf;
-                if (statfs(candidates[i], &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
-                        return candidates[i];
-        }
-        return NULL;
-}
-
 void notify_proxy_set_cgroup(struct notify_proxy *p, const char *cgroup_path) {
-        if (!p->cgroup_mount)
-                p->cgroup_mount = cgroup2_mount();
+        if (!p->cgroup_mount && proc_cgroup2_mount(&p->cgroup_mount) < 0)
+                p->cgroup_mount = NULL;
         free(p->cgroup_path);
         p->cgroup_path = NULL;
         if (!cgroup_path)
@@ -750,5 +735,6 @@ void notify_proxy_free(struct notify_proxy *p) {
         free(p->path);
         free(p->dir);
         free(p->cgroup_path);
+        free(p->cgroup_mount);
         free(p);
 }
