@@ -389,10 +389,9 @@ static uint64_t all_capabilities(void) {
 int parse_key_capabilities(struct unit_load_context *c, const struct unit_key *k, const char *value,
                            struct unit_origin o) {
         uint64_t *set = (uint64_t *) ((char *) c->unit + k->offset);
-        bool invert = *value == '~';
-        const char *p = value + invert;
+        bool invert;
         _cleanup_strv_free_ char **words = NULL;
-        int r = split_value(c, k, o, p, &words);
+        int r = split_inverted_value(c, k, o, value, &invert, &words);
         if (r != 0)
                 return r < 0 ? r : 0;
         uint64_t sum = 0;
@@ -435,9 +434,9 @@ int parse_key_syscall_filter(struct unit_load_context *c, const struct unit_key 
                 s->syscall_filter_reset = true;
                 return 0;
         }
-        bool deny = *value == '~';
+        bool deny;
         _cleanup_strv_free_ char **words = NULL;
-        int r = split_value(c, k, o, value + deny, &words);
+        int r = split_inverted_value(c, k, o, value, &deny, &words);
         if (r != 0)
                 return r < 0 ? r : 0;
         if (!words || !words[0])
@@ -524,9 +523,9 @@ int parse_key_restrict_namespaces(struct unit_load_context *c, const struct unit
                 c->restrict_namespaces_set = true;
                 return 0;
         }
-        bool invert = *value == '~';
+        bool invert;
         _cleanup_strv_free_ char **words = NULL;
-        int r = split_value(c, k, o, value + invert, &words);
+        int r = split_inverted_value(c, k, o, value, &invert, &words);
         if (r != 0)
                 return r < 0 ? r : 0;
         unsigned long flags = 0;
@@ -574,9 +573,9 @@ int parse_key_restrict_address_families(struct unit_load_context *c, const struc
                 c->address_families_set = false;
                 return 0;
         }
-        bool invert = *value == '~';
+        bool invert;
         _cleanup_strv_free_ char **words = NULL;
-        int r = split_value(c, k, o, value + invert, &words);
+        int r = split_inverted_value(c, k, o, value, &invert, &words);
         if (r != 0)
                 return r < 0 ? r : 0;
         uint64_t families = 0;

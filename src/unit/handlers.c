@@ -64,6 +64,12 @@ int split_value(struct unit_load_context *c, const struct unit_key *k, struct un
         return report_parse(c, k, o, value, r, why, "cannot split into words");
 }
 
+int split_inverted_value(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o,
+                         const char *value, bool *ret_invert, char ***ret) {
+        *ret_invert = *value == '~';
+        return split_value(c, k, o, value + *ret_invert, ret);
+}
+
 /* ---- strings ---- */
 
 int parse_key_string(struct unit_load_context *c, const struct unit_key *k, const char *value,

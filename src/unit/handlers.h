@@ -30,6 +30,10 @@ int bad_value(struct unit_load_context *c, const struct unit_key *k, struct unit
 /* split_words() with the failure reported: 0 and *ret, 1 after a report, or -ENOMEM. */
 int split_value(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o,
                 const char *value, char ***ret);
+/* A list that a '~' in front turns into "all but these" (a deny list): *ret_invert, and the
+ * words after the '~' as split_value() splits them. */
+int split_inverted_value(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o,
+                         const char *value, bool *ret_invert, char ***ret);
 /* Path lists (ReadOnlyPaths=, TemporaryFileSystem=, ...): quotes removed, no C escapes. */
 int split_path_value(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o,
                      const char *value, char ***ret);
