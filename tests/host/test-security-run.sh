@@ -166,7 +166,7 @@ expect_match "RestrictAddressFamilies= (none restricted): AF_ALG reaches the ker
 # Device nodes: with PrivateDevices=yes only /dev's own open. A node in a bound directory (made
 # on the host, or by the service with CAP_MKNOD) does not; a bind of a device node itself does.
 D=$(mktemp -d /var/tmp/hutch-sec-dev.XXXXXX)
-trap 'rm -rf "$D"' EXIT
+trap '_cleanup; rm -rf "$D"' EXIT
 mknod "$D/null" c 1 3
 : >"$D/devnull"
 dev_unit() {
