@@ -7,8 +7,11 @@
  *     (Slab, KernelStack, PageTables, Percpu, Shmem, VmallocUsed in /proc/meminfo, or the fields
  *     FLEET_KERNEL_FIELDS names: see kernel_kb()) while they run;
  *   - the time to stop all of them after SIGTERM to every launcher: until every launcher has
- *     exited AND every payload is gone (the FIFO reports end-of-file once the last process
- *     holding its write end has died), whichever comes last.
+ *     exited, every payload is gone (the FIFO reports end-of-file once the last process
+ *     holding its write end has died) AND every process a launcher left behind has been
+ *     reaped (fleet is a child subreaper: a launcher that exits before its sandbox's PID 1,
+ *     as bwrap does on SIGTERM, leaves that PID 1 to fleet, and its stop counts until the
+ *     kernel has taken that process and its namespaces down), whichever comes last.
  * SPEC is "NAME=ARG0\x1fARG1..." where "%d" in an argument becomes the index.
  *   - the CPU time the whole machine spent while they stopped (every CPU's user, system, irq and
  *     softirq ticks in /proc/stat, 10 ms each): when it is near "CPUs x stop time", the stop is
@@ -24,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -268,11 +272,27 @@ static int run_tool(const char *name, char **args, int n, const char *fifo, FILE
                 if (r < 0 && wait_readable(rfd, deadline) <= 0)
                         break;
         }
+        /* The launchers' orphans: reaped once their exit, namespaces and all, is complete. */
+        for (;;) {
+                int st;
+                pid_t r = waitpid(-1, &st, WNOHANG);
+                if (r > 0)
+                        continue;
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0 || now_ms() > deadline) {
+                        if (r == 0)
+                                gone = 0;
+                        break;
+                }
+                struct timespec pause = {0, 100000};
+                nanosleep(&pause, NULL);
+        }
         double t_stop = now_ms() - t1;
         double cpu1 = cpu_busy_ms();
         double stop_cpu = cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : -1;
         if (!gone)
-                fprintf(stderr, "fleet: %s: payloads still running %d ms after the stop\n", name, WAIT_MS);
+                fprintf(stderr, "fleet: %s: processes still running %d ms after the stop\n", name, WAIT_MS);
         fprintf(out, "%s\t%d\t%.2f\t%.2f\t%.2f\t%ld\t%ld\t%d\t%.0f\n", name, n, t_all, gone ? t_stop : -1.0,
                 t_launchers, pss / n, kdelta / n, got, stop_cpu);
         fflush(out);
@@ -303,6 +323,10 @@ int main(int argc, char **argv) {
         FILE *out = fopen(argv[3], "we");
         if (!out || n <= 0)
                 return 2;
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+                perror("fleet: PR_SET_CHILD_SUBREAPER");
+                return 2;
+        }
         int bad = 0;
         for (int t = 4; t < argc; t++) {
                 char *spec = strdup(argv[t]), *eq = spec ? strchr(spec, '=') : NULL;

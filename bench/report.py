@@ -180,7 +180,11 @@ if os.path.exists(fleet):
     md += ["## 100 concurrent `sleep` sandboxes", "",
            "Each payload writes to a FIFO bound into its sandbox and then runs `sleep` with the FIFO still "
            "open (bench/fleet.c): *all running* is when the last of them wrote, *all stopped* is after SIGTERM to "
-           "every launcher, when every launcher has exited and the FIFO reports that no payload holds it any more; "
+           "every launcher, when every launcher has exited, the FIFO reports that no payload holds it any more, and "
+           "every process a launcher left behind has been reaped (fleet is a child subreaper: bwrap's launcher "
+           "exits at SIGTERM before its sandbox's PID 1 has torn its namespaces down, and that PID 1, left to fleet, "
+           "counts until its exit is complete; hutch's launcher waits for its own, so for hutch the two columns "
+           "agree); "
            "*CPU busy while stopping* is the time all of the machine's CPUs spent working (user, system, interrupts: "
            "/proc/stat, in 10 ms ticks) over that stop: where it comes near the number of CPUs times the stop, the "
            "stop is bound by the work of taking the sandboxes apart, not by any waiting. "
@@ -249,7 +253,7 @@ if os.path.exists(f1):
 
         md += ["### One sandbox at a time", "",
                "The same, with a single sandbox, 20 rounds: time from SIGTERM to the launcher until it has exited "
-               "and its payload is gone; and the memory of that one sandbox running alone, taken as for the 100 "
+               "and its payload and every process it left behind are gone; and the memory of that one sandbox running alone, taken as for the 100 "
                "(launcher PSS, growth of the kernel's memory), median of the rounds and their range. Alone, a "
                "sandbox's launcher processes share their pages with no other sandbox's, so its PSS is higher than "
                "its share at 100 concurrent; the kernel figure of a single sandbox is a small difference of two "
