@@ -699,10 +699,11 @@ static int mount_api(struct mount_state *s) {
 struct path_op {
         const char *path;
         const char *key;
-        int kind; /* 0 bind, 1 tmpfs, 2 read-write, 3 read-only, 4 inaccessible, 5 empty read-only tmpfs */
+        int kind; /* 0 bind, 1 tmpfs, 2 read-write, 3 read-only, 4 inaccessible, 5 empty read-only directory
+                     of the staging tmpfs */
         size_t index;
         bool ignore_missing;
-        const char *tmpfs_mode; /* kind 5 */
+        mode_t empty_mode; /* kind 5 */
 };
 
 /* ProtectHome=tmpfs goes with the mounts that add things, before a bind below it on the same
@@ -787,20 +788,32 @@ static int unit_path_op(struct mount_state *s, const struct path_op *op) {
                 if (target < 0)
                         return sandbox_error_set(e, SANDBOX_STEP_MOUNT, target, "open", op->path, "%s",
                                                  op->key);
-                char log[256] = "";
                 if (s->n_home_tmpfs >= ELEMENTSOF(s->home_tmpfs_fds)) {
                         close(target);
                         return sandbox_error_set(e, SANDBOX_STEP_MOUNT, E2BIG, "mount tmpfs on", op->path,
                                                  "%s", op->key);
                 }
-                mnt = mnt_fs_make("tmpfs", "tmpfs", op->tmpfs_mode, ATTR_SAFE, log, sizeof log);
-                r = mnt < 0 ? mnt : mnt_attach(mnt, target);
+                /* A directory of the staging tmpfs of its own, as mount_scratch() makes: no
+                 * superblock per emptied path, to make at the start and tear down at the stop. */
+                char name[32];
+                snprintf(name, sizeof name, "empty-%zu", s->n_home_tmpfs);
+                if ((mkdirat(s->stage_fd, name, op->empty_mode) < 0 && errno != EEXIST) ||
+                    fchmodat(s->stage_fd, name, op->empty_mode, 0) < 0) {
+                        r = -errno;
+                        close(target);
+                        return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "prepare tmpfs directory for",
+                                                 op->path, "%s", op->key);
+                }
+                mnt = mnt_clone(s->stage_fd, name, false);
+                r = mnt < 0 ? mnt : mnt_set_attr(mnt, ATTR_SAFE, 0, false);
+                if (r == 0)
+                        r = mnt_attach(mnt, target);
                 close(target);
                 if (r < 0) {
                         if (mnt >= 0)
                                 close(mnt);
-                        return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "mount tmpfs on", op->path,
-                                                 "%s%s %s", op->key, op->tmpfs_mode, log);
+                        return sandbox_error_set(e, SANDBOX_STEP_MOUNT, r, "bind tmpfs directory on",
+                                                 op->path, "%s", op->key);
                 }
                 s->home_tmpfs_paths[s->n_home_tmpfs] = op->path;
                 s->home_tmpfs_fds[s->n_home_tmpfs++] = mnt;
@@ -898,17 +911,17 @@ static int mount_unit_paths(struct mount_state *s) {
                                                     home_kind[sb->protect_home],
                                                     i,
                                                     true,
-                                                    "mode=0755"};
+                                                    0755};
         if (sb->protect_credentials)
                 for (size_t i = 0; protect_credentials_paths[i]; i++)
                         ops[k++] = (struct path_op){
-                                protect_credentials_paths[i], "ProtectCredentials=", 4, i, true, NULL};
-        /* Key directories: an empty tmpfs that even its owner (root) cannot list (mode 0111), so
+                                protect_credentials_paths[i], "ProtectCredentials=", 4, i, true, 0};
+        /* Key directories: an empty directory that even its owner (root) cannot list (mode 0111), so
          * only what the unit binds below it by name is there. */
         if (sb->protect_credentials)
                 for (size_t i = 0; protect_credentials_dirs[i]; i++)
                         ops[k++] = (struct path_op){
-                                protect_credentials_dirs[i], "ProtectCredentials=", 5, i, true, "mode=0111"};
+                                protect_credentials_dirs[i], "ProtectCredentials=", 5, i, true, 0111};
         if (s->c->u->security.protect_kernel_modules) {
                 /* Merged /usr: /lib is a link to usr/lib, and /lib/modules the same tree again. */
                 struct stat st;
@@ -921,7 +934,7 @@ static int mount_unit_paths(struct mount_state *s) {
                                                             4,
                                                             i,
                                                             true,
-                                                            NULL};
+                                                            0};
         }
         n = k;
         qsort(ops, n, sizeof *ops, path_op_cmp);
@@ -929,7 +942,7 @@ static int mount_unit_paths(struct mount_state *s) {
         size_t i = 0;
         for (; r == 0 && i < n && path_op_rank(ops[i].kind) < 2; i++)
                 r = unit_path_op(s, &ops[i]);
-        /* The empty tmpfs mounts (ProtectHome=tmpfs, the key directories): read-only now that what
+        /* The emptied directories (ProtectHome=tmpfs, the key directories): read-only now that what
          * is bound below them is in place, and before the read-write and read-only passes, whose
          * recursive clones of a parent (ReadWritePaths=/etc) copy them as they are then. This
          * mount only, so a writable bind below stays writable. */
@@ -938,7 +951,7 @@ static int mount_unit_paths(struct mount_state *s) {
                         r = mnt_set_attr(s->home_tmpfs_fds[j], MOUNT_ATTR_RDONLY, 0, false);
                         if (r < 0)
                                 r = sandbox_error_set(s->e, SANDBOX_STEP_MOUNT, r, "make read-only",
-                                                      s->home_tmpfs_paths[j], "empty tmpfs");
+                                                      s->home_tmpfs_paths[j], "empty directory");
                 }
                 mnt_close_fd(&s->home_tmpfs_fds[j]);
         }
