@@ -66,6 +66,29 @@ int cgroup_apply_limits(struct cgroup_tree *t, const struct hutch_unit *u);
 /* IOWeight= on io.bfq.weight's scale: 1..100 as is, 100..10000 onto 100..1000 (systemd's). */
 uint64_t cgroup_bfq_weight(uint64_t io_weight);
 
+/* DevicePolicy= and DeviceAllow= (devices.c): one rule of a cgroup device program. */
+struct device_rule {
+        char type;        /* 'c' or 'b' */
+        int major, minor; /* -1: any */
+        unsigned access;  /* DEVICE_ACCESS_* allowed */
+};
+/* The payload cgroup's device program, when the unit filters devices (model_device_filter()):
+ * loaded and attached, or an error naming the key; called by cgroup_apply_limits(). */
+int cgroup_apply_devices(struct cgroup_tree *t, const struct hutch_unit *u);
+/* The unit's rules, its DeviceAllow= entries resolved now (device nodes by stat(2), drivers
+ * against the text of /proc/devices, which may be NULL), with DevicePolicy=closed's devices
+ * first where the policy implies them. What matches nothing is warned about and left out. */
+int cgroup_device_rules(const struct hutch_unit *u, const char *proc_devices, struct device_rule **ret,
+                        size_t *ret_n);
+/* The majors of /proc/devices (its text) of type 'c' or 'b' whose driver name matches the glob
+ * `pattern`, each once, at most `max`; their count. */
+int cgroup_device_majors(const char *proc_devices, char type, const char *pattern, unsigned *majors,
+                         size_t max);
+/* The program for `rules` (allow on the first match, deny after the last) written to `out`
+ * (struct bpf_insn[], or NULL to count): its length in instructions. */
+struct bpf_insn;
+size_t cgroup_device_program(const struct device_rule *rules, size_t n, struct bpf_insn *out);
+
 /* The disk whose io.max limits I/O to `path` (IOReadBandwidthMax=, IOWriteBandwidthMax=), as
  * systemd finds it: a block device node is that device, a file or directory the device of its
  * file system (on btrfs the single device of a single-device file system); then, through the

@@ -82,6 +82,28 @@ struct io_limit {
         struct unit_origin origin;
 };
 
+/* DevicePolicy=: which device nodes the payload may open or create (systemd's names). */
+enum device_policy {
+        DEVICE_POLICY_AUTO,   /* default: no restriction unless DeviceAllow= lists devices */
+        DEVICE_POLICY_CLOSED, /* DeviceAllow= and the pseudo devices (null, zero, tty, ptys...) */
+        DEVICE_POLICY_STRICT, /* DeviceAllow= alone */
+        _DEVICE_POLICY_MAX,
+};
+
+/* DeviceAllow= access, by the kernel's values for cgroup device programs (BPF_DEVCG_ACC_*). */
+#define DEVICE_ACCESS_MKNOD 1u
+#define DEVICE_ACCESS_READ 2u
+#define DEVICE_ACCESS_WRITE 4u
+#define DEVICE_ACCESS_ALL (DEVICE_ACCESS_MKNOD | DEVICE_ACCESS_READ | DEVICE_ACCESS_WRITE)
+
+/* DeviceAllow= "SPEC [rwm]": SPEC is a device node (/dev/sda, /dev/char/4:1) or a driver's name in
+ * /proc/devices, a glob ("char-pts", "block-loop", "char-tty*"), resolved at each start. */
+struct device_allow {
+        char *spec;
+        unsigned access; /* DEVICE_ACCESS_*, never 0 */
+        struct unit_origin origin;
+};
+
 enum io_limit_kind {
         IO_READ_BANDWIDTH_MAX,
         IO_WRITE_BANDWIDTH_MAX,
@@ -302,6 +324,10 @@ struct unit_section_resources {
         struct limit io_weight;                         /* 1..10000 */
         struct io_limit *io_limits[_IO_LIMIT_KIND_MAX]; /* by enum io_limit_kind */
         size_t n_io_limits[_IO_LIMIT_KIND_MAX];
+        enum device_policy device_policy;
+        struct unit_origin device_policy_origin;
+        struct device_allow *device_allow;
+        size_t n_device_allow;
 };
 
 struct unit_section_security {
@@ -409,6 +435,11 @@ int address_family_from_string(const char *s);
 const char *address_family_to_string(int af);
 #define ADDRESS_FAMILIES_DEFAULT \
         ((UINT64_C(1) << 1) | (UINT64_C(1) << 2) | (UINT64_C(1) << 10) | (UINT64_C(1) << 16))
+const char *device_policy_to_string(enum device_policy p);
+int device_policy_from_string(const char *s);
+/* Whether the unit's devices are filtered at all (a cgroup device program): a policy other
+ * than auto, or any DeviceAllow= entry. */
+bool model_device_filter(const struct hutch_unit *u);
 const char *protect_proc_to_string(enum protect_proc p);
 int protect_proc_from_string(const char *s);
 const char *proc_subset_to_string(enum proc_subset p);

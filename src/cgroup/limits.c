@@ -192,5 +192,8 @@ int cgroup_apply_limits(struct cgroup_tree *t, const struct hutch_unit *u) {
                 if (r < 0)
                         return r;
         }
-        return write_io_limits(t, res);
+        r = write_io_limits(t, res);
+        if (r < 0)
+                return r;
+        return cgroup_apply_devices(t, u);
 }

@@ -513,6 +513,42 @@ static void kv_tmpfs(struct emitter *e, const struct unit_section_sandbox *sb) {
         list_end(e);
 }
 
+/* DeviceAllow=, as kv_io_limits(): a line per device in INI form; access as "rwm" letters. */
+static void kv_device_allow(struct emitter *e, const struct device_allow *d, size_t n) {
+        bool first;
+        if (!e->json && n == 0) {
+                key(e, "DeviceAllow");
+                key_end(e);
+                return;
+        }
+        if (e->json)
+                list_begin(e, "DeviceAllow", &first);
+        for (size_t i = 0; i < n; i++) {
+                char acc[4];
+                size_t k = 0;
+                if (d[i].access & DEVICE_ACCESS_READ)
+                        acc[k++] = 'r';
+                if (d[i].access & DEVICE_ACCESS_WRITE)
+                        acc[k++] = 'w';
+                if (d[i].access & DEVICE_ACCESS_MKNOD)
+                        acc[k++] = 'm';
+                acc[k] = 0;
+                if (e->json) {
+                        list_sep(e, &first);
+                        fputs("{\"device\": ", e->f);
+                        json_string(e->f, d[i].spec);
+                        fprintf(e->f, ", \"access\": \"%s\"}", acc);
+                } else {
+                        key(e, "DeviceAllow");
+                        ini_word(e->f, d[i].spec);
+                        fprintf(e->f, " %s", acc);
+                        key_end(e);
+                }
+        }
+        if (e->json)
+                list_end(e);
+}
+
 /* Bandwidths are written in plain bytes per second: the unit language reads their suffixes
  * to the base of 1000 (as systemd), so a base-1024 "9.5M" would read back wrong. In INI form
  * each limit is a line of its own, as in a unit file. */
@@ -788,6 +824,8 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
                 kv_uint(e, "IOWeight", limit_or(&res->io_weight, 100));
         for (enum io_limit_kind i = 0; i < _IO_LIMIT_KIND_MAX; i++)
                 kv_io_limits(e, i, res->io_limits[i], res->n_io_limits[i]);
+        kv_str(e, "DevicePolicy", device_policy_to_string(res->device_policy));
+        kv_device_allow(e, res->device_allow, res->n_device_allow);
         section_end(e);
 
         section_begin(e, "Security");

@@ -266,6 +266,9 @@ void model_unit_free(struct hutch_unit *u) {
         free(u->resources.allowed_cpus);
         for (size_t i = 0; i < _IO_LIMIT_KIND_MAX; i++)
                 io_limits_free(u->resources.io_limits[i], u->resources.n_io_limits[i]);
+        for (size_t i = 0; i < u->resources.n_device_allow; i++)
+                free(u->resources.device_allow[i].spec);
+        free(u->resources.device_allow);
 
         for (size_t i = 0; i < u->security.n_syscall_filter; i++)
                 free(u->security.syscall_filter[i].name);
@@ -314,6 +317,12 @@ static const char *const private_users_table[_PRIVATE_USERS_MAX] = {
         [PRIVATE_USERS_NO] = "no",
         [PRIVATE_USERS_YES] = "yes",
         [PRIVATE_USERS_IDENTITY] = "identity",
+};
+
+static const char *const device_policy_table[_DEVICE_POLICY_MAX] = {
+        [DEVICE_POLICY_AUTO] = "auto",
+        [DEVICE_POLICY_CLOSED] = "closed",
+        [DEVICE_POLICY_STRICT] = "strict",
 };
 
 static const char *const protect_proc_table[_PROTECT_PROC_MAX] = {
@@ -441,6 +450,17 @@ const char *root_mode_to_string(enum root_mode m) {
 int root_mode_from_string(const char *s) {
         return table_from_string(root_mode_table, ELEMENTSOF(root_mode_table), s);
 }
+const char *device_policy_to_string(enum device_policy p) {
+        return table_to_string(device_policy_table, ELEMENTSOF(device_policy_table), (int) p);
+}
+int device_policy_from_string(const char *s) {
+        return table_from_string(device_policy_table, ELEMENTSOF(device_policy_table), s);
+}
+
+bool model_device_filter(const struct hutch_unit *u) {
+        return u->resources.device_policy != DEVICE_POLICY_AUTO || u->resources.n_device_allow > 0;
+}
+
 const char *protect_proc_to_string(enum protect_proc p) {
         return table_to_string(protect_proc_table, ELEMENTSOF(protect_proc_table), (int) p);
 }

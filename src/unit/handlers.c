@@ -741,3 +741,73 @@ int parse_key_io_limit(struct unit_load_context *c, const struct unit_key *k, co
         m[(*n)++] = (struct io_limit){.path = path, .per_sec = bytes, .origin = o};
         return 0;
 }
+
+/* DeviceAllow= "DEVICE [ACCESS]" (systemd's config_parse_device_allow()): DEVICE is one word, a
+ * device node below /dev/ or a driver of /proc/devices as "char-NAME" or "block-NAME" (a glob);
+ * ACCESS is letters of "rwm", all three when left out. The empty value empties the list. */
+int parse_key_device_allow(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                           struct unit_origin o) {
+        struct unit_section_resources *res = &c->unit->resources;
+        if (!*value) {
+                for (size_t i = 0; i < res->n_device_allow; i++)
+                        free(res->device_allow[i].spec);
+                free(res->device_allow);
+                res->device_allow = NULL;
+                res->n_device_allow = 0;
+                return 0;
+        }
+        const char *rest = value;
+        _cleanup_free_ char *word = NULL;
+        parse_why_t why = "";
+        int r = split_first_word(&rest, SPLIT_UNQUOTE, &word, why);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return bad_value(c, k, o, value, why);
+        if (r == 0)
+                return bad_value(c, k, o, value, "expected 'DEVICE [rwm]' (e.g. /dev/ttyUSB0 rw)");
+        _cleanup_free_ char *spec = NULL;
+        r = unit_key_expand(c, k, o, word, &spec);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        rest += strspn(rest, " \t");
+        unsigned access = *rest ? 0 : DEVICE_ACCESS_ALL;
+        for (const char *p = rest; *p; p++) {
+                if (*p == 'r')
+                        access |= DEVICE_ACCESS_READ;
+                else if (*p == 'w')
+                        access |= DEVICE_ACCESS_WRITE;
+                else if (*p == 'm')
+                        access |= DEVICE_ACCESS_MKNOD;
+                else
+                        return bad_value(
+                                c, k, o, rest,
+                                "access is letters of 'rwm' (read, write, mknod), or left out for all");
+        }
+        if (strncmp(spec, "/dev/", 5) == 0) {
+                _cleanup_free_ char *norm = NULL;
+                r = parse_path(spec, &norm, why);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0 || !streq(norm, spec))
+                        return bad_value(c, k, o, spec, "not a normalized path below /dev/");
+        } else if (!((strncmp(spec, "char-", 5) == 0 && spec[5]) ||
+                     (strncmp(spec, "block-", 6) == 0 && spec[6])))
+                return bad_value(c, k, o, spec,
+                                 "not a device node below /dev/, nor a driver of /proc/devices as "
+                                 "'char-NAME' or 'block-NAME'");
+        /* The same device again adds its access to the earlier entry's. */
+        for (size_t i = 0; i < res->n_device_allow; i++)
+                if (streq(res->device_allow[i].spec, spec)) {
+                        res->device_allow[i].access |= access;
+                        res->device_allow[i].origin = o;
+                        return 0;
+                }
+        struct device_allow *m = realloc(res->device_allow, (res->n_device_allow + 1) * sizeof(*m));
+        if (!m)
+                return -ENOMEM;
+        res->device_allow = m;
+        m[res->n_device_allow++] =
+                (struct device_allow){.spec = TAKE_PTR(spec), .access = access, .origin = o};
+        return 0;
+}

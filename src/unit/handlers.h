@@ -69,6 +69,7 @@ DECLARE_HANDLER(parse_key_cpu_set);
 DECLARE_HANDLER(parse_key_memory);
 DECLARE_HANDLER(parse_key_tasks_max);
 DECLARE_HANDLER(parse_key_io_limit);
+DECLARE_HANDLER(parse_key_device_allow);
 /* handlers-exec.c */
 DECLARE_HANDLER(parse_key_exec_start);
 DECLARE_HANDLER(parse_key_environment);

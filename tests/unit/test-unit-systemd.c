@@ -262,6 +262,40 @@ static void test_list_splitting(void) {
                           "IOWriteIOPSMax=: a later line for the same path replaces it; infinity");
         }
         model_unit_free(u);
+        /* DeviceAllow= as systemd's config_parse_device_allow(): one word, then "rwm" letters
+         * (all three when left out); the same device again adds access; empty empties. */
+        u = load_ok("device forms", HEAD "[Resources]\nDevicePolicy=strict\nDeviceAllow=/dev/null rw\n"
+                                         "DeviceAllow=char-pts\nDeviceAllow=/dev/null m\n"
+                                         "DeviceAllow=block-loop r\nDeviceAllow=/dev/char/10:200 w\n");
+        if (u) {
+                const struct unit_section_resources *r = &u->resources;
+                TAP_CHECK(r->device_policy == DEVICE_POLICY_STRICT, "DevicePolicy=strict");
+                TAP_CHECK(r->n_device_allow == 4 && streq(r->device_allow[0].spec, "/dev/null") &&
+                                  r->device_allow[0].access == DEVICE_ACCESS_ALL &&
+                                  streq(r->device_allow[1].spec, "char-pts") &&
+                                  r->device_allow[1].access == DEVICE_ACCESS_ALL &&
+                                  r->device_allow[2].access == DEVICE_ACCESS_READ &&
+                                  r->device_allow[3].access == DEVICE_ACCESS_WRITE,
+                          "DeviceAllow=: access letters, all when left out, merged for the same device");
+                TAP_CHECK(model_device_filter(u), "a policy and a list: a device filter");
+        }
+        model_unit_free(u);
+        u = load_ok("device reset", HEAD "[Resources]\nDeviceAllow=/dev/null\nDeviceAllow=\n");
+        TAP_CHECK(u && u->resources.n_device_allow == 0 && !model_device_filter(u),
+                  "DeviceAllow= (empty) empties the list: no filter with DevicePolicy=auto");
+        model_unit_free(u);
+        expect_roundtrip("devices", HEAD "[Resources]\nDevicePolicy=closed\nDeviceAllow=/dev/ttyUSB0 rw\n"
+                                         "DeviceAllow=char-usb_device r\n");
+        expect_problem("device access", HEAD "[Resources]\nDeviceAllow=/dev/null rx\n", 4, "DeviceAllow",
+                       "letters of 'rwm'");
+        expect_problem("device not below /dev", HEAD "[Resources]\nDeviceAllow=/tmp/null rw\n", 4,
+                       "DeviceAllow", "not a device node below /dev/");
+        expect_problem("device path not normalized", HEAD "[Resources]\nDeviceAllow=/dev/../etc rw\n", 4,
+                       "DeviceAllow", "normalized");
+        expect_problem("driver without a name", HEAD "[Resources]\nDeviceAllow=char- rw\n", 4, "DeviceAllow",
+                       "'char-NAME'");
+        expect_problem("device policy", HEAD "[Resources]\nDevicePolicy=open\n", 4, "DevicePolicy",
+                       "auto, closed, strict");
         expect_problem("iops 0", HEAD "[Resources]\nIOWriteIOPSMax=/dev/sda 0\n", 4, "IOWriteIOPSMax",
                        "more than 0");
         expect_problem("iops without a path", HEAD "[Resources]\nIOReadIOPSMax=100\n", 4, "IOReadIOPSMax",
