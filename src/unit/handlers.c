@@ -676,6 +676,24 @@ int parse_key_tasks_max(struct unit_load_context *c, const struct unit_key *k, c
         return 0;
 }
 
+/* The first word of a "WORD REST" value (systemd's device keys: the word unquoted, the rest of the
+ * line after it, blanks skipped): 0 with *word and *rest set; 1 when a problem was reported (no
+ * word: `missing` says what was expected; an unbalanced quote); -ENOMEM. */
+static int split_device_word(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o,
+                             const char *value, const char *missing, char **word, const char **rest) {
+        *rest = value;
+        parse_why_t why = "";
+        int r = split_first_word(rest, SPLIT_UNQUOTE, word, why);
+        if (r == -ENOMEM)
+                return r;
+        if (r > 0) {
+                *rest += strspn(*rest, " \t");
+                return 0;
+        }
+        r = bad_value(c, k, o, value, r < 0 ? why : missing);
+        return r < 0 ? r : 1;
+}
+
 /* IOReadBandwidthMax=, IOWriteBandwidthMax= (PATH BYTES), IOReadIOPSMax=, IOWriteIOPSMax= (PATH
  * IOPS): per second, with K, M, G, T to the base of 1000; k->arg is the enum io_limit_kind. */
 int parse_key_io_limit(struct unit_load_context *c, const struct unit_key *k, const char *value,
@@ -694,19 +712,16 @@ int parse_key_io_limit(struct unit_load_context *c, const struct unit_key *k, co
         }
         /* systemd's config_parse_io_device_limit(): the path is one word, unquoted; the rest of
          * the line is the rate, "infinity" or parse_size() to the base of 1000 ("1M 500K"). */
-        const char *limit = value;
+        const char *expected = iops ? "expected 'PATH IOPS' (e.g. /dev/sda 1K)"
+                                    : "expected 'PATH BYTES' (e.g. /dev/sda 10M)";
+        const char *limit;
         _cleanup_free_ char *word = NULL;
         parse_why_t why = "";
-        int r = split_first_word(&limit, SPLIT_UNQUOTE, &word, why);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return bad_value(c, k, o, value, why);
-        limit += strspn(limit, " \t");
-        if (r == 0 || !*limit)
-                return bad_value(c, k, o, value,
-                                 iops ? "expected 'PATH IOPS' (e.g. /dev/sda 1K)"
-                                      : "expected 'PATH BYTES' (e.g. /dev/sda 10M)");
+        int r = split_device_word(c, k, o, value, expected, &word, &limit);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        if (!*limit)
+                return bad_value(c, k, o, value, expected);
         uint64_t bytes;
         if (streq(limit, "infinity"))
                 bytes = LIMIT_INFINITY;
@@ -756,21 +771,17 @@ int parse_key_device_allow(struct unit_load_context *c, const struct unit_key *k
                 res->n_device_allow = 0;
                 return 0;
         }
-        const char *rest = value;
+        const char *rest;
         _cleanup_free_ char *word = NULL;
         parse_why_t why = "";
-        int r = split_first_word(&rest, SPLIT_UNQUOTE, &word, why);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return bad_value(c, k, o, value, why);
-        if (r == 0)
-                return bad_value(c, k, o, value, "expected 'DEVICE [rwm]' (e.g. /dev/ttyUSB0 rw)");
+        int r = split_device_word(c, k, o, value, "expected 'DEVICE [rwm]' (e.g. /dev/ttyUSB0 rw)", &word,
+                                  &rest);
+        if (r != 0)
+                return r < 0 ? r : 0;
         _cleanup_free_ char *spec = NULL;
         r = unit_key_expand(c, k, o, word, &spec);
         if (r != 0)
                 return r < 0 ? r : 0;
-        rest += strspn(rest, " \t");
         unsigned access = *rest ? 0 : DEVICE_ACCESS_ALL;
         for (const char *p = rest; *p; p++) {
                 if (*p == 'r')
