@@ -136,6 +136,35 @@ expect_match "missing device: warned with file:line: key" "$ERR" "dev-missing.hu
 expect_match "missing driver: warned" "$ERR" "dev-missing.hutch:7: DeviceAllow: char-hutch-no-such-driver: no character driver"
 expect_eq "missing device: /dev/null still allowed (closed)" "$(get null)" r/w
 
+# --- a restart in a payload/ made anew (after cgroup.kill) keeps the filter ---------------
+# The payload ignores the watchdog's SIGABRT, so TimeoutStopSec= ends it with cgroup.kill, and
+# hutch makes payload/ again for the restart: the device program must be attached to that one too.
+if command -v systemd-notify >/dev/null; then
+        mkdir -p "$T/renew"
+        unit_file dev-renew <<EOF
+[Unit]
+StartLimitBurst=2
+[Service]
+Type=notify
+NotifyAccess=all
+WatchdogSec=1s
+TimeoutStopSec=1s
+Restart=on-watchdog
+ExecStart=/bin/sh -c 'trap "" ABRT; if (: </dev/zero) 2>/dev/null; then echo zero-opens; else echo zero-refused; fi >>/run/out/runs; systemd-notify --ready; while :; do sleep 0.2; done'
+[Sandbox]
+BindPaths=$T/renew:/run/out
+[Resources]
+DevicePolicy=strict
+DeviceAllow=/dev/null rw
+EOF
+        sb_run dev-renew
+        expect_match "renewed payload/: the first run ended in cgroup.kill" "$ERR" "killing the payload cgroup"
+        expect_eq "renewed payload/: both runs refused /dev/zero" "$(cat "$T/renew/runs" 2>&1 | tr '\n' ' ')" \
+                "zero-refused zero-refused "
+else
+        skip "no systemd-notify on this host"
+fi
+
 # --- bad values: refused when the unit is read, with file:line: key ------------------------
 unit_file dev-bad <<EOF
 [Service]
