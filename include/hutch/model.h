@@ -277,6 +277,10 @@ struct unit_section_service {
         char *group;
         struct str_list supplementary_groups;
         mode_t umask; /* default 0022 */
+        /* OOMScoreAdjust=: the payload's /proc/PID/oom_score_adj (-1000..1000); unset: the value hutch
+         * was started with (under systemd, the service's OOMScoreAdjust=). */
+        int oom_score_adjust;
+        bool oom_score_adjust_set;
         struct rlimit_setting rlimits[RLIM_NLIMITS];
         struct unit_origin type_origin, restart_origin, user_origin, group_origin, working_directory_origin,
                 watchdog_origin, notify_access_origin;

@@ -96,6 +96,11 @@ void sandbox_child_release(struct sandbox_child *c);
 
 void sandbox_params_init(struct sandbox_params *p);
 
+/* Takes this process (a supervisor) out of the OOM killer's choice: oom_score_adj -1000, which
+ * needs CAP_SYS_RESOURCE (without it nothing changes; said at debug level). Sandboxes started
+ * afterwards get the unit's OOMScoreAdjust=, or the value this process had before. Idempotent. */
+int sandbox_oom_protect(void);
+
 /* Returns 0 with *ret filled when the payload runs; on failure a negative errno with
  * *err filled and the message already logged, and nothing left behind (the child is
  * reaped, its mounts die with its namespace). */

@@ -758,6 +758,13 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         kv_escaped_words(e, "SupplementaryGroups", svc->supplementary_groups.items);
         snprintf(buf, sizeof buf, "%04o", (unsigned) svc->umask);
         kv_str(e, "UMask", buf);
+        /* Unset (empty, JSON null): the payload keeps the value hutch was started with. */
+        key(e, "OOMScoreAdjust");
+        if (svc->oom_score_adjust_set)
+                fprintf(e->f, "%d", svc->oom_score_adjust);
+        else if (e->json)
+                fputs("null", e->f);
+        key_end(e);
         for (int i = 0; i < RLIM_NLIMITS; i++) {
                 const char *k = rlimit_to_key(i);
                 if (k)

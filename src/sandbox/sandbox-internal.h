@@ -126,3 +126,10 @@ extern const unsigned char sandbox_init_image[];
 extern const size_t sandbox_init_image_size;
 /* The signals PID 1 forwards; blocked in PID 1 before the payload is forked. */
 void sandbox_pid1_signal_set(sigset_t *ret);
+
+/* oom.c: around the sandbox's clone3, the payload's oom_score_adj (OOMScoreAdjust=, or the value
+ * hutch was started with) written to this process, with the privileged floor the kernel copies
+ * at fork. Before: 0 when nothing was written, 1 when sandbox_oom_after_clone() must put this
+ * process's own back, or a negative errno with e filled. */
+int sandbox_oom_before_clone(const struct hutch_unit *u, struct sandbox_error *e);
+void sandbox_oom_after_clone(void);

@@ -778,7 +778,10 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
         cpu_set_t affinity;
         bool pinned = pin_to_this_cpu(&affinity);
         c.affinity = pinned ? &affinity : NULL;
-        pid_t pid = clone3(&args, sizeof args);
+        /* The payload's oom_score_adj, inherited by the child (oom.c). */
+        int oom = sandbox_oom_before_clone(u, err);
+        pid_t pid = oom < 0 ? -1 : clone3(&args, sizeof args);
+        int clone_errno = oom < 0 ? -oom : errno;
         if (pid == 0) {
                 close(errp[0]);
                 if (syncp[1] >= 0)
@@ -787,7 +790,9 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                         close(exitp[0]);
                 child_main(&c);
         }
-        r = pid < 0 ? -errno : 0;
+        if (oom > 0)
+                sandbox_oom_after_clone();
+        r = pid < 0 ? -clone_errno : 0;
         if (pid > 0 && p->setup_pid)
                 *p->setup_pid = pid;
         if (exitp[1] >= 0)
@@ -812,6 +817,10 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
                         close(syncp[1]);
                 if (exitp[0] >= 0)
                         close(exitp[0]);
+                if (oom < 0) {
+                        log_sandbox_error(err);
+                        return oom;
+                }
                 return fail(err, SANDBOX_STEP_CLONE, r, "clone3",
                             into_cgroup ? "(into the payload cgroup)" : "");
         }

@@ -960,6 +960,9 @@ int supervisor_new(const struct hutch_unit *u, struct event_loop *e, const struc
         if (r < 0)
                 goto fail;
 
+        /* An OOM kill in the service's cgroup takes the payload, never the one who reports it. */
+        (void) sandbox_oom_protect();
+
         r = cgroup_tree_setup(u, o->move_self, &s->cgroup);
         if (r < 0)
                 goto fail;

@@ -328,6 +328,25 @@ int parse_key_umask(struct unit_load_context *c, const struct unit_key *k, const
         return 0;
 }
 
+/* OOMScoreAdjust=: an integer from -1000 to 1000, as systemd; empty: back to the inherited value. */
+int parse_key_oom_score_adjust(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                               struct unit_origin o) {
+        struct unit_section_service *svc = &c->unit->service;
+        if (!*value) {
+                svc->oom_score_adjust_set = false;
+                svc->oom_score_adjust = 0;
+                return 0;
+        }
+        parse_why_t why = "";
+        bool negative = value[0] == '-';
+        uint64_t v;
+        if (parse_uint64_range(value + negative, 0, 1000, &v, why) < 0)
+                return bad_value(c, k, o, value, "not an integer from -1000 to 1000");
+        svc->oom_score_adjust = negative ? -(int) v : (int) v;
+        svc->oom_score_adjust_set = true;
+        return 0;
+}
+
 int parse_key_exit_status(struct unit_load_context *c, const struct unit_key *k, const char *value,
                           struct unit_origin o) {
         struct exit_status_set *set = FIELD(c, k, struct exit_status_set);

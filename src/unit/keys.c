@@ -61,6 +61,7 @@ const struct unit_key unit_keys[] = {
         KEY("Service", "Group", parse_key_user_group, U(service.group), U(service.group_origin), 0, NULL, S),
         KEY("Service", "SupplementaryGroups", parse_key_strv, U(service.supplementary_groups), NO_ORIGIN, STRV_USER_GROUP, NULL, S),
         KEY("Service", "UMask", parse_key_umask, U(service.umask), NO_ORIGIN, 0, NULL, 0),
+        KEY("Service", "OOMScoreAdjust", parse_key_oom_score_adjust, U(service.oom_score_adjust), NO_ORIGIN, 0, NULL, 0),
         LIMIT_KEY("LimitCPU"), LIMIT_KEY("LimitFSIZE"), LIMIT_KEY("LimitDATA"), LIMIT_KEY("LimitSTACK"),
         LIMIT_KEY("LimitCORE"), LIMIT_KEY("LimitRSS"), LIMIT_KEY("LimitNOFILE"), LIMIT_KEY("LimitAS"),
         LIMIT_KEY("LimitNPROC"), LIMIT_KEY("LimitMEMLOCK"), LIMIT_KEY("LimitLOCKS"), LIMIT_KEY("LimitSIGPENDING"),

@@ -424,4 +424,71 @@ expect_eq "LimitNOFILE=infinity: runs" "$RC" 0
 check "LimitNOFILE=infinity: soft = hard, at least hutch's own hard limit ($hard_nofile)" \
         test "$(get soft)" = "$(get hard)" -a "$(get hard)" -ge "$hard_nofile"
 
+# --- OOMScoreAdjust=: the payload gets the unit's value, or the one hutch was started with; the
+# supervisor takes -1000 where it holds CAP_SYS_RESOURCE (this host may not grant it to root).
+# hutch runs under a wrapper that raises its own value first (raising needs no privilege).
+printf '#!/bin/sh\necho "$1" >/proc/self/oom_score_adj || exit 99\nshift\nexec "$@"\n' >"$T/oomwrap"
+chmod +x "$T/oomwrap"
+has_sys_resource() { [ $((0x$(sed -n 's/^CapEff:\t//p' /proc/self/status) >> 24 & 1)) = 1 ]; }
+probe oom <<'EOF'
+echo "self=$(cat /proc/self/oom_score_adj)"
+echo "pid1=$(cat /proc/1/oom_score_adj)"
+if echo -1000 >/proc/self/oom_score_adj 2>/dev/null; then echo lower=yes; else echo lower=no; fi
+EOF
+for adj in "" 700; do
+        unit_file sb-oom <<EOF
+[Sandbox]
+BindReadOnlyPaths=$T/oom.sh:/run/probe.sh
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+OOMScoreAdjust=$adj
+EOF
+        want=${adj:-123}
+        RUN="$T/oomwrap 123 $HUTCH run" sb_run sb-oom
+        expect_eq "OOMScoreAdjust=$adj: runs" "$RC" 0
+        [ "$RC" = 0 ] || echo "# $ERR"
+        expect_eq "OOMScoreAdjust=$adj: the payload's oom_score_adj is $want" "$(get self)" "$want"
+        expect_eq "OOMScoreAdjust=$adj: hutch's PID 1 has the payload's" "$(get pid1)" "$want"
+        if has_sys_resource; then
+                expect_eq "OOMScoreAdjust=$adj: the payload cannot lower its own below it" "$(get lower)" no
+        else
+                skip "OOMScoreAdjust=$adj: the payload's floor (hutch lacks CAP_SYS_RESOURCE here)"
+        fi
+done
+
+# Lower than hutch's own: only with CAP_SYS_RESOURCE; without, the start fails and says why.
+unit_file sb-oom-low <<EOF
+[Sandbox]
+BindReadOnlyPaths=$T/oom.sh:/run/probe.sh
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+OOMScoreAdjust=-500
+EOF
+RUN="$T/oomwrap 123 $HUTCH run" sb_run sb-oom-low
+if has_sys_resource; then
+        expect_eq "OOMScoreAdjust=-500 below hutch's 123: runs" "$RC" 0
+        expect_eq "OOMScoreAdjust=-500: the payload's oom_score_adj" "$(get self)" -500
+else
+        expect_eq "OOMScoreAdjust=-500 below hutch's 123, no CAP_SYS_RESOURCE: setup fails" "$RC" 125
+        expect_match "OOMScoreAdjust=-500: the error names the key and the capability" "$ERR" \
+                "set oom_score_adj /proc/self/oom_score_adj: Permission denied .OOMScoreAdjust=-500; lower than hutch.s own needs CAP_SYS_RESOURCE"
+fi
+
+# The supervisor's own, read from the host while the payload sleeps.
+unit_file sb-oom-sup <<'EOF'
+[Service]
+ExecStart=/bin/sleep 30
+OOMScoreAdjust=300
+EOF
+"$T/oomwrap" 123 $HUTCH run sb-oom-sup 2>"$T/sup-stderr" &
+sup=$!
+# (proc files have no size: read them)
+started() { [ -n "$(cat "/proc/$sup/task/$sup/children" 2>/dev/null)" ]; }
+for _ in $(seq 100); do started && break; sleep 0.1; done
+check "OOMScoreAdjust=300: the sandbox runs" started || sed 's/^/# /' "$T/sup-stderr"
+if has_sys_resource; then want=-1000; else want=123; fi
+expect_eq "the supervisor's own oom_score_adj is $want" "$(cat /proc/$sup/oom_score_adj)" "$want"
+kill -TERM "$sup"
+wait "$sup"
+
 done_testing

@@ -263,6 +263,21 @@ static void test_service(void) {
         expect_problem("bad signal", HEAD "KillSignal=SIGFOO\n", 3, "KillSignal", "SIGFOO");
         expect_problem("bad umask", HEAD "UMask=999\n", 3, "UMask", "999");
 
+        /* OOMScoreAdjust=: systemd's range; an empty value goes back to the inherited one. */
+        u = load_ok("oom score", HEAD "OOMScoreAdjust=-1000\n");
+        TAP_CHECK(u && u->service.oom_score_adjust_set && u->service.oom_score_adjust == -1000,
+                  "OOMScoreAdjust=-1000");
+        model_unit_free(u);
+        u = load_ok("oom score reset", HEAD "OOMScoreAdjust=1000\nOOMScoreAdjust=\n");
+        TAP_CHECK(u && !u->service.oom_score_adjust_set, "OOMScoreAdjust= empty resets to inherited");
+        model_unit_free(u);
+        expect_problem("oom score too high", HEAD "OOMScoreAdjust=1001\n", 3, "OOMScoreAdjust",
+                       "-1000 to 1000");
+        expect_problem("oom score too low", HEAD "OOMScoreAdjust=-1001\n", 3, "OOMScoreAdjust",
+                       "-1000 to 1000");
+        expect_problem("oom score not a number", HEAD "OOMScoreAdjust=low\n", 3, "OOMScoreAdjust", "low");
+        expect_problem("oom score double sign", HEAD "OOMScoreAdjust=--5\n", 3, "OOMScoreAdjust", "--5");
+
         u = load_ok("exit status", HEAD "SuccessExitStatus=1 2 SIGHUP\nSuccessExitStatus=75\n"
                                         "RestartPreventExitStatus=3\nRestartPreventExitStatus=\n");
         if (u) {
