@@ -89,6 +89,15 @@ int cgroup_device_majors(const char *proc_devices, char type, const char *patter
 struct bpf_insn;
 size_t cgroup_device_program(const struct device_rule *rules, size_t n, struct bpf_insn *out);
 
+/* IPAddressAllow= and IPAddressDeny= (ipfilter.c): the payload cgroup's two socket-buffer
+ * programs, when the unit filters addresses (model_ip_filter()): loaded and attached, or an
+ * error naming the key; called by cgroup_apply_limits(). */
+int cgroup_apply_ip_filter(struct cgroup_tree *t, const struct hutch_unit *u);
+/* The program for packets coming in (ingress: their source address is checked) or going out (the
+ * destination): its length in instructions, written to out unless NULL. It returns 1 to pass a
+ * packet, 0 to drop it. */
+size_t cgroup_ip_program(const struct unit_section_resources *res, bool ingress, struct bpf_insn *out);
+
 /* The disk whose io.max limits I/O to `path` (IOReadBandwidthMax=, IOWriteBandwidthMax=), as
  * systemd finds it: a block device node is that device, a file or directory the device of its
  * file system (on btrfs the single device of a single-device file system); then, through the

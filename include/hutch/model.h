@@ -104,6 +104,20 @@ struct device_allow {
         struct unit_origin origin;
 };
 
+/* IPAddressAllow=, IPAddressDeny=: one address prefix, its address masked to its length
+ * (10.1.2.3/8 is 10.0.0.0/8). */
+struct ip_prefix {
+        bool ipv6;
+        unsigned char prefixlen; /* 0..32, 0..128 */
+        uint8_t addr[16];        /* network byte order; IPv4 uses the first 4 */
+        struct unit_origin origin;
+};
+
+struct ip_prefix_list {
+        struct ip_prefix *items;
+        size_t n;
+};
+
 enum io_limit_kind {
         IO_READ_BANDWIDTH_MAX,
         IO_WRITE_BANDWIDTH_MAX,
@@ -332,6 +346,10 @@ struct unit_section_resources {
         struct unit_origin device_policy_origin;
         struct device_allow *device_allow;
         size_t n_device_allow;
+        /* Packets of the payload's sockets: allowed when the peer (source of what comes in,
+         * destination of what goes out) is in the allow list, else dropped when in the deny list,
+         * else allowed (systemd's rules). */
+        struct ip_prefix_list ip_address_allow, ip_address_deny;
 };
 
 struct unit_section_security {
@@ -444,6 +462,8 @@ int device_policy_from_string(const char *s);
 /* Whether the unit's devices are filtered at all (a cgroup device program): a policy other
  * than auto, or any DeviceAllow= entry. */
 bool model_device_filter(const struct hutch_unit *u);
+/* Whether the unit filters IP packets (IPAddressAllow= or IPAddressDeny= lists something). */
+bool model_ip_filter(const struct hutch_unit *u);
 const char *protect_proc_to_string(enum protect_proc p);
 int protect_proc_from_string(const char *s);
 const char *proc_subset_to_string(enum proc_subset p);

@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "cgroup/bpf-prog.h"
 #include "hutch/cgroup.h"
 #include "hutch/log.h"
 
@@ -170,9 +171,7 @@ int cgroup_device_rules(const struct hutch_unit *u, const char *proc_devices, st
 }
 
 /* Instruction encoders, for the few kinds the program uses. */
-static struct bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
-        return (struct bpf_insn){.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm};
-}
+#define insn bpf_insn_make
 #define LOAD_CTX_U32(dst, field) \
         insn(BPF_LDX | BPF_MEM | BPF_W, dst, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, field), 0)
 #define JNE_IMM(reg, imm, off) insn(BPF_JMP | BPF_JNE | BPF_K, reg, 0, off, imm)
@@ -286,44 +285,8 @@ int cgroup_apply_devices(struct cgroup_tree *t, const struct hutch_unit *u) {
                 return log_oom();
         cgroup_device_program(rules, n, prog);
 
-        union bpf_attr load = {
-                .prog_type = BPF_PROG_TYPE_CGROUP_DEVICE,
-                .insns = (uint64_t) (uintptr_t) prog,
-                .insn_cnt = (uint32_t) count,
-                .license = (uint64_t) (uintptr_t) "GPL",
-                .prog_name = "hutch_devices",
-        };
-        _cleanup_close_ int fd = (int) syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load);
-        if (fd < 0) {
-                r = -errno;
-                /* Again with the verifier's log, for the message (a log that does not fit fails
-                 * the load with ENOSPC, so the first try has none). */
-                char verifier_log[4096] = "";
-                if (r == -EACCES) {
-                        load.log_buf = (uint64_t) (uintptr_t) verifier_log;
-                        load.log_size = sizeof verifier_log;
-                        load.log_level = 1;
-                        int again = (int) syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load);
-                        if (again >= 0)
-                                close(again);
-                        verifier_log[strcspn(verifier_log, "\n")] = 0;
-                }
-                /* A kernel that refuses the program cannot filter devices: the unit asked for it,
-                 * so hutch does not start it unfiltered (systemd goes on without the filter). */
-                return log_error_errno(r, "%s%s: load the cgroup device program: %m (%s)", where, key,
-                                       r == -EPERM    ? "hutch needs CAP_SYS_ADMIN or CAP_BPF for it"
-                                       : r == -EINVAL ? "this kernel lacks cgroup BPF (CONFIG_CGROUP_BPF)"
-                                                      : verifier_log);
-        }
-        union bpf_attr attach = {
-                .target_fd = (uint32_t) t->payload_fd,
-                .attach_bpf_fd = (uint32_t) fd,
-                .attach_type = BPF_CGROUP_DEVICE,
-                .attach_flags = BPF_F_ALLOW_MULTI,
-        };
-        if (syscall(SYS_bpf, BPF_PROG_ATTACH, &attach, sizeof attach) < 0)
-                return log_error_errno(-errno, "%s%s: attach the cgroup device program to %s%s: %m", where,
-                                       key, t->mount_path, t->payload_path);
-        /* The cgroup holds the program from here on; our descriptor closes. */
-        return 0;
+        const enum bpf_attach_type at = BPF_CGROUP_DEVICE;
+        const struct bpf_insn *progs[] = {prog};
+        return cgroup_bpf_attach(t, BPF_PROG_TYPE_CGROUP_DEVICE, &at, 1, progs, &count, "device", where,
+                                 key);
 }

@@ -195,5 +195,8 @@ int cgroup_apply_limits(struct cgroup_tree *t, const struct hutch_unit *u) {
         r = write_io_limits(t, res);
         if (r < 0)
                 return r;
-        return cgroup_apply_devices(t, u);
+        r = cgroup_apply_devices(t, u);
+        if (r < 0)
+                return r;
+        return cgroup_apply_ip_filter(t, u);
 }

@@ -4,6 +4,7 @@
  * spans in microseconds, "infinity" as a string). One walk over the model feeds both
  * writers, so the two outputs cannot drift apart. */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -513,6 +514,21 @@ static void kv_tmpfs(struct emitter *e, const struct unit_section_sandbox *sb) {
         list_end(e);
 }
 
+/* IPAddressAllow=, IPAddressDeny=: every prefix as ADDRESS/LENGTH, on one line. */
+static void kv_ip_prefixes(struct emitter *e, const char *k, const struct ip_prefix_list *l) {
+        bool first;
+        list_begin(e, k, &first);
+        for (size_t i = 0; i < l->n; i++) {
+                char addr[INET6_ADDRSTRLEN], buf[INET6_ADDRSTRLEN + 8];
+                const struct ip_prefix *p = &l->items[i];
+                if (!inet_ntop(p->ipv6 ? AF_INET6 : AF_INET, p->addr, addr, sizeof addr))
+                        continue;
+                snprintf(buf, sizeof buf, "%s/%u", addr, p->prefixlen);
+                list_item(e, &first, buf);
+        }
+        list_end(e);
+}
+
 /* DeviceAllow=, as kv_io_limits(): a line per device in INI form; access as "rwm" letters. */
 static void kv_device_allow(struct emitter *e, const struct device_allow *d, size_t n) {
         bool first;
@@ -833,6 +849,8 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
                 kv_io_limits(e, i, res->io_limits[i], res->n_io_limits[i]);
         kv_str(e, "DevicePolicy", device_policy_to_string(res->device_policy));
         kv_device_allow(e, res->device_allow, res->n_device_allow);
+        kv_ip_prefixes(e, "IPAddressAllow", &res->ip_address_allow);
+        kv_ip_prefixes(e, "IPAddressDeny", &res->ip_address_deny);
         section_end(e);
 
         section_begin(e, "Security");

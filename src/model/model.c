@@ -269,6 +269,8 @@ void model_unit_free(struct hutch_unit *u) {
         for (size_t i = 0; i < u->resources.n_device_allow; i++)
                 free(u->resources.device_allow[i].spec);
         free(u->resources.device_allow);
+        free(u->resources.ip_address_allow.items);
+        free(u->resources.ip_address_deny.items);
 
         for (size_t i = 0; i < u->security.n_syscall_filter; i++)
                 free(u->security.syscall_filter[i].name);
@@ -459,6 +461,10 @@ int device_policy_from_string(const char *s) {
 
 bool model_device_filter(const struct hutch_unit *u) {
         return u->resources.device_policy != DEVICE_POLICY_AUTO || u->resources.n_device_allow > 0;
+}
+
+bool model_ip_filter(const struct hutch_unit *u) {
+        return u->resources.ip_address_allow.n > 0 || u->resources.ip_address_deny.n > 0;
 }
 
 const char *protect_proc_to_string(enum protect_proc p) {

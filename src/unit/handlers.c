@@ -4,8 +4,10 @@
  * reported, and a negative errno only for failures that end the load (-ENOMEM).
  * systemd semantics throughout: a repeated list key appends, an empty assignment resets. */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -839,5 +841,90 @@ int parse_key_device_allow(struct unit_load_context *c, const struct unit_key *k
         res->device_allow = m;
         m[res->n_device_allow++] =
                 (struct device_allow){.spec = TAKE_PTR(spec), .access = access, .origin = o};
+        return 0;
+}
+
+/* IPAddressAllow=, IPAddressDeny= (systemd's config_parse_in_addr_prefixes()): a list of
+ * ADDRESS[/PREFIXLENGTH], IPv4 or IPv6, a host address without the length, or one of the names
+ * "any", "localhost", "link-local", "multicast" (each an IPv4 and an IPv6 prefix). The address
+ * is masked to its length. The empty value empties the list. */
+static const struct {
+        const char *name;
+        const char *v4, *v6;
+} ip_prefix_names[] = {
+        {"any", "0.0.0.0/0", "::/0"},
+        {"localhost", "127.0.0.0/8", "::1/128"},
+        {"link-local", "169.254.0.0/16", "fe80::/64"},
+        {"multicast", "224.0.0.0/4", "ff00::/8"},
+};
+
+/* NULL with *ret, or why the word is not a prefix. */
+static const char *parse_ip_prefix(const char *word, struct ip_prefix *ret) {
+        static const char not_address[] =
+                "not an IPv4 or IPv6 address, nor any, localhost, link-local or multicast";
+        char addr[INET6_ADDRSTRLEN + 1];
+        const char *slash = strchr(word, '/');
+        size_t len = slash ? (size_t) (slash - word) : strlen(word);
+        if (len == 0 || len >= sizeof addr)
+                return not_address;
+        memcpy(addr, word, len);
+        addr[len] = 0;
+        struct ip_prefix p = {0};
+        if (inet_pton(AF_INET6, addr, p.addr) == 1)
+                p.ipv6 = true;
+        else if (inet_pton(AF_INET, addr, p.addr) != 1)
+                return not_address;
+        unsigned max = p.ipv6 ? 128 : 32;
+        uint64_t plen = max;
+        parse_why_t why = "";
+        if (slash && parse_uint64_range(slash + 1, 0, max, &plen, why) < 0)
+                return p.ipv6 ? "an IPv6 prefix length after '/' is a number from 0 to 128"
+                              : "an IPv4 prefix length after '/' is a number from 0 to 32";
+        p.prefixlen = (unsigned char) plen;
+        for (unsigned bit = (unsigned) plen; bit < max; bit++)
+                p.addr[bit / 8] &= (uint8_t) ~(0x80u >> (bit % 8));
+        *ret = p;
+        return NULL;
+}
+
+static int ip_prefix_list_add(struct ip_prefix_list *l, const struct ip_prefix *p) {
+        struct ip_prefix *m = realloc(l->items, (l->n + 1) * sizeof(*m));
+        if (!m)
+                return -ENOMEM;
+        l->items = m;
+        m[l->n++] = *p;
+        return 0;
+}
+
+int parse_key_ip_address(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                         struct unit_origin o) {
+        struct ip_prefix_list *l = FIELD(c, k, struct ip_prefix_list);
+        if (!*value) {
+                free(l->items);
+                *l = (struct ip_prefix_list){0};
+                return 0;
+        }
+        _cleanup_strv_free_ char **words = NULL;
+        int r = split_value(c, k, o, value, &words);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        STRV_FOREACH (w, words) {
+                const char *forms[2] = {*w, NULL};
+                for (size_t i = 0; i < ELEMENTSOF(ip_prefix_names); i++)
+                        if (streq(*w, ip_prefix_names[i].name)) {
+                                forms[0] = ip_prefix_names[i].v4;
+                                forms[1] = ip_prefix_names[i].v6;
+                        }
+                for (size_t i = 0; i < ELEMENTSOF(forms) && forms[i]; i++) {
+                        struct ip_prefix p;
+                        const char *why = parse_ip_prefix(forms[i], &p);
+                        if (why)
+                                return bad_value(c, k, o, *w, why);
+                        p.origin = o;
+                        r = ip_prefix_list_add(l, &p);
+                        if (r < 0)
+                                return r;
+                }
+        }
         return 0;
 }

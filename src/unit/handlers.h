@@ -58,6 +58,7 @@ DECLARE_HANDLER(parse_key_unsigned);
 DECLARE_HANDLER(parse_key_signal);
 DECLARE_HANDLER(parse_key_umask);
 DECLARE_HANDLER(parse_key_oom_score_adjust);
+DECLARE_HANDLER(parse_key_ip_address);
 DECLARE_HANDLER(parse_key_exit_status);
 DECLARE_HANDLER(parse_key_rlimit);
 DECLARE_HANDLER(parse_key_path);

@@ -103,6 +103,8 @@ const struct unit_key unit_keys[] = {
         KEY("Resources", "IOWriteIOPSMax", parse_key_io_limit, 0, NO_ORIGIN, IO_WRITE_IOPS_MAX, NULL, S),
         ENUM_KEY("Resources", "DevicePolicy", U(resources.device_policy), U(resources.device_policy_origin), device_policy_from_string, "auto, closed, strict"),
         KEY("Resources", "DeviceAllow", parse_key_device_allow, 0, NO_ORIGIN, 0, NULL, S),
+        KEY("Resources", "IPAddressAllow", parse_key_ip_address, U(resources.ip_address_allow), NO_ORIGIN, 0, NULL, 0),
+        KEY("Resources", "IPAddressDeny", parse_key_ip_address, U(resources.ip_address_deny), NO_ORIGIN, 0, NULL, 0),
 
         KEY("Security", "CapabilityBoundingSet", parse_key_capabilities, U(security.capability_bounding_set), U(security.capability_bounding_set_origin), 0, NULL, 0),
         KEY("Security", "AmbientCapabilities", parse_key_capabilities, U(security.ambient_capabilities), U(security.ambient_capabilities_origin), 0, NULL, 0),

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ebpf-run.h"
 #include "hutch/cgroup.h"
 #include "tap.h"
 
@@ -24,46 +25,12 @@ static const char proc_devices[] = "Character devices:\n"
                                    "  8 sd\n"
                                    "254 virtblk\n";
 
-/* Runs the program on one request: 1 allow, 0 deny, -1 when it does something this
- * interpreter (and the program's design) does not know. */
+/* Runs the program on one request: 1 allow, 0 deny, -1 when it does something the interpreter
+ * (and the program's design) does not know. */
 static int run(const struct bpf_insn *p, size_t n, unsigned type, unsigned access, unsigned maj,
                unsigned min) {
-        uint32_t ctx[3] = {type | access << 16, maj, min};
-        uint64_t reg[11] = {0};
-        for (size_t pc = 0, steps = 0; pc < n && steps < 10000; pc++, steps++) {
-                const struct bpf_insn *i = &p[pc];
-                switch (i->code) {
-                case BPF_LDX | BPF_MEM | BPF_W:
-                        if (i->src_reg != BPF_REG_1 || i->off % 4 || i->off < 0 || i->off > 8)
-                                return -1;
-                        reg[i->dst_reg] = ctx[i->off / 4];
-                        break;
-                case BPF_ALU64 | BPF_AND | BPF_K:
-                        reg[i->dst_reg] &= (uint64_t) (int64_t) i->imm;
-                        break;
-                case BPF_ALU64 | BPF_RSH | BPF_K:
-                        reg[i->dst_reg] >>= i->imm;
-                        break;
-                case BPF_ALU64 | BPF_MOV | BPF_X:
-                        reg[i->dst_reg] = reg[i->src_reg];
-                        break;
-                case BPF_ALU64 | BPF_MOV | BPF_K:
-                        reg[i->dst_reg] = (uint64_t) (int64_t) i->imm;
-                        break;
-                case BPF_JMP | BPF_JNE | BPF_K:
-                        if (reg[i->dst_reg] != (uint64_t) (int64_t) i->imm) {
-                                if (i->off < 0 || pc + 1 + (size_t) i->off >= n)
-                                        return -1;
-                                pc += (size_t) i->off;
-                        }
-                        break;
-                case BPF_JMP | BPF_EXIT:
-                        return (int) reg[0];
-                default:
-                        return -1;
-                }
-        }
-        return -1;
+        struct bpf_cgroup_dev_ctx ctx = {.access_type = type | access << 16, .major = maj, .minor = min};
+        return (int) ebpf_run(p, n, &(struct ebpf_env){.ctx = &ctx, .ctx_size = sizeof ctx});
 }
 
 #define C BPF_DEVCG_DEV_CHAR

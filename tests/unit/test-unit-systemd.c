@@ -286,6 +286,51 @@ static void test_list_splitting(void) {
         model_unit_free(u);
         expect_roundtrip("devices", HEAD "[Resources]\nDevicePolicy=closed\nDeviceAllow=/dev/ttyUSB0 rw\n"
                                          "DeviceAllow=char-usb_device r\n");
+        /* IPAddressAllow=/IPAddressDeny= as systemd's config_parse_in_addr_prefixes(): a list of
+         * ADDRESS[/LENGTH] and four names, the address masked to its length; empty empties. */
+        u = load_ok("ip prefixes", HEAD "[Resources]\nIPAddressAllow=10.1.2.3/8 192.0.2.1\n"
+                                        "IPAddressAllow=2001:db8::ff/120 localhost\nIPAddressDeny=any\n");
+        if (u) {
+                const struct ip_prefix_list *a = &u->resources.ip_address_allow,
+                                            *d = &u->resources.ip_address_deny;
+                static const uint8_t ten[4] = {10, 0, 0, 0}, host[4] = {192, 0, 2, 1},
+                                     v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0};
+                TAP_CHECK(a->n == 5 && !a->items[0].ipv6 && a->items[0].prefixlen == 8 &&
+                                  memcmp(a->items[0].addr, ten, 4) == 0,
+                          "IPAddressAllow=10.1.2.3/8: masked to 10.0.0.0/8");
+                TAP_CHECK(a->n == 5 && a->items[1].prefixlen == 32 && memcmp(a->items[1].addr, host, 4) == 0,
+                          "a host address without a length: /32");
+                TAP_CHECK(a->n == 5 && a->items[2].ipv6 && a->items[2].prefixlen == 120 &&
+                                  memcmp(a->items[2].addr, v6, 16) == 0,
+                          "IPv6 2001:db8::ff/120: masked");
+                TAP_CHECK(a->n == 5 && !a->items[3].ipv6 && a->items[3].prefixlen == 8 &&
+                                  a->items[3].addr[0] == 127 && a->items[4].ipv6 &&
+                                  a->items[4].prefixlen == 128 && a->items[4].addr[15] == 1,
+                          "localhost: 127.0.0.0/8 and ::1/128");
+                TAP_CHECK(d->n == 2 && d->items[0].prefixlen == 0 && !d->items[0].ipv6 && d->items[1].ipv6 &&
+                                  d->items[1].prefixlen == 0,
+                          "any: 0.0.0.0/0 and ::/0");
+                TAP_CHECK(a->items[0].origin.line == 4 && d->items[0].origin.line == 6,
+                          "origins of the lines");
+                TAP_CHECK(model_ip_filter(u), "lists: an IP filter");
+        }
+        model_unit_free(u);
+        u = load_ok("ip reset", HEAD "[Resources]\nIPAddressDeny=any\nIPAddressDeny=\n");
+        TAP_CHECK(u && u->resources.ip_address_deny.n == 0 && !model_ip_filter(u),
+                  "IPAddressDeny= (empty) empties the list: no filter");
+        model_unit_free(u);
+        expect_roundtrip("ip prefixes", HEAD "[Resources]\nIPAddressDeny=any\nIPAddressAllow=10.0.0.0/8 "
+                                             "fe80::/64 multicast link-local\n");
+        expect_problem("ip v4 length", HEAD "[Resources]\nIPAddressAllow=10.0.0.0/33\n", 4, "IPAddressAllow",
+                       "from 0 to 32");
+        expect_problem("ip v6 length", HEAD "[Resources]\nIPAddressDeny=::/129\n", 4, "IPAddressDeny",
+                       "from 0 to 128");
+        expect_problem("ip empty length", HEAD "[Resources]\nIPAddressDeny=10.0.0.1/\n", 4, "IPAddressDeny",
+                       "prefix length");
+        expect_problem("ip host name", HEAD "[Resources]\nIPAddressDeny=example.com\n", 4, "IPAddressDeny",
+                       "not an IPv4 or IPv6 address");
+        expect_problem("ip no address", HEAD "[Resources]\nIPAddressDeny=/8\n", 4, "IPAddressDeny",
+                       "not an IPv4 or IPv6 address");
         expect_problem("device access", HEAD "[Resources]\nDeviceAllow=/dev/null rx\n", 4, "DeviceAllow",
                        "letters of 'rwm'");
         expect_problem("device not below /dev", HEAD "[Resources]\nDeviceAllow=/tmp/null rw\n", 4,
