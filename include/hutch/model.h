@@ -306,6 +306,27 @@ struct unit_section_service {
         struct unit_origin timeout_start_origin;
 };
 
+/* RuntimeDirectory=, StateDirectory=, CacheDirectory=, LogsDirectory=, ConfigurationDirectory=:
+ * directories below /run, /var/lib, /var/cache, /var/log and /etc that hutch makes on the host
+ * for the service, owned by User= (not ConfigurationDirectory=), and binds into the sandbox
+ * writable (ConfigurationDirectory= read-only), as systemd's. */
+enum exec_directory {
+        EXEC_DIRECTORY_RUNTIME,
+        EXEC_DIRECTORY_STATE,
+        EXEC_DIRECTORY_CACHE,
+        EXEC_DIRECTORY_LOGS,
+        EXEC_DIRECTORY_CONFIGURATION,
+        _EXEC_DIRECTORY_MAX,
+};
+
+/* RuntimeDirectoryPreserve=: whether the runtime directories outlive a run. */
+enum runtime_preserve {
+        RUNTIME_PRESERVE_NO,      /* default: removed when the payload's run ends */
+        RUNTIME_PRESERVE_YES,     /* never removed */
+        RUNTIME_PRESERVE_RESTART, /* kept across automatic restarts, removed at the end */
+        _RUNTIME_PRESERVE_MAX,
+};
+
 struct unit_section_sandbox {
         char *root_directory;    /* default "/" */
         struct path_list layers; /* lowest first */
@@ -330,6 +351,11 @@ struct unit_section_sandbox {
          * the sandbox's root are inaccessible; default yes. */
         bool protect_credentials;
         struct unit_origin protect_home_origin, protect_credentials_origin;
+        /* By enum exec_directory: paths relative to the type's root ("foo", "foo/bar"), and the
+         * mode of each innermost directory (default 0755). */
+        struct str_list directories[_EXEC_DIRECTORY_MAX];
+        mode_t directory_mode[_EXEC_DIRECTORY_MAX];
+        enum runtime_preserve runtime_directory_preserve;
 };
 
 struct unit_section_resources {
@@ -470,6 +496,13 @@ const char *proc_subset_to_string(enum proc_subset p);
 int proc_subset_from_string(const char *s);
 const char *private_users_to_string(enum private_users p);
 int private_users_from_string(const char *s);
+const char *runtime_preserve_to_string(enum runtime_preserve p);
+int runtime_preserve_from_string(const char *s);
+/* For each enum exec_directory: its key ("StateDirectory"), the host directory its paths are
+ * relative to ("/var/lib"), and the variable the payload finds them in ("STATE_DIRECTORY"). */
+const char *exec_directory_key(enum exec_directory t);
+const char *exec_directory_root(enum exec_directory t);
+const char *exec_directory_env(enum exec_directory t);
 const char *protect_home_to_string(enum protect_home p);
 /* Also accepts the booleans (yes/true/on/1 ... as parse_boolean), as systemd's ProtectHome=. */
 int protect_home_from_string(const char *s);

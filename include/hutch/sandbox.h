@@ -101,6 +101,11 @@ void sandbox_params_init(struct sandbox_params *p);
  * afterwards get the unit's OOMScoreAdjust=, or the value this process had before. Idempotent. */
 int sandbox_oom_protect(void);
 
+/* Removes the unit's RuntimeDirectory= directories from the host, with what they hold (never
+ * following a symlink, never crossing into a mount); a failure is warned about. The caller
+ * decides when (RuntimeDirectoryPreserve=). */
+void sandbox_remove_runtime_directories(const struct hutch_unit *u);
+
 /* Returns 0 with *ret filled when the payload runs; on failure a negative errno with
  * *err filled and the message already logged, and nothing left behind (the child is
  * reaped, its mounts die with its namespace). */

@@ -815,6 +815,14 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         else
                 kv_str(e, "ProtectHome", protect_home_to_string(sb->protect_home));
         kv_bool(e, "ProtectCredentials", sb->protect_credentials);
+        for (int i = 0; i < _EXEC_DIRECTORY_MAX; i++) {
+                char k[64];
+                kv_strv(e, exec_directory_key(i), sb->directories[i].items);
+                snprintf(k, sizeof k, "%sMode", exec_directory_key(i));
+                snprintf(buf, sizeof buf, "%04o", (unsigned) sb->directory_mode[i]);
+                kv_str(e, k, buf);
+        }
+        kv_str(e, "RuntimeDirectoryPreserve", runtime_preserve_to_string(sb->runtime_directory_preserve));
         section_end(e);
 
         section_begin(e, "Resources");

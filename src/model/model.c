@@ -155,6 +155,8 @@ struct hutch_unit *model_unit_new(const char *name) {
          * them through owner permissions, whatever its capabilities (systemd's defaults are no). */
         u->sandbox.protect_home = PROTECT_HOME_YES;
         u->sandbox.protect_credentials = true;
+        for (size_t i = 0; i < _EXEC_DIRECTORY_MAX; i++)
+                u->sandbox.directory_mode[i] = 0755;
         u->sandbox.hostname = default_hostname(name);
         if (!u->sandbox.hostname)
                 goto fail;
@@ -262,6 +264,8 @@ void model_unit_free(struct hutch_unit *u) {
         path_list_done(&u->sandbox.read_write_paths);
         path_list_done(&u->sandbox.inaccessible_paths);
         free(u->sandbox.hostname);
+        for (size_t i = 0; i < _EXEC_DIRECTORY_MAX; i++)
+                str_list_done(&u->sandbox.directories[i]);
 
         free(u->resources.allowed_cpus);
         for (size_t i = 0; i < _IO_LIMIT_KIND_MAX; i++)
@@ -338,6 +342,32 @@ static const char *const proc_subset_table[_PROC_SUBSET_MAX] = {
         [PROC_SUBSET_ALL] = "all",
         [PROC_SUBSET_PID] = "pid",
 };
+
+static const char *const runtime_preserve_table[_RUNTIME_PRESERVE_MAX] = {
+        [RUNTIME_PRESERVE_NO] = "no",
+        [RUNTIME_PRESERVE_YES] = "yes",
+        [RUNTIME_PRESERVE_RESTART] = "restart",
+};
+
+static const struct {
+        const char *key, *root, *env;
+} exec_directory_table[_EXEC_DIRECTORY_MAX] = {
+        [EXEC_DIRECTORY_RUNTIME] = {"RuntimeDirectory", "/run", "RUNTIME_DIRECTORY"},
+        [EXEC_DIRECTORY_STATE] = {"StateDirectory", "/var/lib", "STATE_DIRECTORY"},
+        [EXEC_DIRECTORY_CACHE] = {"CacheDirectory", "/var/cache", "CACHE_DIRECTORY"},
+        [EXEC_DIRECTORY_LOGS] = {"LogsDirectory", "/var/log", "LOGS_DIRECTORY"},
+        [EXEC_DIRECTORY_CONFIGURATION] = {"ConfigurationDirectory", "/etc", "CONFIGURATION_DIRECTORY"},
+};
+
+const char *exec_directory_key(enum exec_directory t) {
+        return exec_directory_table[t].key;
+}
+const char *exec_directory_root(enum exec_directory t) {
+        return exec_directory_table[t].root;
+}
+const char *exec_directory_env(enum exec_directory t) {
+        return exec_directory_table[t].env;
+}
 
 static const char *const protect_home_table[_PROTECT_HOME_MAX] = {
         [PROTECT_HOME_NO] = "no",
@@ -484,6 +514,16 @@ const char *private_users_to_string(enum private_users p) {
 }
 int private_users_from_string(const char *s) {
         return table_from_string(private_users_table, ELEMENTSOF(private_users_table), s);
+}
+const char *runtime_preserve_to_string(enum runtime_preserve p) {
+        return table_to_string(runtime_preserve_table, ELEMENTSOF(runtime_preserve_table), (int) p);
+}
+int runtime_preserve_from_string(const char *s) {
+        int r = table_from_string(runtime_preserve_table, ELEMENTSOF(runtime_preserve_table), s);
+        bool b;
+        if (r < 0 && s && parse_boolean(s, &b, NULL) >= 0)
+                r = b ? RUNTIME_PRESERVE_YES : RUNTIME_PRESERVE_NO;
+        return r;
 }
 const char *protect_home_to_string(enum protect_home p) {
         return table_to_string(protect_home_table, ELEMENTSOF(protect_home_table), (int) p);

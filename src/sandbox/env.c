@@ -382,6 +382,9 @@ static int load_env_files(const struct path_entry *pe, char ***env) {
 int sandbox_build_env(const struct hutch_unit *u, const struct sandbox_params *p, char ***ret) {
         char **env = NULL;
         int r = strv_extend(&env, "PATH=" DEFAULT_PATH);
+        /* $STATE_DIRECTORY and the others, which the unit's Environment= may still override. */
+        if (r >= 0)
+                r = sandbox_directories_env(u, &env);
         STRV_FOREACH (a, u->service.environment.items) {
                 if (r < 0)
                         break;

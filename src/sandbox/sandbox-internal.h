@@ -133,3 +133,18 @@ void sandbox_pid1_signal_set(sigset_t *ret);
  * process's own back, or a negative errno with e filled. */
 int sandbox_oom_before_clone(const struct hutch_unit *u, struct sandbox_error *e);
 void sandbox_oom_after_clone(void);
+
+/* directories.c: RuntimeDirectory= and the other exec directories. */
+bool sandbox_has_directories(const struct hutch_unit *u);
+/* In the parent: each made on the host where missing (userns_root: the host uid of a user
+ * namespace's root, which then owns what would be host root's; 0 without one), and the binds
+ * that put them into the sandbox, to be freed with sandbox_free_binds(). */
+int sandbox_make_directories(const struct hutch_unit *u, uid_t userns_root, struct bind_mount **ret,
+                             size_t *ret_n, struct sandbox_error *e);
+void sandbox_free_binds(struct bind_mount *b, size_t n);
+/* In the child, once User= is resolved: each given to the service's user and group (not the
+ * configuration directories) and set to its mode. */
+int sandbox_own_directories(const struct hutch_unit *u, const struct sandbox_identity *id,
+                            struct sandbox_error *e);
+/* $RUNTIME_DIRECTORY=... for each type the unit has, appended to *env. */
+int sandbox_directories_env(const struct hutch_unit *u, char ***env);

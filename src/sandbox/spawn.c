@@ -468,8 +468,9 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
 
         struct sandbox_identity id = {0};
         char **env = c->env;
-        if (sandbox_resolve_identity(u, &id, &e) < 0 || sandbox_complete_env(&env, &id, &e) < 0 ||
-            setup_stdio(c, &e) < 0)
+        if (sandbox_resolve_identity(u, &id, &e) < 0 ||
+            (sandbox_has_directories(u) && sandbox_own_directories(u, &id, &e) < 0) ||
+            sandbox_complete_env(&env, &id, &e) < 0 || setup_stdio(c, &e) < 0)
                 child_fail(c, &e);
         /* Expanded here, not in the parent: ExecStart= sees the environment the payload gets,
          * HOME, USER, LOGNAME and SHELL from User= included, as systemd's exec_child() expands
@@ -654,6 +655,9 @@ static int fail(struct sandbox_error *err, enum sandbox_step step, int r, const 
         return -err->error;
 }
 
+static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p, struct sandbox_child *ret,
+                      struct sandbox_error *err);
+
 int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, struct sandbox_child *ret,
                   struct sandbox_error *err) {
         struct sandbox_error dummy;
@@ -663,7 +667,38 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
         *err = (struct sandbox_error){0};
         if (!u->service.exec_start.path)
                 return fail(err, SANDBOX_STEP_EXEC, EINVAL, "no ExecStart=", "");
+        if (!sandbox_has_directories(u))
+                return spawn_unit(u, p, ret, err);
 
+        /* The exec directories, made on the host, become binds of a copy of the unit. */
+        struct bind_mount *dirs = NULL;
+        size_t n_dirs = 0;
+        uid_t userns_root = u->sandbox.private_users == PRIVATE_USERS_YES ? userns_base(u->name) : 0;
+        int r = sandbox_make_directories(u, userns_root, &dirs, &n_dirs, err);
+        if (r < 0) {
+                log_sandbox_error(err);
+                return r;
+        }
+        size_t n = u->sandbox.n_binds + n_dirs;
+        struct bind_mount *binds = calloc(n, sizeof *binds);
+        if (!binds) {
+                sandbox_free_binds(dirs, n_dirs);
+                return fail(err, SANDBOX_STEP_MOUNT, ENOMEM, "allocate", "");
+        }
+        if (u->sandbox.n_binds > 0)
+                memcpy(binds, u->sandbox.binds, u->sandbox.n_binds * sizeof *binds);
+        memcpy(binds + u->sandbox.n_binds, dirs, n_dirs * sizeof *binds);
+        struct hutch_unit with_dirs = *u;
+        with_dirs.sandbox.binds = binds;
+        with_dirs.sandbox.n_binds = n;
+        r = spawn_unit(&with_dirs, p, ret, err);
+        free(binds);
+        sandbox_free_binds(dirs, n_dirs);
+        return r;
+}
+
+static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p, struct sandbox_child *ret,
+                      struct sandbox_error *err) {
         struct sandbox_ctx c = {
                 .u = u,
                 .p = p,

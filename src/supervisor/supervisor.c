@@ -241,6 +241,12 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
 
         struct restart_decision d =
                 restart_decide(u, s->result, e, s->stop_requested, &s->history, now_monotonic());
+        /* The run is over and its cgroup empty: RuntimeDirectory= goes, unless it is to be kept
+         * (for good, or across this restart). */
+        enum runtime_preserve keep = u->sandbox.runtime_directory_preserve;
+        if (keep == RUNTIME_PRESERVE_NO ||
+            (keep == RUNTIME_PRESERVE_RESTART && d.action != RESTART_ACTION_RESTART))
+                sandbox_remove_runtime_directories(u);
         switch (d.action) {
         case RESTART_ACTION_RESTART: {
                 s->history = d.history;

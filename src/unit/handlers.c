@@ -157,6 +157,23 @@ static const char *check_list_word(const struct unit_key *k, const char *w) {
                 if (!valid_user_group_name_or_id(w))
                         return "not a valid group name or numeric id";
                 return NULL;
+        case STRV_RELATIVE_DIR: {
+                /* As systemd: below the type's root, so no absolute path and no "..". */
+                if (w[0] == '/')
+                        return "not a relative path (the directory is below /run, /var/lib, /var/cache, "
+                               "/var/log or /etc)";
+                if (strchr(w, ':'))
+                        return "the SOURCE:LINK form (a symlink to the directory) is not supported by hutch";
+                for (const char *p = w; *p;) {
+                        size_t n = strcspn(p, "/");
+                        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+                                return "not a normalized relative path (no empty, '.' or '..' parts)";
+                        p += n;
+                        if (*p == '/' && !*++p)
+                                return "not a normalized relative path (no empty, '.' or '..' parts)";
+                }
+                return NULL;
+        }
         case STRV_ARCHITECTURE: {
                 /* systemd's architecture names, as SystemCallArchitectures= takes them */
                 static const char *const archs[] = {

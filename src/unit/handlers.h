@@ -12,6 +12,7 @@ enum strv_check {
         STRV_URL,          /* Documentation= */
         STRV_USER_GROUP,   /* SupplementaryGroups= */
         STRV_ARCHITECTURE, /* SystemCallArchitectures= */
+        STRV_RELATIVE_DIR, /* StateDirectory=, ...: a normalized relative path */
 };
 
 enum {

@@ -13,7 +13,13 @@ export HUTCH_UNIT_PATH="$T/units"
 _tap_n=0
 _tap_failed=0
 
+_cleanup_paths=""
+# remove_at_exit PATH...: paths outside $T the test makes (a directory below /var/lib, say),
+# removed with everything in them at exit.
+remove_at_exit() { _cleanup_paths="$_cleanup_paths $*"; }
+
 _cleanup() {
+        for p in $_cleanup_paths; do rm -rf --one-file-system "$p"; done
         # Unmount anything a failed test left under $T (deepest first), then remove it.
         if [ -d "$T" ]; then
                 awk -v t="$T" '$5 ~ "^"t { print $5 }' /proc/self/mountinfo | sort -r |

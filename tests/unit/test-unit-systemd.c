@@ -286,6 +286,39 @@ static void test_list_splitting(void) {
         model_unit_free(u);
         expect_roundtrip("devices", HEAD "[Resources]\nDevicePolicy=closed\nDeviceAllow=/dev/ttyUSB0 rw\n"
                                          "DeviceAllow=char-usb_device r\n");
+        /* StateDirectory= and the other exec directories: relative, normalized paths (specifiers
+         * expanded), a mode each, RuntimeDirectoryPreserve= with systemd's values. */
+        u = load_ok("exec directories",
+                    "[Service]\nExecStart=/bin/true\n[Sandbox]\nStateDirectory=%N %N/sub\n"
+                    "StateDirectoryMode=0700\nRuntimeDirectory=a\nRuntimeDirectory=\n"
+                    "LogsDirectory=l\nRuntimeDirectoryPreserve=restart\n");
+        if (u) {
+                const struct unit_section_sandbox *sb = &u->sandbox;
+                TAP_CHECK(sb->directories[EXEC_DIRECTORY_STATE].n == 2 &&
+                                  strstr(sb->directories[EXEC_DIRECTORY_STATE].items[1], "/sub") &&
+                                  sb->directories[EXEC_DIRECTORY_STATE].items[0][0] != '%',
+                          "StateDirectory=: a list, specifiers expanded");
+                TAP_CHECK(sb->directory_mode[EXEC_DIRECTORY_STATE] == 0700 &&
+                                  sb->directory_mode[EXEC_DIRECTORY_LOGS] == 0755,
+                          "StateDirectoryMode=0700; the others 0755");
+                TAP_CHECK(sb->directories[EXEC_DIRECTORY_RUNTIME].n == 0,
+                          "RuntimeDirectory= (empty) empties it");
+                TAP_CHECK(sb->runtime_directory_preserve == RUNTIME_PRESERVE_RESTART,
+                          "RuntimeDirectoryPreserve=restart");
+        }
+        model_unit_free(u);
+        expect_roundtrip("exec directories",
+                         HEAD "[Sandbox]\nStateDirectory=a a/b\nCacheDirectory=c\n"
+                              "ConfigurationDirectoryMode=0750\nRuntimeDirectoryPreserve=yes\n");
+        expect_problem("state dir absolute", HEAD "[Sandbox]\nStateDirectory=/var/lib/x\n", 4,
+                       "StateDirectory", "not a relative path");
+        expect_problem("state dir dotdot", HEAD "[Sandbox]\nStateDirectory=a/../b\n", 4, "StateDirectory",
+                       "normalized");
+        expect_problem("state dir link form", HEAD "[Sandbox]\nStateDirectory=a:b\n", 4, "StateDirectory",
+                       "SOURCE:LINK");
+        expect_problem("preserve", HEAD "[Sandbox]\nRuntimeDirectoryPreserve=maybe\n", 4,
+                       "RuntimeDirectoryPreserve", "no, yes, restart");
+
         /* IPAddressAllow=/IPAddressDeny= as systemd's config_parse_in_addr_prefixes(): a list of
          * ADDRESS[/LENGTH] and four names, the address masked to its length; empty empties. */
         u = load_ok("ip prefixes", HEAD "[Resources]\nIPAddressAllow=10.1.2.3/8 192.0.2.1\n"
