@@ -53,6 +53,7 @@ struct bind_mount {
         bool recursive; /* rbind (default) */
         bool ignore_missing;
         struct unit_origin origin;
+        const char *key; /* for messages, of a bind hutch adds ("StateDirectory="); NULL: the Bind key */
 };
 
 /* TemporaryFileSystem=: "PATH[:OPTIONS]" */

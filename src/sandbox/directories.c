@@ -25,6 +25,14 @@
 #include "hutch/strv.h"
 #include "sandbox/sandbox-internal.h"
 
+static const char *const directory_keys[_EXEC_DIRECTORY_MAX] = {
+        [EXEC_DIRECTORY_RUNTIME] = "RuntimeDirectory=",
+        [EXEC_DIRECTORY_STATE] = "StateDirectory=",
+        [EXEC_DIRECTORY_CACHE] = "CacheDirectory=",
+        [EXEC_DIRECTORY_LOGS] = "LogsDirectory=",
+        [EXEC_DIRECTORY_CONFIGURATION] = "ConfigurationDirectory=",
+};
+
 bool sandbox_has_directories(const struct hutch_unit *u) {
         for (int t = 0; t < _EXEC_DIRECTORY_MAX; t++)
                 if (u->sandbox.directories[t].n > 0)
@@ -113,6 +121,7 @@ int sandbox_make_directories(const struct hutch_unit *u, uid_t userns_root, stru
                                 .read_only = t == EXEC_DIRECTORY_CONFIGURATION,
                                 .recursive = true,
                                 .origin = sb->directories[t].origin,
+                                .key = directory_keys[t],
                         };
                 }
         if (r < 0) {

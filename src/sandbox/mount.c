@@ -304,7 +304,7 @@ static int collect_host_objects(struct mount_state *s) {
                 return sandbox_error_set(e, SANDBOX_STEP_MOUNT, -ENOMEM, "allocate", NULL, NULL);
         for (size_t i = 0; i < sb->n_binds; i++) {
                 const struct bind_mount *b = &sb->binds[i];
-                const char *key = b->read_only ? "BindReadOnlyPaths=" : "BindPaths=";
+                const char *key = b->key ?: b->read_only ? "BindReadOnlyPaths=" : "BindPaths=";
                 s->bind_fds[i] = -1;
                 int fd = mnt_clone(AT_FDCWD, b->source, b->recursive);
                 if (fd == -ENOENT && b->ignore_missing)
@@ -889,8 +889,10 @@ static int mount_unit_paths(struct mount_state *s) {
         size_t k = 0;
         for (size_t i = 0; i < sb->n_binds; i++)
                 ops[k++] = (struct path_op){sb->binds[i].destination,
-                                            sb->binds[i].read_only ? "BindReadOnlyPaths=" : "BindPaths=", 0,
-                                            i, sb->binds[i].ignore_missing};
+                                            sb->binds[i].key         ? sb->binds[i].key
+                                            : sb->binds[i].read_only ? "BindReadOnlyPaths="
+                                                                     : "BindPaths=",
+                                            0, i, sb->binds[i].ignore_missing};
         for (size_t i = 0; i < sb->n_tmpfs; i++)
                 ops[k++] = (struct path_op){sb->tmpfs[i].path, "TemporaryFileSystem=", 1, i, false};
         for (size_t l = 0; l < 3; l++)
