@@ -46,3 +46,25 @@ mounts() {
 }
 
 require_root
+
+# renewal_unit NAME COMMAND: a unit (more lines from stdin) whose payload runs COMMAND, then says
+# READY=1 and ignores the watchdog's SIGABRT, so that TimeoutStopSec= ends it with cgroup.kill and
+# hutch restarts it once in a payload/ made anew: what a cgroup program enforces must hold in both
+# runs. $T/renew is bound at /run/out for what the runs write.
+renewal_unit() {
+        mkdir -p "$T/renew"
+        {
+                echo "[Unit]"
+                echo "StartLimitBurst=2"
+                echo "[Service]"
+                echo "Type=notify"
+                echo "NotifyAccess=all"
+                echo "WatchdogSec=1s"
+                echo "TimeoutStopSec=1s"
+                echo "Restart=on-watchdog"
+                echo "ExecStart=/bin/sh -c 'trap \"\" ABRT; $2; systemd-notify --ready; while :; do sleep 0.2; done'"
+                echo "[Sandbox]"
+                echo "BindPaths=$T/renew:/run/out"
+                cat
+        } >"$T/units/$1.hutch"
+}

@@ -140,19 +140,7 @@ expect_eq "missing device: /dev/null still allowed (closed)" "$(get null)" r/w
 # The payload ignores the watchdog's SIGABRT, so TimeoutStopSec= ends it with cgroup.kill, and
 # hutch makes payload/ again for the restart: the device program must be attached to that one too.
 if command -v systemd-notify >/dev/null; then
-        mkdir -p "$T/renew"
-        unit_file dev-renew <<EOF
-[Unit]
-StartLimitBurst=2
-[Service]
-Type=notify
-NotifyAccess=all
-WatchdogSec=1s
-TimeoutStopSec=1s
-Restart=on-watchdog
-ExecStart=/bin/sh -c 'trap "" ABRT; if (: </dev/zero) 2>/dev/null; then echo zero-opens; else echo zero-refused; fi >>/run/out/runs; systemd-notify --ready; while :; do sleep 0.2; done'
-[Sandbox]
-BindPaths=$T/renew:/run/out
+        renewal_unit dev-renew 'if (: </dev/zero) 2>/dev/null; then echo zero-opens; else echo zero-refused; fi >>/run/out/runs' <<EOF
 [Resources]
 DevicePolicy=strict
 DeviceAllow=/dev/null rw

@@ -168,20 +168,9 @@ expect_eq "host network, deny 127.0.0.1: 127.0.0.2 passes" "$(sent 127.0.0.2)" o
 
 # --- a restart in a payload/ made anew (after cgroup.kill) keeps the filter -----------------
 if command -v systemd-notify >/dev/null; then
-        mkdir -p "$T/renew"
-        unit_file ip-renew <<EOF
-[Unit]
-StartLimitBurst=2
-[Service]
-Type=notify
-NotifyAccess=all
-WatchdogSec=1s
-TimeoutStopSec=1s
-Restart=on-watchdog
-ExecStart=/bin/sh -c 'trap "" ABRT; /usr/bin/python3 /run/ip.py send 127.0.0.3 >>/run/out/runs; systemd-notify --ready; while :; do sleep 0.2; done'
+        renewal_unit ip-renew '/usr/bin/python3 /run/ip.py send 127.0.0.3 >>/run/out/runs' <<EOF
 [Sandbox]
 BindReadOnlyPaths=$T/ip.py:/run/ip.py
-BindPaths=$T/renew:/run/out
 [Resources]
 IPAddressDeny=127.0.0.3
 EOF
