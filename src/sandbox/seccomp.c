@@ -40,6 +40,7 @@
 #include "hutch/strv.h"
 #include "hutch/syscalls.h"
 #include "sandbox/seccomp-compact.h"
+#include "seccomp-sources-hash.h"
 #include "sandbox/security.h"
 
 #ifndef __O_TMPFILE
@@ -679,23 +680,9 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t size) {
         return h;
 }
 
-/* The group table as built into this binary: a changed table must not load a filter built
- * from the old one, even when the version number stayed the same (a development build). */
-static uint64_t group_table_hash(void) {
-        static uint64_t cached;
-        if (cached)
-                return cached;
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
-        for (const struct syscall_group *g = syscall_groups; g->name; g++) {
-                h = fnv1a(h, g->name, strlen(g->name) + 1);
-                for (const char *const *m = g->members; *m; m++)
-                        h = fnv1a(h, *m, strlen(*m) + 1);
-        }
-        return cached = h;
-}
-
-/* Everything the filter depends on, as text: the versions, the architecture, the effective
- * list and every setting that adds rules. Stored in the cache file and compared on load, so
+/* Everything the filter depends on, as text: the versions (with a hash of the group table and
+ * of the compiler's sources, made at build time: seccomp-sources-hash.h), the architecture, the
+ * effective list and every setting that adds rules. Stored in the cache file and compared on load, so
  * a hash collision can never hand one unit another unit's filter. */
 static char *cache_key(const struct hutch_unit *u, bool allow, char *const *names) {
         const struct unit_section_security *sec = &u->security;
@@ -714,8 +701,8 @@ static char *cache_key(const struct hutch_unit *u, bool allow, char *const *name
                 free(buf);
                 return NULL;
         }
-        fprintf(f, "hutch %s seccomp %u groups %016llx\nlibseccomp %u.%u.%u kernel %s %s\nnative %u\n",
-                HUTCH_VERSION, CACHE_VERSION, (unsigned long long) group_table_hash(), v->major, v->minor,
+        fprintf(f, "hutch %s seccomp %u sources %016llx\nlibseccomp %u.%u.%u kernel %s %s\nnative %u\n",
+                HUTCH_VERSION, CACHE_VERSION, (unsigned long long) SECCOMP_SOURCES_HASH, v->major, v->minor,
                 v->micro, un.release, un.version, seccomp_arch_native());
         fprintf(f, "arches");
         for (size_t i = 0; i < sec->syscall_architectures.n; i++)
