@@ -345,6 +345,10 @@ struct unit_section_sandbox {
         enum protect_proc protect_proc;
         enum proc_subset proc_subset;
         char *hostname; /* default: the unit name */
+        /* ProtectHostname=: sethostname() and setdomainname() refused by the system call filter,
+         * whatever SystemCallFilter= says; default yes. The UTS namespace is the sandbox's own
+         * either way. */
+        bool protect_hostname;
         struct unit_origin root_directory_origin, root_mode_origin, upper_directory_origin, hostname_origin,
                 private_users_origin, private_network_origin, protect_proc_origin, proc_subset_origin;
         enum protect_home protect_home; /* default yes */

@@ -809,6 +809,7 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         kv_str(e, "ProtectProc", protect_proc_to_string(sb->protect_proc));
         kv_str(e, "ProcSubset", proc_subset_to_string(sb->proc_subset));
         kv_str(e, "Hostname", sb->hostname);
+        kv_bool(e, "ProtectHostname", sb->protect_hostname);
         /* As PrivateUsers=: a boolean where it is one, the name otherwise. */
         if (sb->protect_home == PROTECT_HOME_YES || sb->protect_home == PROTECT_HOME_NO)
                 kv_bool(e, "ProtectHome", sb->protect_home == PROTECT_HOME_YES);

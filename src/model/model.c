@@ -151,6 +151,7 @@ struct hutch_unit *model_unit_new(const char *name) {
         u->sandbox.private_devices = true;
         u->sandbox.private_network = true;
         u->sandbox.private_users = PRIVATE_USERS_NO;
+        u->sandbox.protect_hostname = true;
         /* /home, /root, /run/user and the credential files of /etc hidden: a root payload reads
          * them through owner permissions, whatever its capabilities (systemd's defaults are no). */
         u->sandbox.protect_home = PROTECT_HOME_YES;

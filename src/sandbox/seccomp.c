@@ -405,6 +405,11 @@ static size_t forced_list(const struct hutch_unit *u, struct forced *f) {
         /* PrivateDevices=: no device nodes, and no raw port or PCI access either (as systemd). */
         if (u->sandbox.private_devices)
                 f[n++] = (struct forced){"@raw-io", false};
+        /* ProtectHostname=: the names of the sandbox's UTS namespace stay what hutch set. */
+        if (u->sandbox.protect_hostname) {
+                f[n++] = (struct forced){"sethostname", false};
+                f[n++] = (struct forced){"setdomainname", false};
+        }
         return n;
 }
 
@@ -710,10 +715,10 @@ static char *cache_key(const struct hutch_unit *u, bool allow, char *const *name
         fprintf(f, "\nerrno %d\nnamespaces %#lx\nfamilies %s %#" PRIx64 "\n", sec->syscall_error_number,
                 sec->restrict_namespaces, sec->address_families_allow ? "allow" : "deny",
                 sec->address_families);
-        fprintf(f, "flags %d%d%d%d%d%d%d%d%d%d\n", sec->lock_personality, sec->restrict_realtime,
+        fprintf(f, "flags %d%d%d%d%d%d%d%d%d%d%d\n", sec->lock_personality, sec->restrict_realtime,
                 sec->restrict_suid_sgid, sec->memory_deny_write_execute, sec->protect_kernel_tunables,
                 sec->protect_kernel_modules, sec->protect_kernel_logs, sec->protect_clock,
-                u->sandbox.private_devices, u->sandbox.private_network);
+                u->sandbox.private_devices, u->sandbox.private_network, u->sandbox.protect_hostname);
         fprintf(f, "%s", allow ? "allow" : "deny");
         STRV_FOREACH (n, names)
                 fprintf(f, " %s", *n);

@@ -262,6 +262,38 @@ int parse_key_bool(struct unit_load_context *c, const struct unit_key *k, const 
         return 0;
 }
 
+/* True when the space-separated list `words` holds `w`. */
+static bool word_in(const char *words, const char *w) {
+        size_t n = strlen(w);
+        for (const char *p = words; *p;) {
+                size_t l = strcspn(p, " ");
+                if (l == n && strncmp(p, w, n) == 0)
+                        return true;
+                p += l;
+                p += strspn(p, " ");
+        }
+        return false;
+}
+
+int parse_key_always(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                     struct unit_origin o) {
+        const struct always_on *a = k->data;
+        bool b;
+        /* The empty assignment resets to the default, which is what hutch always does. */
+        if (!*value)
+                return 0;
+        const char *w = value;
+        if (parse_boolean(value, &b, NULL) >= 0)
+                w = b ? "yes" : "no";
+        if (word_in(a->accepted, w))
+                return 0;
+        if (word_in(a->refused, w))
+                return bad_value(c, k, o, value, a->why);
+        char msg[PARSE_WHY_MAX];
+        snprintf(msg, sizeof msg, "not one of %s", k->choices);
+        return bad_value(c, k, o, value, msg);
+}
+
 int parse_key_enum(struct unit_load_context *c, const struct unit_key *k, const char *value,
                    struct unit_origin o) {
         int (*from_string)(const char *) = (int (*)(const char *)) k->data;

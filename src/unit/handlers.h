@@ -52,6 +52,13 @@ DECLARE_HANDLER(parse_key_hostname);
 DECLARE_HANDLER(parse_key_strv);
 DECLARE_HANDLER(parse_key_bool);
 DECLARE_HANDLER(parse_key_enum);
+/* A systemd key for a protection every hutch sandbox has (k->data: struct always_on): the
+ * values asking for it are accepted and change nothing, those turning it off are refused. */
+struct always_on {
+        const char *accepted, *refused; /* space-separated words; "yes"/"no" for booleans */
+        const char *why;                /* the message for a refused value */
+};
+DECLARE_HANDLER(parse_key_always);
 DECLARE_HANDLER(parse_key_private_users);
 DECLARE_HANDLER(parse_key_timespan);
 DECLARE_HANDLER(parse_key_timeout_start);

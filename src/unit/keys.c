@@ -27,6 +27,8 @@
 #define ENUM_KEY(sec, name, field, origin, fn, list) \
         { .section = sec, .key = name, .parse = parse_key_enum, .offset = field, .origin_offset = origin, .data = (const void *) fn, .choices = list }
 #define LIMIT_KEY(name) KEY("Service", name, parse_key_rlimit, 0, NO_ORIGIN, 0, NULL, 0)
+#define ALWAYS_KEY(sec, name, yes, no, list, msg) \
+        { .section = sec, .key = name, .parse = parse_key_always, .offset = 0, .origin_offset = NO_ORIGIN, .data = &(const struct always_on){ .accepted = yes, .refused = no, .why = msg }, .choices = list }
 
 const struct unit_key unit_keys[] = {
         KEY("Unit", "Description", parse_key_string, U(unit.description), NO_ORIGIN, 0, NULL, S),
@@ -84,6 +86,7 @@ const struct unit_key unit_keys[] = {
         ENUM_KEY("Sandbox", "ProtectProc", U(sandbox.protect_proc), U(sandbox.protect_proc_origin), protect_proc_from_string, "default, noaccess, invisible, ptraceable"),
         ENUM_KEY("Sandbox", "ProcSubset", U(sandbox.proc_subset), U(sandbox.proc_subset_origin), proc_subset_from_string, "all, pid"),
         KEY("Sandbox", "Hostname", parse_key_hostname, U(sandbox.hostname), U(sandbox.hostname_origin), 0, NULL, S),
+        KEY("Sandbox", "ProtectHostname", parse_key_bool, U(sandbox.protect_hostname), NO_ORIGIN, 0, NULL, 0),
         ENUM_KEY("Sandbox", "ProtectHome", U(sandbox.protect_home), U(sandbox.protect_home_origin), protect_home_from_string, "yes, no, read-only, tmpfs"),
         KEY("Sandbox", "ProtectCredentials", parse_key_bool, U(sandbox.protect_credentials), U(sandbox.protect_credentials_origin), 0, NULL, 0),
         KEY("Sandbox", "RuntimeDirectory", parse_key_strv, U(sandbox.directories[EXEC_DIRECTORY_RUNTIME]), NO_ORIGIN, STRV_RELATIVE_DIR, NULL, S),
@@ -96,6 +99,12 @@ const struct unit_key unit_keys[] = {
         KEY("Sandbox", "LogsDirectoryMode", parse_key_umask, U(sandbox.directory_mode[EXEC_DIRECTORY_LOGS]), NO_ORIGIN, 0, NULL, 0),
         KEY("Sandbox", "ConfigurationDirectory", parse_key_strv, U(sandbox.directories[EXEC_DIRECTORY_CONFIGURATION]), NO_ORIGIN, STRV_RELATIVE_DIR, NULL, S),
         KEY("Sandbox", "ConfigurationDirectoryMode", parse_key_umask, U(sandbox.directory_mode[EXEC_DIRECTORY_CONFIGURATION]), NO_ORIGIN, 0, NULL, 0),
+        /* systemd's keys for what every hutch sandbox has: accepted when they ask for it */
+        ALWAYS_KEY("Sandbox", "PrivateIPC", "yes", "no", "yes, no", "hutch always gives the service an IPC namespace of its own (System V IPC, POSIX message queues)"),
+        ALWAYS_KEY("Sandbox", "PrivateMounts", "yes", "no", "yes, no", "hutch always gives the service a mount namespace of its own, with no propagation to or from the host"),
+        ALWAYS_KEY("Sandbox", "MountAPIVFS", "yes", "no", "yes, no", "hutch always mounts /proc, /sys and /dev in the sandbox"),
+        ALWAYS_KEY("Sandbox", "ProtectControlGroups", "yes strict", "no private", "yes, no, private, strict", "hutch always mounts the service's own cgroup tree read-only on /sys/fs/cgroup, in a cgroup namespace of its own (systemd's strict)"),
+        ALWAYS_KEY("Sandbox", "RemoveIPC", "yes", "no", "yes, no", "the service's IPC objects live in its own IPC namespace and /dev/shm, which end with the sandbox: hutch cannot keep them"),
         ENUM_KEY("Sandbox", "RuntimeDirectoryPreserve", U(sandbox.runtime_directory_preserve), NO_ORIGIN, runtime_preserve_from_string, "no, yes, restart"),
 
         KEY("Resources", "CPUWeight", parse_key_weight, U(resources.cpu_weight), NO_ORIGIN, 0, NULL, 0),
@@ -133,6 +142,7 @@ const struct unit_key unit_keys[] = {
         KEY("Security", "ProtectKernelModules", parse_key_bool, U(security.protect_kernel_modules), NO_ORIGIN, 0, NULL, 0),
         KEY("Security", "ProtectKernelLogs", parse_key_bool, U(security.protect_kernel_logs), NO_ORIGIN, 0, NULL, 0),
         KEY("Security", "ProtectClock", parse_key_bool, U(security.protect_clock), NO_ORIGIN, 0, NULL, 0),
+        ALWAYS_KEY("Security", "KeyringMode", "private", "inherit shared", "inherit, private, shared", "the sandbox always has a session keyring of its own, not linked to the user's (systemd's private)"),
 
         KEY("Install", "WantedBy", parse_key_strv, U(install.wanted_by), NO_ORIGIN, STRV_SYSTEMD_UNIT, NULL, S),
         KEY("Install", "RequiredBy", parse_key_strv, U(install.required_by), NO_ORIGIN, STRV_SYSTEMD_UNIT, NULL, S),

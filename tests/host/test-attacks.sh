@@ -151,6 +151,20 @@ net_unit uevent-userns uevent "PrivateUsers=yes"
 expect_eq "PrivateNetwork=yes, PrivateUsers=yes: no uevent socket either" "$(field uevent)" \
         "errno EPROTONOSUPPORT"
 
+# ProtectHostname=yes (the default) refuses sethostname() even to a payload holding
+# CAP_SYS_ADMIN under a filter that lists it (@privileged); with no, it changes the sandbox's
+# own UTS namespace and never the host's name.
+host_name=$(hostname)
+caps="CapabilityBoundingSet=CAP_SYS_ADMIN
+AmbientCapabilities=CAP_SYS_ADMIN
+SystemCallFilter=@system-service @privileged"
+net_unit hostname-yes sethostname "" "$caps"
+expect_eq "ProtectHostname=yes, CAP_SYS_ADMIN and @privileged: sethostname refused" \
+        "$(field sethostname)" "errno EPERM"
+net_unit hostname-no sethostname "ProtectHostname=no" "$caps"
+expect_eq "ProtectHostname=no: sethostname works (the control)" "$(field sethostname)" ok
+expect_eq "  and the host's name is unchanged" "$(hostname)" "$host_name"
+
 # --- processes and sockets outside the sandbox -------------------------------------------
 # kill(-1, SIGKILL) from a root payload reaches only its own PID namespace.
 sleep 120 &

@@ -436,6 +436,25 @@ int main(void) {
         seccomp_program_free(p);
         u->security.restrict_namespaces = 0;
 
+        /* ProtectHostname=: sethostname and setdomainname refused even where the list allows
+         * them (@privileged), allowed with no. */
+        set_filter(u, "@system-service", "@privileged", NULL);
+        p = build(u);
+        TAP_CHECK(p && X64_0(p, SYS_sethostname) == ERR(EPERM) &&
+                          X64_0(p, SYS_setdomainname) == ERR(EPERM) && X64_0(p, SYS_chroot) == ALLOW,
+                  "ProtectHostname=yes: refused whatever the list");
+        seccomp_program_free(p);
+        u->sandbox.protect_hostname = false;
+        p = build(u);
+        TAP_CHECK(p && X64_0(p, SYS_sethostname) == ALLOW && X64_0(p, SYS_setdomainname) == ALLOW,
+                  "ProtectHostname=no: as the list says");
+        seccomp_program_free(p);
+        u->sandbox.protect_hostname = true;
+        for (size_t i = 0; i < u->security.n_syscall_filter; i++)
+                free(u->security.syscall_filter[i].name);
+        u->security.n_syscall_filter = 0;
+        u->security.syscall_filter_set = false;
+
         /* Everything off: only the list, the arch and TIOCSTI remain. */
         u->security.lock_personality = u->security.restrict_realtime = u->security.restrict_suid_sgid =
                 false;

@@ -532,6 +532,37 @@ static void test_sandbox(void) {
                          "ProtectCredentials=no\nBindReadOnlyPaths=/etc/shadow\n");
         model_unit_free(u);
         expect_problem("bad hostname", HEAD "[Sandbox]\nHostname=-bad-\n", 4, "Hostname", NULL);
+        u = load_ok("protect hostname default", HEAD);
+        TAP_CHECK(u && u->sandbox.protect_hostname, "ProtectHostname=yes by default");
+        model_unit_free(u);
+        u = load_ok("protect hostname no", HEAD "[Sandbox]\nProtectHostname=no\n");
+        TAP_CHECK(u && !u->sandbox.protect_hostname, "ProtectHostname=no");
+        model_unit_free(u);
+        /* systemd's keys for what every sandbox has: the values asking for it load, those turning
+         * it off are refused with the reason, anything else is not a value of the key. */
+        u = load_ok("always-on keys", HEAD "[Sandbox]\nPrivateIPC=yes\nPrivateMounts=true\nMountAPIVFS=1\n"
+                                           "ProtectControlGroups=strict\nProtectControlGroups=yes\n"
+                                           "RemoveIPC=on\nPrivateIPC=\n[Security]\nKeyringMode=private\n");
+        model_unit_free(u);
+        expect_problem("PrivateIPC=no", HEAD "[Sandbox]\nPrivateIPC=no\n", 4, "PrivateIPC",
+                       "'no': hutch always gives the service an IPC namespace of its own");
+        expect_problem("PrivateMounts=no", HEAD "[Sandbox]\nPrivateMounts=false\n", 4, "PrivateMounts",
+                       "mount namespace of its own");
+        expect_problem("MountAPIVFS=no", HEAD "[Sandbox]\nMountAPIVFS=off\n", 4, "MountAPIVFS",
+                       "always mounts /proc, /sys and /dev");
+        expect_problem("ProtectControlGroups=private", HEAD "[Sandbox]\nProtectControlGroups=private\n", 4,
+                       "ProtectControlGroups",
+                       "'private': hutch always mounts the service's own cgroup tree");
+        expect_problem("ProtectControlGroups=no", HEAD "[Sandbox]\nProtectControlGroups=0\n", 4,
+                       "ProtectControlGroups", "read-only");
+        expect_problem("ProtectControlGroups=bad", HEAD "[Sandbox]\nProtectControlGroups=bad\n", 4,
+                       "ProtectControlGroups", "not one of yes, no, private, strict");
+        expect_problem("RemoveIPC=no", HEAD "[Sandbox]\nRemoveIPC=no\n", 4, "RemoveIPC",
+                       "hutch cannot keep them");
+        expect_problem("KeyringMode=shared", HEAD "[Security]\nKeyringMode=shared\n", 4, "KeyringMode",
+                       "session keyring of its own");
+        expect_problem("KeyringMode=yes", HEAD "[Security]\nKeyringMode=yes\n", 4, "KeyringMode",
+                       "not one of inherit, private, shared");
         expect_problem("unknown specifier", HEAD "[Sandbox]\nRootDirectory=/srv/%j\n", 4, "RootDirectory",
                        "unknown specifier '%j'");
         expect_problem("trailing percent", "[Unit]\nDescription=100%\n" HEAD, 2, "Description",
