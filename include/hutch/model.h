@@ -251,6 +251,16 @@ enum protect_home {
         _PROTECT_HOME_MAX,
 };
 
+/* ProtectSystem=: which parts of a writable root (RootMode=volatile, persistent) are read-only.
+ * With RootMode=read-only the whole root is, which is strict. */
+enum protect_system {
+        PROTECT_SYSTEM_NO,     /* default */
+        PROTECT_SYSTEM_YES,    /* /usr, /boot, /efi */
+        PROTECT_SYSTEM_FULL,   /* and /etc */
+        PROTECT_SYSTEM_STRICT, /* the whole root: RootMode=read-only */
+        _PROTECT_SYSTEM_MAX,
+};
+
 /* SystemCallErrorNumber=: an errno, or "kill" (kill the process). */
 #define SYSCALL_ERRNO_KILL (-1)
 
@@ -352,6 +362,8 @@ struct unit_section_sandbox {
         struct unit_origin root_directory_origin, root_mode_origin, upper_directory_origin, hostname_origin,
                 private_users_origin, private_network_origin, protect_proc_origin, proc_subset_origin;
         enum protect_home protect_home; /* default yes */
+        enum protect_system protect_system;
+        struct unit_origin protect_system_origin;
         /* ProtectCredentials= (hutch's own key): the password hash files and host keys of /etc in
          * the sandbox's root are inaccessible; default yes. */
         bool protect_credentials;
@@ -511,6 +523,13 @@ const char *exec_directory_env(enum exec_directory t);
 const char *protect_home_to_string(enum protect_home p);
 /* Also accepts the booleans (yes/true/on/1 ... as parse_boolean), as systemd's ProtectHome=. */
 int protect_home_from_string(const char *s);
+const char *protect_system_to_string(enum protect_system p);
+/* Also accepts the booleans, as systemd's ProtectSystem=. */
+int protect_system_from_string(const char *s);
+/* What ProtectSystem= a unit has in effect: strict with RootMode=read-only, else its own. */
+enum protect_system model_protect_system(const struct unit_section_sandbox *sb);
+/* The paths ProtectSystem=yes makes read-only (NULL-terminated); full adds /etc. */
+extern const char *const protect_system_paths[];
 /* The paths ProtectHome= and ProtectCredentials= act on, inside the sandbox (NULL-terminated). */
 extern const char *const protect_home_paths[];
 extern const char *const protect_credentials_paths[];

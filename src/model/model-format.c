@@ -816,6 +816,7 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         else
                 kv_str(e, "ProtectHome", protect_home_to_string(sb->protect_home));
         kv_bool(e, "ProtectCredentials", sb->protect_credentials);
+        kv_str(e, "ProtectSystem", protect_system_to_string(model_protect_system(sb)));
         for (int i = 0; i < _EXEC_DIRECTORY_MAX; i++) {
                 char k[64];
                 kv_strv(e, exec_directory_key(i), sb->directories[i].items);

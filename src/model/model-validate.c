@@ -180,6 +180,18 @@ int model_validate(const struct hutch_unit *u, struct unit_problems *problems) {
         if (sb->upper_directory && sb->root_directory && streq(sb->upper_directory, sb->root_directory))
                 PROBLEM(sb->upper_directory_origin, "UpperDirectory",
                         "must not be the RootDirectory= itself");
+        /* ProtectSystem= says which parts of the root are read-only, RootMode= whether it is. */
+        if (sb->protect_system_origin.file && sb->root_mode == ROOT_READ_ONLY &&
+            sb->protect_system == PROTECT_SYSTEM_NO)
+                PROBLEM(sb->protect_system_origin, "ProtectSystem",
+                        "'no': the root is read-only with RootMode=read-only (the default); for a "
+                        "writable root use RootMode=volatile or persistent, for one path ReadWritePaths= or "
+                        "StateDirectory=");
+        if (sb->root_mode != ROOT_READ_ONLY && sb->protect_system == PROTECT_SYSTEM_STRICT)
+                PROBLEM(sb->protect_system_origin, "ProtectSystem",
+                        "'strict' makes the whole root read-only, which RootMode=%s contradicts; "
+                        "RootMode=read-only is strict already",
+                        root_mode_to_string(sb->root_mode));
         if (sb->hostname && !hostname_is_valid(sb->hostname))
                 PROBLEM(sb->hostname_origin, "Hostname", "'%s' is not a valid host name", sb->hostname);
         if (sb->private_users == PRIVATE_USERS_IDENTITY) {

@@ -377,6 +377,16 @@ static const char *const protect_home_table[_PROTECT_HOME_MAX] = {
         [PROTECT_HOME_TMPFS] = "tmpfs",
 };
 
+static const char *const protect_system_table[_PROTECT_SYSTEM_MAX] = {
+        [PROTECT_SYSTEM_NO] = "no",
+        [PROTECT_SYSTEM_YES] = "yes",
+        [PROTECT_SYSTEM_FULL] = "full",
+        [PROTECT_SYSTEM_STRICT] = "strict",
+};
+
+/* ProtectSystem=yes, as systemd's; full adds /etc. */
+const char *const protect_system_paths[] = {"/usr", "/boot", "/efi", NULL};
+
 /* ProtectHome=: where systemd keeps users' files. */
 const char *const protect_home_paths[] = {"/home", "/root", "/run/user", NULL};
 /* /lib/modules is skipped where /lib is a link to /usr/lib (merged /usr): the same tree. */
@@ -526,6 +536,20 @@ int runtime_preserve_from_string(const char *s) {
                 r = b ? RUNTIME_PRESERVE_YES : RUNTIME_PRESERVE_NO;
         return r;
 }
+const char *protect_system_to_string(enum protect_system p) {
+        return table_to_string(protect_system_table, ELEMENTSOF(protect_system_table), (int) p);
+}
+int protect_system_from_string(const char *s) {
+        int r = table_from_string(protect_system_table, ELEMENTSOF(protect_system_table), s);
+        bool b;
+        if (r < 0 && s && parse_boolean(s, &b, NULL) >= 0)
+                r = b ? PROTECT_SYSTEM_YES : PROTECT_SYSTEM_NO;
+        return r;
+}
+enum protect_system model_protect_system(const struct unit_section_sandbox *sb) {
+        return sb->root_mode == ROOT_READ_ONLY ? PROTECT_SYSTEM_STRICT : sb->protect_system;
+}
+
 const char *protect_home_to_string(enum protect_home p) {
         return table_to_string(protect_home_table, ELEMENTSOF(protect_home_table), (int) p);
 }

@@ -880,7 +880,8 @@ static int mount_unit_paths(struct mount_state *s) {
         size_t n = sb->n_binds + sb->n_tmpfs + strv_length((char *const *) protect_home_paths) +
                    strv_length((char *const *) protect_credentials_paths) +
                    strv_length((char *const *) protect_credentials_dirs) +
-                   strv_length((char *const *) protect_kernel_modules_paths);
+                   strv_length((char *const *) protect_kernel_modules_paths) +
+                   strv_length((char *const *) protect_system_paths) + 1;
         for (size_t i = 0; i < 3; i++)
                 n += lists[i]->n;
         struct path_op *ops = new0(struct path_op, n);
@@ -914,6 +915,17 @@ static int mount_unit_paths(struct mount_state *s) {
                                                     i,
                                                     true,
                                                     0755};
+        /* ProtectSystem=yes and full on a writable root (with RootMode=read-only all of it is
+         * read-only already): the system's trees read-only, where the root has them. */
+        enum protect_system ps = model_protect_system(sb);
+        if (ps == PROTECT_SYSTEM_YES || ps == PROTECT_SYSTEM_FULL) {
+                size_t i = 0;
+                for (; protect_system_paths[i]; i++)
+                        ops[k++] =
+                                (struct path_op){protect_system_paths[i], "ProtectSystem=", 3, i, true, 0};
+                if (ps == PROTECT_SYSTEM_FULL)
+                        ops[k++] = (struct path_op){"/etc", "ProtectSystem=", 3, i, true, 0};
+        }
         if (sb->protect_credentials)
                 for (size_t i = 0; protect_credentials_paths[i]; i++)
                         ops[k++] = (struct path_op){

@@ -87,6 +87,7 @@ const struct unit_key unit_keys[] = {
         ENUM_KEY("Sandbox", "ProcSubset", U(sandbox.proc_subset), U(sandbox.proc_subset_origin), proc_subset_from_string, "all, pid"),
         KEY("Sandbox", "Hostname", parse_key_hostname, U(sandbox.hostname), U(sandbox.hostname_origin), 0, NULL, S),
         KEY("Sandbox", "ProtectHostname", parse_key_bool, U(sandbox.protect_hostname), NO_ORIGIN, 0, NULL, 0),
+        ENUM_KEY("Sandbox", "ProtectSystem", U(sandbox.protect_system), U(sandbox.protect_system_origin), protect_system_from_string, "yes, no, full, strict"),
         ENUM_KEY("Sandbox", "ProtectHome", U(sandbox.protect_home), U(sandbox.protect_home_origin), protect_home_from_string, "yes, no, read-only, tmpfs"),
         KEY("Sandbox", "ProtectCredentials", parse_key_bool, U(sandbox.protect_credentials), U(sandbox.protect_credentials_origin), 0, NULL, 0),
         KEY("Sandbox", "RuntimeDirectory", parse_key_strv, U(sandbox.directories[EXEC_DIRECTORY_RUNTIME]), NO_ORIGIN, STRV_RELATIVE_DIR, NULL, S),

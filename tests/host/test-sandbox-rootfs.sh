@@ -43,6 +43,35 @@ check "volatile: nothing reached the host" test ! -e /etc/hutch-written -a ! -e 
 sb_run sb-volatile
 expect_eq "volatile: writes are gone at the next start" "$(get seen_before)" none
 
+# --- ProtectSystem= on a writable root: yes keeps /usr read-only, full /etc too ------------
+probe protect-system <<'EOF'
+for d in usr etc var; do
+        echo "$d=$(touch /$d/hutch-protect-system 2>/dev/null && echo writable || echo read-only)"
+done
+echo "usr_mount=$(awk '$5 == "/usr" { print $6 }' /proc/self/mountinfo | cut -d, -f1)"
+EOF
+for ps in yes:writable full:read-only; do
+        etc=${ps#*:}
+        ps=${ps%%:*}
+        unit_file sb-protect-system-$ps <<EOF
+[Sandbox]
+RootMode=volatile
+ProtectSystem=$ps
+BindReadOnlyPaths=$T/protect-system.sh:/run/probe.sh
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+EOF
+        sb_run sb-protect-system-$ps
+        expect_eq "ProtectSystem=$ps, RootMode=volatile: runs" "$RC" 0
+        [ "$RC" = 0 ] || echo "# $ERR"
+        expect_eq "ProtectSystem=$ps: /usr is read-only" "$(get usr)" read-only
+        expect_eq "ProtectSystem=$ps: /usr is a read-only mount" "$(get usr_mount)" ro
+        expect_eq "ProtectSystem=$ps: /etc is $etc" "$(get etc)" "$etc"
+        expect_eq "ProtectSystem=$ps: /var stays writable" "$(get var)" writable
+done
+check "ProtectSystem=: nothing reached the host" test ! -e /usr/hutch-protect-system \
+        -a ! -e /etc/hutch-protect-system -a ! -e /var/hutch-protect-system
+
 # --- persistent: upper/ and work/ in UpperDirectory= ---------------------------------------
 mkdir -p "$T/state"
 chmod 0700 "$T/state"

@@ -534,6 +534,8 @@ static void test_format(void) {
         TAP_CHECK(j && strstr(j, "\"MemoryMax\": 1073741824"), "sizes as integer bytes");
         TAP_CHECK(j && strstr(j, "\"ProtectHome\": true") && strstr(j, "\"ProtectCredentials\": true"),
                   "ProtectHome=, ProtectCredentials= shown (defaults yes)");
+        TAP_CHECK(j && strstr(j, "\"ProtectSystem\": \"strict\"") && strstr(j, "\"ProtectHostname\": true"),
+                  "ProtectSystem= shown as strict for the read-only root; ProtectHostname= yes");
         TAP_CHECK(j && strstr(j, "\"MemoryHigh\": \"infinity\""), "infinity as a string");
         TAP_CHECK(j && strstr(j, "\"TimeoutStartSec\": 90000000"), "time spans as integer microseconds");
         TAP_CHECK(j && strstr(j, "\"RestartSec\": 100000"), "RestartSec= 100ms = 100000");

@@ -532,6 +532,38 @@ static void test_sandbox(void) {
                          "ProtectCredentials=no\nBindReadOnlyPaths=/etc/shadow\n");
         model_unit_free(u);
         expect_problem("bad hostname", HEAD "[Sandbox]\nHostname=-bad-\n", 4, "Hostname", NULL);
+        {
+                static const struct {
+                        const char *value;
+                        enum protect_system want;
+                } ps[] = {{"yes", PROTECT_SYSTEM_YES},
+                          {"on", PROTECT_SYSTEM_YES},
+                          {"full", PROTECT_SYSTEM_FULL},
+                          {"no", PROTECT_SYSTEM_NO}};
+                for (size_t i = 0; i < ELEMENTSOF(ps); i++) {
+                        char text[256];
+                        snprintf(text, sizeof text, HEAD "[Sandbox]\nRootMode=volatile\nProtectSystem=%s\n",
+                                 ps[i].value);
+                        u = load_ok(ps[i].value, text);
+                        TAP_CHECK(u && u->sandbox.protect_system == ps[i].want &&
+                                          model_protect_system(&u->sandbox) == ps[i].want,
+                                  "ProtectSystem=%s with RootMode=volatile", ps[i].value);
+                        model_unit_free(u);
+                }
+        }
+        u = load_ok("protect system on the read-only root", HEAD "[Sandbox]\nProtectSystem=full\n");
+        TAP_CHECK(u && model_protect_system(&u->sandbox) == PROTECT_SYSTEM_STRICT,
+                  "ProtectSystem=full with RootMode=read-only: strict in effect");
+        model_unit_free(u);
+        u = load_ok("protect system strict", HEAD "[Sandbox]\nProtectSystem=strict\n");
+        model_unit_free(u);
+        expect_problem("ProtectSystem=no on the read-only root", HEAD "[Sandbox]\nProtectSystem=no\n", 4,
+                       "ProtectSystem", "'no': the root is read-only with RootMode=read-only");
+        expect_problem("ProtectSystem=strict, RootMode=volatile",
+                       HEAD "[Sandbox]\nProtectSystem=strict\nRootMode=volatile\n", 4, "ProtectSystem",
+                       "which RootMode=volatile contradicts");
+        expect_problem("bad protect system", HEAD "[Sandbox]\nProtectSystem=usr\n", 4, "ProtectSystem",
+                       "yes, no, full, strict");
         u = load_ok("protect hostname default", HEAD);
         TAP_CHECK(u && u->sandbox.protect_hostname, "ProtectHostname=yes by default");
         model_unit_free(u);
