@@ -306,6 +306,18 @@ struct unit_section_service {
          * was started with (under systemd, the service's OOMScoreAdjust=). */
         int oom_score_adjust;
         bool oom_score_adjust_set;
+        /* Nice=, CPUScheduling*=, IOScheduling*=, CPUAffinity=: set on the payload before it runs;
+         * what is unset it inherits from hutch. */
+        int nice;
+        bool nice_set;
+        int cpu_sched_policy; /* SCHED_OTHER, ...; -1: unset */
+        int cpu_sched_priority;
+        bool cpu_sched_priority_set;
+        int cpu_sched_reset_on_fork; /* -1: unset, 0, 1 */
+        int io_sched_class;          /* IOPRIO_CLASS_NONE..IDLE (0-3); -1: unset */
+        int io_sched_priority;       /* 0-7; -1: unset */
+        char *cpu_affinity;          /* a CPU list in cpuset.cpus form ("0-3,6"); NULL: unset */
+        struct unit_origin cpu_sched_origin, io_sched_origin;
         struct rlimit_setting rlimits[RLIM_NLIMITS];
         struct unit_origin type_origin, restart_origin, user_origin, group_origin, working_directory_origin,
                 watchdog_origin, notify_access_origin;
@@ -523,6 +535,11 @@ const char *exec_directory_env(enum exec_directory t);
 const char *protect_home_to_string(enum protect_home p);
 /* Also accepts the booleans (yes/true/on/1 ... as parse_boolean), as systemd's ProtectHome=. */
 int protect_home_from_string(const char *s);
+/* CPUSchedulingPolicy= names by SCHED_* value; IOSchedulingClass= names by IOPRIO_CLASS_* value. */
+const char *cpu_sched_policy_to_string(int p);
+int cpu_sched_policy_from_string(const char *s);
+const char *io_sched_class_to_string(int c);
+int io_sched_class_from_string(const char *s);
 const char *protect_system_to_string(enum protect_system p);
 /* Also accepts the booleans, as systemd's ProtectSystem=. */
 int protect_system_from_string(const char *s);

@@ -210,6 +210,16 @@ static void kv_uint(struct emitter *e, const char *k, uint64_t v) {
         key_end(e);
 }
 
+/* An integer that may be unset: empty in the text, null in JSON. */
+static void kv_opt_int(struct emitter *e, const char *k, bool set, int v) {
+        key(e, k);
+        if (set)
+                fprintf(e->f, "%d", v);
+        else if (e->json)
+                fputs("null", e->f);
+        key_end(e);
+}
+
 static void kv_usec(struct emitter *e, const char *k, usec_t t) {
         key(e, k);
         if (e->json) {
@@ -775,12 +785,18 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         snprintf(buf, sizeof buf, "%04o", (unsigned) svc->umask);
         kv_str(e, "UMask", buf);
         /* Unset (empty, JSON null): the payload keeps the value hutch was started with. */
-        key(e, "OOMScoreAdjust");
-        if (svc->oom_score_adjust_set)
-                fprintf(e->f, "%d", svc->oom_score_adjust);
-        else if (e->json)
-                fputs("null", e->f);
-        key_end(e);
+        kv_opt_int(e, "OOMScoreAdjust", svc->oom_score_adjust_set, svc->oom_score_adjust);
+        /* Unset, the same: hutch's own, inherited. */
+        kv_opt_int(e, "Nice", svc->nice_set, svc->nice);
+        kv_str(e, "CPUSchedulingPolicy", cpu_sched_policy_to_string(svc->cpu_sched_policy));
+        kv_opt_int(e, "CPUSchedulingPriority", svc->cpu_sched_priority_set, svc->cpu_sched_priority);
+        if (svc->cpu_sched_reset_on_fork >= 0)
+                kv_bool(e, "CPUSchedulingResetOnFork", svc->cpu_sched_reset_on_fork);
+        else
+                kv_str(e, "CPUSchedulingResetOnFork", NULL);
+        kv_str(e, "IOSchedulingClass", io_sched_class_to_string(svc->io_sched_class));
+        kv_opt_int(e, "IOSchedulingPriority", svc->io_sched_priority >= 0, svc->io_sched_priority);
+        kv_str(e, "CPUAffinity", svc->cpu_affinity);
         for (int i = 0; i < RLIM_NLIMITS; i++) {
                 const char *k = rlimit_to_key(i);
                 if (k)

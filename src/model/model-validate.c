@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +155,18 @@ int model_validate(const struct hutch_unit *u, struct unit_problems *problems) {
                 PROBLEM(svc->watchdog_origin, "WatchdogSec",
                         "needs Type=notify (the service must send WATCHDOG=1), but Type=%s",
                         service_type_to_string(svc->type));
+
+        /* The kernel takes a priority of 1-99 for the real-time policies and 0 for the others. */
+        bool realtime = svc->cpu_sched_policy == SCHED_FIFO || svc->cpu_sched_policy == SCHED_RR;
+        if (realtime && (!svc->cpu_sched_priority_set || svc->cpu_sched_priority == 0))
+                PROBLEM(svc->cpu_sched_origin, "CPUSchedulingPolicy",
+                        "%s needs CPUSchedulingPriority= from 1 (lowest) to 99",
+                        cpu_sched_policy_to_string(svc->cpu_sched_policy));
+        if (!realtime && svc->cpu_sched_priority_set && svc->cpu_sched_priority != 0)
+                PROBLEM(svc->cpu_sched_origin, "CPUSchedulingPriority",
+                        "%d applies to CPUSchedulingPolicy=fifo and rr only, but the policy is %s",
+                        svc->cpu_sched_priority,
+                        cpu_sched_policy_to_string(svc->cpu_sched_policy) ?: "other (unset)");
 
         if (svc->restart_steps > 0 && svc->restart_max_delay == USEC_INFINITY)
                 PROBLEM(svc->restart_steps_origin, "RestartSteps",

@@ -141,6 +141,10 @@ struct hutch_unit *model_unit_new(const char *name) {
         u->service.kill_signal = SIGTERM;
         u->service.watchdog = 0;
         u->service.umask = 0022;
+        u->service.cpu_sched_policy = -1;
+        u->service.cpu_sched_reset_on_fork = -1;
+        u->service.io_sched_class = -1;
+        u->service.io_sched_priority = -1;
 
         /* [Sandbox]: read-only host root, private /tmp, /dev and network */
         u->sandbox.root_directory = strdup("/");
@@ -246,6 +250,7 @@ void model_unit_free(struct hutch_unit *u) {
         free(u->service.working_directory);
         free(u->service.user);
         free(u->service.group);
+        free(u->service.cpu_affinity);
         str_list_done(&u->service.supplementary_groups);
 
         free(u->sandbox.root_directory);
@@ -460,6 +465,23 @@ static int table_from_string(const char *const *table, size_t n, const char *s) 
                 if (table[i] && streq(table[i], s))
                         return (int) i;
         return -EINVAL;
+}
+
+/* By SCHED_* value (4, SCHED_ISO, was never implemented), and by IOPRIO_CLASS_* value. */
+static const char *const cpu_sched_policy_table[] = {"other", "fifo", "rr", "batch", NULL, "idle"};
+static const char *const io_sched_class_table[] = {"none", "realtime", "best-effort", "idle"};
+
+const char *cpu_sched_policy_to_string(int p) {
+        return table_to_string(cpu_sched_policy_table, ELEMENTSOF(cpu_sched_policy_table), p);
+}
+int cpu_sched_policy_from_string(const char *s) {
+        return table_from_string(cpu_sched_policy_table, ELEMENTSOF(cpu_sched_policy_table), s);
+}
+const char *io_sched_class_to_string(int c) {
+        return table_to_string(io_sched_class_table, ELEMENTSOF(io_sched_class_table), c);
+}
+int io_sched_class_from_string(const char *s) {
+        return table_from_string(io_sched_class_table, ELEMENTSOF(io_sched_class_table), s);
 }
 
 const char *service_type_to_string(enum service_type t) {

@@ -96,6 +96,8 @@ int sandbox_resolve_identity(const struct hutch_unit *u, struct sandbox_identity
                              struct sandbox_error *e);
 int sandbox_complete_env(char ***env, const struct sandbox_identity *id, struct sandbox_error *e);
 int sandbox_apply_rlimits(const struct hutch_unit *u, struct sandbox_error *e);
+/* Nice=, CPUScheduling*=, IOScheduling*=, CPUAffinity= on the calling process (sched.c). */
+int sandbox_apply_scheduling(const struct hutch_unit *u, struct sandbox_error *e);
 /* setgroups, setresgid, setresuid. */
 int sandbox_switch_identity(const struct sandbox_identity *id, struct sandbox_error *e);
 

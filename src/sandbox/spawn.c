@@ -256,7 +256,7 @@ _noreturn_ static void payload_exec(const struct sandbox_ctx *c, const struct sa
 
         /* The payload's limits, not PID 1's (a small LimitAS= or LimitNPROC= must not stop it from
          * forking the payload); before the identity switch, which loses CAP_SYS_RESOURCE. */
-        if (sandbox_apply_rlimits(u, e) < 0)
+        if (sandbox_apply_rlimits(u, e) < 0 || sandbox_apply_scheduling(u, e) < 0)
                 child_fail(c, e);
 
         /* Under hutch's PID 1 the bounding set was narrowed to the unit's before the payload's

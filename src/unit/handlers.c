@@ -379,6 +379,66 @@ int parse_key_umask(struct unit_load_context *c, const struct unit_key *k, const
         return 0;
 }
 
+/* Nice=, CPUSchedulingPolicy=, CPUSchedulingPriority=, CPUSchedulingResetOnFork=,
+ * IOSchedulingClass=, IOSchedulingPriority= (k->arg: which); an empty value unsets. */
+int parse_key_sched(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                    struct unit_origin o) {
+        struct unit_section_service *svc = &c->unit->service;
+        parse_why_t why = "";
+        uint64_t v;
+        bool b;
+        bool empty = !*value;
+        switch (k->arg) {
+        case SCHED_KEY_NICE: {
+                bool negative = value[0] == '-';
+                if (!empty && parse_uint64_range(value + negative, 0, negative ? 20 : 19, &v, why) < 0)
+                        return bad_value(c, k, o, value, "not an integer from -20 to 19");
+                svc->nice_set = !empty;
+                svc->nice = empty ? 0 : negative ? -(int) v : (int) v;
+                return 0;
+        }
+        case SCHED_KEY_CPU_POLICY: {
+                int p = empty ? -1 : cpu_sched_policy_from_string(value);
+                if (!empty && p < 0)
+                        return bad_value(c, k, o, value, "not one of other, batch, idle, fifo, rr");
+                svc->cpu_sched_policy = p;
+                svc->cpu_sched_origin = o;
+                return 0;
+        }
+        case SCHED_KEY_CPU_PRIORITY:
+                if (!empty && parse_uint64_range(value, 0, 99, &v, why) < 0)
+                        return bad_value(c, k, o, value, "not an integer from 0 to 99");
+                svc->cpu_sched_priority_set = !empty;
+                svc->cpu_sched_priority = empty ? 0 : (int) v;
+                svc->cpu_sched_origin = o;
+                return 0;
+        case SCHED_KEY_CPU_RESET_ON_FORK:
+                if (!empty && parse_boolean(value, &b, why) < 0)
+                        return bad_value(c, k, o, value, "not a boolean");
+                svc->cpu_sched_reset_on_fork = empty ? -1 : b;
+                return 0;
+        case SCHED_KEY_IO_CLASS: {
+                int cl = empty ? -1 : io_sched_class_from_string(value);
+                /* systemd takes the kernel's numbers too */
+                if (!empty && cl < 0 && parse_uint64_range(value, 0, 3, &v, why) == 0)
+                        cl = (int) v;
+                if (!empty && cl < 0)
+                        return bad_value(c, k, o, value,
+                                         "not one of none, realtime, best-effort, idle (0-3)");
+                svc->io_sched_class = cl;
+                svc->io_sched_origin = o;
+                return 0;
+        }
+        case SCHED_KEY_IO_PRIORITY:
+                if (!empty && parse_uint64_range(value, 0, 7, &v, why) < 0)
+                        return bad_value(c, k, o, value, "not an integer from 0 to 7");
+                svc->io_sched_priority = empty ? -1 : (int) v;
+                svc->io_sched_origin = o;
+                return 0;
+        }
+        return -EINVAL;
+}
+
 /* OOMScoreAdjust=: an integer from -1000 to 1000, as systemd; empty: back to the inherited value. */
 int parse_key_oom_score_adjust(struct unit_load_context *c, const struct unit_key *k, const char *value,
                                struct unit_origin o) {

@@ -59,6 +59,15 @@ struct always_on {
         const char *why;                /* the message for a refused value */
 };
 DECLARE_HANDLER(parse_key_always);
+enum {
+        SCHED_KEY_NICE,
+        SCHED_KEY_CPU_POLICY,
+        SCHED_KEY_CPU_PRIORITY,
+        SCHED_KEY_CPU_RESET_ON_FORK,
+        SCHED_KEY_IO_CLASS,
+        SCHED_KEY_IO_PRIORITY,
+};
+DECLARE_HANDLER(parse_key_sched);
 DECLARE_HANDLER(parse_key_private_users);
 DECLARE_HANDLER(parse_key_timespan);
 DECLARE_HANDLER(parse_key_timeout_start);

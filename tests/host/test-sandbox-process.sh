@@ -410,6 +410,56 @@ expect_eq "payload's CPU affinity is hutch's ($want)" "$(printf '%s\n' "$OUT" | 
 expect_eq "PID 1's CPU affinity is hutch's ($want)" "$(printf '%s\n' "$OUT" | sed -n 2p | tr -d '\t ')" \
         "Cpus_allowed_list:$want"
 
+# --- Nice=, CPUSchedulingPolicy=, IOSchedulingClass=, CPUAffinity=: what the payload runs with,
+# read from its own /proc/self (stat: nice is field 19, rt_priority 40, policy 41) and ionice.
+probe sched <<'EOF'
+set -- $(sed 's/.*) //' /proc/self/stat)
+# fields after "(comm) ": state is 3, so field N is ${N-2}
+shift 16; echo "nice=$1"
+shift 21; echo "rt_priority=$1"
+shift 1; echo "policy=$1"
+echo "cpus=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)"
+echo "ionice=$(ionice -p $$)"
+echo "pid1_nice=$(sed 's/.*) //' /proc/1/stat | cut -d' ' -f17)"
+EOF
+sched_unit() { # NAME LINES...
+        local name=$1
+        shift
+        unit_file "sb-sched-$name" <<EOF
+[Sandbox]
+BindReadOnlyPaths=$T/sched.sh:/run/probe.sh
+[Service]
+ExecStart=/bin/sh /run/probe.sh
+$(printf '%s\n' "$@")
+EOF
+        sb_run "sb-sched-$name"
+        expect_eq "$name: runs" "$RC" 0
+        [ "$RC" = 0 ] || echo "# $ERR"
+}
+sched_unit unset
+expect_eq "unset: nice 0 and SCHED_OTHER, inherited" "$(get nice) $(get policy)" "0 0"
+sched_unit batch Nice=-5 CPUSchedulingPolicy=batch IOSchedulingClass=idle CPUAffinity=0
+expect_eq "Nice=-5: the payload's nice level" "$(get nice)" -5
+expect_eq "Nice=-5: not PID 1's" "$(get pid1_nice)" 0
+expect_eq "CPUSchedulingPolicy=batch: SCHED_BATCH (3)" "$(get policy)" 3
+expect_eq "IOSchedulingClass=idle" "$(get ionice)" idle
+expect_eq "CPUAffinity=0" "$(get cpus)" 0
+sched_unit fifo CPUSchedulingPolicy=fifo CPUSchedulingPriority=7 IOSchedulingPriority=2
+expect_eq "CPUSchedulingPolicy=fifo: SCHED_FIFO (1), priority 7" "$(get policy) $(get rt_priority)" "1 7"
+expect_eq "IOSchedulingPriority=2 alone: best-effort at 2" "$(get ionice)" "best-effort: prio 2"
+sched_unit reset CPUSchedulingPolicy=rr CPUSchedulingPriority=3 CPUSchedulingResetOnFork=yes
+expect_eq "CPUSchedulingResetOnFork=yes: the payload's child (the probe's sed) is SCHED_OTHER again" \
+        "$(get policy)" 0
+# CPUs the kernel will not run it on: the setup fails and says which key.
+unit_file sb-sched-badcpu <<'EOF'
+[Service]
+ExecStart=/bin/true
+CPUAffinity=4095
+EOF
+sb_run sb-sched-badcpu
+expect_eq "CPUAffinity= of an absent CPU: setup fails" "$RC" 125
+expect_match "  and says so" "$ERR" 'set CPU affinity: Invalid argument .CPUAffinity=4095.'
+
 # --- a limit above what the kernel takes is lowered to the highest allowed (systemd's
 # setrlimit_closest()): LimitNOFILE=infinity, common in real units, starts with the hard limit.
 hard_nofile=$(ulimit -Hn)

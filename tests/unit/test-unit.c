@@ -278,6 +278,39 @@ static void test_service(void) {
         expect_problem("oom score not a number", HEAD "OOMScoreAdjust=low\n", 3, "OOMScoreAdjust", "low");
         expect_problem("oom score double sign", HEAD "OOMScoreAdjust=--5\n", 3, "OOMScoreAdjust", "--5");
 
+        /* The scheduling keys: systemd's names and ranges; empty unsets (inherited from hutch). */
+        u = load_ok("scheduling", HEAD "Nice=-20\nCPUSchedulingPolicy=fifo\nCPUSchedulingPriority=99\n"
+                                       "CPUSchedulingResetOnFork=true\nIOSchedulingClass=best-effort\n"
+                                       "IOSchedulingPriority=7\nCPUAffinity=3 0-1\n");
+        TAP_CHECK(u && u->service.nice_set && u->service.nice == -20 &&
+                          u->service.cpu_sched_policy == SCHED_FIFO && u->service.cpu_sched_priority == 99 &&
+                          u->service.cpu_sched_reset_on_fork == 1 && u->service.io_sched_class == 2 &&
+                          u->service.io_sched_priority == 7 && u->service.cpu_affinity &&
+                          streq(u->service.cpu_affinity, "0-1,3"),
+                  "Nice=, CPUScheduling*=, IOScheduling*=, CPUAffinity= (normalized)");
+        model_unit_free(u);
+        u = load_ok("scheduling reset",
+                    HEAD "Nice=19\nNice=\nCPUSchedulingPolicy=idle\nCPUSchedulingPolicy=\n"
+                         "IOSchedulingClass=3\nIOSchedulingClass=\nCPUAffinity=1\nCPUAffinity=\n");
+        TAP_CHECK(u && !u->service.nice_set && u->service.cpu_sched_policy == -1 &&
+                          u->service.io_sched_class == -1 && !u->service.cpu_affinity,
+                  "an empty assignment unsets each");
+        model_unit_free(u);
+        expect_problem("nice too low", HEAD "Nice=-21\n", 3, "Nice", "-20 to 19");
+        expect_problem("nice too high", HEAD "Nice=20\n", 3, "Nice", "-20 to 19");
+        expect_problem("bad policy", HEAD "CPUSchedulingPolicy=deadline\n", 3, "CPUSchedulingPolicy",
+                       "other, batch, idle, fifo, rr");
+        expect_problem("fifo without priority", HEAD "CPUSchedulingPolicy=fifo\n", 3, "CPUSchedulingPolicy",
+                       "fifo needs CPUSchedulingPriority= from 1");
+        expect_problem("priority without a real-time policy", HEAD "CPUSchedulingPriority=5\n", 3,
+                       "CPUSchedulingPriority", "applies to CPUSchedulingPolicy=fifo and rr only");
+        expect_problem("priority too high", HEAD "CPUSchedulingPriority=100\n", 3, "CPUSchedulingPriority",
+                       "0 to 99");
+        expect_problem("bad io class", HEAD "IOSchedulingClass=4\n", 3, "IOSchedulingClass", "best-effort");
+        expect_problem("bad io priority", HEAD "IOSchedulingPriority=8\n", 3, "IOSchedulingPriority",
+                       "0 to 7");
+        expect_problem("bad cpu affinity", HEAD "CPUAffinity=1-a\n", 3, "CPUAffinity", "1-a");
+
         u = load_ok("exit status", HEAD "SuccessExitStatus=1 2 SIGHUP\nSuccessExitStatus=75\n"
                                         "RestartPreventExitStatus=3\nRestartPreventExitStatus=\n");
         if (u) {
