@@ -295,7 +295,8 @@ struct unit_section_service {
         usec_t watchdog;             /* default 0: off */
         struct str_list environment; /* "NAME=value", later assignments of a name win */
         struct path_list environment_files;
-        char *working_directory; /* NULL: "/" (or the user's home with '~') */
+        struct str_list pass_environment; /* PassEnvironment=: names taken from hutch's environment */
+        char *working_directory;          /* NULL: "/" (or the user's home with '~') */
         bool working_directory_missing_ok;
         bool working_directory_home; /* "~" */
         char *user;                  /* NULL: root */

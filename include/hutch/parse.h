@@ -122,6 +122,8 @@ bool hostname_is_valid(const char *s);
 /* Environment assignment "NAME=value": NAME of [A-Za-z0-9_] not starting with a digit, value
  * valid UTF-8 (control characters allowed, as systemd), the whole shorter than ARG_MAX. */
 bool env_assignment_is_valid(const char *s);
+/* A variable name as env_assignment_is_valid() takes it (PassEnvironment=). */
+bool env_name_is_valid(const char *s);
 
 /* systemd's command line splitting for ExecStart= (extract_first_word() with UNQUOTE and
  * CUNESCAPE): words separated by whitespace; double and single quotes may open and close

@@ -770,6 +770,7 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         kv_str(e, "NotifyAccess", notify_access_to_string(model_notify_access(u)));
         kv_strv(e, "Environment", svc->environment.items);
         kv_env_files(e, &svc->environment_files);
+        kv_strv(e, "PassEnvironment", svc->pass_environment.items);
         {
                 _cleanup_free_ char *wd = NULL;
                 if (asprintf(&wd, "%s%s", svc->working_directory_missing_ok ? "-" : "",

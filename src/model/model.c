@@ -247,6 +247,7 @@ void model_unit_free(struct hutch_unit *u) {
         strv_free(u->service.exec_start.argv);
         str_list_done(&u->service.environment);
         path_list_done(&u->service.environment_files);
+        str_list_done(&u->service.pass_environment);
         free(u->service.working_directory);
         free(u->service.user);
         free(u->service.group);

@@ -385,6 +385,19 @@ int sandbox_build_env(const struct hutch_unit *u, const struct sandbox_params *p
         /* $STATE_DIRECTORY and the others, which the unit's Environment= may still override. */
         if (r >= 0)
                 r = sandbox_directories_env(u, &env);
+        /* PassEnvironment=: what hutch's own environment holds of the names (under systemd, the
+         * generated service's), below Environment= and EnvironmentFile=, as in systemd; a name
+         * hutch does not have is left out. */
+        STRV_FOREACH (n, u->service.pass_environment.items) {
+                if (r < 0)
+                        break;
+                const char *v = getenv(*n);
+                char *c = NULL;
+                if (v && asprintf(&c, "%s=%s", *n, v) < 0)
+                        r = -ENOMEM;
+                else if (v)
+                        r = env_put(&env, c);
+        }
         STRV_FOREACH (a, u->service.environment.items) {
                 if (r < 0)
                         break;

@@ -212,6 +212,21 @@ bool hostname_is_valid(const char *s) {
         return !dot && !hyphen && n <= 64;
 }
 
+/* The n bytes at s are a shell variable name: letters, digits and '_', not a digit first. */
+static bool env_name_is_valid_n(const char *s, size_t n) {
+        if (n == 0 || ascii_isdigit(s[0]))
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || ascii_isdigit(s[i]) ||
+                      s[i] == '_'))
+                        return false;
+        return true;
+}
+
+bool env_name_is_valid(const char *s) {
+        return s && env_name_is_valid_n(s, strlen(s));
+}
+
 bool env_assignment_is_valid(const char *s) {
         const char *eq;
         long arg_max = sysconf(_SC_ARG_MAX);
@@ -219,12 +234,8 @@ bool env_assignment_is_valid(const char *s) {
         if (!s)
                 return false;
         eq = strchr(s, '=');
-        if (!eq || eq == s || ascii_isdigit(s[0]))
+        if (!eq || !env_name_is_valid_n(s, (size_t) (eq - s)))
                 return false;
-        for (const char *p = s; p < eq; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || ascii_isdigit(*p) ||
-                      *p == '_'))
-                        return false;
         /* Values may hold control characters (systemd allows them), but must be UTF-8, and the whole
          * assignment must fit the kernel's limit for the environment block. */
         if (!utf8_is_valid(eq + 1))

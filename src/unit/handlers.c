@@ -174,6 +174,10 @@ static const char *check_list_word(const struct unit_key *k, const char *w) {
                 }
                 return NULL;
         }
+        case STRV_ENV_NAME:
+                return env_name_is_valid(w)
+                               ? NULL
+                               : "not a variable name (letters, digits and _, not a digit first)";
         case STRV_ARCHITECTURE: {
                 /* systemd's architecture names, as SystemCallArchitectures= takes them */
                 static const char *const archs[] = {
@@ -437,6 +441,26 @@ int parse_key_sched(struct unit_load_context *c, const struct unit_key *k, const
                 return 0;
         }
         return -EINVAL;
+}
+
+/* TimeoutSec=: TimeoutStartSec= and TimeoutStopSec= at once, as systemd; each parsed by its own
+ * handler, with this key's name in a message. */
+int parse_key_timeout_both(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                           struct unit_origin o) {
+        static const char *const targets[] = {"TimeoutStartSec", "TimeoutStopSec"};
+        for (size_t t = 0; t < ELEMENTSOF(targets); t++)
+                for (size_t i = 0; i < unit_keys_count; i++)
+                        if (streq(unit_keys[i].section, k->section) && streq(unit_keys[i].key, targets[t])) {
+                                struct unit_key as = unit_keys[i];
+                                as.key = k->key;
+                                size_t problems = c->problems->n;
+                                int r = as.parse(c, &as, value, o);
+                                /* a bad value is told once */
+                                if (r != 0 || c->problems->n != problems)
+                                        return r;
+                                break;
+                        }
+        return 0;
 }
 
 /* OOMScoreAdjust=: an integer from -1000 to 1000, as systemd; empty: back to the inherited value. */

@@ -13,6 +13,7 @@ enum strv_check {
         STRV_USER_GROUP,   /* SupplementaryGroups= */
         STRV_ARCHITECTURE, /* SystemCallArchitectures= */
         STRV_RELATIVE_DIR, /* StateDirectory=, ...: a normalized relative path */
+        STRV_ENV_NAME,     /* PassEnvironment=: a variable name */
 };
 
 enum {
@@ -68,6 +69,7 @@ enum {
         SCHED_KEY_IO_PRIORITY,
 };
 DECLARE_HANDLER(parse_key_sched);
+DECLARE_HANDLER(parse_key_timeout_both);
 DECLARE_HANDLER(parse_key_private_users);
 DECLARE_HANDLER(parse_key_timespan);
 DECLARE_HANDLER(parse_key_timeout_start);

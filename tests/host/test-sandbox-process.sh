@@ -64,6 +64,19 @@ expect_eq "NoNewPrivs as User=" "$(get NoNewPrivs)" 1
 expect_eq "nothing of hutch's environment leaks" "$(get env)" \
         "FOO FROM_FILE HOME LOGNAME OVERRIDE PATH PWD QUOTED SHELL USER "
 
+# --- PassEnvironment=: hutch's own values of the names, below Environment=; an unset one is left
+# out, and nothing else of hutch's environment comes along.
+unit_file sb-passenv <<'EOF'
+[Service]
+PassEnvironment=HUTCH_T_A HUTCH_T_B HUTCH_T_UNSET
+Environment=HUTCH_T_B=unit
+ExecStart=/bin/sh -c 'echo "a=$$HUTCH_T_A"; echo "b=$$HUTCH_T_B"; echo "vars=$$(env | grep -c ^HUTCH_T_)"'
+EOF
+RUN="env HUTCH_T_A=from-hutch HUTCH_T_B=from-hutch HUTCH_T_C=other $HUTCH run" sb_run sb-passenv
+expect_eq "PassEnvironment=: the value from hutch's environment" "$(get a)" from-hutch
+expect_eq "PassEnvironment=: Environment= wins over it" "$(get b)" unit
+expect_eq "PassEnvironment=: an unset name is left out, an unnamed one not passed" "$(get vars)" 2
+
 # --- ExecStart= variables: systemd's splitting, and the final environment (User=) ------------
 unit_file sb-argv-split <<'EOF'
 [Service]

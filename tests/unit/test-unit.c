@@ -278,6 +278,35 @@ static void test_service(void) {
         expect_problem("oom score not a number", HEAD "OOMScoreAdjust=low\n", 3, "OOMScoreAdjust", "low");
         expect_problem("oom score double sign", HEAD "OOMScoreAdjust=--5\n", 3, "OOMScoreAdjust", "--5");
 
+        /* TimeoutSec=: both timeouts; a bad value is told once, under its own name. */
+        u = load_ok("timeout both", HEAD "TimeoutSec=7s\n");
+        TAP_CHECK(u && u->service.timeout_start == 7 * USEC_PER_SEC &&
+                          u->service.timeout_stop == 7 * USEC_PER_SEC,
+                  "TimeoutSec=7s sets TimeoutStartSec= and TimeoutStopSec=");
+        model_unit_free(u);
+        u = load_ok("timeout both, then one", HEAD "TimeoutSec=0\nTimeoutStopSec=3s\n");
+        TAP_CHECK(u && u->service.timeout_start == USEC_INFINITY &&
+                          u->service.timeout_stop == 3 * USEC_PER_SEC,
+                  "TimeoutSec=0 (off), a later TimeoutStopSec= wins for its part");
+        model_unit_free(u);
+        {
+                struct unit_problems p = {};
+                struct hutch_unit *v = NULL;
+                load_text(HEAD "TimeoutSec=soon\n", &v, &p);
+                TAP_CHECK(p.n == 1 && problems_have(&p, "t.hutch", 3, "TimeoutSec", "soon"),
+                          "TimeoutSec=soon: one message, naming TimeoutSec");
+                unit_problems_clear(&p);
+                model_unit_free(v);
+        }
+        /* PassEnvironment=: variable names. */
+        u = load_ok("pass environment", HEAD "PassEnvironment=LANG TZ\nPassEnvironment=_X1\n");
+        TAP_CHECK(u && u->service.pass_environment.n == 3 &&
+                          streq(u->service.pass_environment.items[2], "_X1"),
+                  "PassEnvironment= accumulates names");
+        model_unit_free(u);
+        expect_problem("bad pass environment", HEAD "PassEnvironment=A-B\n", 3, "PassEnvironment",
+                       "not a variable name");
+
         /* The scheduling keys: systemd's names and ranges; empty unsets (inherited from hutch). */
         u = load_ok("scheduling", HEAD "Nice=-20\nCPUSchedulingPolicy=fifo\nCPUSchedulingPriority=99\n"
                                        "CPUSchedulingResetOnFork=true\nIOSchedulingClass=best-effort\n"
