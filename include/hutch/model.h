@@ -296,7 +296,11 @@ struct unit_section_service {
         struct str_list environment; /* "NAME=value", later assignments of a name win */
         struct path_list environment_files;
         struct str_list pass_environment; /* PassEnvironment=: names taken from hutch's environment */
-        char *working_directory;          /* NULL: "/" (or the user's home with '~') */
+        /* UnsetEnvironment=: names (or exact NAME=VALUE assignments) taken out of the final
+         * environment. */
+        struct str_list unset_environment;
+        bool ignore_sigpipe;     /* IgnoreSIGPIPE=, default yes as systemd: SIGPIPE starts ignored */
+        char *working_directory; /* NULL: "/" (or the user's home with '~') */
         bool working_directory_missing_ok;
         bool working_directory_home; /* "~" */
         char *user;                  /* NULL: root */

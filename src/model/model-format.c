@@ -771,6 +771,8 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         kv_strv(e, "Environment", svc->environment.items);
         kv_env_files(e, &svc->environment_files);
         kv_strv(e, "PassEnvironment", svc->pass_environment.items);
+        kv_strv(e, "UnsetEnvironment", svc->unset_environment.items);
+        kv_bool(e, "IgnoreSIGPIPE", svc->ignore_sigpipe);
         {
                 _cleanup_free_ char *wd = NULL;
                 if (asprintf(&wd, "%s%s", svc->working_directory_missing_ok ? "-" : "",

@@ -141,6 +141,7 @@ struct hutch_unit *model_unit_new(const char *name) {
         u->service.kill_signal = SIGTERM;
         u->service.watchdog = 0;
         u->service.umask = 0022;
+        u->service.ignore_sigpipe = true;
         u->service.cpu_sched_policy = -1;
         u->service.cpu_sched_reset_on_fork = -1;
         u->service.io_sched_class = -1;
@@ -248,6 +249,7 @@ void model_unit_free(struct hutch_unit *u) {
         str_list_done(&u->service.environment);
         path_list_done(&u->service.environment_files);
         str_list_done(&u->service.pass_environment);
+        str_list_done(&u->service.unset_environment);
         free(u->service.working_directory);
         free(u->service.user);
         free(u->service.group);

@@ -427,6 +427,22 @@ int sandbox_build_env(const struct hutch_unit *u, const struct sandbox_params *p
         return 0;
 }
 
+void sandbox_unset_env(const struct hutch_unit *u, char **env) {
+        STRV_FOREACH (n, u->service.unset_environment.items) {
+                bool exact = strchr(*n, '=') != NULL;
+                size_t len = strlen(*n), j = 0;
+                for (size_t i = 0; env[i]; i++) {
+                        bool drop = exact ? streq(env[i], *n)
+                                          : strncmp(env[i], *n, len) == 0 && env[i][len] == '=';
+                        if (drop)
+                                free(env[i]);
+                        else
+                                env[j++] = env[i];
+                }
+                env[j] = NULL;
+        }
+}
+
 /* systemd's replace_env() without flags, for a word that is not a whole "$NAME": "${NAME}" is
  * replaced by the value (nothing when unset), "$$" is "$", and everything else stays as written:
  * "$NAME" without braces, a "${" with no closing brace, and "${NAME:-x}" / "${NAME:+x}", which

@@ -96,6 +96,9 @@ int sandbox_resolve_identity(const struct hutch_unit *u, struct sandbox_identity
                              struct sandbox_error *e);
 int sandbox_complete_env(char ***env, const struct sandbox_identity *id, struct sandbox_error *e);
 int sandbox_apply_rlimits(const struct hutch_unit *u, struct sandbox_error *e);
+/* UnsetEnvironment=: takes the names (or exact NAME=VALUE assignments) out of the final
+ * environment, in place, as systemd applies it to everything the manager would pass. */
+void sandbox_unset_env(const struct hutch_unit *u, char **env);
 /* Nice=, CPUScheduling*=, IOScheduling*=, CPUAffinity= on the calling process (sched.c). */
 int sandbox_apply_scheduling(const struct hutch_unit *u, struct sandbox_error *e);
 /* setgroups, setresgid, setresuid. */

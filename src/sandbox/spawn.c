@@ -248,6 +248,10 @@ _noreturn_ static void payload_exec(const struct sandbox_ctx *c, const struct sa
                         signal(sig, SIG_IGN);
                         signal(sig, SIG_DFL);
                 }
+        /* IgnoreSIGPIPE=yes (systemd's default): a write to a closed pipe or socket fails with
+         * EPIPE instead of killing the service. */
+        if (u->service.ignore_sigpipe)
+                signal(SIGPIPE, SIG_IGN);
         sigset_t all;
         sigemptyset(&all);
         sigprocmask(SIG_SETMASK, &all, NULL);
@@ -472,6 +476,8 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
             (sandbox_has_directories(u) && sandbox_own_directories(u, &id, &e) < 0) ||
             sandbox_complete_env(&env, &id, &e) < 0 || setup_stdio(c, &e) < 0)
                 child_fail(c, &e);
+        if (env)
+                sandbox_unset_env(u, env);
         /* Expanded here, not in the parent: ExecStart= sees the environment the payload gets,
          * HOME, USER, LOGNAME and SHELL from User= included, as systemd's exec_child() expands
          * with its final environment. */

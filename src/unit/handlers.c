@@ -174,6 +174,10 @@ static const char *check_list_word(const struct unit_key *k, const char *w) {
                 }
                 return NULL;
         }
+        case STRV_ENV_UNSET:
+                return env_name_is_valid(w) || env_assignment_is_valid(w)
+                               ? NULL
+                               : "not a variable name or a NAME=VALUE assignment";
         case STRV_ENV_NAME:
                 return env_name_is_valid(w)
                                ? NULL

@@ -14,6 +14,7 @@ enum strv_check {
         STRV_ARCHITECTURE, /* SystemCallArchitectures= */
         STRV_RELATIVE_DIR, /* StateDirectory=, ...: a normalized relative path */
         STRV_ENV_NAME,     /* PassEnvironment=: a variable name */
+        STRV_ENV_UNSET,    /* UnsetEnvironment=: a variable name or a NAME=VALUE assignment */
 };
 
 enum {

@@ -59,6 +59,8 @@ const struct unit_key unit_keys[] = {
         ENUM_KEY("Service", "NotifyAccess", U(service.notify_access), U(service.notify_access_origin), notify_access_from_string, "none, main, exec, all"),
         KEY("Service", "Environment", parse_key_environment, 0, NO_ORIGIN, 0, NULL, S),
         KEY("Service", "PassEnvironment", parse_key_strv, U(service.pass_environment), NO_ORIGIN, STRV_ENV_NAME, NULL, S),
+        KEY("Service", "UnsetEnvironment", parse_key_strv, U(service.unset_environment), NO_ORIGIN, STRV_ENV_UNSET, NULL, S),
+        KEY("Service", "IgnoreSIGPIPE", parse_key_bool, U(service.ignore_sigpipe), NO_ORIGIN, 0, NULL, 0),
         KEY("Service", "EnvironmentFile", parse_key_environment_file, U(service.environment_files), NO_ORIGIN, 0, NULL, S),
         KEY("Service", "WorkingDirectory", parse_key_working_directory, 0, NO_ORIGIN, 0, NULL, S),
         KEY("Service", "User", parse_key_user_group, U(service.user), U(service.user_origin), 0, NULL, S),

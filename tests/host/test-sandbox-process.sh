@@ -77,6 +77,26 @@ expect_eq "PassEnvironment=: the value from hutch's environment" "$(get a)" from
 expect_eq "PassEnvironment=: Environment= wins over it" "$(get b)" unit
 expect_eq "PassEnvironment=: an unset name is left out, an unnamed one not passed" "$(get vars)" 2
 
+# --- UnsetEnvironment=: names (HOME from User= too) and exact assignments out of the final
+# environment; IgnoreSIGPIPE= (systemd's default yes): the payload starts with SIGPIPE ignored.
+unit_file sb-unsetenv <<'EOF'
+[Service]
+User=daemon
+Environment=HUTCH_T_A=1 HUTCH_T_B=2 HUTCH_T_C=3
+UnsetEnvironment=HUTCH_T_A HUTCH_T_B=9 HUTCH_T_C=3 HOME
+ExecStart=/bin/sh -c 'echo "vars=$$(env | grep -E "^(HUTCH_T_|HOME=)" | sort | tr "\n" " ")"; echo "sigign=$$(sed -n "s/^SigIgn:[[:space:]]*//p" /proc/self/status)"'
+EOF
+sb_run sb-unsetenv
+expect_eq "UnsetEnvironment=: names and the exact assignment go, the other value stays" "$(get vars)" "HUTCH_T_B=2 "
+expect_eq "IgnoreSIGPIPE= unset: SIGPIPE (bit 13) ignored, as systemd" "$(get sigign)" 0000000000001000
+unit_file sb-sigpipe <<'EOF'
+[Service]
+IgnoreSIGPIPE=no
+ExecStart=/bin/sh -c 'echo "sigign=$$(sed -n "s/^SigIgn:[[:space:]]*//p" /proc/self/status)"'
+EOF
+sb_run sb-sigpipe
+expect_eq "IgnoreSIGPIPE=no: no signal ignored" "$(get sigign)" 0000000000000000
+
 # --- ExecStart= variables: systemd's splitting, and the final environment (User=) ------------
 unit_file sb-argv-split <<'EOF'
 [Service]

@@ -213,6 +213,8 @@ static void test_list_splitting(void) {
                          "TemporaryFileSystem=/tmp/x:size=10M\n"
                          "[Resources]\nCPUQuota=12.5%\nMemoryMax=1G\nIOReadBandwidthMax=\"/dev/x y\" 1M\n");
         expect_roundtrip("defaults", HEAD);
+        expect_roundtrip("environment keys", HEAD "PassEnvironment=LANG\nUnsetEnvironment=TERM \"X=a b\"\n"
+                                                  "IgnoreSIGPIPE=no\n");
         expect_roundtrip("scheduling", HEAD "Nice=-3\nCPUSchedulingPolicy=rr\nCPUSchedulingPriority=4\n"
                                             "CPUSchedulingResetOnFork=no\nIOSchedulingClass=realtime\n"
                                             "IOSchedulingPriority=1\nCPUAffinity=0,1\n");

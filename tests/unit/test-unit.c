@@ -306,6 +306,17 @@ static void test_service(void) {
         model_unit_free(u);
         expect_problem("bad pass environment", HEAD "PassEnvironment=A-B\n", 3, "PassEnvironment",
                        "not a variable name");
+        u = load_ok("unset environment", HEAD "UnsetEnvironment=TERM LANG=C\n");
+        TAP_CHECK(u && u->service.unset_environment.n == 2 &&
+                          streq(u->service.unset_environment.items[1], "LANG=C") &&
+                          u->service.ignore_sigpipe,
+                  "UnsetEnvironment= takes names and assignments; IgnoreSIGPIPE=yes by default");
+        model_unit_free(u);
+        u = load_ok("ignore sigpipe", HEAD "IgnoreSIGPIPE=no\n");
+        TAP_CHECK(u && !u->service.ignore_sigpipe, "IgnoreSIGPIPE=no");
+        model_unit_free(u);
+        expect_problem("bad unset environment", HEAD "UnsetEnvironment=1X\n", 3, "UnsetEnvironment",
+                       "not a variable name or a NAME=VALUE assignment");
 
         /* The scheduling keys: systemd's names and ranges; empty unsets (inherited from hutch). */
         u = load_ok("scheduling", HEAD "Nice=-20\nCPUSchedulingPolicy=fifo\nCPUSchedulingPriority=99\n"
