@@ -251,6 +251,14 @@ enum protect_home {
         _PROTECT_HOME_MAX,
 };
 
+/* KillMode=: who gets KillSignal= at a stop. (process and none cannot be: the sandbox's processes
+ * end with its PID namespace once the main process has exited.) */
+enum kill_mode {
+        KILL_MODE_CONTROL_GROUP, /* every process of the service's cgroup */
+        KILL_MODE_MIXED,         /* the main process alone */
+        _KILL_MODE_MAX,
+};
+
 /* ProtectSystem=: which parts of a writable root (RootMode=volatile, persistent) are read-only.
  * With RootMode=read-only the whole root is, which is strict. */
 enum protect_system {
@@ -288,9 +296,10 @@ struct unit_section_service {
         usec_t restart_max_delay; /* default infinity: unset */
         struct exit_status_set restart_prevent_exit_status;
         struct exit_status_set success_exit_status;
-        usec_t timeout_start; /* default 90 s; USEC_INFINITY disables */
-        usec_t timeout_stop;  /* default 90 s */
-        int kill_signal;      /* default SIGTERM */
+        usec_t timeout_start;     /* default 90 s; USEC_INFINITY disables */
+        usec_t timeout_stop;      /* default 90 s */
+        int kill_signal;          /* default SIGTERM */
+        enum kill_mode kill_mode; /* default KILL_MODE_CONTROL_GROUP, as systemd */
         enum notify_access notify_access;
         usec_t watchdog;             /* default 0: off */
         struct str_list environment; /* "NAME=value", later assignments of a name win */
@@ -545,6 +554,8 @@ const char *cpu_sched_policy_to_string(int p);
 int cpu_sched_policy_from_string(const char *s);
 const char *io_sched_class_to_string(int c);
 int io_sched_class_from_string(const char *s);
+const char *kill_mode_to_string(enum kill_mode m);
+int kill_mode_from_string(const char *s);
 const char *protect_system_to_string(enum protect_system p);
 /* Also accepts the booleans, as systemd's ProtectSystem=. */
 int protect_system_from_string(const char *s);

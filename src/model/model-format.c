@@ -766,6 +766,7 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         kv_usec(e, "TimeoutStartSec", svc->timeout_start);
         kv_usec(e, "TimeoutStopSec", svc->timeout_stop);
         kv_signal(e, "KillSignal", svc->kill_signal);
+        kv_str(e, "KillMode", kill_mode_to_string(svc->kill_mode));
         kv_usec(e, "WatchdogSec", svc->watchdog);
         kv_str(e, "NotifyAccess", notify_access_to_string(model_notify_access(u)));
         kv_strv(e, "Environment", svc->environment.items);

@@ -561,6 +561,17 @@ int runtime_preserve_from_string(const char *s) {
                 r = b ? RUNTIME_PRESERVE_YES : RUNTIME_PRESERVE_NO;
         return r;
 }
+static const char *const kill_mode_table[_KILL_MODE_MAX] = {
+        [KILL_MODE_CONTROL_GROUP] = "control-group",
+        [KILL_MODE_MIXED] = "mixed",
+};
+const char *kill_mode_to_string(enum kill_mode m) {
+        return table_to_string(kill_mode_table, ELEMENTSOF(kill_mode_table), (int) m);
+}
+int kill_mode_from_string(const char *s) {
+        return table_from_string(kill_mode_table, ELEMENTSOF(kill_mode_table), s);
+}
+
 const char *protect_system_to_string(enum protect_system p) {
         return table_to_string(protect_system_table, ELEMENTSOF(protect_system_table), (int) p);
 }

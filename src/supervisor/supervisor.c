@@ -798,6 +798,30 @@ static int signal_payload(struct supervisor *s, int sig) {
         return 0;
 }
 
+/* KillMode=control-group: `sig` to every process of payload/ (host pids, which the supervisor
+ * sees), then SIGCONT so that a stopped one acts on it, as systemd's cg_kill(); 0 when at least
+ * one was signalled. hutch's own PID 1 lives outside payload/ and gets nothing. */
+static int signal_cgroup(struct supervisor *s, int sig) {
+        if (!s->cgroup || s->cgroup->payload_fd < 0)
+                return -ENOENT;
+        int fd = openat(s->cgroup->payload_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+        FILE *f = fd < 0 ? NULL : fdopen(fd, "re");
+        if (!f) {
+                if (fd >= 0)
+                        close(fd);
+                return -errno;
+        }
+        int n = 0, pid;
+        while (fscanf(f, "%d", &pid) == 1)
+                if (pid > 0 && kill(pid, sig) == 0) {
+                        if (sig != SIGCONT && sig != SIGKILL)
+                                (void) kill(pid, SIGCONT);
+                        n++;
+                }
+        fclose(f);
+        return n > 0 ? 0 : -ESRCH;
+}
+
 /* Stops the running payload: `sig` to it (0: none, it stops by itself), cgroup.kill once
  * TimeoutStopSec= has passed. */
 static void enter_stop(struct supervisor *s, int sig, enum exit_reason forced) {
@@ -811,7 +835,12 @@ static void enter_stop(struct supervisor *s, int sig, enum exit_reason forced) {
         emit(s, HOST_EVENT_STOPPING, forced == EXIT_REASON_SUCCESS ? NULL : exit_reason_to_string(forced),
              -1, 0, "stopping (%s)", name);
         host_notify_status("stopping");
-        int r = sig == 0 ? 0 : signal_payload(s, sig);
+        int r = 0;
+        if (sig != 0 && s->unit->service.kill_mode == KILL_MODE_CONTROL_GROUP)
+                r = signal_cgroup(s, sig);
+        /* mixed, or no process found in payload/ (the payload is still on its way there) */
+        if (sig != 0 && (s->unit->service.kill_mode != KILL_MODE_CONTROL_GROUP || r < 0))
+                r = signal_payload(s, sig);
         if (r < 0 && r != -ESRCH)
                 log_warning_errno(r, "send %s to payload pid %d: %m", name, (int) s->pid);
         if (timer_arm(s, &s->timer_source, s->unit->service.timeout_stop, on_stop_timeout) < 0)

@@ -447,6 +447,17 @@ int parse_key_sched(struct unit_load_context *c, const struct unit_key *k, const
         return -EINVAL;
 }
 
+/* KillMode=: control-group or mixed; process and none would leave processes running after the
+ * main one, which a PID namespace does not allow. */
+int parse_key_kill_mode(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                        struct unit_origin o) {
+        if (streq(value, "process") || streq(value, "none"))
+                return bad_value(c, k, o, value,
+                                 "the sandbox's other processes end with its PID namespace when the main "
+                                 "process exits, so none can be left running (use mixed)");
+        return parse_key_enum(c, k, value, o);
+}
+
 /* TimeoutSec=: TimeoutStartSec= and TimeoutStopSec= at once, as systemd; each parsed by its own
  * handler, with this key's name in a message. */
 int parse_key_timeout_both(struct unit_load_context *c, const struct unit_key *k, const char *value,

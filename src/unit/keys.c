@@ -54,6 +54,7 @@ const struct unit_key unit_keys[] = {
         KEY("Service", "TimeoutStartSec", parse_key_timeout_start, U(service.timeout_start), U(service.timeout_start_origin), TIMESPAN_ZERO_IS_INFINITY, NULL, 0),
         KEY("Service", "TimeoutStopSec", parse_key_timespan, U(service.timeout_stop), NO_ORIGIN, TIMESPAN_ZERO_IS_INFINITY, NULL, 0),
         KEY("Service", "TimeoutSec", parse_key_timeout_both, 0, NO_ORIGIN, 0, NULL, 0),
+        { .section = "Service", .key = "KillMode", .parse = parse_key_kill_mode, .offset = U(service.kill_mode), .origin_offset = NO_ORIGIN, .data = (const void *) kill_mode_from_string, .choices = "control-group, mixed" },
         KEY("Service", "KillSignal", parse_key_signal, U(service.kill_signal), NO_ORIGIN, 0, NULL, 0),
         KEY("Service", "WatchdogSec", parse_key_timespan, U(service.watchdog), U(service.watchdog_origin), TIMESPAN_PLAIN, NULL, 0),
         ENUM_KEY("Service", "NotifyAccess", U(service.notify_access), U(service.notify_access_origin), notify_access_from_string, "none, main, exec, all"),

@@ -48,6 +48,33 @@ expect_eq "stubborn: no restart after a requested stop" "$(grep -c 'restarting i
 expect_match "stubborn: the timeout is the reason" "$(cat "$T/$SV-stubborn.err")" "reason=timeout"
 expect_eq "stubborn: cgroup removed" "$(ls -d "$CG/hutch-$SV-stubborn" 2>/dev/null)" ""
 
+# --- KillMode=: control-group (the default, as systemd's) signals every process of the payload
+# cgroup, mixed the main process alone. The main process handles SIGTERM and waits for a
+# child that writes a file when it gets SIGTERM itself.
+cat >"$O/killmode.sh" <<'EOF'
+trap 'echo term >"$1/main"' TERM
+sh -c 'trap "echo term >$1/child; exit 0" TERM; echo up >$1/ready; while :; do sleep 0.1; done' sh "$1" &
+child=$!
+while kill -0 "$child" 2>/dev/null; do wait "$child"; done
+EOF
+for mode in default mixed; do
+        d="$O/killmode-$mode"
+        mkdir -p "$d"
+        line=""
+        [ "$mode" = mixed ] && line="KillMode=mixed"
+        unit "$SV-km-$mode" "/bin/sh $O/killmode.sh $d" "TimeoutStopSec=2s" $line
+        start_bg "$SV-km-$mode"
+        wait_for 10 test -s "$d/ready"
+        kill -TERM "$HPID"
+        wait_exit "$HPID" 15
+        [ "$mode" = default ] && RC_default=$RC
+        check "KillMode=$mode: the main process got SIGTERM" test -s "$d/main"
+done
+expect_eq "KillMode= unset (control-group): the child got SIGTERM too, so the stop ended cleanly" \
+        "$(cat "$O/killmode-default/child" 2>/dev/null) $RC_default" "term 0"
+expect_eq "KillMode=mixed: the child got nothing and was killed at TimeoutStopSec=" \
+        "$(cat "$O/killmode-mixed/child" 2>/dev/null || echo none) $RC" "none 137"
+
 # --- SIGKILL of hutch: nothing of the payload survives (PDEATHSIG on the sandbox's PID 1, the PID
 # namespace dies with it).
 unit "$SV-kill" "/bin/sh -c '(setsid sleep 1000 &); echo up >$O/kill; exec sleep 1000'"

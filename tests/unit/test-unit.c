@@ -278,6 +278,17 @@ static void test_service(void) {
         expect_problem("oom score not a number", HEAD "OOMScoreAdjust=low\n", 3, "OOMScoreAdjust", "low");
         expect_problem("oom score double sign", HEAD "OOMScoreAdjust=--5\n", 3, "OOMScoreAdjust", "--5");
 
+        /* KillMode=: control-group by default, as systemd; process and none cannot be. */
+        u = load_ok("kill mode default", HEAD);
+        TAP_CHECK(u && u->service.kill_mode == KILL_MODE_CONTROL_GROUP, "KillMode=control-group by default");
+        model_unit_free(u);
+        u = load_ok("kill mode mixed", HEAD "KillMode=mixed\n");
+        TAP_CHECK(u && u->service.kill_mode == KILL_MODE_MIXED, "KillMode=mixed");
+        model_unit_free(u);
+        expect_problem("KillMode=process", HEAD "KillMode=process\n", 3, "KillMode",
+                       "end with its PID namespace when the main process exits");
+        expect_problem("KillMode=bad", HEAD "KillMode=all\n", 3, "KillMode", "control-group, mixed");
+
         /* TimeoutSec=: both timeouts; a bad value is told once, under its own name. */
         u = load_ok("timeout both", HEAD "TimeoutSec=7s\n");
         TAP_CHECK(u && u->service.timeout_start == 7 * USEC_PER_SEC &&
