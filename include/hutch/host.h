@@ -125,10 +125,14 @@ unsigned notify_proxy_last_read(const struct notify_proxy *p);
  * a cgroup nor a pid, every message is refused. */
 void notify_proxy_set_payload_pid(struct notify_proxy *p, pid_t pid);
 /* NotifyAccess= (model_notify_access()) for this run, after notify_proxy_set_payload_pid(): "all"
- * accepts every process the filters above let through, "main" and "exec" only the service's
- * main process, whose pid in the sandbox is `main_in_sandbox` (1 when the service is the
- * sandbox's PID 1, 2 under hutch's init), "none" nobody. The default (zero) is "none". */
+ * accepts every process the filters above let through, "main" only the service's
+ * main process ("exec" also the control command: notify_proxy_set_control_pid()), whose pid in the sandbox
+ * is `main_in_sandbox` (1 when the service is the sandbox's PID 1, 2 under hutch's init), "none" nobody. The
+ * default (zero) is "none". */
 void notify_proxy_set_access(struct notify_proxy *p, enum notify_access access, pid_t main_in_sandbox);
+/* The host pid of the control command that runs (ExecStartPre= and the others), 0 for none: with
+ * NotifyAccess=exec, accepted beside the main process, as systemd does. */
+void notify_proxy_set_control_pid(struct notify_proxy *p, pid_t pid);
 /* The socket's host path (the same string notify_proxy_new returned). */
 const char *notify_proxy_path(struct notify_proxy *p);
 void notify_proxy_free(struct notify_proxy *p);

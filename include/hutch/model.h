@@ -75,6 +75,23 @@ struct exec_command {
         struct unit_origin origin;
 };
 
+/* The commands a service runs beside ExecStart=, each key a list run in the order written
+ * (systemd.service(5)); the same prefixes as ExecStart=. */
+enum exec_control {
+        EXEC_CONDITION,  /* before all else: exit 1-254 skips the start (not a failure) */
+        EXEC_START_PRE,  /* before ExecStart=, each in a sandbox of its own */
+        EXEC_START_POST, /* once the service is started (READY=1 for notify), in its sandbox */
+        EXEC_RELOAD,     /* on a reload request (SIGHUP to hutch), in the service's sandbox */
+        EXEC_STOP,       /* on a stop, before KillSignal=, in the service's sandbox */
+        EXEC_STOP_POST,  /* after the service ended, however it did, each in a sandbox of its own */
+        _EXEC_CONTROL_MAX,
+};
+
+struct exec_command_list {
+        struct exec_command *items;
+        size_t n;
+};
+
 /* IOReadBandwidthMax=, IOWriteBandwidthMax= ("PATH BYTES"), IOReadIOPSMax=, IOWriteIOPSMax=
  * ("PATH IOPS"): one limit of one kind for the disk behind PATH. */
 struct io_limit {
@@ -190,8 +207,8 @@ enum service_type {
         _SERVICE_TYPE_MAX,
 };
 
-/* NotifyAccess=: who in the sandbox may send notify messages (systemd's; "exec" also lets
- * control processes, which hutch has none of, so it means "main"). */
+/* NotifyAccess=: who in the sandbox may send notify messages (systemd's; "exec": the main process
+ * and the control command that runs, ExecStartPre= and the others). */
 enum notify_access {
         NOTIFY_ACCESS_NONE, /* default; "main" for Type=notify or with WatchdogSec= */
         NOTIFY_ACCESS_MAIN,
@@ -288,7 +305,8 @@ struct unit_section_unit {
 };
 
 struct unit_section_service {
-        struct exec_command exec_start; /* required: path == NULL means missing */
+        struct exec_command exec_start;                           /* required: path == NULL means missing */
+        struct exec_command_list exec_control[_EXEC_CONTROL_MAX]; /* ExecStartPre= and the rest */
         enum service_type type;
         enum restart_policy restart;
         usec_t restart_sec;       /* default 100 ms, as systemd */
@@ -554,6 +572,9 @@ const char *cpu_sched_policy_to_string(int p);
 int cpu_sched_policy_from_string(const char *s);
 const char *io_sched_class_to_string(int c);
 int io_sched_class_from_string(const char *s);
+/* "ExecCondition", "ExecStartPre", ... (the key's name) */
+const char *exec_control_to_string(enum exec_control c);
+int exec_control_from_string(const char *s);
 const char *kill_mode_to_string(enum kill_mode m);
 int kill_mode_from_string(const char *s);
 const char *protect_system_to_string(enum protect_system p);

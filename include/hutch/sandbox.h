@@ -113,6 +113,19 @@ void sandbox_remove_runtime_directories(const struct hutch_unit *u);
 int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, struct sandbox_child *ret,
                   struct sandbox_error *err);
 
+/* Runs u's ExecStart= (a control command's copy of the unit, say) inside the running sandbox
+ * `running`: the namespaces of its PID 1 (user, mount and with it the root, PID, IPC, UTS,
+ * network), a cgroup namespace rooted at p->cgroup_fd as the service's, and then the unit's
+ * identity, limits, capabilities, no_new_privs and seccomp filter, as the service got them. The
+ * process is a child of the caller. Returns as sandbox_spawn() does; *ret has no exit report (its
+ * exit status is its own) and hutch_pid1 false. */
+int sandbox_enter(const struct hutch_unit *u, const struct sandbox_child *running,
+                  const struct sandbox_params *p, struct sandbox_child *ret, struct sandbox_error *err);
+
+/* The service's main process of the sandbox `c`: its host pid (0 when it cannot be found), and in
+ * *ret_inside its pid as the sandbox sees it ($MAINPID of the control commands). */
+pid_t sandbox_child_main_pid(const struct sandbox_child *c, pid_t *ret_inside);
+
 /* hutch run's exit status for a setup failure: 127 command not found, 126 not executable,
  * 125 anything else. */
 int sandbox_error_exit_status(const struct sandbox_error *err);

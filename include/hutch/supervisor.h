@@ -26,11 +26,13 @@ enum exit_reason {
         EXIT_REASON_OOM_KILL,
         EXIT_REASON_START_LIMIT_HIT,
         EXIT_REASON_PROTOCOL, /* a Type=notify service that exited cleanly before READY=1 */
+        /* ExecCondition= exited 1-254: the start was skipped; not a failure, never restarted */
+        EXIT_REASON_EXEC_CONDITION,
         _EXIT_REASON_MAX,
 };
 
 /* "success", "exit-code", "signal", "core-dump", "timeout", "watchdog", "oom-kill",
- * "start-limit-hit", "protocol". */
+ * "start-limit-hit", "protocol", "exec-condition". */
 const char *exit_reason_to_string(enum exit_reason r);
 
 /* How the payload ended, as waitid() reports it. */
@@ -49,6 +51,12 @@ bool exit_is_clean(const struct hutch_unit *u, const struct exit_info *e);
  * turns an exit-code, signal or core-dump failure into success, as systemd does. */
 enum exit_reason exit_classify(const struct hutch_unit *u, const struct exit_info *e,
                                enum exit_reason forced, bool oom_killed);
+
+/* The result of a control command (ExecStartPre= and the rest) that ended as `e`: success for
+ * exit status 0 or with the '-' prefix, else exit-code, signal or core-dump. For ExecCondition=,
+ * exit status 1-254 is exec-condition (and '-' changes nothing: the condition is the point). */
+enum exit_reason control_exit_classify(enum exec_control which, const struct exec_command *c,
+                                       const struct exit_info *e);
 
 /* What the supervisor remembers between runs of one unit. */
 struct restart_history {
@@ -122,6 +130,11 @@ int supervisor_start(struct supervisor *s);
 /* A requested stop: KillSignal= to the payload, cgroup.kill after TimeoutStopSec=; no restart.
  * A pending restart is cancelled. Idempotent. */
 void supervisor_stop(struct supervisor *s);
+/* A reload request (SIGHUP to hutch run): runs ExecReload= in the service's sandbox when the
+ * service is running, and returns true; false without ExecReload= (the caller passes the signal
+ * on instead). A request while the service is not running (starting, stopping, reloading) is
+ * logged and dropped. */
+bool supervisor_reload(struct supervisor *s);
 /* `sig` to the running payload, as hutch's PID 1 passes signals on; no state change (the exit it
  * may cause is judged like any other). Nothing when no payload runs. */
 void supervisor_kill(struct supervisor *s, int sig);

@@ -227,6 +227,9 @@ static int write_service(int dirfd, const char *service, const struct hutch_unit
         /* SIGTERM to hutch only: it stops the payload with its KillSignal= and TimeoutStopSec=;
          * systemd's SIGKILL of the whole cgroup comes only after the stop timeout. */
         fputs("KillMode=mixed\n", f);
+        /* systemctl reload: SIGHUP to hutch, which runs the unit's ExecReload= in the sandbox. */
+        if (u->service.exec_control[EXEC_RELOAD].n > 0)
+                fputs("ExecReload=/bin/kill -HUP $MAINPID\n", f);
         /* Restarts are hutch's (one semantics with and without systemd). */
         fputs("Restart=no\n", f);
         put_success_exit_status(f, u);

@@ -61,6 +61,7 @@ struct notify_proxy {
         pid_t main_in_sandbox;  /* the main process's pid in the sandbox: 1, or 2 under hutch's init */
         pid_t main_pid;         /* its pid as we see it, 0 while unknown */
         unsigned sandbox_level; /* index of the sandbox's namespace in a member's NSpid list */
+        pid_t control_pid;      /* the running control command (NotifyAccess=exec), 0: none */
         bool warned_access;     /* a refusal by NotifyAccess= was logged this run */
 };
 
@@ -265,6 +266,10 @@ void notify_proxy_set_access(struct notify_proxy *p, enum notify_access access, 
  * process's pid is known; else by the sender's pid in the sandbox, while the sender exists. A
  * sender already gone, while the main process's pid is not known, cannot be told apart from it:
  * it was in the sandbox (the caller checked), and it is believed. */
+void notify_proxy_set_control_pid(struct notify_proxy *p, pid_t pid) {
+        p->control_pid = pid;
+}
+
 static bool sender_is_main(struct notify_proxy *p, pid_t pid, int pidfd) {
         learn_main_pid(p);
         if (p->main_pid > 0)
@@ -428,8 +433,13 @@ static const char *sender_refused(struct notify_proxy *p, pid_t pid, int pidfd) 
         const char *why = NULL;
         if (p->access == NOTIFY_ACCESS_NONE)
                 why = "NotifyAccess=none";
+        else if (p->access == NOTIFY_ACCESS_EXEC && p->control_pid > 0 && pid == p->control_pid)
+                why = NULL;
         else if (!sender_is_main(p, pid, pidfd))
-                why = "NotifyAccess=main, and the sender is not the main process";
+                why = p->access == NOTIFY_ACCESS_EXEC
+                              ? "NotifyAccess=exec, and the sender is neither the main process nor a "
+                                "control command"
+                              : "NotifyAccess=main, and the sender is not the main process";
         if (why && !p->warned_access) {
                 p->warned_access = true;
                 log_warning("notify: message from pid %d refused: %s (NotifyAccess=all accepts every "

@@ -382,30 +382,70 @@ static void kv_env_files(struct emitter *e, const struct path_list *l) {
 
 /* ---- value specific ---- */
 
-static void kv_exec(struct emitter *e, const struct exec_command *c) {
+/* A command line as the unit language reads it back: prefixes, the path, then the arguments. */
+static void ini_command(FILE *f, const struct exec_command *c) {
+        bool separate_argv0 = !c->argv || !c->argv[0] || !streq(c->argv[0], c->path);
+        fprintf(f, "%s%s%s", c->ignore_failure ? "-" : "", separate_argv0 ? "@" : "",
+                c->no_env_expand ? ":" : "");
+        ini_word(f, c->path);
+        for (size_t i = separate_argv0 ? 0 : 1; c->argv && c->argv[i]; i++) {
+                fputc(' ', f);
+                /* a bare ";" would end the command line: an argument ";" is quoted */
+                if (streq(c->argv[i], ";"))
+                        fputs("\";\"", f);
+                else
+                        ini_word(f, c->argv[i]);
+        }
+}
+
+/* ExecStart=: in JSON its argv, with KEYPath, KEYIgnoreFailure and KEYNoEnvironmentExpansion
+ * beside it. */
+static void kv_exec(struct emitter *e, const char *k, const struct exec_command *c) {
         if (e->json) {
-                kv_strv(e, "ExecStart", c->argv);
-                kv_str(e, "ExecStartPath", c->path);
-                kv_bool(e, "ExecStartIgnoreFailure", c->ignore_failure);
-                kv_bool(e, "ExecStartNoEnvironmentExpansion", c->no_env_expand);
+                char name[64];
+                kv_strv(e, k, c->argv);
+                snprintf(name, sizeof name, "%sPath", k);
+                kv_str(e, name, c->path);
+                snprintf(name, sizeof name, "%sIgnoreFailure", k);
+                kv_bool(e, name, c->ignore_failure);
+                snprintf(name, sizeof name, "%sNoEnvironmentExpansion", k);
+                kv_bool(e, name, c->no_env_expand);
                 return;
         }
-        key(e, "ExecStart");
-        if (c->path) {
-                bool separate_argv0 = !c->argv || !c->argv[0] || !streq(c->argv[0], c->path);
-                fprintf(e->f, "%s%s%s", c->ignore_failure ? "-" : "", separate_argv0 ? "@" : "",
-                        c->no_env_expand ? ":" : "");
-                ini_word(e->f, c->path);
-                for (size_t i = separate_argv0 ? 0 : 1; c->argv && c->argv[i]; i++) {
-                        fputc(' ', e->f);
-                        /* a bare ";" would end the command line: an argument ";" is quoted */
-                        if (streq(c->argv[i], ";"))
-                                fputs("\";\"", e->f);
-                        else
-                                ini_word(e->f, c->argv[i]);
-                }
-        }
+        key(e, k);
+        if (c->path)
+                ini_command(e->f, c);
         key_end(e);
+}
+
+/* ExecStartPre= and the other lists: a line per command in the text (an empty assignment for
+ * none), in JSON an array of objects with path, argv, ignore_failure, no_environment_expansion. */
+static void kv_exec_list(struct emitter *e, const char *k, const struct exec_command_list *l) {
+        if (!e->json) {
+                if (l->n == 0) {
+                        key(e, k);
+                        key_end(e);
+                }
+                for (size_t i = 0; i < l->n; i++)
+                        kv_exec(e, k, &l->items[i]);
+                return;
+        }
+        bool first;
+        list_begin(e, k, &first);
+        for (size_t i = 0; i < l->n; i++) {
+                const struct exec_command *c = &l->items[i];
+                list_sep(e, &first);
+                fputs("{\"path\": ", e->f);
+                json_string(e->f, c->path);
+                fputs(", \"argv\": [", e->f);
+                STRV_FOREACH (a, c->argv) {
+                        fputs(a == c->argv ? "" : ", ", e->f);
+                        json_string(e->f, *a);
+                }
+                fprintf(e->f, "], \"ignore_failure\": %s, \"no_environment_expansion\": %s}",
+                        c->ignore_failure ? "true" : "false", c->no_env_expand ? "true" : "false");
+        }
+        list_end(e);
 }
 
 static void kv_exit_status(struct emitter *e, const char *k, const struct exit_status_set *s) {
@@ -755,7 +795,9 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         section_end(e);
 
         section_begin(e, "Service");
-        kv_exec(e, &svc->exec_start);
+        kv_exec(e, "ExecStart", &svc->exec_start);
+        for (enum exec_control i = 0; i < _EXEC_CONTROL_MAX; i++)
+                kv_exec_list(e, exec_control_to_string(i), &svc->exec_control[i]);
         kv_str(e, "Type", service_type_to_string(svc->type));
         kv_str(e, "Restart", restart_policy_to_string(svc->restart));
         kv_usec(e, "RestartSec", svc->restart_sec);

@@ -201,6 +201,11 @@ static void str_list_done(struct str_list *l) {
         l->n = 0;
 }
 
+static void exec_command_done(struct exec_command *c) {
+        free(c->path);
+        strv_free(c->argv);
+}
+
 static void path_list_done(struct path_list *l) {
         for (size_t i = 0; i < l->n; i++)
                 free(l->items[i].path);
@@ -244,8 +249,12 @@ void model_unit_free(struct hutch_unit *u) {
         str_list_done(&u->unit.part_of);
         str_list_done(&u->unit.conflicts);
 
-        free(u->service.exec_start.path);
-        strv_free(u->service.exec_start.argv);
+        exec_command_done(&u->service.exec_start);
+        for (size_t i = 0; i < _EXEC_CONTROL_MAX; i++) {
+                for (size_t j = 0; j < u->service.exec_control[i].n; j++)
+                        exec_command_done(&u->service.exec_control[i].items[j]);
+                free(u->service.exec_control[i].items);
+        }
         str_list_done(&u->service.environment);
         path_list_done(&u->service.environment_files);
         str_list_done(&u->service.pass_environment);
@@ -320,6 +329,15 @@ static const char *const restart_policy_table[_RESTART_POLICY_MAX] = {
         [RESTART_ON_WATCHDOG] = "on-watchdog",
         [RESTART_ON_ABORT] = "on-abort",
         [RESTART_ALWAYS] = "always",
+};
+
+static const char *const exec_control_table[_EXEC_CONTROL_MAX] = {
+        [EXEC_CONDITION] = "ExecCondition",
+        [EXEC_START_PRE] = "ExecStartPre",
+        [EXEC_START_POST] = "ExecStartPost",
+        [EXEC_RELOAD] = "ExecReload",
+        [EXEC_STOP] = "ExecStop",
+        [EXEC_STOP_POST] = "ExecStopPost",
 };
 
 static const char *const root_mode_table[_ROOT_MODE_MAX] = {
@@ -511,6 +529,12 @@ const char *restart_policy_to_string(enum restart_policy p) {
 }
 int restart_policy_from_string(const char *s) {
         return table_from_string(restart_policy_table, ELEMENTSOF(restart_policy_table), s);
+}
+const char *exec_control_to_string(enum exec_control c) {
+        return table_to_string(exec_control_table, ELEMENTSOF(exec_control_table), (int) c);
+}
+int exec_control_from_string(const char *s) {
+        return table_from_string(exec_control_table, ELEMENTSOF(exec_control_table), s);
 }
 const char *root_mode_to_string(enum root_mode m) {
         return table_to_string(root_mode_table, ELEMENTSOF(root_mode_table), (int) m);

@@ -427,6 +427,42 @@ static pid_t spawn_payload(const struct sandbox_ctx *c, const struct sandbox_ide
         return r;
 }
 
+/* Its own session without a controlling terminal, and a session keyring of the sandbox's own, as
+ * systemd's KeyringMode=private: the keys of whoever ran hutch (its session keyring) are out of
+ * reach, should the unit allow the keyring calls. A kernel without keys has nothing to hide. */
+static void join_new_session(const struct sandbox_ctx *c, struct sandbox_error *e) {
+        setsid();
+        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0L, 0L, 0L, 0L) < 0 && errno != ENOSYS &&
+            errno != EOPNOTSUPP) {
+                sandbox_error_set(e, SANDBOX_STEP_IDENTITY, errno, "join a new session keyring", "", NULL);
+                child_fail(c, e);
+        }
+}
+
+/* In the finished sandbox, what the command needs before payload_exec(): its identity (and the
+ * exec directories owned by it, with own_dirs), the final environment, fds 0-2 and the argv.
+ * Returns the environment. */
+static char **prepare_command(struct sandbox_ctx *c, struct sandbox_identity *id, bool own_dirs,
+                              struct sandbox_error *e) {
+        const struct hutch_unit *u = c->u;
+        char **env = c->env;
+        if (sandbox_resolve_identity(u, id, e) < 0 ||
+            (own_dirs && sandbox_has_directories(u) && sandbox_own_directories(u, id, e) < 0) ||
+            sandbox_complete_env(&env, id, e) < 0 || setup_stdio(c, e) < 0)
+                child_fail(c, e);
+        if (env)
+                sandbox_unset_env(u, env);
+        /* Expanded here, not in the parent: ExecStart= sees the environment the payload gets,
+         * HOME, USER, LOGNAME and SHELL from User= included, as systemd's exec_child() expands
+         * with its final environment. */
+        int r = sandbox_build_argv(u, c->p, env, &c->argv);
+        if (r < 0) {
+                sandbox_error_set(e, SANDBOX_STEP_ENVIRONMENT, r, "expand variables", "", "ExecStart=");
+                child_fail(c, e);
+        }
+        return env;
+}
+
 _noreturn_ static void child_main(struct sandbox_ctx *c) {
         const struct hutch_unit *u = c->u;
         struct sandbox_error e = {0};
@@ -450,15 +486,7 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
         prctl(PR_SET_DUMPABLE, 0);
         if (c->p->kill_on_parent_death && prctl(PR_SET_PDEATHSIG, SIGKILL) == 0)
                 exit_if_parent_gone(c);
-        setsid();
-        /* A session keyring of the sandbox's own, as systemd's KeyringMode=private: the keys of
-         * whoever ran hutch (its session keyring) are out of reach, should the unit allow the
-         * keyring calls. A kernel without keys has nothing to hide. */
-        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0L, 0L, 0L, 0L) < 0 && errno != ENOSYS &&
-            errno != EOPNOTSUPP) {
-                sandbox_error_set(&e, SANDBOX_STEP_IDENTITY, errno, "join a new session keyring", "", NULL);
-                child_fail(c, &e);
-        }
+        join_new_session(c, &e);
 
         if (sandbox_setup_mounts(c, &e, c->pid1_outside ? &c->cgroup_target_fd : NULL) < 0)
                 child_fail(c, &e);
@@ -471,21 +499,7 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
                 child_fail(c, &e);
 
         struct sandbox_identity id = {0};
-        char **env = c->env;
-        if (sandbox_resolve_identity(u, &id, &e) < 0 ||
-            (sandbox_has_directories(u) && sandbox_own_directories(u, &id, &e) < 0) ||
-            sandbox_complete_env(&env, &id, &e) < 0 || setup_stdio(c, &e) < 0)
-                child_fail(c, &e);
-        if (env)
-                sandbox_unset_env(u, env);
-        /* Expanded here, not in the parent: ExecStart= sees the environment the payload gets,
-         * HOME, USER, LOGNAME and SHELL from User= included, as systemd's exec_child() expands
-         * with its final environment. */
-        int r = sandbox_build_argv(u, c->p, env, &c->argv);
-        if (r < 0) {
-                sandbox_error_set(&e, SANDBOX_STEP_ENVIRONMENT, r, "expand variables", "", "ExecStart=");
-                child_fail(c, &e);
-        }
+        char **env = prepare_command(c, &id, true, &e);
         /* This process becomes the sandbox's PID 1, whose /proc/1/cmdline the payload can read:
          * not hutch's own command line (its host path, the unit's path, -p overrides). The payload's
          * argv is built and holds copies, so nothing reads the old strings any more. */
@@ -501,7 +515,7 @@ _noreturn_ static void child_main(struct sandbox_ctx *c) {
          * be raised while it is in the bounding set (the payload sets its own inheritable set). */
         if (c->init_fd >= 0 && caps_raise_inheritable_kill() < 0)
                 c->init_fd = -1; /* it could not signal the payload: PID 1 stays as it is */
-        r = caps_drop_bounding(u);
+        int r = caps_drop_bounding(u);
         if (r < 0) {
                 sandbox_error_set(&e, SANDBOX_STEP_CAPABILITIES, r, "drop bounding set", "",
                                   "CapabilityBoundingSet=");
@@ -663,6 +677,7 @@ static int fail(struct sandbox_error *err, enum sandbox_step step, int r, const 
 
 static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p, struct sandbox_child *ret,
                       struct sandbox_error *err);
+static int await_exec(int fd, int pidfd, struct sandbox_error *err);
 
 int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, struct sandbox_child *ret,
                   struct sandbox_error *err) {
@@ -898,19 +913,8 @@ static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p
                 }
         }
 
-        /* EOF without data: the payload's execve succeeded (the pipe is CLOEXEC everywhere). */
-        size_t got = 0;
-        struct sandbox_error child_err;
-        while (got < sizeof child_err) {
-                ssize_t n = read(errp[0], (char *) &child_err + got, sizeof child_err - got);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        break;
-                got += (size_t) n;
-        }
-        close(errp[0]);
-        if (got == 0) {
+        r = await_exec(errp[0], pidfd, err);
+        if (r == 0) {
                 ret->pid = pid;
                 ret->pidfd = pidfd;
                 ret->report = c.report;
@@ -919,12 +923,31 @@ static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p
                 ret->exit_fd = exitp[0];
                 return 0;
         }
-        siginfo_t si;
-        waitid(P_PIDFD, (id_t) pidfd, &si, WEXITED);
-        close(pidfd);
         report_release(c.report);
         if (exitp[0] >= 0)
                 close(exitp[0]);
+        return r;
+}
+
+/* Reads the setup pipe `fd` to its end (EOF once the child's execve succeeded, or after its report
+ * of a failed step) and closes it. Returns 0 when it was empty; else the child is reaped, `pidfd`
+ * closed, and the child's report is in *err, logged, with its negative errno returned. */
+static int await_exec(int fd, int pidfd, struct sandbox_error *err) {
+        struct sandbox_error child_err;
+        size_t got = 0;
+        while (got < sizeof child_err) {
+                ssize_t n = read(fd, (char *) &child_err + got, sizeof child_err - got);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                got += (size_t) n;
+        }
+        close(fd);
+        if (got == 0)
+                return 0;
+        (void) waitid(P_PIDFD, (id_t) pidfd, &(siginfo_t){}, WEXITED);
+        close(pidfd);
         if (got != sizeof child_err)
                 return fail(err, SANDBOX_STEP_CLONE, EPROTO, "read setup report", "");
         *err = child_err;
@@ -932,4 +955,167 @@ static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p
                 err->detail[sizeof err->detail - 1] = 0;
         log_sandbox_error(err);
         return -err->error;
+}
+
+/* ---- a command in a running sandbox ---- */
+
+/* The child of sandbox_enter(), in the sandbox's PID namespace and cgroup already: the rest of
+ * the sandbox's namespaces, and from there on what the service's own process does. */
+_noreturn_ static void enter_main(struct sandbox_ctx *c, int pid1_fd) {
+        struct sandbox_error e = {0};
+        prctl(PR_SET_DUMPABLE, 0);
+        if (c->p->kill_on_parent_death && prctl(PR_SET_PDEATHSIG, SIGKILL) == 0)
+                exit_if_parent_gone(c);
+        /* All at once, the user namespace first (pidfd setns), so the others are joined with the
+         * capabilities held in it. The root and working directory become the sandbox's root. */
+        int flags =
+                CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | (c->new_user ? CLONE_NEWUSER : 0);
+        if (setns(pid1_fd, flags) < 0) {
+                sandbox_error_set(&e, SANDBOX_STEP_CLONE, errno, "enter the service's namespaces", "", NULL);
+                child_fail(c, &e);
+        }
+        if (c->new_user && (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0)) {
+                sandbox_error_set(&e, SANDBOX_STEP_USERNS, errno, "become root in user namespace", "",
+                                  "PrivateUsers=%s", private_users_to_string(c->u->sandbox.private_users));
+                child_fail(c, &e);
+        }
+        join_new_session(c, &e);
+        struct sandbox_identity id = {0};
+        char **env = prepare_command(c, &id, false, &e);
+        payload_exec(c, &id, env, &e);
+}
+
+int sandbox_enter(const struct hutch_unit *u, const struct sandbox_child *running,
+                  const struct sandbox_params *p, struct sandbox_child *ret, struct sandbox_error *err) {
+        struct sandbox_error dummy;
+        if (!err)
+                err = &dummy;
+        *err = (struct sandbox_error){0};
+        *ret = (struct sandbox_child){.pid = 0, .pidfd = -EBADF, .exit_fd = -1};
+        if (!u->service.exec_start.path)
+                return fail(err, SANDBOX_STEP_EXEC, EINVAL, "no command", "");
+        if (running->pidfd < 0)
+                return fail(err, SANDBOX_STEP_CLONE, ESRCH, "enter the service's sandbox", "");
+        /* is_init: nothing stands between this process and the command, so payload_exec() drops
+         * the bounding set itself. */
+        struct sandbox_ctx c = {
+                .u = u,
+                .p = p,
+                .new_user = u->sandbox.private_users != PRIVATE_USERS_NO,
+                .is_init = true,
+                .error_fd = -1,
+                .sync_fd = -1,
+                .overlay_fd = -1,
+                .report_fd = -1,
+                .init_fd = -1,
+                .payload_cgroup_fd = -1,
+                .cgroup_target_fd = -1,
+                .exit_fd = -1,
+        };
+        struct seccomp_program *prog = NULL;
+        int r = seccomp_program_build(u, &prog);
+        if (r < 0) {
+                sandbox_error_set(err, SANDBOX_STEP_SECCOMP, r, "build seccomp filter", "", NULL);
+                log_sandbox_error(err);
+                return r;
+        }
+        c.seccomp = prog;
+        _cleanup_strv_free_ char **env = NULL;
+        r = sandbox_build_env(u, p, &env);
+        if (r < 0) {
+                seccomp_program_free(prog);
+                return fail(err, SANDBOX_STEP_ENVIRONMENT, -r, "prepare environment", "");
+        }
+        c.env = env;
+        int errp[2];
+        if (pipe2(errp, O_CLOEXEC) < 0) {
+                seccomp_program_free(prog);
+                return fail(err, SANDBOX_STEP_CLONE, errno, "create setup pipe", "");
+        }
+        c.error_fd = errp[1];
+
+        /* The child must start in the sandbox's PID namespace, which only a process's children can
+         * be put in: this process's own children go there (setns(CLONE_NEWPID) moves no one), for
+         * this one clone3, and then go back to where they were. */
+        int own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+        if (own_pidns < 0)
+                r = fail(err, SANDBOX_STEP_CLONE, errno, "open", "/proc/self/ns/pid");
+        else if (setns(running->pidfd, CLONE_NEWPID) < 0)
+                r = fail(err, SANDBOX_STEP_CLONE, errno, "enter the service's PID namespace", "");
+        pid_t pid = -1;
+        int pidfd = -1;
+        if (r >= 0) {
+                /* Into the service's cgroup, with a cgroup namespace rooted there as the service's. */
+                struct clone_args args = {
+                        .flags = CLONE_PIDFD | CLONE_NEWCGROUP | (p->cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
+                        .pidfd = (uint64_t) (uintptr_t) &pidfd,
+                        .exit_signal = SIGCHLD,
+                        .cgroup = p->cgroup_fd >= 0 ? (uint64_t) p->cgroup_fd : 0,
+                };
+                pid = clone3(&args, sizeof args);
+                if (pid == 0) {
+                        close(errp[0]);
+                        enter_main(&c, running->pidfd);
+                }
+                int clone_errno = errno;
+                if (pid > 0 && p->setup_pid)
+                        *p->setup_pid = pid;
+                /* Back to hutch's own PID namespace, for every later child: joining one's own
+                 * active namespace is always allowed. */
+                if (setns(own_pidns, CLONE_NEWPID) < 0)
+                        log_error_errno(-errno, "return to hutch's own PID namespace: %m");
+                if (pid < 0)
+                        r = fail(err, SANDBOX_STEP_CLONE, clone_errno, "clone3",
+                                 "(into the service's PID namespace and cgroup)");
+        }
+        if (own_pidns >= 0)
+                close(own_pidns);
+        seccomp_program_free(prog);
+        close(errp[1]);
+        if (r < 0) {
+                close(errp[0]);
+                return r;
+        }
+        r = await_exec(errp[0], pidfd, err);
+        if (r == 0) {
+                ret->pid = pid;
+                ret->pidfd = pidfd;
+        }
+        return r;
+}
+
+/* The first number of /proc/PID/task/PID/children, 0 when there is none. */
+static pid_t first_child(pid_t pid) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int) pid, (int) pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return 0;
+        int child = 0;
+        if (fscanf(f, "%d", &child) != 1)
+                child = 0;
+        fclose(f);
+        return child;
+}
+
+pid_t sandbox_child_main_pid(const struct sandbox_child *c, pid_t *ret_inside) {
+        *ret_inside = 0;
+        pid_t host = c->hutch_pid1 ? first_child(c->pid) : c->pid;
+        if (host <= 0)
+                return 0;
+        /* "NSpid:" lists the pid in each PID namespace from the host's down: the last is the
+         * sandbox's. */
+        char path[64], line[256];
+        snprintf(path, sizeof path, "/proc/%d/status", (int) host);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return 0;
+        while (fgets(line, sizeof line, f))
+                if (strncmp(line, "NSpid:", 6) == 0) {
+                        const char *last = strrchr(line, '\t');
+                        *ret_inside = (pid_t) atoi(last ? last + 1 : line + 6);
+                        break;
+                }
+        fclose(f);
+        return *ret_inside > 0 ? host : 0;
 }

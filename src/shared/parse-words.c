@@ -245,13 +245,12 @@ int parse_command_line(const char *s, char ***ret, parse_why_t why) {
                         p++;
                 if (!*p)
                         break;
-                /* An unquoted lone ";" separates commands in systemd; hutch runs exactly one. "\;"
+                /* An unquoted lone ";" separates commands in systemd; hutch takes one per line. "\;"
                  * is a literal ";" argument (systemd checks both before unquoting). */
                 if (p[0] == ';' && ends_word(p[1]))
-                        return parse_fail(
-                                why, -EINVAL,
-                                "';' separates commands, but hutch runs one command (write \\; for a "
-                                "literal ';')");
+                        return parse_fail(why, -EINVAL,
+                                          "';' separates commands, but hutch takes one command per line "
+                                          "(write \\; for a literal ';')");
                 if (p[0] == '\\' && p[1] == ';' && ends_word(p[2])) {
                         p += 2;
                         r = strv_extend(&argv, ";");

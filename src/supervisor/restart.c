@@ -10,7 +10,7 @@ static const char *const exit_reason_names[_EXIT_REASON_MAX] = {
         [EXIT_REASON_SIGNAL] = "signal",     [EXIT_REASON_CORE_DUMP] = "core-dump",
         [EXIT_REASON_TIMEOUT] = "timeout",   [EXIT_REASON_WATCHDOG] = "watchdog",
         [EXIT_REASON_OOM_KILL] = "oom-kill", [EXIT_REASON_START_LIMIT_HIT] = "start-limit-hit",
-        [EXIT_REASON_PROTOCOL] = "protocol",
+        [EXIT_REASON_PROTOCOL] = "protocol", [EXIT_REASON_EXEC_CONDITION] = "exec-condition",
 };
 
 const char *exit_reason_to_string(enum exit_reason r) {
@@ -35,6 +35,18 @@ bool exit_is_clean(const struct hutch_unit *u, const struct exit_info *e) {
         return false;
 }
 
+/* The result of an end that is not clean. */
+static enum exit_reason failure_of(const struct exit_info *e) {
+        switch (e->code) {
+        case CLD_EXITED:
+                return EXIT_REASON_EXIT_CODE;
+        case CLD_DUMPED:
+                return EXIT_REASON_CORE_DUMP;
+        default:
+                return EXIT_REASON_SIGNAL;
+        }
+}
+
 enum exit_reason exit_classify(const struct hutch_unit *u, const struct exit_info *e,
                                enum exit_reason forced, bool oom_killed) {
         /* What the supervisor saw first wins, as in systemd: a watchdog kill is "watchdog" even
@@ -47,14 +59,19 @@ enum exit_reason exit_classify(const struct hutch_unit *u, const struct exit_inf
                 return EXIT_REASON_SUCCESS;
         if (u->service.exec_start.ignore_failure)
                 return EXIT_REASON_SUCCESS;
-        switch (e->code) {
-        case CLD_EXITED:
-                return EXIT_REASON_EXIT_CODE;
-        case CLD_DUMPED:
-                return EXIT_REASON_CORE_DUMP;
-        default:
-                return EXIT_REASON_SIGNAL;
-        }
+        return failure_of(e);
+}
+
+enum exit_reason control_exit_classify(enum exec_control which, const struct exec_command *c,
+                                       const struct exit_info *e) {
+        if (e->code == CLD_EXITED && e->status == 0)
+                return EXIT_REASON_SUCCESS;
+        /* systemd: 255 and signals are failures of ExecCondition= itself. */
+        if (which == EXEC_CONDITION && e->code == CLD_EXITED && e->status < 255)
+                return EXIT_REASON_EXEC_CONDITION;
+        if (c->ignore_failure)
+                return EXIT_REASON_SUCCESS;
+        return failure_of(e);
 }
 
 bool start_limit_test(const struct hutch_unit *u, struct restart_history *h, usec_t now) {
@@ -166,7 +183,7 @@ struct restart_decision restart_decide(const struct hutch_unit *u, enum exit_rea
         struct restart_decision d = {.action = RESTART_ACTION_STOP, .history = *h};
         const struct exit_status_set *prevent = &u->service.restart_prevent_exit_status;
 
-        if (stop_requested || reason == EXIT_REASON_START_LIMIT_HIT)
+        if (stop_requested || reason == EXIT_REASON_START_LIMIT_HIT || reason == EXIT_REASON_EXEC_CONDITION)
                 return d;
         if (!restart_policy_allows(u->service.restart, reason))
                 return d;
@@ -199,6 +216,8 @@ int supervisor_exit_status_for(enum exit_reason reason, const struct exit_info *
         else
                 status = 1;
 
+        if (reason == EXIT_REASON_EXEC_CONDITION)
+                return 0;
         if (reason == EXIT_REASON_SUCCESS) {
                 if (ignore_failure || stop_requested)
                         return 0;

@@ -23,6 +23,8 @@ static int on_signal(struct event_source *src, const struct signalfd_siginfo *si
         struct supervisor *s = userdata;
         if (si->ssi_signo == SIGTERM || si->ssi_signo == SIGINT)
                 supervisor_stop(s);
+        else if (si->ssi_signo == SIGHUP && supervisor_reload(s))
+                ; /* ExecReload= instead */
         else
                 supervisor_kill(s, (int) si->ssi_signo);
         return 0;

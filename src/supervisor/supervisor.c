@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* One unit's lifecycle on an event loop (hutch/event.h): start, readiness, watchdog, exit, restart, stop.
+/* One unit's lifecycle on an event loop (hutch/event.h): start, readiness, watchdog, exit, restart, stop,
+ * and the control commands around them (ExecCondition= and the others), one at a time.
  *
- *   INACTIVE ──start──► STARTING ──ready──► RUNNING
- *                          │                  │
- *                          │ (exit)           │ (exit)            stop / timeout / watchdog
- *                          ▼                  ▼                  ─────────────────────────►
- *                       decide: restart ─► AUTO_RESTART ──delay──► STARTING     STOPPING ──TimeoutStopSec──►
- * KILLING stop / give up ─► DONE                              │ (exit)              │ (exit) ▼ ▼ decide
- * decide
+ *   INACTIVE -> CONDITION -> START_PRE -> STARTING -(ready)-> START_POST -> RUNNING <-> RELOAD
+ *                                            |                               |
+ *                                            |             stop: STOP_EXEC (ExecStop=, in the sandbox)
+ *                                            |                               v
+ *                                            |            STOPPING (KillSignal=) -> KILLING (cgroup.kill)
+ *                                            v                               v
+ *            payload gone: [ExecStop= after a self-exit] -> STOP_POST -> decide: AUTO_RESTART or DONE
+ *
+ * A list that is empty is skipped; a failed control command goes where a failed payload would.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,12 +38,25 @@
 
 enum supervisor_state {
         STATE_INACTIVE,
+        STATE_CONDITION,    /* ExecCondition= runs */
+        STATE_START_PRE,    /* ExecStartPre= runs */
         STATE_STARTING,     /* payload runs, not ready yet (notify, oneshot) */
+        STATE_START_POST,   /* payload ready, ExecStartPost= runs (in its sandbox, or after a oneshot) */
         STATE_RUNNING,      /* payload ready */
+        STATE_RELOAD,       /* ExecReload= runs in the payload's sandbox */
+        STATE_STOP_EXEC,    /* ExecStop= runs (TimeoutStopSec=); KillSignal= comes after it */
         STATE_STOPPING,     /* KillSignal= (or the watchdog's SIGABRT) sent, TimeoutStopSec= armed */
         STATE_KILLING,      /* cgroup.kill done, waiting for the exit */
+        STATE_STOP_POST,    /* the payload is gone, ExecStopPost= runs */
         STATE_AUTO_RESTART, /* waiting RestartSec= */
         STATE_DONE,
+};
+
+/* The state in which each list of control commands runs. */
+static const enum supervisor_state control_states[_EXEC_CONTROL_MAX] = {
+        [EXEC_CONDITION] = STATE_CONDITION,   [EXEC_START_PRE] = STATE_START_PRE,
+        [EXEC_START_POST] = STATE_START_POST, [EXEC_RELOAD] = STATE_RELOAD,
+        [EXEC_STOP] = STATE_STOP_EXEC,        [EXEC_STOP_POST] = STATE_STOP_POST,
 };
 
 /* systemd's default WatchdogSignal=: a core dump tells the admin where the payload hung. */
@@ -84,7 +100,29 @@ struct supervisor {
         int shown_code;    /* how the status in events is to be read: CLD_EXITED, ... */
         bool pid1_exiting; /* the run ended on PID 1's report; PID 1 itself is still on its way out */
         int exit_status;
+
+        /* The control command that runs (ExecStartPre= and the others; one at a time): command
+         * control_index of the list `control`, in a copy of spawn_unit with it as ExecStart=. */
+        struct event_source *control_source; /* owns control_child.pidfd */
+        struct event_source *control_timer;
+        struct sandbox_child control_child; /* pid 0 when none runs */
+        enum exec_control control;
+        size_t control_index;
+        bool control_timed_out;
+        struct hutch_unit control_unit;
+        char **control_environment;
+        /* The payload ended while a control command ran: its end is handled once that is over. */
+        struct exit_info pending_exit;
+        bool have_pending_exit, pending_setup_failed;
+        /* This run: the service got to "running" (so ExecStop= runs at its end), and which of the
+         * stop sequences have begun. */
+        bool started, exec_stop_begun, stop_post_begun;
 };
+
+/* The payload's sandbox is there to run a command in. */
+static bool main_alive(const struct supervisor *s) {
+        return s->pid > 0 && !s->have_pending_exit;
+}
 
 static void emit(struct supervisor *s, enum host_event_kind kind, const char *reason, int status,
                  usec_t delay, const char *fmt, ...) _printf_(6, 7);
@@ -138,6 +176,7 @@ static int timer_arm(struct supervisor *s, struct event_source **src, usec_t use
 }
 
 static void finish(struct supervisor *s, int exit_status) {
+        timer_disarm(&s->control_timer);
         timer_disarm(&s->timer_source);
         timer_disarm(&s->watchdog_source);
         timer_disarm(&s->settle_source);
@@ -147,8 +186,11 @@ static void finish(struct supervisor *s, int exit_status) {
                 s->done(s, exit_status, s->userdata);
 }
 
-static int spawn_payload(struct supervisor *s);
+static int start_run(struct supervisor *s);
+static void spawn_payload(struct supervisor *s);
 static void enter_stop(struct supervisor *s, int sig, enum exit_reason forced);
+static void enter_running(struct supervisor *s);
+static bool control_start(struct supervisor *s, enum exec_control which, size_t index);
 
 /* --- exits and decisions ------------------------------------------------------------------ */
 
@@ -184,8 +226,39 @@ static int on_give_up_timer(struct event_source *src, usec_t usec, void *userdat
 static int on_restart_timer(struct event_source *src, usec_t usec, void *userdata) {
         struct supervisor *s = userdata;
         timer_disarm(&s->timer_source);
-        (void) spawn_payload(s);
+        (void) start_run(s);
         return 0;
+}
+
+static void decide(struct supervisor *s);
+
+/* The payload is gone and the run's result known: ExecStartPost= of a oneshot that succeeded,
+ * ExecStop= after a run that got to "running", ExecStopPost= after any, then the decision.
+ * Each begins once a run; control_done() comes back here. */
+static void after_main(struct supervisor *s) {
+        const struct hutch_unit *u = s->unit;
+        if (u->service.type == SERVICE_ONESHOT && s->result == EXIT_REASON_SUCCESS && !s->started &&
+            !s->stop_requested) {
+                if (s->state != STATE_START_POST && control_start(s, EXEC_START_POST, 0))
+                        return;
+                /* A oneshot is "started" once it (and its ExecStartPost=) succeeded. */
+                s->started = true;
+                if (!s->ready_sent) {
+                        s->ready_sent = true;
+                        host_notify_ready();
+                }
+        }
+        if (s->started && !s->exec_stop_begun) {
+                s->exec_stop_begun = true;
+                if (control_start(s, EXEC_STOP, 0))
+                        return;
+        }
+        if (!s->stop_post_begun) {
+                s->stop_post_begun = true;
+                if (control_start(s, EXEC_STOP_POST, 0))
+                        return;
+        }
+        decide(s);
 }
 
 /* The payload is gone (or never started): classify, decide, act. */
@@ -195,6 +268,18 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
         timer_disarm(&s->timer_source);
         timer_disarm(&s->watchdog_source);
         timer_disarm(&s->settle_source);
+
+        if (s->control_child.pid > 0) {
+                /* A control command runs. ExecStop= is let finish (the payload's end is often what
+                 * it waited for); ExecStartPost= and ExecReload= have nothing left to act on. The
+                 * payload's end is taken up once the command is over (control_done()). */
+                s->pending_exit = *e;
+                s->pending_setup_failed = setup_failed;
+                s->have_pending_exit = true;
+                if (s->control != EXEC_STOP)
+                        (void) pidfd_send_signal(s->control_child.pidfd, SIGKILL, NULL, 0);
+                return;
+        }
 
         bool oom = false;
         if (s->cgroup) {
@@ -238,6 +323,32 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
                 emit(s, HOST_EVENT_EXITED, reason, shown, 0, "exited with %s%s (%s)", what,
                      protocol ? " before it sent READY=1" : "", reason);
         s->pid = 0;
+        after_main(s);
+}
+
+/* The run is over, control commands and all: restart, give up or finish. */
+static void decide(struct supervisor *s) {
+        const struct hutch_unit *u = s->unit;
+        const struct exit_info *e = &s->last_exit;
+        const char *reason = exit_reason_to_string(s->result);
+        char what[96];
+        status_describe(e, what, sizeof what);
+        int shown = e->status;
+        s->shown_code = e->code;
+        if (s->result == EXIT_REASON_EXEC_CONDITION) {
+                /* Not a failure, and nothing to restart: systemd's service ends inactive. Under
+                 * systemd, hutch run's own service counts as started and then exited cleanly. */
+                log_info("ExecCondition= was not met (%s): the start is skipped", what);
+                host_notify_status("skipped: ExecCondition= not met (%s)", what);
+                if (!s->ready_sent) {
+                        s->ready_sent = true;
+                        host_notify_ready();
+                }
+                if (u->sandbox.runtime_directory_preserve != RUNTIME_PRESERVE_YES)
+                        sandbox_remove_runtime_directories(u);
+                finish(s, 0);
+                return;
+        }
 
         struct restart_decision d =
                 restart_decide(u, s->result, e, s->stop_requested, &s->history, now_monotonic());
@@ -298,12 +409,6 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
                         host_notify_status("failed: %s (%s)", reason, what);
                 else
                         host_notify_status("exited with %s", what);
-                /* A oneshot is "started" once it exited successfully. */
-                if (u->service.type == SERVICE_ONESHOT && s->result == EXIT_REASON_SUCCESS &&
-                    !s->ready_sent) {
-                        s->ready_sent = true;
-                        host_notify_ready();
-                }
                 finish(s, supervisor_exit_status_for(s->result, e, u->service.exec_start.ignore_failure,
                                                      s->stop_requested));
                 return;
@@ -442,17 +547,24 @@ static void watchdog_rearm(struct supervisor *s) {
                 (void) timer_arm(s, &s->watchdog_source, s->watchdog_usec, on_watchdog_timeout);
 }
 
+/* The payload is ready: ExecStartPost= runs, and then the service is. */
 static void become_ready(struct supervisor *s) {
         if (s->state != STATE_STARTING)
                 return;
         timer_disarm(&s->timer_source);
-        s->state = STATE_RUNNING;
-        /* The watchdog runs from readiness on (or from a WATCHDOG=1 sent while starting), as in
-         * systemd: a slow start is TimeoutStartSec='s to judge. */
-        watchdog_rearm(s);
         /* For exec/simple, ready is the start itself: one line is enough. */
         if (s->unit->service.type == SERVICE_NOTIFY)
                 emit(s, HOST_EVENT_READY, NULL, -1, 0, "ready");
+        if (!control_start(s, EXEC_START_POST, 0))
+                enter_running(s);
+}
+
+static void enter_running(struct supervisor *s) {
+        s->state = STATE_RUNNING;
+        s->started = true;
+        /* The watchdog runs from readiness on (or from a WATCHDOG=1 sent while starting), as in
+         * systemd: a slow start is TimeoutStartSec='s to judge. */
+        watchdog_rearm(s);
         if (!s->ready_sent) {
                 s->ready_sent = true;
                 host_notify_ready();
@@ -643,40 +755,99 @@ static int watch_memory_events(struct supervisor *s) {
         return 0;
 }
 
-static int spawn_payload(struct supervisor *s) {
-        const struct hutch_unit *u = s->unit;
-        int r;
+/* A run that ended in cgroup.kill leaves a payload/ the kernel would kill the next process in. */
+static int renew_payload_cgroup(struct supervisor *s) {
+        if (!s->cgroup)
+                return 0;
+        int r = cgroup_payload_renew(s->cgroup, s->unit);
+        if (r > 0)
+                r = watch_memory_events(s);
+        return r;
+}
 
+static void spawn_params(const struct supervisor *s, struct sandbox_params *p) {
+        sandbox_params_init(p);
+        p->cgroup_fd = s->cgroup ? s->cgroup->payload_fd : -1;
+        p->notify_socket = s->notify_path;
+        p->stdin_fd = s->opts.stdin_fd;
+        p->stdout_fd = s->opts.stdout_fd;
+        p->stderr_fd = s->opts.stderr_fd;
+        p->kill_on_parent_death = true;
+}
+
+/* sandbox_spawn() of `u`, or sandbox_enter() of the running sandbox `inside`, under a setup guard
+ * of `timeout`: a setup that takes longer is killed (for a new sandbox, with the payload cgroup)
+ * and fails with -ETIMEDOUT, *ret_timed_out set. */
+static int spawn_guarded(struct supervisor *s, const struct hutch_unit *u, struct sandbox_params *p,
+                         const struct sandbox_child *inside, usec_t timeout, struct sandbox_child *child,
+                         struct sandbox_error *err, bool *ret_timed_out) {
+        struct setup_guard guard;
+        /* An entered sandbox's cgroup holds the service: only the command's process is killed. */
+        bool guarded = s->cgroup &&
+                       setup_guard_start(&guard, inside ? -EBADF : s->cgroup->payload_fd, timeout) >= 0;
+        if (guarded)
+                p->setup_pid = &guard.pid1;
+        int r = inside ? sandbox_enter(u, inside, p, child, err) : sandbox_spawn(u, p, child, err);
+        bool timed_out = guarded && setup_guard_stop(&guard);
+        *ret_timed_out = timed_out;
+        if (!timed_out)
+                return r;
+        if (!inside)
+                s->cgroup->payload_killed = true; /* the guard wrote cgroup.kill */
+        char t[32];
+        format_ms(t, sizeof t, timeout);
+        log_error("start operation timed out after %s in the sandbox setup, killed it", t);
+        if (r >= 0) {
+                /* The spawner saw its child go away as if the execve() had closed the setup pipe;
+                 * the command never ran: reap what was killed and count it as a setup failure. */
+                (void) waitid(P_PIDFD, (id_t) child->pidfd, &(siginfo_t){}, WEXITED);
+                close(child->pidfd);
+                sandbox_child_release(child);
+                *err = (struct sandbox_error){.error = ETIMEDOUT};
+        }
+        return -ETIMEDOUT;
+}
+
+/* A start, the first or a restart: ExecCondition=, ExecStartPre=, then the payload. */
+static int start_run(struct supervisor *s) {
+        const struct hutch_unit *u = s->unit;
         if (s->stop_requested)
                 return 0;
-
-        /* A run that ended in cgroup.kill leaves a payload/ the kernel would kill this run in. */
-        if (s->cgroup) {
-                r = cgroup_payload_renew(s->cgroup, u);
-                if (r > 0)
-                        r = watch_memory_events(s);
-                if (r < 0) {
-                        handle_exit(s, &(struct exit_info){.code = CLD_EXITED, .status = 125}, true);
-                        return 0;
-                }
-        }
-
+        s->forced = EXIT_REASON_SUCCESS;
+        s->started = s->exec_stop_begun = s->stop_post_begun = false;
+        s->have_exit = false;
         /* Every start counts, the first one too (systemd's start rate limit). The restart
          * decision already counted the start it scheduled. */
         if (s->history.n_restarts == 0 && !s->history.window_started)
                 (void) start_limit_test(u, &s->history, now_monotonic());
+        if (renew_payload_cgroup(s) < 0) {
+                s->state = STATE_STARTING;
+                handle_exit(s, &(struct exit_info){.code = CLD_EXITED, .status = 125}, true);
+                return 0;
+        }
+        if (control_start(s, EXEC_CONDITION, 0) || control_start(s, EXEC_START_PRE, 0))
+                return 0;
+        spawn_payload(s);
+        return 0;
+}
+
+static void spawn_payload(struct supervisor *s) {
+        const struct hutch_unit *u = s->unit;
+        int r;
+
+        if (s->stop_requested)
+                return;
+        /* After ExecStartPre=: what it left in payload/ went with its sandbox. */
+        if (renew_payload_cgroup(s) < 0) {
+                s->state = STATE_STARTING;
+                handle_exit(s, &(struct exit_info){.code = CLD_EXITED, .status = 125}, true);
+                return;
+        }
 
         struct sandbox_params p;
-        sandbox_params_init(&p);
-        p.cgroup_fd = s->cgroup ? s->cgroup->payload_fd : -1;
+        spawn_params(s, &p);
         p.extra_args = s->opts.extra_args;
-        p.notify_socket = s->notify_path;
-        p.stdin_fd = s->opts.stdin_fd;
-        p.stdout_fd = s->opts.stdout_fd;
-        p.stderr_fd = s->opts.stderr_fd;
-        p.kill_on_parent_death = true;
 
-        s->forced = EXIT_REASON_SUCCESS;
         s->state = STATE_STARTING;
         s->watchdog_usec = unit_watchdog_usec(u);
         if (s->cgroup)
@@ -685,32 +856,11 @@ static int spawn_payload(struct supervisor *s) {
         struct sandbox_child child = {.pid = 0, .pidfd = -EBADF, .exit_fd = -1};
         struct sandbox_error err = {};
         usec_t t0 = now_monotonic();
-        struct setup_guard guard;
-        bool guarded =
-                s->cgroup && setup_guard_start(&guard, s->cgroup->payload_fd, u->service.timeout_start) >= 0;
-        if (guarded)
-                p.setup_pid = &guard.pid1;
-        r = sandbox_spawn(&s->spawn_unit, &p, &child, &err);
-        bool timed_out = guarded && setup_guard_stop(&guard);
+        bool timed_out;
+        r = spawn_guarded(s, &s->spawn_unit, &p, NULL, u->service.timeout_start, &child, &err, &timed_out);
         if (timed_out)
-                s->cgroup->payload_killed = true; /* the guard wrote cgroup.kill */
-        usec_t setup_time = now_monotonic() - t0;
-        if (timed_out) {
-                char t[32];
-                format_ms(t, sizeof t, u->service.timeout_start);
-                log_error("start operation timed out after %s in the sandbox setup, killed it", t);
                 s->forced = EXIT_REASON_TIMEOUT;
-                if (r >= 0) {
-                        /* The spawner saw its child go away as if the execve() had closed the
-                         * setup pipe; the command never ran: reap what was killed and count the
-                         * run as a setup failure. */
-                        (void) waitid(P_PIDFD, (id_t) child.pidfd, &(siginfo_t){}, WEXITED);
-                        close(child.pidfd);
-                        sandbox_child_release(&child);
-                        r = -ETIMEDOUT;
-                        err = (struct sandbox_error){.error = ETIMEDOUT};
-                }
-        }
+        usec_t setup_time = now_monotonic() - t0;
         if (r < 0) {
                 /* A sandbox that cannot be built is a failed run, as a failed exec is for systemd
                  * (exit status 203/EXEC there, 125/126/127 here): the restart policy applies. */
@@ -719,7 +869,7 @@ static int spawn_payload(struct supervisor *s) {
                 emit(s, HOST_EVENT_SETUP_FAILED, timed_out ? "timeout" : "exit-code", status, 0,
                      "sandbox setup failed (status %d)", status);
                 handle_exit(s, &(struct exit_info){.code = CLD_EXITED, .status = status}, true);
-                return 0;
+                return;
         }
 
         s->pid = child.pid;
@@ -736,7 +886,7 @@ static int spawn_payload(struct supervisor *s) {
                 s->pidfd = -EBADF;
                 s->pid = 0;
                 finish(s, 125);
-                return r;
+                return;
         }
         if (s->child.exit_fd >= 0 &&
             event_add_io(s->event, &s->exit_source, s->child.exit_fd, EPOLLIN, on_exit_report, s) < 0)
@@ -769,7 +919,262 @@ static int spawn_payload(struct supervisor *s) {
                 become_ready(s);
                 break;
         }
+}
+
+/* --- control commands ---------------------------------------------------------------------- */
+
+static void control_done(struct supervisor *s, const struct exit_info *e);
+
+static int on_control_child(struct event_source *src, const siginfo_t *si, void *userdata) {
+        struct supervisor *s = userdata;
+        struct exit_info e;
+        sandbox_child_exit_status(&s->control_child, si, &e.code, &e.status);
+        sandbox_child_release(&s->control_child);
+        if (s->notify)
+                notify_proxy_set_control_pid(s->notify, 0);
+        s->control_source = event_source_free(s->control_source); /* closes the pidfd */
+        s->control_child = (struct sandbox_child){.pid = 0, .pidfd = -EBADF, .exit_fd = -1};
+        timer_disarm(&s->control_timer);
+        control_done(s, &e);
         return 0;
+}
+
+static int on_control_timeout(struct event_source *src, usec_t usec, void *userdata) {
+        struct supervisor *s = userdata;
+        timer_disarm(&s->control_timer);
+        bool stop = s->control == EXEC_STOP || s->control == EXEC_STOP_POST || s->stop_requested;
+        char t[32];
+        format_ms(t, sizeof t, stop ? s->unit->service.timeout_stop : s->unit->service.timeout_start);
+        log_warning("%s= command still running after %s, killing it", exec_control_to_string(s->control), t);
+        s->control_timed_out = true;
+        if (s->control_child.pidfd >= 0)
+                (void) pidfd_send_signal(s->control_child.pidfd, SIGKILL, NULL, 0);
+        return 0;
+}
+
+/* NAME=VALUE onto the control command's environment. */
+static int control_setenv(struct supervisor *s, const char *name, const char *fmt, ...) _printf_(3, 4);
+static int control_setenv(struct supervisor *s, const char *name, const char *fmt, ...) {
+        char value[128], buf[160];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(value, sizeof value, fmt, ap);
+        va_end(ap);
+        snprintf(buf, sizeof buf, "%s=%s", name, value);
+        return strv_extend(&s->control_environment, buf) < 0 ? log_oom() : 0;
+}
+
+/* The copy of the unit a control command runs as: its command as ExecStart=, and systemd's
+ * variables for it before the unit's Environment= (which may override them, as in systemd):
+ * $MAINPID in the payload's sandbox; $SERVICE_RESULT, $EXIT_CODE, $EXIT_STATUS for ExecStop= and
+ * ExecStopPost=. */
+static int control_build_unit(struct supervisor *s, const struct exec_command *cmd, bool inside) {
+        strv_free(s->control_environment);
+        s->control_environment = NULL;
+        s->control_unit = s->spawn_unit;
+        s->control_unit.service.exec_start = *cmd;
+        int r = 0;
+        pid_t main_inside = 0;
+        if (inside && sandbox_child_main_pid(&s->child, &main_inside) > 0)
+                r = control_setenv(s, "MAINPID", "%d", (int) main_inside);
+        if (r >= 0 && (s->control == EXEC_STOP || s->control == EXEC_STOP_POST)) {
+                r = control_setenv(s, "SERVICE_RESULT", "%s",
+                                   exit_reason_to_string(s->have_exit ? s->result : EXIT_REASON_SUCCESS));
+                if (r >= 0 && s->have_exit) {
+                        const struct exit_info *e = &s->last_exit;
+                        const char *sig = e->code == CLD_EXITED ? NULL : signal_to_name(e->status);
+                        r = control_setenv(s, "EXIT_CODE", "%s",
+                                           e->code == CLD_EXITED   ? "exited"
+                                           : e->code == CLD_DUMPED ? "dumped"
+                                                                   : "killed");
+                        if (r >= 0 && sig)
+                                r = control_setenv(s, "EXIT_STATUS", "%s",
+                                                   strncmp(sig, "SIG", 3) == 0 ? sig + 3 : sig);
+                        else if (r >= 0)
+                                r = control_setenv(s, "EXIT_STATUS", "%d", e->status);
+                }
+        }
+        STRV_FOREACH (v, s->spawn_unit.service.environment.items)
+                if (r >= 0 && strv_extend(&s->control_environment, *v) < 0)
+                        r = log_oom();
+        if (r < 0)
+                return r;
+        s->control_unit.service.environment.items = s->control_environment;
+        s->control_unit.service.environment.n = strv_length(s->control_environment);
+        return 0;
+}
+
+/* Starts command `index` of the list `which`: inside the payload's sandbox while it runs, else in
+ * a sandbox of its own. False when the list has no such command (nothing started). A command that
+ * cannot be started is a failed one, reported through control_done() before this returns true. */
+static bool control_start(struct supervisor *s, enum exec_control which, size_t index) {
+        const struct hutch_unit *u = s->unit;
+        const struct exec_command_list *l = &u->service.exec_control[which];
+        if (index >= l->n)
+                return false;
+        const struct exec_command *cmd = &l->items[index];
+        bool inside = main_alive(s);
+        s->control = which;
+        s->control_index = index;
+        s->control_timed_out = false;
+        s->state = control_states[which];
+        const char *key = exec_control_to_string(which);
+        usec_t timeout = which == EXEC_STOP || which == EXEC_STOP_POST || s->stop_requested
+                                 ? u->service.timeout_stop
+                                 : u->service.timeout_start;
+
+        struct sandbox_child child = {.pid = 0, .pidfd = -EBADF, .exit_fd = -1};
+        struct sandbox_error err = {};
+        bool timed_out = false;
+        int r = control_build_unit(s, cmd, inside);
+        if (r >= 0 && !inside)
+                r = renew_payload_cgroup(s);
+        if (r >= 0) {
+                struct sandbox_params p;
+                spawn_params(s, &p);
+                r = spawn_guarded(s, &s->control_unit, &p, inside ? &s->child : NULL, timeout, &child, &err,
+                                  &timed_out);
+        }
+        if (r >= 0) {
+                r = event_add_child_pidfd(s->event, &s->control_source, child.pidfd, true, on_control_child,
+                                          s);
+                if (r < 0) {
+                        log_error_errno(r, "watch %s= pid %d: %m", key, (int) child.pid);
+                        (void) pidfd_send_signal(child.pidfd, SIGKILL, NULL, 0);
+                        (void) waitid(P_PIDFD, (id_t) child.pidfd, &(siginfo_t){}, WEXITED);
+                        close(child.pidfd);
+                        sandbox_child_release(&child);
+                }
+        }
+        if (r < 0) {
+                int status = err.error ? sandbox_error_exit_status(&err) : 125;
+                log_error("%s=%s: could not be started (status %d)", key, cmd->path, status);
+                s->control_timed_out = timed_out;
+                control_done(s, &(struct exit_info){.code = CLD_EXITED, .status = status});
+                return true;
+        }
+        s->control_child = child;
+        if (s->notify) {
+                /* The command itself: the process entered, or the one under its sandbox's init. */
+                pid_t in_sandbox;
+                notify_proxy_set_control_pid(
+                        s->notify, inside ? child.pid : sandbox_child_main_pid(&child, &in_sandbox));
+        }
+        log_debug("%s=%s started (pid %d%s)", key, cmd->path, (int) child.pid,
+                  inside ? ", in the service's sandbox" : "");
+        if (timer_arm(s, &s->control_timer, timeout, on_control_timeout) < 0)
+                on_control_timeout(NULL, 0, s);
+        return true;
+}
+
+/* A control command ended as `e`: the next of its list, or what comes after the list. */
+static void control_done(struct supervisor *s, const struct exit_info *e) {
+        const struct hutch_unit *u = s->unit;
+        enum exec_control which = s->control;
+        const char *key = exec_control_to_string(which);
+        const struct exec_command *cmd = &u->service.exec_control[which].items[s->control_index];
+        enum exit_reason r =
+                s->control_timed_out ? EXIT_REASON_TIMEOUT : control_exit_classify(which, cmd, e);
+        char what[96];
+        status_describe(e, what, sizeof what);
+        /* Not worth a warning: a command a stop called off, or one in the service's sandbox that
+         * ended with it (the service's end takes the sandbox's PID namespace down). */
+        bool expected = r == EXIT_REASON_SUCCESS || r == EXIT_REASON_EXEC_CONDITION ||
+                        (s->stop_requested && (which == EXEC_CONDITION || which == EXEC_START_PRE)) ||
+                        (s->have_pending_exit && e->code == CLD_KILLED && e->status == SIGKILL);
+        if (expected)
+                log_debug("%s=%s exited with %s", key, cmd->path, what);
+        else
+                log_warning("%s=%s exited with %s (%s)", key, cmd->path, what, exit_reason_to_string(r));
+        bool go_on = r == EXIT_REASON_SUCCESS && !s->control_timed_out;
+
+        if (s->have_pending_exit) {
+                /* The payload ended meanwhile: its end is what counts now. */
+                s->have_pending_exit = false;
+                handle_exit(s, &s->pending_exit, s->pending_setup_failed);
+                return;
+        }
+        switch (which) {
+        case EXEC_CONDITION:
+        case EXEC_START_PRE:
+                if (s->stop_requested) {
+                        /* A stop overtook the start: nothing failed. */
+                        s->result = EXIT_REASON_SUCCESS;
+                        s->last_exit = *e;
+                        s->have_exit = true;
+                        after_main(s);
+                        return;
+                }
+                if (go_on) {
+                        if (control_start(s, which, s->control_index + 1))
+                                return;
+                        if (which == EXEC_CONDITION && control_start(s, EXEC_START_PRE, 0))
+                                return;
+                        spawn_payload(s);
+                        return;
+                }
+                s->result = r;
+                s->last_exit = *e;
+                s->have_exit = true;
+                after_main(s);
+                return;
+        case EXEC_START_POST:
+                if (s->state != STATE_START_POST)
+                        return; /* a stop overtook it (enter_stop()) */
+                if (!main_alive(s)) {
+                        /* a oneshot's, after its end: after_main() goes on */
+                        if (go_on && control_start(s, which, s->control_index + 1))
+                                return;
+                        if (!go_on) {
+                                s->result = r;
+                                s->last_exit = *e;
+                        }
+                        after_main(s);
+                        return;
+                }
+                if (!go_on) {
+                        /* The start failed: the service is stopped, and the run's result is the
+                         * command's. */
+                        s->state = STATE_STARTING;
+                        enter_stop(s, u->service.kill_signal, r);
+                        return;
+                }
+                if (!control_start(s, which, s->control_index + 1))
+                        enter_running(s);
+                return;
+        case EXEC_RELOAD:
+                if (s->state != STATE_RELOAD)
+                        return; /* a stop overtook it */
+                if (go_on && control_start(s, which, s->control_index + 1))
+                        return;
+                if (go_on)
+                        log_info("reloaded");
+                else
+                        log_warning("reload failed (%s= %s): the service goes on as it was", key, what);
+                s->state = STATE_RUNNING;
+                host_notify_ready(); /* the end of the reload, for systemd */
+                host_notify_status("running");
+                return;
+        case EXEC_STOP:
+        case EXEC_STOP_POST:
+        default:
+                /* As in systemd, a failure (or a timeout) ends the list and makes the run's
+                 * result, unless it has one. */
+                if (go_on && control_start(s, which, s->control_index + 1))
+                        return;
+                if (which == EXEC_STOP && main_alive(s)) {
+                        s->state = STATE_RUNNING;
+                        enter_stop(s, u->service.kill_signal, r);
+                        return;
+                }
+                if (r != EXIT_REASON_SUCCESS && s->result == EXIT_REASON_SUCCESS)
+                        s->result = r;
+                if (which == EXEC_STOP)
+                        after_main(s);
+                else
+                        decide(s);
+                return;
+        }
 }
 
 /* Sends `sig` to the service. hutch's init in the sandbox forwards what a service is asked
@@ -825,8 +1230,14 @@ static int signal_cgroup(struct supervisor *s, int sig) {
 /* Stops the running payload: `sig` to it (0: none, it stops by itself), cgroup.kill once
  * TimeoutStopSec= has passed. */
 static void enter_stop(struct supervisor *s, int sig, enum exit_reason forced) {
-        if (s->state == STATE_STOPPING || s->state == STATE_KILLING || s->pid <= 0)
+        if (s->state == STATE_STOPPING || s->state == STATE_KILLING || s->state == STATE_STOP_EXEC ||
+            !main_alive(s))
                 return;
+        /* ExecStartPost= or ExecReload= is overtaken: it has nothing left to act on. */
+        if (s->control_child.pid > 0) {
+                timer_disarm(&s->control_timer);
+                (void) pidfd_send_signal(s->control_child.pidfd, SIGKILL, NULL, 0);
+        }
         if (s->forced == EXIT_REASON_SUCCESS)
                 s->forced = forced;
         timer_disarm(&s->watchdog_source);
@@ -848,7 +1259,7 @@ static void enter_stop(struct supervisor *s, int sig, enum exit_reason forced) {
 }
 
 void supervisor_kill(struct supervisor *s, int sig) {
-        if (!s || s->pid <= 0 || s->state == STATE_KILLING || s->state == STATE_DONE)
+        if (!s || !main_alive(s) || s->state == STATE_KILLING || s->state == STATE_DONE)
                 return;
         const char *name = signal_to_name(sig) ?: "SIG?";
         log_info("passing %s on to the payload (pid %d)", name, (int) s->pid);
@@ -876,13 +1287,52 @@ void supervisor_stop(struct supervisor *s) {
                 }
                 finish(s, 0);
                 break;
-        case STATE_STARTING:
+        case STATE_CONDITION:
+        case STATE_START_PRE:
+                /* The start is called off: KillSignal= to the command, and TimeoutStopSec= from
+                 * here on; control_done() goes on to ExecStopPost=. */
+                log_info("stopped while %s= runs: the start is called off",
+                         exec_control_to_string(s->control));
+                if (s->control_child.pidfd >= 0)
+                        (void) pidfd_send_signal(s->control_child.pidfd, s->unit->service.kill_signal, NULL,
+                                                 0);
+                if (timer_arm(s, &s->control_timer, s->unit->service.timeout_stop, on_control_timeout) < 0)
+                        on_control_timeout(NULL, 0, s);
+                break;
         case STATE_RUNNING:
+                /* ExecStop= first, in the service's sandbox; KillSignal= to what is left after it
+                 * (control_done()). As systemd: only from "running", a stop while starting or
+                 * reloading goes straight to KillSignal=. */
+                timer_disarm(&s->watchdog_source);
+                host_notify_status("stopping");
+                s->exec_stop_begun = true;
+                if (control_start(s, EXEC_STOP, 0))
+                        break;
+                enter_stop(s, s->unit->service.kill_signal, EXIT_REASON_SUCCESS);
+                break;
+        case STATE_STARTING:
+        case STATE_START_POST:
+        case STATE_RELOAD:
                 enter_stop(s, s->unit->service.kill_signal, EXIT_REASON_SUCCESS);
                 break;
         default:
                 break; /* already stopping */
         }
+}
+
+bool supervisor_reload(struct supervisor *s) {
+        if (!s || s->unit->service.exec_control[EXEC_RELOAD].n == 0)
+                return false;
+        if (s->state != STATE_RUNNING || !main_alive(s)) {
+                log_warning("reload requested while the service is not running (starting, reloading or "
+                            "stopping): ignored");
+                return true;
+        }
+        log_info("reloading");
+        host_notify_reloading();
+        host_notify_status("reloading");
+        (void) control_start(s, EXEC_RELOAD, 0);
+        return true;
 }
 
 /* --- construction ------------------------------------------------------------------------- */
@@ -987,6 +1437,7 @@ int supervisor_new(const struct hutch_unit *u, struct event_loop *e, const struc
         s->userdata = userdata;
         s->pidfd = -EBADF;
         s->child.exit_fd = -1;
+        s->control_child = (struct sandbox_child){.pid = 0, .pidfd = -EBADF, .exit_fd = -1};
         s->lock_fd = -EBADF;
         s->state = STATE_INACTIVE;
         s->watchdog_usec = unit_watchdog_usec(u);
@@ -1035,7 +1486,7 @@ fail:
 int supervisor_start(struct supervisor *s) {
         if (s->state != STATE_INACTIVE)
                 return -EALREADY;
-        return spawn_payload(s);
+        return start_run(s);
 }
 
 bool supervisor_is_done(const struct supervisor *s) {
@@ -1068,6 +1519,14 @@ void supervisor_free(struct supervisor *s) {
                 s->child_source = event_source_free(s->child_source);
         }
         sandbox_child_release(&s->child);
+        timer_disarm(&s->control_timer);
+        if (s->control_source) {
+                if (s->control_child.pidfd >= 0)
+                        (void) pidfd_send_signal(s->control_child.pidfd, SIGKILL, NULL, 0);
+                s->control_source = event_source_free(s->control_source);
+        }
+        sandbox_child_release(&s->control_child);
+        strv_free(s->control_environment);
         notify_proxy_free(s->notify);
         cgroup_tree_free(s->cgroup); /* kills what is left, removes the cgroups */
         strv_free(s->spawn_environment);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Parse handlers for the structured values: ExecStart=, Environment=, BindPaths=,
+/* Parse handlers for the structured values: ExecStart= and the other commands, Environment=, BindPaths=,
  * TemporaryFileSystem=, capabilities, the system call filter and namespaces. */
 
 #include <errno.h>
@@ -15,12 +15,98 @@
 #include "hutch/syscalls.h"
 #include "unit/handlers.h"
 
-/* ---- ExecStart= ---- */
+/* ---- ExecStart=, ExecStartPre= and the other command lists ---- */
 
 static void exec_command_reset(struct exec_command *e) {
         free(e->path);
         strv_free(e->argv);
         *e = (struct exec_command){};
+}
+
+/* After a report that returned r (0 or -ENOMEM): 1 ("reported"), or -ENOMEM. */
+static int reported(int r) {
+        return r < 0 ? r : 1;
+}
+
+/* One command line with systemd's prefixes, for ExecStart= and the control keys alike: 0 and
+ * *ret (owned by the caller), 1 after a problem was reported, or -ENOMEM. */
+static int parse_exec_command(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                              struct unit_origin o, struct exec_command *ret) {
+        /* The line is split (unquoted, unescaped) first and the prefixes are taken from the first word
+         * afterwards, as systemd's config_parse_exec() does: '"-/bin/foo"' and '\x2d/bin/foo' carry the
+         * '-' prefix, and "- /bin/foo" is a prefix without a command. */
+        parse_why_t why = "";
+        _cleanup_strv_free_ char **argv = NULL;
+        int r = parse_command_line(value, &argv, why);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return reported(bad_value(c, k, o, value, *why ? why : "cannot split the command line"));
+        if (!argv || !argv[0])
+                return reported(bad_value(c, k, o, value, "no command"));
+
+        /* systemd's prefixes, in any order, each at most once. */
+        bool ignore = false, at = false, no_env = false;
+        const char *p = argv[0];
+        for (;; p++) {
+                if (*p == '-' && !ignore)
+                        ignore = true;
+                else if (*p == '@' && !at)
+                        at = true;
+                else if (*p == ':' && !no_env)
+                        no_env = true;
+                else if (*p == '+' || *p == '!' || *p == '|') {
+                        const char *what = *p == '+'   ? "full privileges outside the sandbox"
+                                           : *p == '!' ? "without dropping privileges"
+                                                       : "through the user's shell";
+                        return reported(unit_key_problem(c, k, o,
+                                                         "prefix '%c' (run %s) is not supported: nothing "
+                                                         "hutch starts escapes its sandbox",
+                                                         *p, what));
+                } else
+                        break;
+        }
+        if (!*p)
+                return reported(bad_value(c, k, o, value, "prefixes without a command after them"));
+        memmove(argv[0], p, strlen(p) + 1);
+
+        for (char **w = argv; *w; w++) {
+                char *s;
+                r = unit_key_expand(c, k, o, *w, &s);
+                if (r != 0)
+                        return r;
+                free(*w);
+                *w = s;
+        }
+
+        char *path = argv[0];
+        if (at) {
+                /* "@/bin/foo name args": the second word is argv[0] */
+                if (!argv[1])
+                        return reported(bad_value(c, k, o, value, "'@' needs the path and then argv[0]"));
+                memmove(argv, argv + 1, strv_length(argv) * sizeof(char *));
+        } else {
+                path = strdup(argv[0]);
+                if (!path)
+                        return -ENOMEM;
+        }
+        _cleanup_free_ char *owned_path = path;
+
+        if (path[0] == '/') {
+                if (!path_is_normalized_absolute(path))
+                        return reported(bad_value(c, k, o, path, "the executable's path is not normalized"));
+        } else if (strchr(path, '/') || !*path || streq(path, ".") || streq(path, ".."))
+                return reported(bad_value(c, k, o, path,
+                                          "neither an absolute path nor a command name to search in PATH"));
+
+        *ret = (struct exec_command){
+                .path = TAKE_PTR(owned_path),
+                .argv = TAKE_PTR(argv),
+                .ignore_failure = ignore,
+                .no_env_expand = no_env,
+                .origin = o,
+        };
+        return 0;
 }
 
 int parse_key_exec_start(struct unit_load_context *c, const struct unit_key *k, const char *value,
@@ -38,81 +124,39 @@ int parse_key_exec_start(struct unit_load_context *c, const struct unit_key *k, 
                                         "more than one command: hutch runs exactly one (an empty ExecStart= "
                                         "before this line replaces the earlier one)");
 
-        /* The line is split (unquoted, unescaped) first and the prefixes are taken from the first word
-         * afterwards, as systemd's config_parse_exec() does: '"-/bin/foo"' and '\x2d/bin/foo' carry the
-         * '-' prefix, and "- /bin/foo" is a prefix without a command. */
-        parse_why_t why = "";
-        _cleanup_strv_free_ char **argv = NULL;
-        int r = parse_command_line(value, &argv, why);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return bad_value(c, k, o, value, *why ? why : "cannot split the command line");
-        if (!argv || !argv[0])
-                return bad_value(c, k, o, value, "no command");
-
-        /* systemd's prefixes, in any order, each at most once. */
-        bool ignore = false, at = false, no_env = false;
-        const char *p = argv[0];
-        for (;; p++) {
-                if (*p == '-' && !ignore)
-                        ignore = true;
-                else if (*p == '@' && !at)
-                        at = true;
-                else if (*p == ':' && !no_env)
-                        no_env = true;
-                else if (*p == '+' || *p == '!' || *p == '|') {
-                        const char *what = *p == '+'   ? "full privileges outside the sandbox"
-                                           : *p == '!' ? "without dropping privileges"
-                                                       : "through the user's shell";
-                        return unit_key_problem(
-                                c, k, o,
-                                "prefix '%c' (run %s) is not supported: nothing hutch starts "
-                                "escapes its sandbox",
-                                *p, what);
-                } else
-                        break;
-        }
-        if (!*p)
-                return bad_value(c, k, o, value, "prefixes without a command after them");
-        memmove(argv[0], p, strlen(p) + 1);
-
-        for (char **w = argv; *w; w++) {
-                char *s;
-                r = unit_key_expand(c, k, o, *w, &s);
-                if (r != 0)
-                        return r < 0 ? r : 0;
-                free(*w);
-                *w = s;
-        }
-
-        char *path = argv[0];
-        if (at) {
-                /* "@/bin/foo name args": the second word is argv[0] */
-                if (!argv[1])
-                        return bad_value(c, k, o, value, "'@' needs the path and then argv[0]");
-                memmove(argv, argv + 1, strv_length(argv) * sizeof(char *));
-        } else {
-                path = strdup(argv[0]);
-                if (!path)
-                        return -ENOMEM;
-        }
-        _cleanup_free_ char *owned_path = path;
-
-        if (path[0] == '/') {
-                if (!path_is_normalized_absolute(path))
-                        return bad_value(c, k, o, path, "the executable's path is not normalized");
-        } else if (strchr(path, '/') || !*path || streq(path, ".") || streq(path, ".."))
-                return bad_value(c, k, o, path,
-                                 "neither an absolute path nor a command name to search in PATH");
-
+        struct exec_command cmd;
+        int r = parse_exec_command(c, k, value, o, &cmd);
+        if (r != 0)
+                return r < 0 ? r : 0;
         exec_command_reset(e);
-        e->path = TAKE_PTR(owned_path);
-        e->argv = TAKE_PTR(argv);
-        e->ignore_failure = ignore;
-        e->no_env_expand = no_env;
-        e->origin = o;
+        *e = cmd;
         c->exec_start_assigned = true;
+        return 0;
+}
+
+/* ExecCondition=, ExecStartPre=, ... (k->arg: enum exec_control): as systemd, each assignment
+ * appends a command and an empty one empties the list. */
+int parse_key_exec_control(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                           struct unit_origin o) {
+        struct exec_command_list *l = &c->unit->service.exec_control[k->arg];
+        if (!*value) {
+                for (size_t i = 0; i < l->n; i++)
+                        exec_command_reset(&l->items[i]);
+                free(l->items);
+                *l = (struct exec_command_list){};
+                return 0;
+        }
+        struct exec_command cmd;
+        int r = parse_exec_command(c, k, value, o, &cmd);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        struct exec_command *m = realloc(l->items, (l->n + 1) * sizeof(*m));
+        if (!m) {
+                exec_command_reset(&cmd);
+                return -ENOMEM;
+        }
+        l->items = m;
+        l->items[l->n++] = cmd;
         return 0;
 }
 

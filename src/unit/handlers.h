@@ -95,6 +95,7 @@ DECLARE_HANDLER(parse_key_io_limit);
 DECLARE_HANDLER(parse_key_device_allow);
 /* handlers-exec.c */
 DECLARE_HANDLER(parse_key_exec_start);
+DECLARE_HANDLER(parse_key_exec_control); /* k->arg: enum exec_control */
 DECLARE_HANDLER(parse_key_environment);
 DECLARE_HANDLER(parse_key_bind_paths);
 DECLARE_HANDLER(parse_key_temporary_fs);

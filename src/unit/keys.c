@@ -44,6 +44,12 @@ const struct unit_key unit_keys[] = {
         KEY("Unit", "StartLimitBurst", parse_key_unsigned, U(unit.start_limit_burst), U(unit.start_limit_origin), 4294967295LL, NULL, 0),
 
         KEY("Service", "ExecStart", parse_key_exec_start, 0, NO_ORIGIN, 0, NULL, S),
+        KEY("Service", "ExecCondition", parse_key_exec_control, 0, NO_ORIGIN, EXEC_CONDITION, NULL, S),
+        KEY("Service", "ExecStartPre", parse_key_exec_control, 0, NO_ORIGIN, EXEC_START_PRE, NULL, S),
+        KEY("Service", "ExecStartPost", parse_key_exec_control, 0, NO_ORIGIN, EXEC_START_POST, NULL, S),
+        KEY("Service", "ExecReload", parse_key_exec_control, 0, NO_ORIGIN, EXEC_RELOAD, NULL, S),
+        KEY("Service", "ExecStop", parse_key_exec_control, 0, NO_ORIGIN, EXEC_STOP, NULL, S),
+        KEY("Service", "ExecStopPost", parse_key_exec_control, 0, NO_ORIGIN, EXEC_STOP_POST, NULL, S),
         ENUM_KEY("Service", "Type", U(service.type), U(service.type_origin), service_type_from_string, "exec, simple, notify, oneshot"),
         ENUM_KEY("Service", "Restart", U(service.restart), U(service.restart_origin), restart_policy_from_string, "no, on-success, on-failure, on-abnormal, on-watchdog, on-abort, always"),
         KEY("Service", "RestartSec", parse_key_timespan, U(service.restart_sec), U(service.restart_sec_origin), TIMESPAN_PLAIN, NULL, 0),

@@ -22,6 +22,7 @@ Before=shutdown.target
 
 [Service]
 ExecStart=/bin/sleep 1000
+ExecReload=/bin/kill -USR1 $MAINPID
 TimeoutStartSec=30
 TimeoutStopSec=infinity
 
@@ -97,6 +98,8 @@ expect_eq "Type=notify" "$(svc Type "$W")" notify
 expect_eq "NotifyAccess=main" "$(svc NotifyAccess "$W")" main
 expect_eq "Delegate=yes" "$(svc Delegate "$W")" yes
 expect_eq "KillMode=mixed" "$(svc KillMode "$W")" mixed
+expect_eq "ExecReload=: systemctl reload sends SIGHUP to hutch, which runs the unit's" \
+        "$(svc ExecReload "$W")" '/bin/kill -HUP $MAINPID'
 expect_eq "CPUWeight= at the service level (weights count among siblings)" "$(svc CPUWeight "$W")" 400
 expect_eq "MemoryLow= at the service level" "$(svc MemoryLow "$W")" 67108864
 expect_eq "MemoryMax= stays hutch's (enforced in its subtree)" "$(svc MemoryMax "$W")" ""
@@ -188,6 +191,7 @@ fi
 if [ -n "${HUTCH_TEMPLATE_SERVICE:-}" ]; then
         t=$HUTCH_TEMPLATE_SERVICE
         expect_match "hutch@.service runs hutch run %i" "$(svc ExecStart "$t")" '^/.*/hutch run %i$'
+        expect_eq "hutch@.service: no ExecReload= without one in the unit" "$(svc ExecReload "$t")" ""
         expect_eq "hutch@.service: Type, Delegate, KillMode, Restart" \
                 "$(svc Type "$t")/$(svc Delegate "$t")/$(svc KillMode "$t")/$(svc Restart "$t")" "notify/yes/mixed/no"
 fi

@@ -235,6 +235,18 @@ static void test_enums(void) {
         TAP_CHECK(service_type_from_string("forking") == -EINVAL, "Type=forking unknown");
         TAP_CHECK(restart_policy_from_string("On-Failure") == -EINVAL,
                   "names are case-sensitive as in systemd");
+        static const char *const controls[] = {"ExecCondition", "ExecStartPre", "ExecStartPost",
+                                               "ExecReload",    "ExecStop",     "ExecStopPost"};
+        TAP_CHECK(ELEMENTSOF(controls) == _EXEC_CONTROL_MAX, "six control command keys");
+        for (int i = 0; i < _EXEC_CONTROL_MAX; i++) {
+                TAP_STREQ(exec_control_to_string(i), controls[i], "control command %d is %s=", i,
+                          controls[i]);
+                TAP_CHECK(exec_control_from_string(controls[i]) == i, "%s round trip", controls[i]);
+        }
+        TAP_CHECK(exec_control_from_string("ExecStart") == -EINVAL &&
+                          exec_control_from_string("execstop") == -EINVAL &&
+                          exec_control_to_string(_EXEC_CONTROL_MAX) == NULL,
+                  "ExecStart is no control command; names case-sensitive; out of range -> NULL");
         TAP_CHECK(root_mode_from_string(NULL) == -EINVAL, "NULL refused");
         TAP_CHECK(service_type_to_string(_SERVICE_TYPE_MAX) == NULL, "out of range -> NULL");
 }
@@ -521,8 +533,29 @@ static void test_format(void) {
                 (struct io_limit){strdup("/dev/vdb"), LIMIT_INFINITY, at12};
         u->resources.n_io_limits[IO_READ_BANDWIDTH_MAX] = 2;
 
+        /* ExecStartPre=: two commands, the second with every prefix; ExecStop= empty (freed with
+         * the unit: the leak checker of a sanitized build sees the lists). */
+        struct exec_command_list *pre = &u->service.exec_control[EXEC_START_PRE];
+        pre->items = calloc(2, sizeof(struct exec_command));
+        pre->n = 2;
+        pre->items[0] = (struct exec_command){.path = strdup("/bin/prep"), .origin = at12};
+        strv_extend(&pre->items[0].argv, "/bin/prep");
+        strv_extend(&pre->items[0].argv, "x y");
+        pre->items[1] = (struct exec_command){
+                .path = strdup("/bin/sh"), .ignore_failure = true, .no_env_expand = true, .origin = at12};
+        strv_extend(&pre->items[1].argv, "my sh");
+        strv_extend(&pre->items[1].argv, ";");
+
         char *j = format(u, true);
         TAP_CHECK(j && json_valid(j), "JSON output is valid JSON");
+        TAP_CHECK(j && strstr(j, "\"ExecStartPre\": [{\"path\": \"/bin/prep\", \"argv\": [\"/bin/prep\", "
+                                 "\"x y\"], "
+                                 "\"ignore_failure\": false, \"no_environment_expansion\": false}, "
+                                 "{\"path\": \"/bin/sh\", \"argv\": [\"my sh\", \";\"], "
+                                 "\"ignore_failure\": true, \"no_environment_expansion\": true}]"),
+                  "JSON ExecStartPre= as an array of command objects");
+        TAP_CHECK(j && strstr(j, "\"ExecCondition\": [],") && strstr(j, "\"ExecStopPost\": [],"),
+                  "JSON empty control command lists as []");
         if (j && !json_valid(j))
                 printf("# %s\n", j);
         TAP_CHECK(
@@ -570,6 +603,11 @@ static void test_format(void) {
         char *ini = format(u, false);
         TAP_CHECK(ini && !strncmp(ini, "[Unit]\n", 7), "INI starts with [Unit]");
         TAP_CHECK(ini && strstr(ini, "\nExecStart=/bin/true \"a b\" \"it's\"\n"), "INI ExecStart= quoted");
+        TAP_CHECK(ini && strstr(ini, "\nExecCondition=\nExecStartPre=/bin/prep \"x y\"\n"
+                                     "ExecStartPre=-@:/bin/sh \"my sh\" \";\"\nExecStartPost=\nExecReload=\n"
+                                     "ExecStop=\nExecStopPost=\n"),
+                  "INI control commands after ExecStart=: a line each, prefixes as ExecStart=, empty ones "
+                  "as empty assignments");
         TAP_CHECK(ini && strstr(ini, "\nMemoryMax=1G\n") && strstr(ini, "\nTimeoutStopSec=1min 30s\n"),
                   "INI sizes and time spans the systemd way");
         TAP_CHECK(ini && strstr(ini, "\nPrivateNetwork=yes\n") && strstr(ini, "\nRestrictNamespaces=yes\n"),

@@ -1066,9 +1066,9 @@ static void test_command_line(void) {
                 {"/bin/echo \\ud800", -EINVAL, NULL, "not a valid Unicode code point"},
                 {"/bin/echo \\U00110000", -EINVAL, NULL, "not a valid Unicode code point"},
                 {"/bin/echo \\U0001F60", -EINVAL, NULL, "8 hex digits"},
-                {"/bin/echo ; /bin/true", -EINVAL, NULL, "runs one command"},
-                {"/bin/echo a ;", -EINVAL, NULL, "runs one command"},
-                {";", -EINVAL, NULL, "runs one command"},
+                {"/bin/echo ; /bin/true", -EINVAL, NULL, "one command per line"},
+                {"/bin/echo a ;", -EINVAL, NULL, "one command per line"},
+                {";", -EINVAL, NULL, "one command per line"},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 parse_why_t why = "";

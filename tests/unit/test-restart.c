@@ -93,6 +93,47 @@ static void test_classify(void) {
         TAP_CHECK(exit_reason_to_string(_EXIT_REASON_MAX) == NULL, "reason names end");
 }
 
+/* Control commands (ExecStartPre= and the others): systemd's exec_command result, and
+ * ExecCondition='s 1-254 meaning "skip". */
+static void test_control(void) {
+        struct exec_command plain = {0}, dash = {.ignore_failure = true};
+        TAP_CHECK(control_exit_classify(EXEC_START_PRE, &plain, &EXIT0) == EXIT_REASON_SUCCESS,
+                  "control: exit 0 is success");
+        TAP_CHECK(control_exit_classify(EXEC_START_PRE, &plain, &EXIT1) == EXIT_REASON_EXIT_CODE,
+                  "control: exit 1 is exit-code");
+        TAP_CHECK(control_exit_classify(EXEC_STOP, &plain, &KILLED_TERM) == EXIT_REASON_SIGNAL,
+                  "control: SIGTERM is a failure (no daemon leniency)");
+        TAP_CHECK(control_exit_classify(EXEC_STOP_POST, &plain, &DUMPED_SEGV) == EXIT_REASON_CORE_DUMP,
+                  "control: a core dump is core-dump");
+        TAP_CHECK(control_exit_classify(EXEC_START_PRE, &dash, &EXIT1) == EXIT_REASON_SUCCESS,
+                  "control: '-' turns exit 1 into success");
+        TAP_CHECK(control_exit_classify(EXEC_START_POST, &dash, &KILLED_KILL) == EXIT_REASON_SUCCESS,
+                  "control: '-' turns a signal into success");
+        TAP_CHECK(control_exit_classify(EXEC_CONDITION, &plain, &EXIT1) == EXIT_REASON_EXEC_CONDITION,
+                  "ExecCondition= exit 1: exec-condition");
+        TAP_CHECK(control_exit_classify(EXEC_CONDITION, &plain, &(struct exit_info){CLD_EXITED, 254}) ==
+                          EXIT_REASON_EXEC_CONDITION,
+                  "ExecCondition= exit 254: exec-condition");
+        TAP_CHECK(control_exit_classify(EXEC_CONDITION, &plain, &(struct exit_info){CLD_EXITED, 255}) ==
+                          EXIT_REASON_EXIT_CODE,
+                  "ExecCondition= exit 255: a failure");
+        TAP_CHECK(control_exit_classify(EXEC_CONDITION, &dash, &EXIT1) == EXIT_REASON_EXEC_CONDITION,
+                  "ExecCondition=- exit 1: still skips");
+        TAP_CHECK(control_exit_classify(EXEC_CONDITION, &plain, &KILLED_KILL) == EXIT_REASON_SIGNAL,
+                  "ExecCondition= killed: a failure");
+        TAP_STREQ(exit_reason_to_string(EXIT_REASON_EXEC_CONDITION), "exec-condition", "reason names");
+
+        struct hutch_unit u;
+        unit_defaults(&u);
+        u.service.restart = RESTART_ALWAYS;
+        struct restart_history h = {0};
+        struct restart_decision d = restart_decide(&u, EXIT_REASON_EXEC_CONDITION, &EXIT1, false, &h, 0);
+        TAP_CHECK(d.action == RESTART_ACTION_STOP,
+                  "exec-condition is never restarted, not even by Restart=always");
+        TAP_CHECK(supervisor_exit_status_for(EXIT_REASON_EXEC_CONDITION, &EXIT1, false, false) == 0,
+                  "exec-condition: hutch run exits 0");
+}
+
 /* systemd.service(5), "Table 2. Exit causes and the effect of the Restart= settings", plus
  * oom-kill which systemd treats as a failure that is not an exit code. */
 static void test_table(void) {
@@ -328,6 +369,7 @@ static void test_exit_status(void) {
 int main(void) {
         test_clean();
         test_classify();
+        test_control();
         test_table();
         test_prevent();
         test_backoff();

@@ -140,6 +140,25 @@ static void test_dropins(void) {
         model_unit_free(u);
         unit_problems_clear(&p);
 
+        /* the control command lists across drop-ins: appended in order, emptied by an empty line */
+        write_file("a/ctl-d.hutch", "[Service]\nExecStart=/bin/true\nExecStartPre=/bin/base\n"
+                                    "ExecStopPost=/bin/base-post\n");
+        write_file("a/ctl-d.hutch.d/10-add.conf", "[Service]\nExecStartPre=/bin/ten\n");
+        write_file("b/ctl-d.hutch.d/20-reset.conf", "[Service]\nExecStopPost=\nExecStopPost=/bin/twenty\n");
+        u = load_name("ctl-d", NULL, &r, &p);
+        TAP_CHECK(r == 0 && u && u->n_sources == 3, "control commands in drop-ins load");
+        TAP_CHECK(
+                u && commands_are(u, EXEC_START_PRE, (const char *const[]){"/bin/base", "/bin/ten", NULL}) &&
+                        u->service.exec_control[EXEC_START_PRE].items[1].origin.file == u->sources[1] &&
+                        u->service.exec_control[EXEC_START_PRE].items[1].origin.line == 2,
+                "a drop-in's ExecStartPre= appends, with the drop-in as its origin");
+        TAP_CHECK(u && commands_are(u, EXEC_STOP_POST, (const char *const[]){"/bin/twenty", NULL}) &&
+                          u->service.exec_control[EXEC_STOP_POST].items[0].origin.file == u->sources[2] &&
+                          u->service.exec_control[EXEC_STOP_POST].items[0].origin.line == 3,
+                  "an empty ExecStopPost= in a drop-in empties the unit file's list");
+        model_unit_free(u);
+        unit_problems_clear(&p);
+
         char **files = NULL;
         struct unit_load_options o = {.search_path = search};
         TAP_CHECK(unit_files("svc", &o, &files) == 0 && strv_length(files) == 5 &&
@@ -388,6 +407,30 @@ static void test_overrides(void) {
         u = load_name("ov", exec, &r, &p);
         TAP_CHECK(r == 0 && u && streq(u->service.exec_start.path, "/bin/false"),
                   "-p ExecStart= then ExecStart=CMD replaces the command");
+        model_unit_free(u);
+        unit_problems_clear(&p);
+
+        /* the control command lists as other lists: -p appends, an empty -p empties */
+        write_file("a/ctl.hutch", "[Service]\nExecStart=/bin/true\nExecStartPre=/bin/a\nExecStop=/bin/s\n");
+        char *ctl[] = {"Service.ExecStartPre=/bin/b x", "Service.ExecStop=", "Service.ExecStop=-/bin/t",
+                       NULL};
+        u = load_name("ctl", ctl, &r, &p);
+        TAP_CHECK(r == 0 && u, "-p control commands apply");
+        TAP_CHECK(u && commands_are(u, EXEC_START_PRE, (const char *const[]){"/bin/a", "/bin/b", NULL}) &&
+                          u->service.exec_control[EXEC_START_PRE].items[0].origin.line == 3 &&
+                          streq_ptr(u->service.exec_control[EXEC_START_PRE].items[1].origin.file,
+                                    "command line"),
+                  "-p ExecStartPre= appends, with the command line as its origin");
+        TAP_CHECK(u && commands_are(u, EXEC_STOP, (const char *const[]){"/bin/t", NULL}) &&
+                          u->service.exec_control[EXEC_STOP].items[0].ignore_failure,
+                  "-p ExecStop= empties the list, the next -p adds to it");
+        model_unit_free(u);
+        unit_problems_clear(&p);
+
+        char *ctl_bad[] = {"Service.ExecStopPost=+/bin/x", NULL};
+        u = load_name("ctl", ctl_bad, &r, &p);
+        TAP_CHECK(r == -EINVAL && problems_have(&p, "command line", 0, "ExecStopPost", "prefix '+'"),
+                  "-p ExecStopPost=+...: refused as in a file");
         model_unit_free(u);
         unit_problems_clear(&p);
 

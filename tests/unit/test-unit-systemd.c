@@ -212,6 +212,12 @@ static void test_list_splitting(void) {
                          "[Sandbox]\nBindPaths=\"/a:b\":/c -/d\\ e:/f:norbind\nReadOnlyPaths=\"/r s\" -/t\n"
                          "TemporaryFileSystem=/tmp/x:size=10M\n"
                          "[Resources]\nCPUQuota=12.5%\nMemoryMax=1G\nIOReadBandwidthMax=\"/dev/x y\" 1M\n");
+        expect_roundtrip(
+                "control commands",
+                HEAD "ExecCondition=/bin/test -e \"/etc/a b\"\nExecStartPre=-/bin/echo \\; \"x y\" 50%%\n"
+                     "ExecStartPre=@:/bin/sh \"my sh\" -c 'echo $X'\nExecStartPre=true\n"
+                     "ExecStartPost=/bin/echo $MAINPID\nExecReload=kill -HUP $MAINPID\n"
+                     "ExecStop=/bin/a\nExecStop=\nExecStopPost=/bin/echo \"\\t\" \"it's\"\n");
         expect_roundtrip("defaults", HEAD);
         expect_roundtrip("environment keys", HEAD "PassEnvironment=LANG\nUnsetEnvironment=TERM \"X=a b\"\n"
                                                   "IgnoreSIGPIPE=no\n");

@@ -195,6 +195,96 @@ static void test_syntax(void) {
         model_unit_free(u);
 }
 
+/* ExecCondition=, ExecStartPre=, ...: lists of commands, each line with ExecStart='s syntax. */
+static void test_exec_control(void) {
+        struct hutch_unit *u =
+                load_ok("control commands",
+                        HEAD "ExecStartPre=/bin/echo one\n"
+                             "ExecStartPre=-@:/bin/sh mysh -c 'echo $X'\n"
+                             "ExecStartPre=true\n"
+                             "ExecStop=/bin/false\nExecStop=\nExecStop=/bin/kill -TERM $MAINPID\n"
+                             "ExecCondition=/bin/test -e /etc\nExecReload=/bin/kill -HUP $MAINPID\n"
+                             "ExecStartPost=/bin/a\nExecStopPost=/bin/b\nExecStopPost=/bin/c\n");
+        if (u) {
+                const struct exec_command_list *pre = &u->service.exec_control[EXEC_START_PRE];
+                TAP_CHECK(pre->n == 3, "ExecStartPre=: each assignment appends a command (%zu)", pre->n);
+                if (pre->n == 3) {
+                        TAP_STREQ(pre->items[0].path, "/bin/echo", "ExecStartPre= 1: path");
+                        TAP_CHECK(strv_length(pre->items[0].argv) == 2 &&
+                                          streq(pre->items[0].argv[1], "one") &&
+                                          !pre->items[0].ignore_failure && !pre->items[0].no_env_expand,
+                                  "ExecStartPre= 1: argv, no prefixes");
+                        TAP_STREQ(pre->items[1].path, "/bin/sh",
+                                  "ExecStartPre= 2: '@' path is the first word");
+                        TAP_STREQ(pre->items[1].argv[0], "mysh",
+                                  "ExecStartPre= 2: '@' argv[0] is the second");
+                        TAP_STREQ(pre->items[1].argv[2], "echo $X", "ExecStartPre= 2: quoting");
+                        TAP_CHECK(pre->items[1].ignore_failure && pre->items[1].no_env_expand,
+                                  "ExecStartPre= 2: '-' and ':' kept");
+                        TAP_STREQ(pre->items[2].path, "true", "ExecStartPre= 3: a bare name for PATH");
+                        TAP_CHECK(pre->items[0].origin.line == 3 && pre->items[1].origin.line == 4 &&
+                                          pre->items[2].origin.line == 5 && pre->items[0].origin.file &&
+                                          strstr(pre->items[2].origin.file, "t.hutch"),
+                                  "ExecStartPre=: each command has its own origin");
+                }
+                TAP_CHECK(commands_are(u, EXEC_STOP, (const char *const[]){"/bin/kill", NULL}) &&
+                                  streq(u->service.exec_control[EXEC_STOP].items[0].argv[2], "$MAINPID") &&
+                                  u->service.exec_control[EXEC_STOP].items[0].origin.line == 8,
+                          "ExecStop=: an empty assignment empties the list");
+                TAP_CHECK(commands_are(u, EXEC_CONDITION, (const char *const[]){"/bin/test", NULL}) &&
+                                  commands_are(u, EXEC_RELOAD, (const char *const[]){"/bin/kill", NULL}) &&
+                                  commands_are(u, EXEC_START_POST, (const char *const[]){"/bin/a", NULL}) &&
+                                  commands_are(u, EXEC_STOP_POST,
+                                               (const char *const[]){"/bin/b", "/bin/c", NULL}),
+                          "ExecCondition=, ExecReload=, ExecStartPost=, ExecStopPost= each their own list");
+                TAP_STREQ(u->service.exec_start.path, "/bin/true", "ExecStart= untouched by the lists");
+        }
+        model_unit_free(u);
+
+        u = load_ok("no control commands", HEAD);
+        bool empty = u != NULL;
+        for (int i = 0; u && i < _EXEC_CONTROL_MAX; i++)
+                empty = empty && u->service.exec_control[i].n == 0 && !u->service.exec_control[i].items;
+        TAP_CHECK(empty, "the lists are empty by default");
+        model_unit_free(u);
+
+        u = load_ok("control reset only", HEAD "ExecStopPost=\n");
+        TAP_CHECK(u && u->service.exec_control[EXEC_STOP_POST].n == 0,
+                  "an empty assignment to an empty list");
+        model_unit_free(u);
+
+        /* the same refusals and messages as ExecStart=, at the line and under the key's own name */
+        static const struct {
+                const char *key, *value, *message;
+        } refused[] = {
+                {"ExecStartPre", "+/bin/true",
+                 "prefix '+' (run full privileges outside the sandbox) is not supported"},
+                {"ExecStop", "!/bin/true", "prefix '!'"},
+                {"ExecReload", "|/bin/true", "prefix '|'"},
+                {"ExecCondition", "bin/true", "neither an absolute"},
+                {"ExecStartPost", "@/bin/true", "argv[0]"},
+                {"ExecStopPost", "-", "prefixes without a command"},
+                {"ExecStopPost", "/bin/echo \"a", "unbalanced quotes"},
+                {"ExecStartPre", "/bin/a ; /bin/b", "one command per line"},
+                {"ExecStartPre", "/bin/echo %Q", "unknown specifier '%Q'"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
+                char text[256];
+                snprintf(text, sizeof text, HEAD "%s=%s\n", refused[i].key, refused[i].value);
+                expect_problem(refused[i].value, text, 3, refused[i].key, refused[i].message);
+        }
+
+        /* a refused line leaves the list as it was */
+        struct unit_problems p = {};
+        int r = load_text(HEAD "ExecStartPre=/bin/a\nExecStartPre=+/bin/b\nExecStartPre=/bin/c\n", &u, &p);
+        TAP_CHECK(r == -EINVAL && u &&
+                          commands_are(u, EXEC_START_PRE, (const char *const[]){"/bin/a", "/bin/c", NULL}) &&
+                          problems_have(&p, "t.hutch", 4, "ExecStartPre", "prefix '+'"),
+                  "a refused ExecStartPre= is reported and left out, the others kept");
+        unit_problems_clear(&p);
+        model_unit_free(u);
+}
+
 static void test_service(void) {
         struct hutch_unit *u;
 
@@ -235,6 +325,8 @@ static void test_service(void) {
                        "neither an absolute");
         expect_problem("exec missing", "[Unit]\nDescription=x\n", 0, "ExecStart", NULL);
         expect_problem("exec '@' alone", "[Service]\nExecStart=@/bin/true\n", 2, "ExecStart", "argv[0]");
+
+        test_exec_control();
 
         u = load_ok("types", HEAD "Type=notify\nRestart=on-failure\nRestartSec=1min 30s\nTimeoutStopSec=0\n"
                                   "TimeoutStartSec=500ms\nWatchdogSec=20\nKillSignal=SIGINT\nUMask=0077\n"

@@ -91,6 +91,18 @@ static __attribute__((unused)) void problems_dump(const struct unit_problems *p)
                        p->items[i].key ? p->items[i].key : "-", p->items[i].message);
 }
 
+/* True when the unit's list of control commands `c` holds exactly the commands of `paths`
+ * (NULL-terminated), in order. */
+static __attribute__((unused)) bool commands_are(const struct hutch_unit *u, enum exec_control c,
+                                                 const char *const *paths) {
+        const struct exec_command_list *l = &u->service.exec_control[c];
+        size_t n = 0;
+        for (; paths[n]; n++)
+                if (n >= l->n || !streq_ptr(l->items[n].path, paths[n]))
+                        return false;
+        return n == l->n;
+}
+
 /* Loads `text` as test_dir/NAME.hutch (by path). */
 static __attribute__((unused)) int load_text_as(const char *name, const char *text, struct hutch_unit **u,
                                                 struct unit_problems *p) {
