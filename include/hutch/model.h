@@ -286,6 +286,26 @@ enum protect_system {
         _PROTECT_SYSTEM_MAX,
 };
 
+/* StandardInput=, StandardOutput=, StandardError=: where the service's fds 0, 1 and 2 come from
+ * (systemd.exec(5)). The files are opened on the host by hutch, for every command of the unit. */
+enum std_stream {
+        STD_STREAM_DEFAULT, /* unset: hutch's own fd 0, 1 or 2 (under systemd: /dev/null, the journal);
+                             * for stderr, the same as stdout when StandardOutput= is set */
+        STD_STREAM_INHERIT, /* output: stdin's fd (stderr: stdout's), as systemd's "inherit" */
+        STD_STREAM_JOURNAL, /* output: hutch's own stdout or stderr, which systemd connects to the journal */
+        STD_STREAM_NULL,    /* /dev/null */
+        STD_STREAM_FILE,    /* file:PATH: input read from it; output written from its start, not truncated */
+        STD_STREAM_APPEND,  /* output: append:PATH */
+        STD_STREAM_TRUNCATE, /* output: truncate:PATH */
+        _STD_STREAM_MAX,
+};
+
+struct std_stream_setting {
+        enum std_stream kind;
+        char *path; /* absolute, for FILE, APPEND and TRUNCATE; else NULL */
+        struct unit_origin origin;
+};
+
 /* SystemCallErrorNumber=: an errno, or "kill" (kill the process). */
 #define SYSCALL_ERRNO_KILL (-1)
 
@@ -326,7 +346,14 @@ struct unit_section_service {
         /* UnsetEnvironment=: names (or exact NAME=VALUE assignments) taken out of the final
          * environment. */
         struct str_list unset_environment;
-        bool ignore_sigpipe;     /* IgnoreSIGPIPE=, default yes as systemd: SIGPIPE starts ignored */
+        bool ignore_sigpipe; /* IgnoreSIGPIPE=, default yes as systemd: SIGPIPE starts ignored */
+        struct std_stream_setting std_input, std_output, std_error;
+        /* SyslogIdentifier=, SyslogFacility=, SyslogLevel=, SyslogLevelPrefix=: for systemd's journal
+         * stream, which the generator sets up (NULL / -1: unset). */
+        char *syslog_identifier;
+        int syslog_facility;     /* unshifted (LOG_DAEMON >> 3 is 3): 0-11, 16-23; -1: unset */
+        int syslog_level;        /* LOG_EMERG..LOG_DEBUG (0-7), -1: unset */
+        int syslog_level_prefix; /* -1 unset, 0, 1 */
         char *working_directory; /* NULL: "/" (or the user's home with '~') */
         bool working_directory_missing_ok;
         bool working_directory_home; /* "~" */
@@ -572,6 +599,16 @@ const char *cpu_sched_policy_to_string(int p);
 int cpu_sched_policy_from_string(const char *s);
 const char *io_sched_class_to_string(int c);
 int io_sched_class_from_string(const char *s);
+/* "default" (never written), "inherit", "journal", "null", "file", "append", "truncate" */
+const char *std_stream_to_string(enum std_stream k);
+/* "kern", "user", ..., "ftp" for 0-11, "local0".."local7" for 16-23; NULL otherwise (12-15 too, as
+ * systemd names none of them). from_string takes a name or, as systemd, one of those numbers. */
+const char *syslog_facility_to_string(int f);
+int syslog_facility_from_string(const char *s);
+/* "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug" for 0-7; NULL otherwise.
+ * from_string takes a name or, as systemd, a number 0-7. */
+const char *syslog_level_to_string(int l);
+int syslog_level_from_string(const char *s);
 /* "ExecCondition", "ExecStartPre", ... (the key's name) */
 const char *exec_control_to_string(enum exec_control c);
 int exec_control_from_string(const char *s);

@@ -167,6 +167,8 @@ int parse_cpu_set(const char *s, char **ret, parse_why_t why);
 
 /* UTF-8 validity of a NUL-terminated string. */
 bool utf8_is_valid(const char *s);
+/* A byte below 0x20 (newline and tab included) or DEL in s. */
+bool has_control_chars(const char *s);
 
 /* The value of one hexadecimal digit (0-9, a-f, A-F), or -1. */
 int unhexchar(char c);

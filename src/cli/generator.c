@@ -222,6 +222,25 @@ static int write_service(int dirfd, const char *service, const struct hutch_unit
                 fputs("-- ", f); /* a valid unit name that `hutch run` would take for an option */
         put_exec_name(f, name, template);
         fputc('\n', f);
+        /* The journal stream that carries the service's output (hutch's stdout and stderr, which
+         * the payload inherits): its lines are named as systemd names a native service's, by
+         * SyslogIdentifier= or the program's base name, not "hutch". hutch's own messages are
+         * journal entries of their own, named hutch. */
+        const char *exe = u->service.exec_start.path;
+        const char *ident = u->service.syslog_identifier;
+        if (!ident && exe)
+                ident = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
+        if (ident && *ident) {
+                fputs("SyslogIdentifier=", f);
+                put_value(f, ident);
+                fputc('\n', f);
+        }
+        if (u->service.syslog_facility >= 0)
+                fprintf(f, "SyslogFacility=%s\n", syslog_facility_to_string(u->service.syslog_facility));
+        if (u->service.syslog_level >= 0)
+                fprintf(f, "SyslogLevel=%s\n", syslog_level_to_string(u->service.syslog_level));
+        if (u->service.syslog_level_prefix >= 0)
+                fprintf(f, "SyslogLevelPrefix=%s\n", u->service.syslog_level_prefix ? "yes" : "no");
         /* hutch builds the payload's cgroup subtree itself. */
         fputs("Delegate=yes\n", f);
         /* SIGTERM to hutch only: it stops the payload with its KillSignal= and TimeoutStopSec=;

@@ -220,6 +220,14 @@ static void kv_opt_int(struct emitter *e, const char *k, bool set, int v) {
         key_end(e);
 }
 
+/* A boolean that may be unset (-1): empty in the text, null in JSON. */
+static void kv_opt_bool(struct emitter *e, const char *k, int b) {
+        if (b >= 0)
+                kv_bool(e, k, b);
+        else
+                kv_str(e, k, NULL);
+}
+
 static void kv_usec(struct emitter *e, const char *k, usec_t t) {
         key(e, k);
         if (e->json) {
@@ -381,6 +389,16 @@ static void kv_env_files(struct emitter *e, const struct path_list *l) {
 }
 
 /* ---- value specific ---- */
+
+/* StandardInput=, StandardOutput=, StandardError=: systemd's spelling ("null",
+ * "append:/var/log/web.log"); unset: empty in the text, null in JSON. */
+static int kv_std_stream(struct emitter *e, const char *k, const struct std_stream_setting *s) {
+        _cleanup_free_ char *v = NULL;
+        if (s->path && asprintf(&v, "%s:%s", std_stream_to_string(s->kind), s->path) < 0)
+                return -ENOMEM;
+        kv_str(e, k, v ? v : s->kind == STD_STREAM_DEFAULT ? NULL : std_stream_to_string(s->kind));
+        return 0;
+}
 
 /* A command line as the unit language reads it back: prefixes, the path, then the arguments. */
 static void ini_command(FILE *f, const struct exec_command *c) {
@@ -816,6 +834,15 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         kv_strv(e, "PassEnvironment", svc->pass_environment.items);
         kv_strv(e, "UnsetEnvironment", svc->unset_environment.items);
         kv_bool(e, "IgnoreSIGPIPE", svc->ignore_sigpipe);
+        if ((r = kv_std_stream(e, "StandardInput", &svc->std_input)) < 0 ||
+            (r = kv_std_stream(e, "StandardOutput", &svc->std_output)) < 0 ||
+            (r = kv_std_stream(e, "StandardError", &svc->std_error)) < 0)
+                return r;
+        /* Unset (empty, JSON null): the generated service's defaults (see hutch-generator(8)). */
+        kv_str(e, "SyslogIdentifier", svc->syslog_identifier);
+        kv_str(e, "SyslogFacility", syslog_facility_to_string(svc->syslog_facility));
+        kv_str(e, "SyslogLevel", syslog_level_to_string(svc->syslog_level));
+        kv_opt_bool(e, "SyslogLevelPrefix", svc->syslog_level_prefix);
         {
                 _cleanup_free_ char *wd = NULL;
                 if (asprintf(&wd, "%s%s", svc->working_directory_missing_ok ? "-" : "",
@@ -836,10 +863,7 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         kv_opt_int(e, "Nice", svc->nice_set, svc->nice);
         kv_str(e, "CPUSchedulingPolicy", cpu_sched_policy_to_string(svc->cpu_sched_policy));
         kv_opt_int(e, "CPUSchedulingPriority", svc->cpu_sched_priority_set, svc->cpu_sched_priority);
-        if (svc->cpu_sched_reset_on_fork >= 0)
-                kv_bool(e, "CPUSchedulingResetOnFork", svc->cpu_sched_reset_on_fork);
-        else
-                kv_str(e, "CPUSchedulingResetOnFork", NULL);
+        kv_opt_bool(e, "CPUSchedulingResetOnFork", svc->cpu_sched_reset_on_fork);
         kv_str(e, "IOSchedulingClass", io_sched_class_to_string(svc->io_sched_class));
         kv_opt_int(e, "IOSchedulingPriority", svc->io_sched_priority >= 0, svc->io_sched_priority);
         kv_str(e, "CPUAffinity", svc->cpu_affinity);

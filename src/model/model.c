@@ -146,6 +146,10 @@ struct hutch_unit *model_unit_new(const char *name) {
         u->service.cpu_sched_reset_on_fork = -1;
         u->service.io_sched_class = -1;
         u->service.io_sched_priority = -1;
+        /* StandardInput=, StandardOutput=, StandardError= start at STD_STREAM_DEFAULT (0) */
+        u->service.syslog_facility = -1;
+        u->service.syslog_level = -1;
+        u->service.syslog_level_prefix = -1;
 
         /* [Sandbox]: read-only host root, private /tmp, /dev and network */
         u->sandbox.root_directory = strdup("/");
@@ -259,6 +263,10 @@ void model_unit_free(struct hutch_unit *u) {
         path_list_done(&u->service.environment_files);
         str_list_done(&u->service.pass_environment);
         str_list_done(&u->service.unset_environment);
+        free(u->service.std_input.path);
+        free(u->service.std_output.path);
+        free(u->service.std_error.path);
+        free(u->service.syslog_identifier);
         free(u->service.working_directory);
         free(u->service.user);
         free(u->service.group);
@@ -486,6 +494,51 @@ static int table_from_string(const char *const *table, size_t n, const char *s) 
                 if (table[i] && streq(table[i], s))
                         return (int) i;
         return -EINVAL;
+}
+
+/* A name of the table or, as systemd's lookups with a numeric fallback, the number of an entry
+ * that has a name (so that what is read back prints as a name). */
+static int table_from_string_or_number(const char *const *table, size_t n, const char *s) {
+        int r = table_from_string(table, n, s);
+        uint64_t v;
+        if (r < 0 && s && parse_uint64_range(s, 0, n - 1, &v, NULL) == 0 && table[v])
+                r = (int) v;
+        return r;
+}
+
+static const char *const std_stream_table[_STD_STREAM_MAX] = {
+        [STD_STREAM_DEFAULT] = "default",   [STD_STREAM_INHERIT] = "inherit",
+        [STD_STREAM_JOURNAL] = "journal",   [STD_STREAM_NULL] = "null",
+        [STD_STREAM_FILE] = "file",         [STD_STREAM_APPEND] = "append",
+        [STD_STREAM_TRUNCATE] = "truncate",
+};
+
+/* systemd's log_facility_unshifted table: the facility numbers of <syslog.h> unshifted; 12-15
+ * (ntp, security, console, solaris-cron there) have no name in systemd. */
+static const char *const syslog_facility_table[24] = {
+        "kern",   "user",   "mail",   "daemon",   "auth",   "syslog",        "lpr",
+        "news",   "uucp",   "cron",   "authpriv", "ftp",    [16] = "local0", "local1",
+        "local2", "local3", "local4", "local5",   "local6", "local7",
+};
+
+static const char *const syslog_level_table[8] = {
+        "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+};
+
+const char *std_stream_to_string(enum std_stream k) {
+        return table_to_string(std_stream_table, ELEMENTSOF(std_stream_table), (int) k);
+}
+const char *syslog_facility_to_string(int f) {
+        return table_to_string(syslog_facility_table, ELEMENTSOF(syslog_facility_table), f);
+}
+int syslog_facility_from_string(const char *s) {
+        return table_from_string_or_number(syslog_facility_table, ELEMENTSOF(syslog_facility_table), s);
+}
+const char *syslog_level_to_string(int l) {
+        return table_to_string(syslog_level_table, ELEMENTSOF(syslog_level_table), l);
+}
+int syslog_level_from_string(const char *s) {
+        return table_from_string_or_number(syslog_level_table, ELEMENTSOF(syslog_level_table), s);
 }
 
 /* By SCHED_* value (4, SCHED_ISO, was never implemented), and by IOPRIO_CLASS_* value. */

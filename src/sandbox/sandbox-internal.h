@@ -114,6 +114,18 @@ int sandbox_parse_env_file(const char *path, const char *text, char ***ret);
 int sandbox_build_argv(const struct hutch_unit *u, const struct sandbox_params *p, char *const *env,
                        char ***ret);
 
+/* stdio.c, in the parent: the fds 0, 1, 2 of a command (-1: /dev/null in the sandbox), from the
+ * unit's StandardInput=, StandardOutput=, StandardError= over hutch's own in p, and *ret_params,
+ * a copy of p with them; files are opened here and closed by sandbox_stdio_close(). e filled on
+ * failure (not logged). */
+struct sandbox_stdio {
+        int fd[3];
+        int owned[3]; /* what was opened here, or -1 */
+};
+int sandbox_stdio_open(const struct hutch_unit *u, const struct sandbox_params *p, struct sandbox_stdio *ret,
+                       struct sandbox_params *ret_params, struct sandbox_error *e);
+void sandbox_stdio_close(struct sandbox_stdio *s);
+
 /* pid1.c: true when the executable's basename names an init (init, systemd, tini, ...). */
 bool sandbox_command_is_init(const char *path);
 /* Runs as the sandbox's PID 1 once the payload `payload` was forked: forwards signals,

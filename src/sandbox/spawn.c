@@ -678,6 +678,8 @@ static int fail(struct sandbox_error *err, enum sandbox_step step, int r, const 
 static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p, struct sandbox_child *ret,
                       struct sandbox_error *err);
 static int await_exec(int fd, int pidfd, struct sandbox_error *err);
+static int spawn_with_directories(const struct hutch_unit *u, const struct sandbox_params *p,
+                                  struct sandbox_child *ret, struct sandbox_error *err);
 
 int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, struct sandbox_child *ret,
                   struct sandbox_error *err) {
@@ -688,10 +690,24 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
         *err = (struct sandbox_error){0};
         if (!u->service.exec_start.path)
                 return fail(err, SANDBOX_STEP_EXEC, EINVAL, "no ExecStart=", "");
+        struct sandbox_stdio io;
+        struct sandbox_params with_io;
+        int r = sandbox_stdio_open(u, p, &io, &with_io, err);
+        if (r < 0) {
+                log_sandbox_error(err);
+                return r;
+        }
+        r = spawn_with_directories(u, &with_io, ret, err);
+        sandbox_stdio_close(&io);
+        return r;
+}
+
+/* The exec directories, made on the host, become binds of a copy of the unit. */
+static int spawn_with_directories(const struct hutch_unit *u, const struct sandbox_params *p,
+                                  struct sandbox_child *ret, struct sandbox_error *err) {
         if (!sandbox_has_directories(u))
                 return spawn_unit(u, p, ret, err);
 
-        /* The exec directories, made on the host, become binds of a copy of the unit. */
         struct bind_mount *dirs = NULL;
         size_t n_dirs = 0;
         uid_t userns_root = u->sandbox.private_users == PRIVATE_USERS_YES ? userns_base(u->name) : 0;
@@ -1027,9 +1043,19 @@ int sandbox_enter(const struct hutch_unit *u, const struct sandbox_child *runnin
                 return fail(err, SANDBOX_STEP_ENVIRONMENT, -r, "prepare environment", "");
         }
         c.env = env;
+        struct sandbox_stdio io;
+        struct sandbox_params with_io;
+        r = sandbox_stdio_open(u, p, &io, &with_io, err);
+        if (r < 0) {
+                seccomp_program_free(prog);
+                log_sandbox_error(err);
+                return r;
+        }
+        c.p = &with_io;
         int errp[2];
         if (pipe2(errp, O_CLOEXEC) < 0) {
                 seccomp_program_free(prog);
+                sandbox_stdio_close(&io);
                 return fail(err, SANDBOX_STEP_CLONE, errno, "create setup pipe", "");
         }
         c.error_fd = errp[1];
@@ -1071,6 +1097,7 @@ int sandbox_enter(const struct hutch_unit *u, const struct sandbox_child *runnin
         if (own_pidns >= 0)
                 close(own_pidns);
         seccomp_program_free(prog);
+        sandbox_stdio_close(&io);
         close(errp[1]);
         if (r < 0) {
                 close(errp[0]);

@@ -51,7 +51,7 @@ bool utf8_is_valid(const char *s) {
         return true;
 }
 
-static bool has_control_chars(const char *s) {
+bool has_control_chars(const char *s) {
         for (const unsigned char *p = (const unsigned char *) s; *p; p++)
                 if (*p < 0x20 || *p == 0x7f)
                         return true;

@@ -76,13 +76,19 @@ int split_inverted_value(struct unit_load_context *c, const struct unit_key *k, 
 
 int parse_key_string(struct unit_load_context *c, const struct unit_key *k, const char *value,
                      struct unit_origin o) {
-        char *s = NULL;
+        _cleanup_free_ char *s = NULL;
         if (*value) {
                 int r = unit_key_expand(c, k, o, value, &s);
                 if (r != 0)
                         return r < 0 ? r : 0;
+                /* SyslogIdentifier=: any text, as systemd, but the generator writes it into the
+                 * service file, where a newline would start a line of its own */
+                if (k->arg == STRING_NO_CONTROL && has_control_chars(s))
+                        return unit_key_problem(c, k, o,
+                                                "control characters (a newline, a tab) are not allowed: the "
+                                                "generated service names its journal lines with the value");
         }
-        return replace_string(c, k, o, s);
+        return replace_string(c, k, o, TAKE_PTR(s));
 }
 
 int parse_key_user_group(struct unit_load_context *c, const struct unit_key *k, const char *value,
@@ -312,6 +318,26 @@ int parse_key_enum(struct unit_load_context *c, const struct unit_key *k, const 
                 return bad_value(c, k, o, value, msg);
         }
         *FIELD(c, k, int) = v;
+        set_origin(c, k, o);
+        return 0;
+}
+
+/* An enum or boolean field (int) that may be unset: the empty value sets it back to -1. */
+int parse_key_optional_enum(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                            struct unit_origin o) {
+        if (*value)
+                return parse_key_enum(c, k, value, o);
+        *FIELD(c, k, int) = -1;
+        set_origin(c, k, o);
+        return 0;
+}
+
+int parse_key_optional_bool(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                            struct unit_origin o) {
+        bool b = false;
+        if (*value && parse_boolean(value, &b, NULL) < 0)
+                return bad_value(c, k, o, value, "not a boolean (yes/no, true/false, on/off, 1/0)");
+        *FIELD(c, k, int) = *value ? b : -1;
         set_origin(c, k, o);
         return 0;
 }

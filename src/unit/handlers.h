@@ -18,6 +18,11 @@ enum strv_check {
 };
 
 enum {
+        STRING_ANY = 0,
+        STRING_NO_CONTROL = 1, /* SyslogIdentifier=: no control characters */
+};
+
+enum {
         TIMESPAN_PLAIN = 0,
         TIMESPAN_ZERO_IS_INFINITY = 1,
 };
@@ -54,6 +59,9 @@ DECLARE_HANDLER(parse_key_hostname);
 DECLARE_HANDLER(parse_key_strv);
 DECLARE_HANDLER(parse_key_bool);
 DECLARE_HANDLER(parse_key_enum);
+/* int fields where -1 is unset, which the empty value sets again (SyslogLevel=, ...) */
+DECLARE_HANDLER(parse_key_optional_enum);
+DECLARE_HANDLER(parse_key_optional_bool);
 /* A systemd key for a protection every hutch sandbox has (k->data: struct always_on): the
  * values asking for it are accepted and change nothing, those turning it off are refused. */
 struct always_on {
@@ -104,3 +112,5 @@ DECLARE_HANDLER(parse_key_syscall_filter);
 DECLARE_HANDLER(parse_key_syscall_errno);
 DECLARE_HANDLER(parse_key_restrict_namespaces);
 DECLARE_HANDLER(parse_key_restrict_address_families);
+/* handlers-stdio.c */
+DECLARE_HANDLER(parse_key_std_stream); /* k->arg: the fd, 0 (StandardInput=), 1 or 2 */

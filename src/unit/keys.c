@@ -26,6 +26,8 @@
         { .section = sec, .key = name, .parse = fn, .offset = field, .origin_offset = origin, .arg = a, .data = d, .flags = fl }
 #define ENUM_KEY(sec, name, field, origin, fn, list) \
         { .section = sec, .key = name, .parse = parse_key_enum, .offset = field, .origin_offset = origin, .data = (const void *) fn, .choices = list }
+#define OPTIONAL_ENUM_KEY(sec, name, field, fn, list) \
+        { .section = sec, .key = name, .parse = parse_key_optional_enum, .offset = field, .origin_offset = NO_ORIGIN, .data = (const void *) fn, .choices = list }
 #define LIMIT_KEY(name) KEY("Service", name, parse_key_rlimit, 0, NO_ORIGIN, 0, NULL, 0)
 #define ALWAYS_KEY(sec, name, yes, no, list, msg) \
         { .section = sec, .key = name, .parse = parse_key_always, .offset = 0, .origin_offset = NO_ORIGIN, .data = &(const struct always_on){ .accepted = yes, .refused = no, .why = msg }, .choices = list }
@@ -68,6 +70,13 @@ const struct unit_key unit_keys[] = {
         KEY("Service", "PassEnvironment", parse_key_strv, U(service.pass_environment), NO_ORIGIN, STRV_ENV_NAME, NULL, S),
         KEY("Service", "UnsetEnvironment", parse_key_strv, U(service.unset_environment), NO_ORIGIN, STRV_ENV_UNSET, NULL, S),
         KEY("Service", "IgnoreSIGPIPE", parse_key_bool, U(service.ignore_sigpipe), NO_ORIGIN, 0, NULL, 0),
+        KEY("Service", "StandardInput", parse_key_std_stream, U(service.std_input), NO_ORIGIN, 0, NULL, S),
+        KEY("Service", "StandardOutput", parse_key_std_stream, U(service.std_output), NO_ORIGIN, 1, NULL, S),
+        KEY("Service", "StandardError", parse_key_std_stream, U(service.std_error), NO_ORIGIN, 2, NULL, S),
+        KEY("Service", "SyslogIdentifier", parse_key_string, U(service.syslog_identifier), NO_ORIGIN, STRING_NO_CONTROL, NULL, S),
+        OPTIONAL_ENUM_KEY("Service", "SyslogFacility", U(service.syslog_facility), syslog_facility_from_string, "kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, local0-local7"),
+        OPTIONAL_ENUM_KEY("Service", "SyslogLevel", U(service.syslog_level), syslog_level_from_string, "emerg, alert, crit, err, warning, notice, info, debug"),
+        KEY("Service", "SyslogLevelPrefix", parse_key_optional_bool, U(service.syslog_level_prefix), NO_ORIGIN, 0, NULL, 0),
         KEY("Service", "EnvironmentFile", parse_key_environment_file, U(service.environment_files), NO_ORIGIN, 0, NULL, S),
         KEY("Service", "WorkingDirectory", parse_key_working_directory, 0, NO_ORIGIN, 0, NULL, S),
         KEY("Service", "User", parse_key_user_group, U(service.user), U(service.user_origin), 0, NULL, S),

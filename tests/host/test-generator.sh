@@ -23,6 +23,8 @@ Before=shutdown.target
 [Service]
 ExecStart=/bin/sleep 1000
 ExecReload=/bin/kill -USR1 $MAINPID
+SyslogFacility=local3
+SyslogLevelPrefix=no
 TimeoutStartSec=30
 TimeoutStopSec=infinity
 
@@ -98,6 +100,10 @@ expect_eq "Type=notify" "$(svc Type "$W")" notify
 expect_eq "NotifyAccess=main" "$(svc NotifyAccess "$W")" main
 expect_eq "Delegate=yes" "$(svc Delegate "$W")" yes
 expect_eq "KillMode=mixed" "$(svc KillMode "$W")" mixed
+expect_eq "the service's output is named after its program (as a native service's), not hutch" \
+        "$(svc SyslogIdentifier "$W")" sleep
+expect_eq "SyslogFacility=, SyslogLevelPrefix= copied; SyslogLevel= unset stays unset" \
+        "$(svc SyslogFacility "$W") $(svc SyslogLevelPrefix "$W") $(svc SyslogLevel "$W")" "local3 no "
 expect_eq "ExecReload=: systemctl reload sends SIGHUP to hutch, which runs the unit's" \
         "$(svc ExecReload "$W")" '/bin/kill -HUP $MAINPID'
 expect_eq "CPUWeight= at the service level (weights count among siblings)" "$(svc CPUWeight "$W")" 400

@@ -172,6 +172,13 @@ static void test_defaults(void) {
         TAP_CHECK(u->service.watchdog == 0, "WatchdogSec=0");
         TAP_CHECK(u->service.umask == 0022, "UMask=0022");
         TAP_CHECK(!u->service.user && !u->service.group, "User=, Group= unset (root)");
+        TAP_CHECK(u->service.std_input.kind == STD_STREAM_DEFAULT && !u->service.std_input.path &&
+                          u->service.std_output.kind == STD_STREAM_DEFAULT &&
+                          u->service.std_error.kind == STD_STREAM_DEFAULT,
+                  "StandardInput=, StandardOutput=, StandardError= unset (hutch's own fds)");
+        TAP_CHECK(!u->service.syslog_identifier && u->service.syslog_facility == -1 &&
+                          u->service.syslog_level == -1 && u->service.syslog_level_prefix == -1,
+                  "SyslogIdentifier=, SyslogFacility=, SyslogLevel=, SyslogLevelPrefix= unset");
         TAP_CHECK(!u->service.exec_start.path, "ExecStart= unset");
         TAP_STREQ(u->sandbox.root_directory, "/", "RootDirectory=/");
         TAP_CHECK(u->sandbox.root_mode == ROOT_READ_ONLY, "RootMode=read-only");
@@ -247,6 +254,42 @@ static void test_enums(void) {
                           exec_control_from_string("execstop") == -EINVAL &&
                           exec_control_to_string(_EXEC_CONTROL_MAX) == NULL,
                   "ExecStart is no control command; names case-sensitive; out of range -> NULL");
+        /* systemd's spellings (log_facility_unshifted, log_level tables), by number both ways */
+        static const char *const facilities[24] = {
+                "kern",   "user",   "mail",   "daemon",   "auth",   "syslog",        "lpr",
+                "news",   "uucp",   "cron",   "authpriv", "ftp",    [16] = "local0", "local1",
+                "local2", "local3", "local4", "local5",   "local6", "local7"};
+        for (int i = 0; i < 24; i++) {
+                TAP_CHECK(streq_ptr(syslog_facility_to_string(i), facilities[i]), "facility %d is %s", i,
+                          facilities[i] ? facilities[i] : "(none)");
+                if (facilities[i])
+                        TAP_CHECK(syslog_facility_from_string(facilities[i]) == i, "%s reads back as %d",
+                                  facilities[i], i);
+        }
+        TAP_CHECK(syslog_facility_from_string("daemon") == 3 && syslog_facility_from_string("3") == 3 &&
+                          syslog_facility_from_string("23") == 23,
+                  "facilities by name or by number, as systemd");
+        TAP_CHECK(syslog_facility_from_string("ntp") < 0 && syslog_facility_from_string("12") < 0 &&
+                          syslog_facility_from_string("15") < 0 && syslog_facility_from_string("24") < 0 &&
+                          syslog_facility_from_string("Daemon") < 0 && syslog_facility_from_string("") < 0 &&
+                          syslog_facility_to_string(-1) == NULL && syslog_facility_to_string(24) == NULL,
+                  "12-15 (no name in systemd), 24 and other names refused");
+        static const char *const levels[] = {"emerg",   "alert",  "crit", "err",
+                                             "warning", "notice", "info", "debug"};
+        for (int i = 0; i < 8; i++) {
+                TAP_STREQ(syslog_level_to_string(i), levels[i], "level %d is %s", i, levels[i]);
+                TAP_CHECK(syslog_level_from_string(levels[i]) == i, "%s reads back as %d", levels[i], i);
+        }
+        TAP_CHECK(syslog_level_from_string("6") == 6 && syslog_level_from_string("8") < 0 &&
+                          syslog_level_from_string("error") < 0 && syslog_level_from_string("warn") < 0 &&
+                          syslog_level_to_string(8) == NULL && syslog_level_to_string(-1) == NULL,
+                  "levels by name or 0-7; other names refused");
+        static const char *const streams[] = {"default", "inherit", "journal", "null",
+                                              "file",    "append",  "truncate"};
+        TAP_CHECK(ELEMENTSOF(streams) == _STD_STREAM_MAX, "seven stream kinds");
+        for (int i = 0; i < _STD_STREAM_MAX; i++)
+                TAP_STREQ(std_stream_to_string(i), streams[i], "stream kind %d is %s", i, streams[i]);
+        TAP_CHECK(std_stream_to_string(_STD_STREAM_MAX) == NULL, "stream kind out of range -> NULL");
         TAP_CHECK(root_mode_from_string(NULL) == -EINVAL, "NULL refused");
         TAP_CHECK(service_type_to_string(_SERVICE_TYPE_MAX) == NULL, "out of range -> NULL");
 }
@@ -546,8 +589,25 @@ static void test_format(void) {
         strv_extend(&pre->items[1].argv, "my sh");
         strv_extend(&pre->items[1].argv, ";");
 
+        /* the streams: a file form, a word and one unset; the syslog keys set */
+        u->service.std_output =
+                (struct std_stream_setting){STD_STREAM_APPEND, strdup("/var/log/web.log"), at12};
+        u->service.std_error = (struct std_stream_setting){.kind = STD_STREAM_INHERIT, .origin = at12};
+        u->service.syslog_identifier = strdup("web 100%");
+        u->service.syslog_facility = 3;
+        u->service.syslog_level = 6;
+        u->service.syslog_level_prefix = 0;
+
         char *j = format(u, true);
         TAP_CHECK(j && json_valid(j), "JSON output is valid JSON");
+        TAP_CHECK(
+                j && strstr(j,
+                            "\"StandardInput\": null,\n    \"StandardOutput\": "
+                            "\"append:/var/log/web.log\",\n"
+                            "    \"StandardError\": \"inherit\",\n    \"SyslogIdentifier\": \"web 100%\",\n"
+                            "    \"SyslogFacility\": \"daemon\",\n    \"SyslogLevel\": \"info\",\n"
+                            "    \"SyslogLevelPrefix\": false,"),
+                "JSON streams as systemd spells them (null unset), syslog names, a boolean");
         TAP_CHECK(j && strstr(j, "\"ExecStartPre\": [{\"path\": \"/bin/prep\", \"argv\": [\"/bin/prep\", "
                                  "\"x y\"], "
                                  "\"ignore_failure\": false, \"no_environment_expansion\": false}, "
@@ -608,6 +668,12 @@ static void test_format(void) {
                                      "ExecStop=\nExecStopPost=\n"),
                   "INI control commands after ExecStart=: a line each, prefixes as ExecStart=, empty ones "
                   "as empty assignments");
+        TAP_CHECK(ini && strstr(ini,
+                                "\nStandardInput=\nStandardOutput=append:/var/log/web.log\n"
+                                "StandardError=inherit\nSyslogIdentifier=web 100%%\nSyslogFacility=daemon\n"
+                                "SyslogLevel=info\nSyslogLevelPrefix=no\n"),
+                  "INI streams and syslog keys in systemd's spelling, unset as an empty assignment, '%%' "
+                  "doubled");
         TAP_CHECK(ini && strstr(ini, "\nMemoryMax=1G\n") && strstr(ini, "\nTimeoutStopSec=1min 30s\n"),
                   "INI sizes and time spans the systemd way");
         TAP_CHECK(ini && strstr(ini, "\nPrivateNetwork=yes\n") && strstr(ini, "\nRestrictNamespaces=yes\n"),

@@ -221,6 +221,16 @@ static void test_list_splitting(void) {
         expect_roundtrip("defaults", HEAD);
         expect_roundtrip("environment keys", HEAD "PassEnvironment=LANG\nUnsetEnvironment=TERM \"X=a b\"\n"
                                                   "IgnoreSIGPIPE=no\n");
+        expect_roundtrip(
+                "streams and syslog keys",
+                HEAD "StandardInput=file:/etc/hosts\nStandardOutput=append:/var/log/a%%b c.log\n"
+                     "StandardError=truncate:/tmp/x\nSyslogIdentifier=my app %%1\nSyslogFacility=local0\n"
+                     "SyslogLevel=debug\nSyslogLevelPrefix=yes\n");
+        expect_roundtrip("stream words",
+                         HEAD "StandardInput=null\nStandardOutput=journal\nStandardError=inherit\n"
+                              "SyslogLevelPrefix=no\n");
+        expect_roundtrip("stream words again", HEAD "StandardOutput=null\nStandardError=journal\n");
+        expect_roundtrip("stdout file, stderr unset", HEAD "StandardOutput=file:/run/%n.out\n");
         expect_roundtrip("scheduling", HEAD "Nice=-3\nCPUSchedulingPolicy=rr\nCPUSchedulingPriority=4\n"
                                             "CPUSchedulingResetOnFork=no\nIOSchedulingClass=realtime\n"
                                             "IOSchedulingPriority=1\nCPUAffinity=0,1\n");

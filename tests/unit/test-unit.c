@@ -1093,12 +1093,143 @@ static void test_bridge(void) {
         free(huge);
 }
 
+/* StandardInput=, StandardOutput=, StandardError= and the Syslog*= keys: each value systemd
+ * takes, either applied or refused with the reason, at its file:line. */
+static void test_std_streams(void) {
+        static const struct {
+                const char *line;
+                int fd; /* 0, 1, 2 */
+                enum std_stream kind;
+                const char *path;
+        } ok[] = {
+                {"StandardInput=null", 0, STD_STREAM_NULL, NULL},
+                {"StandardInput=file:/etc/hosts", 0, STD_STREAM_FILE, "/etc/hosts"},
+                {"StandardInput=file:/srv//in/./data/", 0, STD_STREAM_FILE, "/srv/in/data"},
+                {"StandardOutput=inherit", 1, STD_STREAM_INHERIT, NULL},
+                {"StandardOutput=null", 1, STD_STREAM_NULL, NULL},
+                {"StandardOutput=journal", 1, STD_STREAM_JOURNAL, NULL},
+                {"StandardOutput=syslog", 1, STD_STREAM_JOURNAL, NULL}, /* systemd's old name */
+                {"StandardOutput=file:/var/log/a b", 1, STD_STREAM_FILE, "/var/log/a b"},
+                {"StandardOutput=append:/var/log/%N.log", 1, STD_STREAM_APPEND, "/var/log/t.log"},
+                {"StandardOutput=truncate:/run/%n", 1, STD_STREAM_TRUNCATE, "/run/t.hutch"},
+                {"StandardError=inherit", 2, STD_STREAM_INHERIT, NULL},
+                {"StandardError=null", 2, STD_STREAM_NULL, NULL},
+                {"StandardError=journal", 2, STD_STREAM_JOURNAL, NULL},
+                {"StandardError=file:/dev/console", 2, STD_STREAM_FILE, "/dev/console"},
+                {"StandardError=append:/var/log/web.err", 2, STD_STREAM_APPEND, "/var/log/web.err"},
+                {"StandardError=truncate:/tmp/x", 2, STD_STREAM_TRUNCATE, "/tmp/x"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(ok); i++) {
+                char text[256];
+                snprintf(text, sizeof text, HEAD "%s\n", ok[i].line);
+                struct hutch_unit *u = load_ok(ok[i].line, text);
+                const struct std_stream_setting *st = !u              ? NULL
+                                                      : ok[i].fd == 0 ? &u->service.std_input
+                                                      : ok[i].fd == 1 ? &u->service.std_output
+                                                                      : &u->service.std_error;
+                TAP_CHECK(st && st->kind == ok[i].kind && streq_ptr(st->path, ok[i].path) &&
+                                  st->origin.line == 3 && st->origin.file &&
+                                  strstr(st->origin.file, "t.hutch"),
+                          "%s: kind %s, path %s, origin t.hutch:3", ok[i].line,
+                          std_stream_to_string(ok[i].kind), ok[i].path ? ok[i].path : "none");
+                model_unit_free(u);
+        }
+
+        /* An empty assignment goes back to unset; a later assignment replaces an earlier one. */
+        struct hutch_unit *u =
+                load_ok("stream reset", HEAD "StandardOutput=file:/var/log/x\nStandardOutput=\n"
+                                             "StandardInput=file:/a\nStandardInput=null\n"
+                                             "StandardError=null\nStandardError=\n");
+        TAP_CHECK(u && u->service.std_output.kind == STD_STREAM_DEFAULT && !u->service.std_output.path &&
+                          u->service.std_input.kind == STD_STREAM_NULL && !u->service.std_input.path &&
+                          u->service.std_error.kind == STD_STREAM_DEFAULT,
+                  "StandardOutput= empty resets; a later StandardInput= replaces the file");
+        model_unit_free(u);
+
+        static const struct {
+                const char *line, *key, *message;
+        } bad[] = {
+                {"StandardInput=tty", "StandardInput",
+                 "'tty' is not supported (the service has no terminal"},
+                {"StandardInput=tty-force", "StandardInput",
+                 "hutch's services get /dev/null, a file, or hutch's own stdin"},
+                {"StandardInput=tty-fail", "StandardInput", "no terminal of its own"},
+                {"StandardInput=socket", "StandardInput", "no sockets or file descriptors of its own"},
+                {"StandardInput=fd:web", "StandardInput", "'fd:web' is not supported"},
+                {"StandardInput=data", "StandardInput", "no StandardInputText= or StandardInputData="},
+                {"StandardInput=inherit", "StandardInput", "'inherit': not one of null, file:PATH"},
+                {"StandardInput=journal", "StandardInput", "not one of null, file:PATH"},
+                {"StandardInput=append:/x", "StandardInput", "'append:/x': not one of null, file:PATH"},
+                {"StandardInput=file:etc/hosts", "StandardInput", "not absolute"},
+                {"StandardOutput=journal+console", "StandardOutput",
+                 "'journal+console' is not supported (hutch copies nothing to the console)"},
+                {"StandardOutput=syslog+console", "StandardOutput", "copies nothing to the console"},
+                {"StandardOutput=kmsg", "StandardOutput", "nothing to the kernel log"},
+                {"StandardOutput=kmsg+console", "StandardOutput", "copies nothing to the console"},
+                {"StandardOutput=tty", "StandardOutput",
+                 "no terminal of its own): hutch's services write to hutch's own stdout or stderr (the "
+                 "journal under systemd), a file, or /dev/null"},
+                {"StandardOutput=socket", "StandardOutput", "no sockets"},
+                {"StandardOutput=fd:log", "StandardOutput", "'fd:log' is not supported"},
+                {"StandardOutput=File:/x", "StandardOutput",
+                 "not one of inherit, null, journal, file:PATH, append:PATH, truncate:PATH"},
+                {"StandardOutput=file", "StandardOutput", "not one of inherit"},
+                {"StandardOutput=append:", "StandardOutput", "'append:': a path is required after the ':'"},
+                {"StandardOutput=append:log/web.log", "StandardOutput",
+                 "path 'log/web.log' is not absolute"},
+                {"StandardOutput=file:/var/log/../etc/shadow", "StandardOutput", ".."},
+                {"StandardOutput=file:/var/log/%q", "StandardOutput", "%q"},
+                {"StandardError=truncate:x", "StandardError", "not absolute"},
+                {"StandardError=tty", "StandardError", "no terminal of its own"},
+                {"StandardError=stdout", "StandardError", "'stdout': not one of inherit, null, journal"},
+                {"SyslogFacility=ntp", "SyslogFacility", "'ntp': not one of kern, user, mail, daemon"},
+                {"SyslogFacility=12", "SyslogFacility", "local0-local7"},
+                {"SyslogFacility=LOCAL0", "SyslogFacility", "not one of"},
+                {"SyslogLevel=warn", "SyslogLevel",
+                 "'warn': not one of emerg, alert, crit, err, warning, notice, info, debug"},
+                {"SyslogLevel=8", "SyslogLevel", "not one of"},
+                {"SyslogLevelPrefix=maybe", "SyslogLevelPrefix", "'maybe': not a boolean"},
+                {"SyslogIdentifier=a\tb", "SyslogIdentifier", "control characters"},
+                {"SyslogIdentifier=%z", "SyslogIdentifier", "%z"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                char text[256];
+                snprintf(text, sizeof text, HEAD "%s\n", bad[i].line);
+                expect_problem(bad[i].line, text, 3, bad[i].key, bad[i].message);
+        }
+
+        /* The syslog keys: names (or systemd's numbers), specifiers in the identifier, empty unsets. */
+        u = load_ok("syslog keys",
+                    HEAD "SyslogIdentifier=web-%i x\nSyslogFacility=local7\nSyslogLevel=warning\n"
+                         "SyslogLevelPrefix=no\n");
+        TAP_CHECK(u && streq_ptr(u->service.syslog_identifier, "web- x") &&
+                          u->service.syslog_facility == 23 && u->service.syslog_level == 4 &&
+                          u->service.syslog_level_prefix == 0,
+                  "SyslogIdentifier= expanded, SyslogFacility=local7 (23), SyslogLevel=warning (4), "
+                  "SyslogLevelPrefix=no");
+        model_unit_free(u);
+        u = load_ok("syslog numbers", HEAD "SyslogFacility=3\nSyslogLevel=7\nSyslogLevelPrefix=yes\n");
+        TAP_CHECK(u && u->service.syslog_facility == 3 && u->service.syslog_level == 7 &&
+                          u->service.syslog_level_prefix == 1,
+                  "SyslogFacility=3 is daemon, SyslogLevel=7 is debug, as systemd reads numbers");
+        model_unit_free(u);
+        u = load_ok("syslog reset",
+                    HEAD "SyslogIdentifier=x\nSyslogIdentifier=\nSyslogFacility=auth\n"
+                         "SyslogFacility=\nSyslogLevel=err\nSyslogLevel=\nSyslogLevelPrefix=yes\n"
+                         "SyslogLevelPrefix=\n");
+        TAP_CHECK(u && !u->service.syslog_identifier && u->service.syslog_facility == -1 &&
+                          u->service.syslog_level == -1 && u->service.syslog_level_prefix == -1,
+                  "empty assignments unset the syslog keys");
+        model_unit_free(u);
+}
+
 int main(void) {
         test_dir_init();
         test_hazards();
         test_bridge();
         test_syntax();
         test_service();
+        test_std_streams();
         test_unit_install();
         test_sandbox();
         test_resources();

@@ -23,6 +23,9 @@ journalctl --flush
 out=$(journalctl -q --no-pager -u vmt-log.service -o cat)
 expect_match "journalctl -u shows the payload's stdout" "$out" "^to stdout $tok$"
 expect_match "journalctl -u shows the payload's stderr" "$out" "^to stderr $tok$"
+# Named as systemd names a native service's lines: by its program (sh), not hutch.
+expect_match "the payload's lines carry SYSLOG_IDENTIFIER=sh (journalctl -t sh)" \
+        "$(journalctl -q --no-pager -u vmt-log.service -t sh -o cat)" "^to stdout $tok$"
 
 v=$(journalctl -q --no-pager -u vmt-log.service -o verbose)
 # entry_with FIELD=VALUE...: the verbose entries (blank-line separated... journalctl -o verbose
