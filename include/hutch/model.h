@@ -204,6 +204,7 @@ enum service_type {
         SERVICE_SIMPLE,
         SERVICE_NOTIFY,
         SERVICE_ONESHOT,
+        SERVICE_FORKING, /* ExecStart='s process forks the daemon and exits once it is ready */
         _SERVICE_TYPE_MAX,
 };
 
@@ -348,6 +349,12 @@ struct unit_section_service {
         struct str_list unset_environment;
         bool ignore_sigpipe; /* IgnoreSIGPIPE=, default yes as systemd: SIGPIPE starts ignored */
         struct std_stream_setting std_input, std_output, std_error;
+        /* PIDFile=: for Type=forking, where the daemon writes its pid (a path in the sandbox,
+         * absolute; systemd's relative form is below /run); NULL: unset. GuessMainPID=: without
+         * one, whether the only process left is taken for the daemon (default yes). */
+        char *pid_file;
+        struct unit_origin pid_file_origin;
+        bool guess_main_pid;
         /* SyslogIdentifier=, SyslogFacility=, SyslogLevel=, SyslogLevelPrefix=: for systemd's journal
          * stream, which the generator sets up (NULL / -1: unset). */
         char *syslog_identifier;

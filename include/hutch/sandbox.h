@@ -75,7 +75,18 @@ struct sandbox_child {
          * in PID 1's exit. -1 when PID 1 is in the payload cgroup (the service is an init
          * itself, or PrivateUsers=): then only PID 1's exit tells. */
         int exit_fd;
+        /* Type=forking: readable once hutch's PID 1 has found the daemon (the first process exited
+         * 0): sandbox_child_forked() then tells which; -1 for other types. */
+        int ready_fd;
 };
+
+/* A sandbox_child that holds nothing. */
+#define SANDBOX_CHILD_NULL ((struct sandbox_child){.pid = 0, .pidfd = -EBADF, .exit_fd = -1, .ready_fd = -1})
+
+/* Once c->ready_fd is readable: the daemon's pid as the sandbox numbers it, 0 when PID 1 found no
+ * single main process (the service then runs until its last process is gone), -1 when PID 1 has
+ * said nothing yet (it died). Closes ready_fd: it says this once. */
+pid_t sandbox_child_forked(struct sandbox_child *c);
 
 /* Tells the sandbox's PID 1 that the payload has been running for a while, the moment for it to
  * replace itself with hutch-init, a program of a few pages (a service that is over sooner never
@@ -92,7 +103,8 @@ void sandbox_child_exit_status(const struct sandbox_child *c, const siginfo_t *s
 /* Once c->exit_fd is readable: true with the payload's end (as sandbox_child_exit_status()) when
  * PID 1 has reported it; false when PID 1 died without a report (its exit will tell). */
 bool sandbox_child_reported(const struct sandbox_child *c, int *ret_code, int *ret_status);
-/* Gives the report's page back for a later run and closes exit_fd. Accepts a child without them. */
+/* Gives the report's page back for a later run and closes exit_fd and ready_fd. Accepts a child
+ * without them. */
 void sandbox_child_release(struct sandbox_child *c);
 
 void sandbox_params_init(struct sandbox_params *p);

@@ -817,6 +817,8 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         for (enum exec_control i = 0; i < _EXEC_CONTROL_MAX; i++)
                 kv_exec_list(e, exec_control_to_string(i), &svc->exec_control[i]);
         kv_str(e, "Type", service_type_to_string(svc->type));
+        kv_str(e, "PIDFile", svc->pid_file); /* unset: empty, JSON null */
+        kv_bool(e, "GuessMainPID", svc->guess_main_pid);
         kv_str(e, "Restart", restart_policy_to_string(svc->restart));
         kv_usec(e, "RestartSec", svc->restart_sec);
         kv_uint(e, "RestartSteps", svc->restart_steps);

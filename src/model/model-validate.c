@@ -156,6 +156,20 @@ int model_validate(const struct hutch_unit *u, struct unit_problems *problems) {
                         "needs Type=notify (the service must send WATCHDOG=1), but Type=%s",
                         service_type_to_string(svc->type));
 
+        /* Only Type=forking waits for a first process to exit, after which hutch's PID 1 reads the
+         * file; with any other type it would name a daemon nothing looks for. */
+        if (svc->pid_file && svc->type != SERVICE_FORKING) {
+                const struct unit_origin *t = &svc->type_origin;
+                char where[300] = " here, the default";
+                if (t->file && t->line > 0)
+                        snprintf(where, sizeof where, " at %s:%u", t->file, t->line);
+                else if (t->file)
+                        snprintf(where, sizeof where, ", %s", t->file);
+                PROBLEM(svc->pid_file_origin, "PIDFile",
+                        "only read for Type=forking (Type=%s%s): set Type=forking or remove it",
+                        service_type_to_string(svc->type), where);
+        }
+
         /* The kernel takes a priority of 1-99 for the real-time policies and 0 for the others. */
         bool realtime = svc->cpu_sched_policy == SCHED_FIFO || svc->cpu_sched_policy == SCHED_RR;
         if (realtime && (!svc->cpu_sched_priority_set || svc->cpu_sched_priority == 0))

@@ -142,6 +142,7 @@ struct hutch_unit *model_unit_new(const char *name) {
         u->service.watchdog = 0;
         u->service.umask = 0022;
         u->service.ignore_sigpipe = true;
+        u->service.guess_main_pid = true; /* systemd's default; PIDFile= starts unset (NULL) */
         u->service.cpu_sched_policy = -1;
         u->service.cpu_sched_reset_on_fork = -1;
         u->service.io_sched_class = -1;
@@ -267,6 +268,7 @@ void model_unit_free(struct hutch_unit *u) {
         free(u->service.std_output.path);
         free(u->service.std_error.path);
         free(u->service.syslog_identifier);
+        free(u->service.pid_file);
         free(u->service.working_directory);
         free(u->service.user);
         free(u->service.group);
@@ -323,10 +325,8 @@ static const char *const notify_access_table[_NOTIFY_ACCESS_MAX] = {
         [NOTIFY_ACCESS_ALL] = "all",
 };
 static const char *const service_type_table[_SERVICE_TYPE_MAX] = {
-        [SERVICE_EXEC] = "exec",
-        [SERVICE_SIMPLE] = "simple",
-        [SERVICE_NOTIFY] = "notify",
-        [SERVICE_ONESHOT] = "oneshot",
+        [SERVICE_EXEC] = "exec",       [SERVICE_SIMPLE] = "simple",   [SERVICE_NOTIFY] = "notify",
+        [SERVICE_ONESHOT] = "oneshot", [SERVICE_FORKING] = "forking",
 };
 
 static const char *const restart_policy_table[_RESTART_POLICY_MAX] = {

@@ -17,6 +17,9 @@ struct sandbox_exit_report {
         uint32_t magic; /* SANDBOX_EXIT_REPORT_MAGIC once code and status are written */
         int32_t code;   /* CLD_EXITED, CLD_KILLED or CLD_DUMPED */
         int32_t status; /* exit code, or the signal number */
+        /* Type=forking: the daemon PID 1 took for the main process once the first one exited (its
+         * pid in the sandbox; 0: none found), written before PID 1 says so on the ready pipe. */
+        int32_t main_pid;
 };
 #define SANDBOX_EXIT_REPORT_MAGIC UINT32_C(0x68757463)
 

@@ -35,13 +35,16 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sandbox/sandbox-internal.h"
@@ -121,15 +124,19 @@ static void drop_privileges(uint64_t bounding, bool for_exec) {
 }
 
 /* Keeps only the report as fd 1 (when hutch-init is to take over: it maps it from there), the
- * exit pipe as fd 2 (when there is one), both kept across that exec, and the memfd of
- * hutch-init (CLOEXEC: gone after the exec); closes everything else. All of them were opened by
- * the spawner, so they are above stdio (fd 3 or higher). */
-static void keep_only(int report_fd, int exit_fd, int init_fd) {
+ * exit pipe as fd 2 (when there is one), both kept across that exec, the ready pipe of
+ * Type=forking as fd 0 (closed before that exec) and the memfd of hutch-init (CLOEXEC: gone
+ * after the exec); closes everything else. All of them were opened by the spawner, so they are
+ * above stdio (fd 3 or higher). */
+static void keep_only(int report_fd, int exit_fd, int init_fd, int ready_fd) {
         if (report_fd > 2)
                 dup3(report_fd, 1, 0);
         if (exit_fd > 2)
                 dup3(exit_fd, 2, 0);
-        close_range(0, 0, 0);
+        if (ready_fd > 2)
+                dup3(ready_fd, 0, O_CLOEXEC);
+        else
+                close_range(0, 0, 0);
         if (report_fd <= 2)
                 close_range(1, 1, 0);
         if (exit_fd <= 2)
@@ -159,38 +166,119 @@ static bool is_settle(const siginfo_t *si) {
                si->si_value.sival_int == SANDBOX_SETTLE_MAGIC;
 }
 
+/* The first number in the file at `path`, read without blocking (from a regular file only, with
+ * `regular`: a FIFO must not hang PID 1); 0 when there is none, and also when anything but blanks
+ * follows it. */
+static long only_number(const char *path, bool regular) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return 0;
+        char buf[64];
+        struct stat st;
+        ssize_t n = !regular || (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) ? read(fd, buf, sizeof buf - 1)
+                                                                             : -1;
+        close(fd);
+        if (n <= 0)
+                return 0;
+        buf[n] = 0;
+        char *end;
+        long v = strtol(buf, &end, 10);
+        while (*end == ' ' || *end == '\n')
+                end++;
+        return end == buf || *end ? 0 : v;
+}
+
+/* PIDFile=: the pid in it, once it names a live process of the sandbox other than this one (the
+ * daemon writes there); 0 until then. */
+static pid_t read_pid_file(const char *path) {
+        long v = only_number(path, true);
+        return v > 1 && v <= INT32_MAX && kill((pid_t) v, 0) == 0 ? (pid_t) v : 0;
+}
+
+/* GuessMainPID=: this process's only child, or 0 when there is not exactly one. */
+static pid_t only_child(void) {
+        long v = only_number("/proc/self/task/1/children", false);
+        return v > 1 && v <= INT32_MAX ? (pid_t) v : 0;
+}
+
+/* The first process of a Type=forking service has exited 0: the daemon it left is the main
+ * process from here on (0: none found). Tells the spawner through the report and the ready pipe,
+ * fd 0. */
+static pid_t daemon_found(struct sandbox_exit_report *report, pid_t main) {
+        if (report)
+                __atomic_store_n(&report->main_pid, main, __ATOMIC_RELEASE);
+        (void) !write(0, "r", 1);
+        close_range(0, 0, 0);
+        return main;
+}
+
 _noreturn_ void sandbox_pid1_loop(const struct sandbox_ctx *c, pid_t payload, uint64_t bounding) {
         struct sandbox_exit_report *report = c->report;
         bool exec_init = report && c->init_fd > 2 && c->report_fd > 2;
         bool tell = report && c->exit_fd > 2;
-        keep_only(exec_init ? c->report_fd : -1, tell ? c->exit_fd : -1, exec_init ? c->init_fd : -1);
+        /* Type=forking: until the first process has exited, then (with PIDFile=) until the file
+         * names the daemon. */
+        bool forking = c->ready_fd > 2, waiting_pid_file = false;
+        const char *pid_file = c->u->service.pid_file;
+        bool guess = c->u->service.guess_main_pid;
+        keep_only(exec_init ? c->report_fd : -1, tell ? c->exit_fd : -1, exec_init ? c->init_fd : -1,
+                  forking ? c->ready_fd : -1);
         drop_privileges(bounding, exec_init);
         sigset_t set;
         sandbox_pid1_signal_set(&set);
         for (;;) {
                 siginfo_t si;
-                int sig = sigwaitinfo(&set, &si);
+                /* While the PID file is awaited, it is looked at every 20 ms. */
+                int sig = waiting_pid_file ? sigtimedwait(&set, &si, &(struct timespec){0, 20 * 1000 * 1000})
+                                           : sigwaitinfo(&set, &si);
+                if (waiting_pid_file) {
+                        pid_t m = read_pid_file(pid_file);
+                        if (m > 0) {
+                                payload = daemon_found(report, m);
+                                waiting_pid_file = false;
+                        }
+                }
                 if (sig < 0)
                         continue;
                 if (is_settle(&si)) {
                         /* The payload has been running a while (the supervisor's timer): hutch-init
-                         * takes over. Returns only when the kernel refused; then this loop goes on. */
+                         * takes over. Returns only when the kernel refused; then this loop goes on.
+                         * Not before a forking service's daemon is known, nor without one. */
+                        if (forking || payload == 0)
+                                continue;
                         if (exec_init)
                                 exec_hutch_init(c, payload);
                         exec_init = false;
                         continue;
                 }
                 if (sig != SIGCHLD) {
-                        kill(payload, sig);
+                        /* Without a main process, to every process of the sandbox but this one. */
+                        kill(payload > 0 ? payload : -1, sig);
                         continue;
                 }
                 for (;;) {
                         int status;
                         pid_t p = waitpid(-1, &status, WNOHANG);
-                        if (p <= 0)
+                        if (p < 0 && errno == ECHILD && payload == 0) {
+                                /* No main process, and now no process at all: the end, clean. */
+                                status = 0;
+                        } else if (p <= 0)
                                 break;
-                        if (p != payload)
+                        else if (p != payload)
                                 continue;
+                        else if (forking && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+                                /* The first process is done: its daemon is the main process now. */
+                                forking = false;
+                                payload = 0;
+                                if (pid_file) {
+                                        payload = read_pid_file(pid_file);
+                                        waiting_pid_file = payload == 0;
+                                        if (payload > 0)
+                                                daemon_found(report, payload);
+                                } else
+                                        payload = daemon_found(report, guess ? only_child() : 0);
+                                continue;
+                        }
                         if (report) {
                                 report->code = WIFEXITED(status)   ? CLD_EXITED
                                                : WCOREDUMP(status) ? CLD_DUMPED

@@ -57,6 +57,9 @@ struct sandbox_ctx {
         /* The spawner's CPU affinity while the setup runs pinned to the spawner's CPU (spawn.c),
          * restored in PID 1 and in the payload; NULL when nothing was pinned. */
         const cpu_set_t *affinity;
+        /* Type=forking: the write end of the ready pipe (CLOEXEC), which PID 1 writes a byte to once
+         * it found the daemon; -1 otherwise. */
+        int ready_fd;
 };
 
 /* Fills e (step, what, path, printf-style detail) and returns -|error|. */

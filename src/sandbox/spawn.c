@@ -168,8 +168,8 @@ static int setup_stdio(const struct sandbox_ctx *c, struct sandbox_error *e) {
                         return sandbox_error_set(e, SANDBOX_STEP_ENVIRONMENT, errno, "set up standard fd",
                                                  "", "fd %d", i);
         }
-        int survivors[] = {c->error_fd, c->init_fd,           c->report_fd,
-                           c->exit_fd,  c->payload_cgroup_fd, c->cgroup_target_fd};
+        int survivors[] = {c->error_fd,          c->init_fd,          c->report_fd, c->exit_fd,
+                           c->payload_cgroup_fd, c->cgroup_target_fd, c->ready_fd};
         close_from_3_except(survivors, ELEMENTSOF(survivors));
         return 0;
 }
@@ -620,6 +620,20 @@ void sandbox_child_release(struct sandbox_child *c) {
         if (c->exit_fd >= 0)
                 close(c->exit_fd);
         c->exit_fd = -1;
+        if (c->ready_fd >= 0)
+                close(c->ready_fd);
+        c->ready_fd = -1;
+}
+
+pid_t sandbox_child_forked(struct sandbox_child *c) {
+        char b;
+        ssize_t n = c->ready_fd >= 0 ? read(c->ready_fd, &b, 1) : -1;
+        if (c->ready_fd >= 0)
+                close(c->ready_fd);
+        c->ready_fd = -1;
+        if (n != 1 || !c->report)
+                return -1;
+        return __atomic_load_n(&c->report->main_pid, __ATOMIC_ACQUIRE);
 }
 
 bool sandbox_child_reported(const struct sandbox_child *c, int *ret_code, int *ret_status) {
@@ -686,7 +700,7 @@ int sandbox_spawn(const struct hutch_unit *u, const struct sandbox_params *p, st
         struct sandbox_error dummy;
         if (!err)
                 err = &dummy;
-        ret->exit_fd = -1;
+        ret->exit_fd = ret->ready_fd = -1;
         *err = (struct sandbox_error){0};
         if (!u->service.exec_start.path)
                 return fail(err, SANDBOX_STEP_EXEC, EINVAL, "no ExecStart=", "");
@@ -741,9 +755,12 @@ static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p
                 .p = p,
                 .new_net = u->sandbox.private_network,
                 .new_user = u->sandbox.private_users != PRIVATE_USERS_NO,
-                .is_init = sandbox_command_is_init(u->service.exec_start.path),
+                /* A forking daemon needs hutch's PID 1 to be reparented to, whatever its name. */
+                .is_init = u->service.type != SERVICE_FORKING &&
+                           sandbox_command_is_init(u->service.exec_start.path),
                 .error_fd = -1,
                 .sync_fd = -1,
+                .ready_fd = -1,
                 .overlay_fd = -1,
                 .report_fd = -1,
                 .init_fd = -1,
@@ -793,9 +810,10 @@ static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p
                 }
         }
 
-        int errp[2] = {-1, -1}, syncp[2] = {-1, -1}, exitp[2] = {-1, -1};
+        int errp[2] = {-1, -1}, syncp[2] = {-1, -1}, exitp[2] = {-1, -1}, readyp[2] = {-1, -1};
+        bool forking = u->service.type == SERVICE_FORKING;
         if (pipe2(errp, O_CLOEXEC) < 0 || (c.new_user && pipe2(syncp, O_CLOEXEC) < 0) ||
-            (c.pid1_outside && pipe2(exitp, O_CLOEXEC) < 0)) {
+            (c.pid1_outside && pipe2(exitp, O_CLOEXEC) < 0) || (forking && pipe2(readyp, O_CLOEXEC) < 0)) {
                 r = -errno;
                 seccomp_program_free(prog);
                 for (int i = 0; i < 2; i++) {
@@ -805,6 +823,8 @@ static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p
                                 close(syncp[i]);
                         if (exitp[i] >= 0)
                                 close(exitp[i]);
+                        if (readyp[i] >= 0)
+                                close(readyp[i]);
                 }
                 if (c.overlay_fd >= 0)
                         close(c.overlay_fd);
@@ -814,6 +834,7 @@ static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p
         c.error_fd = errp[1];
         c.sync_fd = syncp[0];
         c.exit_fd = exitp[1];
+        c.ready_fd = readyp[1];
 
         uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
         if (c.new_net)
@@ -860,6 +881,8 @@ static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p
                         close(syncp[1]);
                 if (exitp[0] >= 0)
                         close(exitp[0]);
+                if (readyp[0] >= 0)
+                        close(readyp[0]);
                 child_main(&c);
         }
         if (oom > 0)
@@ -869,6 +892,8 @@ static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p
                 *p->setup_pid = pid;
         if (exitp[1] >= 0)
                 close(exitp[1]);
+        if (readyp[1] >= 0)
+                close(readyp[1]);
         if (pinned)
                 (void) sched_setaffinity(0, sizeof affinity, &affinity);
         sigprocmask(SIG_SETMASK, &saved_mask, NULL);
@@ -889,6 +914,8 @@ static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p
                         close(syncp[1]);
                 if (exitp[0] >= 0)
                         close(exitp[0]);
+                if (readyp[0] >= 0)
+                        close(readyp[0]);
                 if (oom < 0) {
                         log_sandbox_error(err);
                         return oom;
@@ -922,6 +949,8 @@ static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p
                         report_release(c.report);
                         if (exitp[0] >= 0)
                                 close(exitp[0]);
+                        if (readyp[0] >= 0)
+                                close(readyp[0]);
                         sandbox_error_set(err, SANDBOX_STEP_USERNS, r, "write", pp, "%s", map);
                         err->detail[strcspn(err->detail, "\n")] = 0;
                         log_sandbox_error(err);
@@ -937,11 +966,14 @@ static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p
                 ret->hutch_pid1 = !c.is_init;
                 ret->init_exec = c.init_fd >= 0;
                 ret->exit_fd = exitp[0];
+                ret->ready_fd = readyp[0];
                 return 0;
         }
         report_release(c.report);
         if (exitp[0] >= 0)
                 close(exitp[0]);
+        if (readyp[0] >= 0)
+                close(readyp[0]);
         return r;
 }
 
@@ -1007,7 +1039,7 @@ int sandbox_enter(const struct hutch_unit *u, const struct sandbox_child *runnin
         if (!err)
                 err = &dummy;
         *err = (struct sandbox_error){0};
-        *ret = (struct sandbox_child){.pid = 0, .pidfd = -EBADF, .exit_fd = -1};
+        *ret = SANDBOX_CHILD_NULL;
         if (!u->service.exec_start.path)
                 return fail(err, SANDBOX_STEP_EXEC, EINVAL, "no command", "");
         if (running->pidfd < 0)
@@ -1027,6 +1059,7 @@ int sandbox_enter(const struct hutch_unit *u, const struct sandbox_child *runnin
                 .payload_cgroup_fd = -1,
                 .cgroup_target_fd = -1,
                 .exit_fd = -1,
+                .ready_fd = -1,
         };
         struct seccomp_program *prog = NULL;
         int r = seccomp_program_build(u, &prog);
@@ -1111,38 +1144,47 @@ int sandbox_enter(const struct hutch_unit *u, const struct sandbox_child *runnin
         return r;
 }
 
-/* The first number of /proc/PID/task/PID/children, 0 when there is none. */
-static pid_t first_child(pid_t pid) {
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int) pid, (int) pid);
+/* The pid in the last PID namespace of host pid `pid` ("NSpid:" of its status), 0 when unknown. */
+static pid_t pid_inside(pid_t pid) {
+        char path[64], line[256];
+        snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
         FILE *f = fopen(path, "re");
         if (!f)
                 return 0;
-        int child = 0;
-        if (fscanf(f, "%d", &child) != 1)
-                child = 0;
+        pid_t inside = 0;
+        while (fgets(line, sizeof line, f))
+                if (strncmp(line, "NSpid:", 6) == 0) {
+                        const char *last = strrchr(line, '\t');
+                        inside = (pid_t) atoi(last ? last + 1 : line + 6);
+                        break;
+                }
         fclose(f);
-        return child;
+        return inside;
 }
 
 pid_t sandbox_child_main_pid(const struct sandbox_child *c, pid_t *ret_inside) {
         *ret_inside = 0;
-        pid_t host = c->hutch_pid1 ? first_child(c->pid) : c->pid;
-        if (host <= 0)
-                return 0;
-        /* "NSpid:" lists the pid in each PID namespace from the host's down: the last is the
-         * sandbox's. */
-        char path[64], line[256];
-        snprintf(path, sizeof path, "/proc/%d/status", (int) host);
+        if (!c->hutch_pid1) {
+                *ret_inside = pid_inside(c->pid);
+                return *ret_inside > 0 ? c->pid : 0;
+        }
+        /* Under hutch's PID 1: its first child, or for Type=forking the daemon it took, which is
+         * its child too (reparented), found by its pid in the sandbox. */
+        pid_t want = c->report ? __atomic_load_n(&c->report->main_pid, __ATOMIC_ACQUIRE) : 0;
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int) c->pid, (int) c->pid);
         FILE *f = fopen(path, "re");
         if (!f)
                 return 0;
-        while (fgets(line, sizeof line, f))
-                if (strncmp(line, "NSpid:", 6) == 0) {
-                        const char *last = strrchr(line, '\t');
-                        *ret_inside = (pid_t) atoi(last ? last + 1 : line + 6);
-                        break;
+        pid_t found = 0;
+        int child;
+        while (!found && fscanf(f, "%d", &child) == 1) {
+                pid_t inside = pid_inside(child);
+                if (inside > 0 && (want <= 0 || inside == want)) {
+                        found = child;
+                        *ret_inside = inside;
                 }
+        }
         fclose(f);
-        return *ret_inside > 0 ? host : 0;
+        return found;
 }

@@ -85,6 +85,7 @@ struct supervisor {
         bool notify_flood_logged;
         struct event_source *settle_source; /* sandbox_child_settle() once the payload ran a while */
         struct event_source *exit_source;   /* the run's exit pipe: PID 1 has reported */
+        struct event_source *forked_source; /* Type=forking: PID 1 found the daemon */
         pid_t pid;
         int pidfd;                  /* owned by child_source */
         struct sandbox_child child; /* of the current run: for its exit report */
@@ -310,7 +311,8 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
         s->result = exit_classify(u, e, s->forced, oom);
         /* A notify service that ends well before it said READY=1 has never been and will never
          * be ready: systemd's result "protocol", a failure. */
-        bool protocol = s->result == EXIT_REASON_SUCCESS && u->service.type == SERVICE_NOTIFY &&
+        bool protocol = s->result == EXIT_REASON_SUCCESS &&
+                        (u->service.type == SERVICE_NOTIFY || u->service.type == SERVICE_FORKING) &&
                         s->state == STATE_STARTING;
         if (protocol)
                 s->result = EXIT_REASON_PROTOCOL;
@@ -321,7 +323,10 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
         s->shown_code = e->code;
         if (!setup_failed)
                 emit(s, HOST_EVENT_EXITED, reason, shown, 0, "exited with %s%s (%s)", what,
-                     protocol ? " before it sent READY=1" : "", reason);
+                     !protocol                            ? ""
+                     : u->service.type == SERVICE_FORKING ? " before its daemon was found"
+                                                          : " before it sent READY=1",
+                     reason);
         s->pid = 0;
         after_main(s);
 }
@@ -419,6 +424,7 @@ static int on_child(struct event_source *src, const siginfo_t *si, void *userdat
         struct supervisor *s = userdata;
         struct exit_info e;
         s->exit_source = event_source_free(s->exit_source);
+        s->forked_source = event_source_free(s->forked_source);
         sandbox_child_exit_status(&s->child, si, &e.code, &e.status);
         sandbox_child_release(&s->child);
         /* The source owns the pidfd: dropping it closes the fd, one per run, so restarts do not
@@ -442,6 +448,7 @@ static int on_reaped(struct event_source *src, const siginfo_t *si, void *userda
 static int on_exit_report(struct event_source *src, int fd, uint32_t revents, void *userdata) {
         struct supervisor *s = userdata;
         s->exit_source = event_source_free(s->exit_source);
+        s->forked_source = event_source_free(s->forked_source);
         struct exit_info e;
         if (!sandbox_child_reported(&s->child, &e.code, &e.status))
                 return 0;
@@ -472,6 +479,31 @@ static int on_settle_timer(struct event_source *src, usec_t usec, void *userdata
         /* The start's burst of work is over here too: the heap pages it freed go back to the
          * kernel (~8 kB less for the service's life). */
         heap_trim();
+        return 0;
+}
+
+static void become_ready(struct supervisor *s);
+
+/* Type=forking: the first process exited 0 and hutch's PID 1 took its daemon for the main
+ * process. */
+static int on_forked(struct event_source *src, int fd, uint32_t revents, void *userdata) {
+        struct supervisor *s = userdata;
+        s->forked_source = event_source_free(s->forked_source);
+        pid_t main = sandbox_child_forked(&s->child);
+        if (main < 0 || s->state != STATE_STARTING)
+                return 0; /* PID 1 is gone: its exit tells */
+        if (main == 0)
+                log_info("no main process found after the start (%s): the service runs until its last "
+                         "process exits",
+                         s->unit->service.pid_file ? "PIDFile="
+                                                   : "more than one process, or GuessMainPID=no");
+        else
+                log_debug("the daemon is pid %d in the sandbox", (int) main);
+        if (s->notify)
+                notify_proxy_set_access(s->notify, model_notify_access(s->unit), main > 0 ? main : 0);
+        if (s->child.init_exec && main > 0)
+                (void) timer_arm(s, &s->settle_source, SANDBOX_SETTLE_USEC, on_settle_timer);
+        become_ready(s);
         return 0;
 }
 
@@ -853,7 +885,7 @@ static void spawn_payload(struct supervisor *s) {
         if (s->cgroup)
                 (void) cgroup_oom_kills_changed(s->cgroup); /* new baseline for this run */
 
-        struct sandbox_child child = {.pid = 0, .pidfd = -EBADF, .exit_fd = -1};
+        struct sandbox_child child = SANDBOX_CHILD_NULL;
         struct sandbox_error err = {};
         usec_t t0 = now_monotonic();
         bool timed_out;
@@ -891,8 +923,15 @@ static void spawn_payload(struct supervisor *s) {
         if (s->child.exit_fd >= 0 &&
             event_add_io(s->event, &s->exit_source, s->child.exit_fd, EPOLLIN, on_exit_report, s) < 0)
                 log_debug("watch the exit pipe of pid %d: only its exit tells", (int) child.pid);
-        if (child.init_exec)
+        /* For Type=forking, once the daemon is known (on_forked()). */
+        if (child.init_exec && child.ready_fd < 0)
                 (void) timer_arm(s, &s->settle_source, SANDBOX_SETTLE_USEC, on_settle_timer);
+        if (s->child.ready_fd >= 0 &&
+            event_add_io(s->event, &s->forked_source, s->child.ready_fd, EPOLLIN, on_forked, s) < 0) {
+                log_error("watch the ready pipe of pid %d: the start cannot complete", (int) child.pid);
+                enter_stop(s, SIGKILL, EXIT_REASON_TIMEOUT);
+                return;
+        }
         if (s->notify) {
                 notify_proxy_set_payload_pid(s->notify, child.pid);
                 notify_proxy_set_access(s->notify, model_notify_access(u), child.hutch_pid1 ? 2 : 1);
@@ -903,8 +942,10 @@ static void spawn_payload(struct supervisor *s) {
         switch (u->service.type) {
         case SERVICE_NOTIFY:
         case SERVICE_ONESHOT:
-                /* notify: until READY=1; oneshot: until it exits. */
-                host_notify_status(u->service.type == SERVICE_NOTIFY ? "starting" : "running (oneshot)");
+        case SERVICE_FORKING:
+                /* notify: until READY=1; oneshot: until it exits; forking: until the first process
+                 * exited and left its daemon. */
+                host_notify_status(u->service.type == SERVICE_ONESHOT ? "running (oneshot)" : "starting");
                 /* The setup already used part of TimeoutStartSec=. */
                 if (timer_arm(s, &s->timer_source,
                               u->service.timeout_start == USEC_INFINITY
@@ -933,7 +974,7 @@ static int on_control_child(struct event_source *src, const siginfo_t *si, void 
         if (s->notify)
                 notify_proxy_set_control_pid(s->notify, 0);
         s->control_source = event_source_free(s->control_source); /* closes the pidfd */
-        s->control_child = (struct sandbox_child){.pid = 0, .pidfd = -EBADF, .exit_fd = -1};
+        s->control_child = SANDBOX_CHILD_NULL;
         timer_disarm(&s->control_timer);
         control_done(s, &e);
         return 0;
@@ -1023,7 +1064,7 @@ static bool control_start(struct supervisor *s, enum exec_control which, size_t 
                                  ? u->service.timeout_stop
                                  : u->service.timeout_start;
 
-        struct sandbox_child child = {.pid = 0, .pidfd = -EBADF, .exit_fd = -1};
+        struct sandbox_child child = SANDBOX_CHILD_NULL;
         struct sandbox_error err = {};
         bool timed_out = false;
         int r = control_build_unit(s, cmd, inside);
@@ -1436,8 +1477,8 @@ int supervisor_new(const struct hutch_unit *u, struct event_loop *e, const struc
         s->done = done;
         s->userdata = userdata;
         s->pidfd = -EBADF;
-        s->child.exit_fd = -1;
-        s->control_child = (struct sandbox_child){.pid = 0, .pidfd = -EBADF, .exit_fd = -1};
+        s->child = SANDBOX_CHILD_NULL;
+        s->control_child = SANDBOX_CHILD_NULL;
         s->lock_fd = -EBADF;
         s->state = STATE_INACTIVE;
         s->watchdog_usec = unit_watchdog_usec(u);
@@ -1512,6 +1553,7 @@ void supervisor_free(struct supervisor *s) {
         s->notify_pause_source = event_source_free(s->notify_pause_source);
         s->oom_source = event_source_free(s->oom_source);
         s->exit_source = event_source_free(s->exit_source);
+        s->forked_source = event_source_free(s->forked_source);
         if (s->child_source) {
                 /* Still running (the loop was torn down early): nothing may survive us. */
                 if (s->pidfd >= 0)

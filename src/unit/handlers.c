@@ -578,23 +578,38 @@ int parse_key_rlimit(struct unit_load_context *c, const struct unit_key *k, cons
 
 /* ---- paths ---- */
 
-/* Expands and normalizes one path word. Returns 0 and *ret, 1 when a problem was reported. */
-int path_word(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o, const char *w,
-              char **ret) {
-        _cleanup_free_ char *s = NULL;
+/* path_word(), and with `relative_base` a relative path (after expansion) is taken below it; a
+ * problem then quotes the value as written and the parser's reason the joined path. */
+static int path_word_below(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o,
+                           const char *w, const char *relative_base, char **ret) {
+        _cleanup_free_ char *s = NULL, *joined = NULL;
         int r = unit_key_expand(c, k, o, w, &s);
         if (r != 0)
                 return r;
+        if (relative_base && *s && *s != '/') {
+                char *j;
+                if (asprintf(&j, "%s/%s", relative_base, s) < 0)
+                        return -ENOMEM;
+                joined = j;
+        }
         parse_why_t why = "";
-        r = parse_path(s, ret, why);
+        r = parse_path(joined ? joined : s, ret, why);
         return report_parse(c, k, o, s, r, why, "not an absolute, normalized path");
+}
+
+/* Expands and normalizes one path word. Returns 0 and *ret, 1 when a problem was reported. */
+int path_word(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o, const char *w,
+              char **ret) {
+        return path_word_below(c, k, o, w, NULL, ret);
 }
 
 int parse_key_path(struct unit_load_context *c, const struct unit_key *k, const char *value,
                    struct unit_origin o) {
         char *p = NULL;
         if (*value) {
-                int r = path_word(c, k, o, value, &p);
+                /* PIDFile=: as systemd, a relative path is below its runtime directory, /run */
+                int r = path_word_below(c, k, o, value, k->arg & PATH_RELATIVE_BELOW_RUN ? "/run" : NULL,
+                                        &p);
                 if (r != 0)
                         return r < 0 ? r : 0;
         } else if (k->data) {

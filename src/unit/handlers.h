@@ -29,6 +29,7 @@ enum {
 
 #define PATH_ALLOW_MINUS 1
 #define PATH_ALLOW_PLUS 2
+#define PATH_RELATIVE_BELOW_RUN 4 /* parse_key_path(): a relative path is below /run (PIDFile=) */
 #define MEMORY_ALLOW_ZERO 1
 
 void set_origin(struct unit_load_context *c, const struct unit_key *k, struct unit_origin o);

@@ -180,6 +180,7 @@ static void test_defaults(void) {
                           u->service.syslog_level == -1 && u->service.syslog_level_prefix == -1,
                   "SyslogIdentifier=, SyslogFacility=, SyslogLevel=, SyslogLevelPrefix= unset");
         TAP_CHECK(!u->service.exec_start.path, "ExecStart= unset");
+        TAP_CHECK(!u->service.pid_file && u->service.guess_main_pid, "PIDFile= unset, GuessMainPID=yes");
         TAP_STREQ(u->sandbox.root_directory, "/", "RootDirectory=/");
         TAP_CHECK(u->sandbox.root_mode == ROOT_READ_ONLY, "RootMode=read-only");
         TAP_CHECK(u->sandbox.private_tmp && u->sandbox.private_devices && u->sandbox.private_network,
@@ -239,7 +240,10 @@ static void test_enums(void) {
                 TAP_CHECK(private_users_from_string(private_users_to_string(i)) == i,
                           "PrivateUsers round trip %s", private_users_to_string(i));
         TAP_STREQ(restart_policy_to_string(RESTART_ON_ABNORMAL), "on-abnormal", "systemd spelling");
-        TAP_CHECK(service_type_from_string("forking") == -EINVAL, "Type=forking unknown");
+        TAP_CHECK(service_type_from_string("forking") == SERVICE_FORKING &&
+                          streq_ptr(service_type_to_string(SERVICE_FORKING), "forking"),
+                  "Type=forking");
+        TAP_CHECK(service_type_from_string("dbus") == -EINVAL, "Type=dbus unknown");
         TAP_CHECK(restart_policy_from_string("On-Failure") == -EINVAL,
                   "names are case-sensitive as in systemd");
         static const char *const controls[] = {"ExecCondition", "ExecStartPre", "ExecStartPost",
@@ -349,6 +353,35 @@ static void test_validate(void) {
         u->service.watchdog = 5 * USEC_PER_SEC;
         u->service.type = SERVICE_NOTIFY;
         expect_none(u, "WatchdogSec= with Type=notify");
+
+        u = valid_unit();
+        u->service.pid_file = strdup("/run/web.pid");
+        u->service.pid_file_origin = at12;
+        expect_one(u, "PIDFile", 12, "PIDFile= with Type=exec");
+        u = valid_unit();
+        u->service.type = SERVICE_NOTIFY;
+        u->service.type_origin = (struct unit_origin){"/etc/hutch/web.hutch", 3};
+        u->service.pid_file = strdup("/run/web.pid");
+        u->service.pid_file_origin = at12;
+        {
+                struct unit_problems p = {};
+                TAP_CHECK(model_validate(u, &p) == 1 && p.n == 1 && streq_ptr(p.items[0].key, "PIDFile") &&
+                                  p.items[0].origin.line == 12 &&
+                                  streq_ptr(p.items[0].message,
+                                            "only read for Type=forking (Type=notify at "
+                                            "/etc/hutch/web.hutch:3): set Type=forking or remove it"),
+                          "PIDFile= with Type=notify: names PIDFile='s line and Type='s");
+                unit_problems_clear(&p);
+                model_unit_free(u);
+        }
+        u = valid_unit();
+        u->service.type = SERVICE_FORKING;
+        u->service.pid_file = strdup("/run/web.pid");
+        expect_none(u, "PIDFile= with Type=forking");
+        u = valid_unit();
+        u->service.type = SERVICE_FORKING;
+        u->service.guess_main_pid = false;
+        expect_none(u, "Type=forking without PIDFile=, GuessMainPID=no");
 
         u = valid_unit();
         u->service.restart_steps = 5;
@@ -600,6 +633,8 @@ static void test_format(void) {
 
         char *j = format(u, true);
         TAP_CHECK(j && json_valid(j), "JSON output is valid JSON");
+        TAP_CHECK(j && strstr(j, "\"Type\": \"exec\",\n    \"PIDFile\": null,\n    \"GuessMainPID\": true,"),
+                  "JSON PIDFile= unset as null, GuessMainPID= a boolean, after Type=");
         TAP_CHECK(
                 j && strstr(j,
                             "\"StandardInput\": null,\n    \"StandardOutput\": "
@@ -662,6 +697,8 @@ static void test_format(void) {
 
         char *ini = format(u, false);
         TAP_CHECK(ini && !strncmp(ini, "[Unit]\n", 7), "INI starts with [Unit]");
+        TAP_CHECK(ini && strstr(ini, "\nType=exec\nPIDFile=\nGuessMainPID=yes\n"),
+                  "INI PIDFile= unset as an empty assignment");
         TAP_CHECK(ini && strstr(ini, "\nExecStart=/bin/true \"a b\" \"it's\"\n"), "INI ExecStart= quoted");
         TAP_CHECK(ini && strstr(ini, "\nExecCondition=\nExecStartPre=/bin/prep \"x y\"\n"
                                      "ExecStartPre=-@:/bin/sh \"my sh\" \";\"\nExecStartPost=\nExecReload=\n"
@@ -703,6 +740,23 @@ static void test_format(void) {
         TAP_CHECK(ini && strstr(ini, "\nSystemCallFilter=\nSystemCallFilter=~@mount\n") &&
                           strstr(ini, "\nRestrictNamespaces=ipc net\n"),
                   "INI deny list and namespace list");
+        free(ini);
+        model_unit_free(u);
+
+        /* Type=forking with a PIDFile= ('%' doubled in the text, which expands specifiers) */
+        u = valid_unit();
+        u->service.type = SERVICE_FORKING;
+        u->service.pid_file = strdup("/run/web/100%.pid");
+        u->service.guess_main_pid = false;
+        j = format(u, true);
+        TAP_CHECK(j && json_valid(j) &&
+                          strstr(j, "\"Type\": \"forking\",\n    \"PIDFile\": \"/run/web/100%.pid\",\n"
+                                    "    \"GuessMainPID\": false,"),
+                  "JSON Type=forking, PIDFile=, GuessMainPID=false");
+        free(j);
+        ini = format(u, false);
+        TAP_CHECK(ini && strstr(ini, "\nType=forking\nPIDFile=/run/web/100%%.pid\nGuessMainPID=no\n"),
+                  "INI Type=forking, PIDFile= with '%%' doubled, GuessMainPID=no");
         free(ini);
         model_unit_free(u);
 }

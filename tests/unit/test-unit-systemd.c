@@ -231,6 +231,8 @@ static void test_list_splitting(void) {
                               "SyslogLevelPrefix=no\n");
         expect_roundtrip("stream words again", HEAD "StandardOutput=null\nStandardError=journal\n");
         expect_roundtrip("stdout file, stderr unset", HEAD "StandardOutput=file:/run/%n.out\n");
+        expect_roundtrip("forking", HEAD "Type=forking\nPIDFile=%N/main 100%%.pid\nGuessMainPID=no\n");
+        expect_roundtrip("forking without PIDFile=", HEAD "Type=forking\n");
         expect_roundtrip("scheduling", HEAD "Nice=-3\nCPUSchedulingPolicy=rr\nCPUSchedulingPriority=4\n"
                                             "CPUSchedulingResetOnFork=no\nIOSchedulingClass=realtime\n"
                                             "IOSchedulingPriority=1\nCPUAffinity=0,1\n");

@@ -346,7 +346,7 @@ static void test_service(void) {
                 TAP_CHECK(u->service.type_origin.line == 3, "Type= origin");
         }
         model_unit_free(u);
-        expect_problem("bad type", HEAD "Type=forking\n", 3, "Type", "not one of exec");
+        expect_problem("bad type", HEAD "Type=dbus\n", 3, "Type", "not one of exec");
         expect_problem("bad time", HEAD "RestartSec=5 parsecs\n", 3, "RestartSec", "5 parsecs");
         /* systemd's config_parse_sec() takes infinity for RestartSec= */
         u = load_ok("restart never", HEAD "RestartSec=infinity\n");
@@ -1223,6 +1223,79 @@ static void test_std_streams(void) {
         model_unit_free(u);
 }
 
+/* Type=forking, PIDFile= and GuessMainPID=: PIDFile= is a path in the sandbox, a relative one below
+ * /run as systemd's, and only for Type=forking. */
+static void test_forking(void) {
+        struct hutch_unit *u = load_ok("forking", HEAD "Type=forking\n");
+        TAP_CHECK(u && u->service.type == SERVICE_FORKING && !u->service.pid_file &&
+                          u->service.guess_main_pid,
+                  "Type=forking; PIDFile= unset and GuessMainPID=yes by default");
+        model_unit_free(u);
+
+        static const struct {
+                const char *value, *path;
+        } ok[] = {
+                {"/run/web/web.pid", "/run/web/web.pid"},
+                {"/run//web/./web.pid/", "/run/web/web.pid"},
+                {"web.pid", "/run/web.pid"},
+                {"web/./main.pid", "/run/web/main.pid"},
+                {"/run/%N/%N.pid", "/run/t/t.pid"},
+                {"%N.pid", "/run/t.pid"},
+                {"/var/lib/a b.pid", "/var/lib/a b.pid"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(ok); i++) {
+                char text[256];
+                snprintf(text, sizeof text, HEAD "Type=forking\nPIDFile=%s\n", ok[i].value);
+                u = load_ok(ok[i].value, text);
+                TAP_CHECK(u && streq_ptr(u->service.pid_file, ok[i].path) &&
+                                  u->service.pid_file_origin.line == 4,
+                          "PIDFile=%s is %s, origin t.hutch:4", ok[i].value, ok[i].path);
+                model_unit_free(u);
+        }
+        u = load_ok("pid file reset", HEAD "Type=forking\nPIDFile=/run/a.pid\nPIDFile=\n");
+        TAP_CHECK(u && !u->service.pid_file, "an empty PIDFile= unsets it");
+        model_unit_free(u);
+        u = load_ok("pid file replaced", HEAD "Type=forking\nPIDFile=/run/a.pid\nPIDFile=b.pid\n");
+        TAP_CHECK(u && streq_ptr(u->service.pid_file, "/run/b.pid"), "a later PIDFile= replaces it");
+        model_unit_free(u);
+        /* the empty PIDFile= of hutch show's text is no PIDFile= for the check */
+        u = load_ok("pid file empty with exec", HEAD "PIDFile=\n");
+        TAP_CHECK(u && !u->service.pid_file, "an empty PIDFile= with Type=exec is fine");
+        model_unit_free(u);
+
+        u = load_ok("guess main pid", HEAD "Type=forking\nGuessMainPID=no\n");
+        TAP_CHECK(u && !u->service.guess_main_pid, "GuessMainPID=no");
+        model_unit_free(u);
+        u = load_ok("guess main pid yes", HEAD "Type=forking\nGuessMainPID=false\nGuessMainPID=on\n");
+        TAP_CHECK(u && u->service.guess_main_pid, "GuessMainPID=on after false");
+        model_unit_free(u);
+
+        static const struct {
+                const char *line, *key, *message;
+                unsigned at;
+        } bad[] = {
+                {"PIDFile=../web.pid", "PIDFile", "'..' component", 4},
+                {"PIDFile=/run/../etc/web.pid", "PIDFile", "'..' component", 4},
+                {"PIDFile=/run/%q.pid", "PIDFile", "%q", 4},
+                {"GuessMainPID=maybe", "GuessMainPID", "'maybe' is not a boolean", 4},
+                {"GuessMainPID=", "GuessMainPID", "", 4},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                char text[256];
+                snprintf(text, sizeof text, HEAD "Type=forking\n%s\n", bad[i].line);
+                expect_problem(bad[i].line, text, bad[i].at, bad[i].key, bad[i].message);
+        }
+
+        /* PIDFile= with another type: at PIDFile='s line, naming Type= and where it was set */
+        expect_problem("PIDFile= with the default type", HEAD "PIDFile=/run/web.pid\n", 3, "PIDFile",
+                       "only read for Type=forking (Type=exec here, the default): set Type=forking or "
+                       "remove it");
+        expect_problem("PIDFile= with Type=simple", HEAD "Type=simple\nPIDFile=web.pid\n", 4, "PIDFile",
+                       "only read for Type=forking (Type=simple at ");
+        expect_problem("PIDFile= with Type=simple, Type='s line", HEAD "Type=simple\nPIDFile=web.pid\n", 4,
+                       "PIDFile", "t.hutch:3): set Type=forking or remove it");
+}
+
 int main(void) {
         test_dir_init();
         test_hazards();
@@ -1230,6 +1303,7 @@ int main(void) {
         test_syntax();
         test_service();
         test_std_streams();
+        test_forking();
         test_unit_install();
         test_sandbox();
         test_resources();
