@@ -335,8 +335,11 @@ struct unit_section_service {
         usec_t restart_max_delay; /* default infinity: unset */
         struct exit_status_set restart_prevent_exit_status;
         struct exit_status_set success_exit_status;
-        usec_t timeout_start;     /* default 90 s; USEC_INFINITY disables */
-        usec_t timeout_stop;      /* default 90 s */
+        usec_t timeout_start; /* default 90 s; USEC_INFINITY disables */
+        usec_t timeout_stop;  /* default 90 s */
+        /* RuntimeMaxSec=: how long the service may run once started (default infinity), plus up
+         * to RuntimeRandomizedExtraSec= (default 0) picked at random each run. */
+        usec_t runtime_max, runtime_randomized_extra;
         int kill_signal;          /* default SIGTERM */
         enum kill_mode kill_mode; /* default KILL_MODE_CONTROL_GROUP, as systemd */
         enum notify_access notify_access;

@@ -827,6 +827,8 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         kv_exit_status(e, "SuccessExitStatus", &svc->success_exit_status);
         kv_usec(e, "TimeoutStartSec", svc->timeout_start);
         kv_usec(e, "TimeoutStopSec", svc->timeout_stop);
+        kv_usec(e, "RuntimeMaxSec", svc->runtime_max);
+        kv_usec(e, "RuntimeRandomizedExtraSec", svc->runtime_randomized_extra);
         kv_signal(e, "KillSignal", svc->kill_signal);
         kv_str(e, "KillMode", kill_mode_to_string(svc->kill_mode));
         kv_usec(e, "WatchdogSec", svc->watchdog);

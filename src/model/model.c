@@ -138,6 +138,7 @@ struct hutch_unit *model_unit_new(const char *name) {
         u->service.restart_max_delay = USEC_INFINITY;
         u->service.timeout_start = 90 * USEC_PER_SEC;
         u->service.timeout_stop = 90 * USEC_PER_SEC;
+        u->service.runtime_max = USEC_INFINITY;
         u->service.kill_signal = SIGTERM;
         u->service.watchdog = 0;
         u->service.umask = 0022;

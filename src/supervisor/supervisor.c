@@ -22,6 +22,7 @@
 #include <limits.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -79,6 +80,7 @@ struct supervisor {
         const char *notify_path;
 
         struct event_source *child_source, *timer_source, *watchdog_source, *notify_source, *oom_source;
+        struct event_source *runtime_source;      /* RuntimeMaxSec= */
         struct event_source *notify_pause_source; /* re-enables notify_source after a flood */
         usec_t notify_window_start;               /* on_notify_io()'s rate limit */
         unsigned notify_window_read;
@@ -178,6 +180,7 @@ static int timer_arm(struct supervisor *s, struct event_source **src, usec_t use
 
 static void finish(struct supervisor *s, int exit_status) {
         timer_disarm(&s->control_timer);
+        timer_disarm(&s->runtime_source);
         timer_disarm(&s->timer_source);
         timer_disarm(&s->watchdog_source);
         timer_disarm(&s->settle_source);
@@ -269,6 +272,7 @@ static void handle_exit(struct supervisor *s, const struct exit_info *e, bool se
         timer_disarm(&s->timer_source);
         timer_disarm(&s->watchdog_source);
         timer_disarm(&s->settle_source);
+        timer_disarm(&s->runtime_source);
 
         if (s->control_child.pid > 0) {
                 /* A control command runs. ExecStop= is let finish (the payload's end is often what
@@ -591,9 +595,41 @@ static void become_ready(struct supervisor *s) {
                 enter_running(s);
 }
 
+static void begin_stop(struct supervisor *s, enum exit_reason forced);
+
+/* RuntimeMaxSec= has passed since the service started: it is stopped, ExecStop= and all, and the
+ * run's result is timeout (Restart= applies), as in systemd. */
+static int on_runtime_timeout(struct event_source *src, usec_t usec, void *userdata) {
+        struct supervisor *s = userdata;
+        timer_disarm(&s->runtime_source);
+        char t[32];
+        format_ms(t, sizeof t, s->unit->service.runtime_max);
+        log_warning("running for longer than RuntimeMaxSec=%s, stopping", t);
+        if (s->state == STATE_RUNNING)
+                begin_stop(s, EXIT_REASON_TIMEOUT);
+        else
+                enter_stop(s, s->unit->service.kill_signal, EXIT_REASON_TIMEOUT);
+        return 0;
+}
+
+/* RuntimeMaxSec= plus a random part of RuntimeRandomizedExtraSec=, infinity when unset. */
+static usec_t runtime_limit(const struct hutch_unit *u) {
+        usec_t max = u->service.runtime_max, extra = u->service.runtime_randomized_extra;
+        if (max == USEC_INFINITY || extra == 0 || extra == USEC_INFINITY)
+                return max;
+        uint64_t r = 0;
+        if (getrandom(&r, sizeof r, GRND_NONBLOCK) != sizeof r)
+                r = (uint64_t) now_monotonic();
+        return usec_add(max, r % (extra + 1));
+}
+
 static void enter_running(struct supervisor *s) {
         s->state = STATE_RUNNING;
         s->started = true;
+        /* Not for a oneshot, which is done once it started (systemd: TimeoutStartSec= limits it). */
+        if (s->unit->service.type != SERVICE_ONESHOT && !s->runtime_source &&
+            timer_arm(s, &s->runtime_source, runtime_limit(s->unit), on_runtime_timeout) < 0)
+                log_warning("arm RuntimeMaxSec=: the service runs without its limit");
         /* The watchdog runs from readiness on (or from a WATCHDOG=1 sent while starting), as in
          * systemd: a slow start is TimeoutStartSec='s to judge. */
         watchdog_rearm(s);
@@ -1282,6 +1318,7 @@ static void enter_stop(struct supervisor *s, int sig, enum exit_reason forced) {
         if (s->forced == EXIT_REASON_SUCCESS)
                 s->forced = forced;
         timer_disarm(&s->watchdog_source);
+        timer_disarm(&s->runtime_source);
         s->state = STATE_STOPPING;
         const char *name = sig == 0 ? "STOPPING=1 from the payload" : signal_to_name(sig) ?: "SIG?";
         emit(s, HOST_EVENT_STOPPING, forced == EXIT_REASON_SUCCESS ? NULL : exit_reason_to_string(forced),
@@ -1297,6 +1334,20 @@ static void enter_stop(struct supervisor *s, int sig, enum exit_reason forced) {
                 log_warning_errno(r, "send %s to payload pid %d: %m", name, (int) s->pid);
         if (timer_arm(s, &s->timer_source, s->unit->service.timeout_stop, on_stop_timeout) < 0)
                 on_stop_timeout(NULL, 0, s);
+}
+
+/* A stop of the running service: ExecStop= first, in its sandbox, then KillSignal= to what is
+ * left (control_done()). `forced` is the run's result: success for a requested stop. */
+static void begin_stop(struct supervisor *s, enum exit_reason forced) {
+        timer_disarm(&s->watchdog_source);
+        timer_disarm(&s->runtime_source);
+        if (s->forced == EXIT_REASON_SUCCESS)
+                s->forced = forced;
+        host_notify_status("stopping");
+        s->exec_stop_begun = true;
+        if (control_start(s, EXEC_STOP, 0))
+                return;
+        enter_stop(s, s->unit->service.kill_signal, forced);
 }
 
 void supervisor_kill(struct supervisor *s, int sig) {
@@ -1341,15 +1392,9 @@ void supervisor_stop(struct supervisor *s) {
                         on_control_timeout(NULL, 0, s);
                 break;
         case STATE_RUNNING:
-                /* ExecStop= first, in the service's sandbox; KillSignal= to what is left after it
-                 * (control_done()). As systemd: only from "running", a stop while starting or
+                /* As systemd: only from "running" with ExecStop=; a stop while starting or
                  * reloading goes straight to KillSignal=. */
-                timer_disarm(&s->watchdog_source);
-                host_notify_status("stopping");
-                s->exec_stop_begun = true;
-                if (control_start(s, EXEC_STOP, 0))
-                        break;
-                enter_stop(s, s->unit->service.kill_signal, EXIT_REASON_SUCCESS);
+                begin_stop(s, EXIT_REASON_SUCCESS);
                 break;
         case STATE_STARTING:
         case STATE_START_POST:
@@ -1562,6 +1607,7 @@ void supervisor_free(struct supervisor *s) {
         }
         sandbox_child_release(&s->child);
         timer_disarm(&s->control_timer);
+        timer_disarm(&s->runtime_source);
         if (s->control_source) {
                 if (s->control_child.pidfd >= 0)
                         (void) pidfd_send_signal(s->control_child.pidfd, SIGKILL, NULL, 0);

@@ -63,6 +63,8 @@ const struct unit_key unit_keys[] = {
         KEY("Service", "SuccessExitStatus", parse_key_exit_status, U(service.success_exit_status), NO_ORIGIN, 0, NULL, 0),
         KEY("Service", "TimeoutStartSec", parse_key_timeout_start, U(service.timeout_start), U(service.timeout_start_origin), TIMESPAN_ZERO_IS_INFINITY, NULL, 0),
         KEY("Service", "TimeoutStopSec", parse_key_timespan, U(service.timeout_stop), NO_ORIGIN, TIMESPAN_ZERO_IS_INFINITY, NULL, 0),
+        KEY("Service", "RuntimeMaxSec", parse_key_timespan, U(service.runtime_max), NO_ORIGIN, TIMESPAN_ZERO_IS_INFINITY, NULL, 0),
+        KEY("Service", "RuntimeRandomizedExtraSec", parse_key_timespan, U(service.runtime_randomized_extra), NO_ORIGIN, TIMESPAN_PLAIN, NULL, 0),
         KEY("Service", "TimeoutSec", parse_key_timeout_both, 0, NO_ORIGIN, 0, NULL, 0),
         { .section = "Service", .key = "KillMode", .parse = parse_key_kill_mode, .offset = U(service.kill_mode), .origin_offset = NO_ORIGIN, .data = (const void *) kill_mode_from_string, .choices = "control-group, mixed" },
         KEY("Service", "KillSignal", parse_key_signal, U(service.kill_signal), NO_ORIGIN, 0, NULL, 0),

@@ -204,6 +204,18 @@ expect_eq "ExecStop= past TimeoutStopSec=: result timeout, seen by ExecStopPost=
         "$(val "$L.stoppost" result)" "timeout code=exited status=0"
 check "ExecStop= past TimeoutStopSec=: a failure (status $RC)" [ "$RC" -ne 0 ]
 
+# --- RuntimeMaxSec=: the running service is stopped (ExecStop= first), with the result timeout.
+L=$O/runtime.log
+unit "$SV-runtime" "/bin/sh $O/main.sh $L" "RuntimeMaxSec=1s" "ExecStop=/bin/sh $O/step.sh $L stop" \
+        "ExecStopPost=/bin/sh $O/probe.sh $L.stoppost"
+t0=$(date +%s%N)
+run_unit "$SV-runtime"
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect_eq "RuntimeMaxSec=1s: ExecStop=, then SIGTERM" "$(paste -sd' ' "$L")" "main stop term"
+check "RuntimeMaxSec=1s: stopped after about a second (${ms} ms), a failure (status $RC)" \
+        [ "$ms" -ge 900 ] && [ "$ms" -lt 10000 ] && [ "$RC" -ne 0 ]
+expect_eq "RuntimeMaxSec=1s: the result is timeout" "$(val "$L.stoppost" result)" "timeout code=exited status=0"
+
 # --- A service that ends by itself after it started: ExecStop= runs too, in a sandbox of its own.
 L=$O/selfexit.log
 unit "$SV-selfexit" "/bin/sh -c 'echo main >>$L; sleep 0.3; exit 5'" \
