@@ -830,6 +830,9 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         kv_usec(e, "RuntimeMaxSec", svc->runtime_max);
         kv_usec(e, "RuntimeRandomizedExtraSec", svc->runtime_randomized_extra);
         kv_signal(e, "KillSignal", svc->kill_signal);
+        kv_signal(e, "FinalKillSignal", svc->final_kill_signal);
+        kv_signal(e, "WatchdogSignal", svc->watchdog_signal);
+        kv_bool(e, "SendSIGHUP", svc->send_sighup);
         kv_str(e, "KillMode", kill_mode_to_string(svc->kill_mode));
         kv_usec(e, "WatchdogSec", svc->watchdog);
         kv_str(e, "NotifyAccess", notify_access_to_string(model_notify_access(u)));

@@ -140,6 +140,8 @@ struct hutch_unit *model_unit_new(const char *name) {
         u->service.timeout_stop = 90 * USEC_PER_SEC;
         u->service.runtime_max = USEC_INFINITY;
         u->service.kill_signal = SIGTERM;
+        u->service.final_kill_signal = SIGKILL;
+        u->service.watchdog_signal = SIGABRT;
         u->service.watchdog = 0;
         u->service.umask = 0022;
         u->service.ignore_sigpipe = true;

@@ -60,8 +60,6 @@ static const enum supervisor_state control_states[_EXEC_CONTROL_MAX] = {
         [EXEC_STOP] = STATE_STOP_EXEC,        [EXEC_STOP_POST] = STATE_STOP_POST,
 };
 
-/* systemd's default WatchdogSignal=: a core dump tells the admin where the payload hung. */
-#define WATCHDOG_SIGNAL SIGABRT
 /* How long the supervisor waits for the payload cgroup to drain after the sandbox's PID 1 is
  * gone (the kernel kills the rest of the PID namespace; this only waits for them to exit). */
 #define DRAIN_TIMEOUT (5 * USEC_PER_SEC)
@@ -102,6 +100,7 @@ struct supervisor {
         bool stop_requested, ready_sent, have_exit;
         int shown_code;    /* how the status in events is to be read: CLD_EXITED, ... */
         bool pid1_exiting; /* the run ended on PID 1's report; PID 1 itself is still on its way out */
+        bool final_sent;   /* FinalKillSignal= went out in this stop */
         int exit_status;
 
         /* The control command that runs (ExecStartPre= and the others; one at a time): command
@@ -195,6 +194,8 @@ static void spawn_payload(struct supervisor *s);
 static void enter_stop(struct supervisor *s, int sig, enum exit_reason forced);
 static void enter_running(struct supervisor *s);
 static bool control_start(struct supervisor *s, enum exec_control which, size_t index);
+static int signal_payload(struct supervisor *s, int sig);
+static int signal_cgroup(struct supervisor *s, int sig);
 
 /* --- exits and decisions ------------------------------------------------------------------ */
 
@@ -516,9 +517,23 @@ static int on_stop_timeout(struct event_source *src, usec_t usec, void *userdata
         timer_disarm(&s->timer_source);
         char t[32];
         format_ms(t, sizeof t, s->unit->service.timeout_stop);
-        log_warning("still running %s after the stop signal, killing the payload cgroup", t);
         if (s->forced == EXIT_REASON_SUCCESS)
                 s->forced = EXIT_REASON_TIMEOUT;
+        /* FinalKillSignal= other than SIGKILL (SIGQUIT for a core dump of what hangs): to every
+         * process of payload/, and TimeoutStopSec= once more before the cgroup is killed, which
+         * hutch always does in the end (nothing may outlive the sandbox). */
+        int final = s->unit->service.final_kill_signal;
+        if (final != SIGKILL && !s->final_sent && src) {
+                s->final_sent = true;
+                log_warning("still running %s after the stop signal, sending %s (FinalKillSignal=)", t,
+                            signal_to_name(final) ?: "SIG?");
+                if (signal_cgroup(s, final) < 0)
+                        (void) signal_payload(s, final);
+                if (timer_arm(s, &s->timer_source, s->unit->service.timeout_stop, on_stop_timeout) >= 0)
+                        return 0;
+        }
+        log_warning("still running %s after the %s, killing the payload cgroup", t,
+                    s->final_sent ? "final signal" : "stop signal");
         s->state = STATE_KILLING;
         int r = s->cgroup ? cgroup_payload_kill(s->cgroup) : -ENOMEDIUM;
         if (r < 0 && s->pidfd >= 0)
@@ -541,17 +556,21 @@ static int on_watchdog_timeout(struct event_source *src, usec_t usec, void *user
         timer_disarm(&s->watchdog_source);
         char t[32];
         format_ms(t, sizeof t, s->watchdog_usec);
-        emit(s, HOST_EVENT_WATCHDOG, "watchdog", -1, 0, "watchdog timeout (limit %s), sending SIGABRT", t);
-        enter_stop(s, WATCHDOG_SIGNAL, EXIT_REASON_WATCHDOG);
+        int sig = s->unit->service.watchdog_signal;
+        emit(s, HOST_EVENT_WATCHDOG, "watchdog", -1, 0, "watchdog timeout (limit %s), sending %s", t,
+             signal_to_name(sig) ?: "SIG?");
+        enter_stop(s, sig, EXIT_REASON_WATCHDOG);
         return 0;
 }
 
 /* WATCHDOG=trigger: the payload asks to be handled as if its watchdog ran out. */
 static void watchdog_trigger(struct supervisor *s) {
         timer_disarm(&s->watchdog_source);
+        int sig = s->unit->service.watchdog_signal;
         emit(s, HOST_EVENT_WATCHDOG, "watchdog", -1, 0,
-             "watchdog requested by the payload (WATCHDOG=trigger), sending SIGABRT");
-        enter_stop(s, WATCHDOG_SIGNAL, EXIT_REASON_WATCHDOG);
+             "watchdog requested by the payload (WATCHDOG=trigger), sending %s",
+             signal_to_name(sig) ?: "SIG?");
+        enter_stop(s, sig, EXIT_REASON_WATCHDOG);
 }
 
 /* EXTEND_TIMEOUT_USEC=: the running start or stop timeout, and the watchdog, each last at least
@@ -1332,6 +1351,11 @@ static void enter_stop(struct supervisor *s, int sig, enum exit_reason forced) {
                 r = signal_payload(s, sig);
         if (r < 0 && r != -ESRCH)
                 log_warning_errno(r, "send %s to payload pid %d: %m", name, (int) s->pid);
+        /* SendSIGHUP=: to the same processes, for shells and the like that end on a hang-up. */
+        if (sig != 0 && sig != SIGHUP && s->unit->service.send_sighup &&
+            (s->unit->service.kill_mode != KILL_MODE_CONTROL_GROUP || signal_cgroup(s, SIGHUP) < 0))
+                (void) signal_payload(s, SIGHUP);
+        s->final_sent = false;
         if (timer_arm(s, &s->timer_source, s->unit->service.timeout_stop, on_stop_timeout) < 0)
                 on_stop_timeout(NULL, 0, s);
 }

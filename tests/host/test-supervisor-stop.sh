@@ -184,4 +184,57 @@ expect_eq "stderr not read: the stop still escalates (payload killed, exit 137)"
 check "stderr not read: done soon after TimeoutStopSec=1s (${ms}ms)" [ "$ms" -lt 8000 ]
 expect_eq "stderr not read: cgroup removed" "$(ls -d "$CG/hutch-$SV-flood" 2>/dev/null)" ""
 
+# --- FinalKillSignal=: at TimeoutStopSec= the payload gets it (here SIGUSR1, which it records and
+# survives), and TimeoutStopSec= later the cgroup is killed all the same.
+cat >"$O/final.sh" <<'SH'
+trap '' TERM
+trap 'echo usr1 >>"$1"' USR1
+echo up >>"$1"
+while :; do sleep 0.1; done
+SH
+unit "$SV-final" "/bin/sh $O/final.sh $O/final.log" "TimeoutStopSec=1s" "FinalKillSignal=SIGUSR1"
+start_bg "$SV-final"
+wait_for 10 grep -qx up "$O/final.log"
+kill -TERM "$HPID"
+t0=$(date +%s%N)
+wait_exit "$HPID" 15
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect_eq "FinalKillSignal=SIGUSR1: the payload got it, then was killed (137)" \
+        "$(grep -c usr1 "$O/final.log") $RC" "1 137"
+check "FinalKillSignal=: killed a TimeoutStopSec= after the final signal (${ms} ms)" \
+        [ "$ms" -ge 1800 ] && [ "$ms" -lt 8000 ]
+
+# --- SendSIGHUP=yes: SIGHUP right after KillSignal=.
+cat >"$O/hup2.sh" <<'SH'
+trap 'echo hup >>"$1"' HUP
+trap 'echo term >>"$1"; sleep 0.2; exit 0' TERM
+echo up >>"$1"
+while :; do sleep 0.1; done
+SH
+unit "$SV-sendhup" "/bin/sh $O/hup2.sh $O/sendhup.log" "SendSIGHUP=yes"
+start_bg "$SV-sendhup"
+wait_for 10 grep -qx up "$O/sendhup.log"
+kill -TERM "$HPID"
+wait_exit "$HPID" 15
+expect_match "SendSIGHUP=yes: the payload got SIGTERM and SIGHUP" "$(sort "$O/sendhup.log" | paste -sd' ')" \
+        "^hup term up$"
+
+# --- WatchdogSignal=: what a watchdog timeout sends instead of SIGABRT.
+cat >"$O/wdsig.sh" <<'SH'
+trap 'echo usr2 >>"$1"; exit 0' USR2
+echo up >>"$1"
+systemd-notify --ready
+while :; do sleep 0.1; done
+SH
+unit "$SV-wdsig" "/bin/sh $O/wdsig.sh $O/wdsig.log" "Type=notify" "WatchdogSec=1s" "WatchdogSignal=SIGUSR2" \
+        "NotifyAccess=all"
+run_unit "$SV-wdsig"
+expect_eq "WatchdogSignal=SIGUSR2: the payload got it at the watchdog timeout" "$(tail -n1 "$O/wdsig.log")" usr2
+expect_match "WatchdogSignal=: the result is watchdog" "$ERR" "reason=watchdog"
+
+# --- SendSIGKILL=no is refused: nothing of a sandbox can be left running.
+unit "$SV-nokill" "/bin/true" "SendSIGKILL=no"
+run_unit "$SV-nokill"
+expect_match "SendSIGKILL=no: refused with the reason" "$RC $ERR" "SendSIGKILL: 'no': hutch always kills"
+
 done_testing
