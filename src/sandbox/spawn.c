@@ -748,6 +748,23 @@ static int spawn_with_directories(const struct hutch_unit *u, const struct sandb
         return r;
 }
 
+/* What a command needs built in the parent: its seccomp filter and its environment (each logs its
+ * own failure; err is filled). */
+static int build_filter_and_env(const struct hutch_unit *u, const struct sandbox_params *p,
+                                struct seccomp_program **ret_prog, char ***ret_env,
+                                struct sandbox_error *err) {
+        int r = seccomp_program_build(u, ret_prog);
+        if (r < 0)
+                return sandbox_error_set(err, SANDBOX_STEP_SECCOMP, r, "build seccomp filter", "", NULL);
+        r = sandbox_build_env(u, p, ret_env);
+        if (r < 0) {
+                seccomp_program_free(*ret_prog);
+                *ret_prog = NULL;
+                return sandbox_error_set(err, SANDBOX_STEP_ENVIRONMENT, r, "prepare environment", "", NULL);
+        }
+        return 0;
+}
+
 static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p, struct sandbox_child *ret,
                       struct sandbox_error *err) {
         struct sandbox_ctx c = {
@@ -777,19 +794,11 @@ static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p
         if (c.pid1_outside)
                 c.payload_cgroup_fd = p->cgroup_fd;
         struct seccomp_program *prog = NULL;
-        int r = seccomp_program_build(u, &prog);
-        if (r < 0) {
-                sandbox_error_set(err, SANDBOX_STEP_SECCOMP, r, "build seccomp filter", "", NULL);
-                return r;
-        }
-        c.seccomp = prog;
         _cleanup_strv_free_ char **env = NULL;
-        r = sandbox_build_env(u, p, &env);
-        if (r < 0) {
-                seccomp_program_free(prog);
-                sandbox_error_set(err, SANDBOX_STEP_ENVIRONMENT, r, "prepare environment", "", NULL);
+        int r = build_filter_and_env(u, p, &prog, &env, err);
+        if (r < 0)
                 return r;
-        }
+        c.seccomp = prog;
         c.env = env;
         struct sandbox_host host;
         sandbox_host_init(&host);
@@ -1062,19 +1071,11 @@ int sandbox_enter(const struct hutch_unit *u, const struct sandbox_child *runnin
                 .ready_fd = -1,
         };
         struct seccomp_program *prog = NULL;
-        int r = seccomp_program_build(u, &prog);
-        if (r < 0) {
-                sandbox_error_set(err, SANDBOX_STEP_SECCOMP, r, "build seccomp filter", "", NULL);
-                log_sandbox_error(err);
-                return r;
-        }
-        c.seccomp = prog;
         _cleanup_strv_free_ char **env = NULL;
-        r = sandbox_build_env(u, p, &env);
-        if (r < 0) {
-                seccomp_program_free(prog);
-                return fail(err, SANDBOX_STEP_ENVIRONMENT, -r, "prepare environment", "");
-        }
+        int r = build_filter_and_env(u, p, &prog, &env, err);
+        if (r < 0)
+                return r;
+        c.seccomp = prog;
         c.env = env;
         struct sandbox_stdio io;
         struct sandbox_params with_io;
