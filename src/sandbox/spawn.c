@@ -348,7 +348,7 @@ struct payload_args {
         struct sandbox_error *e;
 };
 
-static int payload_trampoline(void *userdata) {
+_no_asan_ static int payload_trampoline(void *userdata) {
         const struct payload_args *a = userdata;
         /* First, while it holds every capability: its cgroup namespace's view of the tree. */
         if (a->c->cgroup_target_fd >= 0 && sandbox_mount_cgroup(a->c->cgroup_target_fd, a->e) < 0)
