@@ -111,7 +111,7 @@ struct supervisor {
         enum exec_control control;
         size_t control_index;
         bool control_timed_out;
-        struct hutch_unit control_unit;
+        struct hutch_unit *control_unit; /* allocated at the first control command: most units have none */
         char **control_environment;
         /* The payload ended while a control command ran: its end is handled once that is over. */
         struct exit_info pending_exit;
@@ -1067,8 +1067,10 @@ static int control_setenv(struct supervisor *s, const char *name, const char *fm
 static int control_build_unit(struct supervisor *s, const struct exec_command *cmd, bool inside) {
         strv_free(s->control_environment);
         s->control_environment = NULL;
-        s->control_unit = s->spawn_unit;
-        s->control_unit.service.exec_start = *cmd;
+        if (!s->control_unit && !(s->control_unit = new0(struct hutch_unit, 1)))
+                return log_oom();
+        *s->control_unit = s->spawn_unit;
+        s->control_unit->service.exec_start = *cmd;
         int r = 0;
         pid_t main_inside = 0;
         if (inside && sandbox_child_main_pid(&s->child, &main_inside) > 0)
@@ -1095,8 +1097,8 @@ static int control_build_unit(struct supervisor *s, const struct exec_command *c
                         r = log_oom();
         if (r < 0)
                 return r;
-        s->control_unit.service.environment.items = s->control_environment;
-        s->control_unit.service.environment.n = strv_length(s->control_environment);
+        s->control_unit->service.environment.items = s->control_environment;
+        s->control_unit->service.environment.n = strv_length(s->control_environment);
         return 0;
 }
 
@@ -1128,7 +1130,7 @@ static bool control_start(struct supervisor *s, enum exec_control which, size_t 
         if (r >= 0) {
                 struct sandbox_params p;
                 spawn_params(s, &p);
-                r = spawn_guarded(s, &s->control_unit, &p, inside ? &s->child : NULL, timeout, &child, &err,
+                r = spawn_guarded(s, s->control_unit, &p, inside ? &s->child : NULL, timeout, &child, &err,
                                   &timed_out);
         }
         if (r >= 0) {
@@ -1639,6 +1641,7 @@ void supervisor_free(struct supervisor *s) {
         }
         sandbox_child_release(&s->control_child);
         strv_free(s->control_environment);
+        free(s->control_unit); /* a shallow copy: the strings are the unit's */
         notify_proxy_free(s->notify);
         cgroup_tree_free(s->cgroup); /* kills what is left, removes the cgroups */
         strv_free(s->spawn_environment);
