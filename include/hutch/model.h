@@ -340,10 +340,13 @@ struct unit_section_service {
         /* RuntimeMaxSec=: how long the service may run once started (default infinity), plus up
          * to RuntimeRandomizedExtraSec= (default 0) picked at random each run. */
         usec_t runtime_max, runtime_randomized_extra;
-        int kill_signal;          /* default SIGTERM */
-        int final_kill_signal;    /* FinalKillSignal=: at TimeoutStopSec=, default SIGKILL */
-        int watchdog_signal;      /* WatchdogSignal=: at a watchdog timeout, default SIGABRT */
-        bool send_sighup;         /* SendSIGHUP=: SIGHUP right after KillSignal=, default no */
+        int kill_signal;       /* default SIGTERM */
+        int final_kill_signal; /* FinalKillSignal=: at TimeoutStopSec=, default SIGKILL */
+        int watchdog_signal;   /* WatchdogSignal=: at a watchdog timeout, default SIGABRT */
+        bool send_sighup;      /* SendSIGHUP=: SIGHUP right after KillSignal=, default no */
+        /* RemainAfterExit=: after a successful end the unit stays active (hutch waits for the stop,
+         * then runs ExecStop= and ExecStopPost=); default no. */
+        bool remain_after_exit;
         enum kill_mode kill_mode; /* default KILL_MODE_CONTROL_GROUP, as systemd */
         enum notify_access notify_access;
         usec_t watchdog;             /* default 0: off */

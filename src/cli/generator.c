@@ -210,7 +210,9 @@ static int write_service(int dirfd, const char *service, const struct hutch_unit
         /* A oneshot payload: `hutch run` lasts as long as it does, as systemd expects of
          * Type=oneshot. Everything else: hutch says READY=1 when the payload is ready (execve
          * done for exec/simple, READY=1 from the payload for notify). */
-        if (u->service.type == SERVICE_ONESHOT)
+        /* With RemainAfterExit=yes hutch stays after the command, until the stop, and says READY=1
+         * once the command succeeded: Type=notify then. */
+        if (u->service.type == SERVICE_ONESHOT && !u->service.remain_after_exit)
                 fputs("Type=oneshot\n", f);
         else
                 fputs("Type=notify\n", f);

@@ -49,6 +49,7 @@ enum supervisor_state {
         STATE_STOPPING,     /* KillSignal= (or the watchdog's SIGABRT) sent, TimeoutStopSec= armed */
         STATE_KILLING,      /* cgroup.kill done, waiting for the exit */
         STATE_STOP_POST,    /* the payload is gone, ExecStopPost= runs */
+        STATE_EXITED,       /* RemainAfterExit=yes: ended well, active until a stop */
         STATE_AUTO_RESTART, /* waiting RestartSec= */
         STATE_DONE,
 };
@@ -237,6 +238,11 @@ static int on_restart_timer(struct event_source *src, usec_t usec, void *userdat
 
 static void decide(struct supervisor *s);
 
+/* RemainAfterExit=yes and a run that ended well, not by a stop: the unit stays active. */
+static bool remains_after_exit(const struct supervisor *s) {
+        return s->unit->service.remain_after_exit && s->result == EXIT_REASON_SUCCESS && !s->stop_requested;
+}
+
 /* The payload is gone and the run's result known: ExecStartPost= of a oneshot that succeeded,
  * ExecStop= after a run that got to "running", ExecStopPost= after any, then the decision.
  * Each begins once a run; control_done() comes back here. */
@@ -252,6 +258,11 @@ static void after_main(struct supervisor *s) {
                         s->ready_sent = true;
                         host_notify_ready();
                 }
+        }
+        /* RemainAfterExit=yes: ExecStop= and ExecStopPost= wait for the stop (decide()). */
+        if (remains_after_exit(s)) {
+                decide(s);
+                return;
         }
         if (s->started && !s->exec_stop_begun) {
                 s->exec_stop_begun = true;
@@ -357,6 +368,20 @@ static void decide(struct supervisor *s) {
                 if (u->sandbox.runtime_directory_preserve != RUNTIME_PRESERVE_YES)
                         sandbox_remove_runtime_directories(u);
                 finish(s, 0);
+                return;
+        }
+
+        if (remains_after_exit(s)) {
+                /* systemd's "active (exited)": no restart; a stop runs ExecStop= and ExecStopPost=
+                 * (supervisor_stop()), and then the unit is done. */
+                s->state = STATE_EXITED;
+                log_info("exited with %s; the unit remains active (RemainAfterExit=yes) until it is stopped",
+                         what);
+                host_notify_status("exited with %s, active until stopped (RemainAfterExit=yes)", what);
+                if (!s->ready_sent) {
+                        s->ready_sent = true;
+                        host_notify_ready();
+                }
                 return;
         }
 
@@ -1404,6 +1429,10 @@ void supervisor_stop(struct supervisor *s) {
                         host_notify_status("stopped");
                 }
                 finish(s, 0);
+                break;
+        case STATE_EXITED:
+                /* RemainAfterExit=yes: what the end of the run left for the stop. */
+                after_main(s);
                 break;
         case STATE_CONDITION:
         case STATE_START_PRE:

@@ -71,6 +71,7 @@ const struct unit_key unit_keys[] = {
         KEY("Service", "FinalKillSignal", parse_key_signal, U(service.final_kill_signal), NO_ORIGIN, 0, NULL, 0),
         KEY("Service", "WatchdogSignal", parse_key_signal, U(service.watchdog_signal), NO_ORIGIN, 0, NULL, 0),
         KEY("Service", "SendSIGHUP", parse_key_bool, U(service.send_sighup), NO_ORIGIN, 0, NULL, 0),
+        KEY("Service", "RemainAfterExit", parse_key_bool, U(service.remain_after_exit), NO_ORIGIN, 0, NULL, 0),
         ALWAYS_KEY("Service", "SendSIGKILL", "yes", "no", "yes, no", "hutch always kills what is left at TimeoutStopSec=: the sandbox's processes cannot outlive its PID namespace, so nothing could be left running"),
         KEY("Service", "WatchdogSec", parse_key_timespan, U(service.watchdog), U(service.watchdog_origin), TIMESPAN_PLAIN, NULL, 0),
         ENUM_KEY("Service", "NotifyAccess", U(service.notify_access), U(service.notify_access_origin), notify_access_from_string, "none, main, exec, all"),

@@ -61,6 +61,12 @@ Type=oneshot
 ExecStart=/bin/true
 SuccessExitStatus=3 SIGUSR1
 X
+unit_file once-remain <<'X'
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/true
+X
 unit_file 'esc\x2dname' <<'X'
 [Service]
 ExecStart=/bin/true
@@ -139,6 +145,8 @@ expect_eq "template: Description keeps %i" "$(svc Description "$TP")" "Instance 
 check "template: [Install] not applied" test ! -e "$OUTD/multi-user.target.wants/tpl@.service"
 
 expect_eq "oneshot unit -> Type=oneshot" "$(svc Type "$OUTD/once.service")" oneshot
+expect_eq "oneshot with RemainAfterExit=yes -> Type=notify (hutch stays, READY=1 after the command)" \
+        "$(svc Type "$OUTD/once-remain.service")" notify
 expect_eq "oneshot: NotifyAccess=main (hutch's STATUS= and EXTEND_TIMEOUT_USEC=)" \
         "$(svc NotifyAccess "$OUTD/once.service")" main
 # hutch run exits 128+N for a death by signal N: SuccessExitStatus= says which of its codes are a

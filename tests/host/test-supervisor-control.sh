@@ -236,6 +236,25 @@ run_unit "$SV-oneshot"
 expect_eq "oneshot: main, then ExecStartPost=, then ExecStopPost=; exit 0" "$(paste -sd' ' "$L") $RC" \
         "main post stoppost 0"
 
+# --- RemainAfterExit=yes: a oneshot that succeeded stays active; the stop runs ExecStop= and
+# ExecStopPost= then (not at the command's end), and hutch exits 0.
+L=$O/remain.log
+unit "$SV-remain" "/bin/sh $O/step.sh $L main" "Type=oneshot" "RemainAfterExit=yes" \
+        "ExecStop=/bin/sh $O/step.sh $L stop" "ExecStopPost=/bin/sh $O/step.sh $L stoppost"
+start_bg "$SV-remain"
+wait_for 10 grep -q "remains active" "$T/$SV-remain.err"
+sleep 0.3
+check "RemainAfterExit=yes: hutch still runs after the command" kill -0 "$HPID"
+expect_eq "RemainAfterExit=yes: nothing more ran before the stop" "$(paste -sd' ' "$L")" main
+kill -TERM "$HPID"
+wait_exit "$HPID" 15
+expect_eq "RemainAfterExit=yes: the stop ran ExecStop= and ExecStopPost=; exit 0" "$(paste -sd' ' "$L") $RC" \
+        "main stop stoppost 0"
+# A failure does not remain: the run ends as any failed one.
+unit "$SV-remainfail" "/bin/sh -c 'exit 2'" "Type=oneshot" "RemainAfterExit=yes"
+run_unit "$SV-remainfail"
+expect_eq "RemainAfterExit=yes after a failure: hutch exits at once with its status" "$RC" 2
+
 # --- ExecReload= that fails: logged, the service goes on; a SIGHUP without ExecReload= is still
 # passed on (test-supervisor-stop).
 L=$O/reloadfail.log
