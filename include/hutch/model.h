@@ -277,6 +277,21 @@ enum kill_mode {
         _KILL_MODE_MAX,
 };
 
+/* ExitType=: when a service's run is over. */
+enum exit_type {
+        EXIT_TYPE_MAIN,   /* default: when the main process exits (the rest goes with the sandbox) */
+        EXIT_TYPE_CGROUP, /* when its last process has exited; the main process's status counts */
+        _EXIT_TYPE_MAX,
+};
+
+/* TimeoutStartFailureMode=, TimeoutStopFailureMode=: what a start or stop that takes too long gets. */
+enum timeout_mode {
+        TIMEOUT_MODE_TERMINATE, /* default: KillSignal= (start), FinalKillSignal= (stop) */
+        TIMEOUT_MODE_ABORT,     /* WatchdogSignal=, for a core dump, then as terminate */
+        TIMEOUT_MODE_KILL,      /* FinalKillSignal= at once */
+        _TIMEOUT_MODE_MAX,
+};
+
 /* ProtectSystem=: which parts of a writable root (RootMode=volatile, persistent) are read-only.
  * With RootMode=read-only the whole root is, which is strict. */
 enum protect_system {
@@ -347,6 +362,8 @@ struct unit_section_service {
         /* RemainAfterExit=: after a successful end the unit stays active (hutch waits for the stop,
          * then runs ExecStop= and ExecStopPost=); default no. */
         bool remain_after_exit;
+        enum exit_type exit_type;
+        enum timeout_mode timeout_start_mode, timeout_stop_mode;
         enum kill_mode kill_mode; /* default KILL_MODE_CONTROL_GROUP, as systemd */
         enum notify_access notify_access;
         usec_t watchdog;             /* default 0: off */
@@ -628,6 +645,10 @@ int syslog_level_from_string(const char *s);
 /* "ExecCondition", "ExecStartPre", ... (the key's name) */
 const char *exec_control_to_string(enum exec_control c);
 int exec_control_from_string(const char *s);
+const char *exit_type_to_string(enum exit_type t);
+int exit_type_from_string(const char *s);
+const char *timeout_mode_to_string(enum timeout_mode m);
+int timeout_mode_from_string(const char *s);
 const char *kill_mode_to_string(enum kill_mode m);
 int kill_mode_from_string(const char *s);
 const char *protect_system_to_string(enum protect_system p);

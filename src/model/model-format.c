@@ -834,6 +834,9 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         kv_signal(e, "WatchdogSignal", svc->watchdog_signal);
         kv_bool(e, "SendSIGHUP", svc->send_sighup);
         kv_bool(e, "RemainAfterExit", svc->remain_after_exit);
+        kv_str(e, "ExitType", exit_type_to_string(svc->exit_type));
+        kv_str(e, "TimeoutStartFailureMode", timeout_mode_to_string(svc->timeout_start_mode));
+        kv_str(e, "TimeoutStopFailureMode", timeout_mode_to_string(svc->timeout_stop_mode));
         kv_str(e, "KillMode", kill_mode_to_string(svc->kill_mode));
         kv_usec(e, "WatchdogSec", svc->watchdog);
         kv_str(e, "NotifyAccess", notify_access_to_string(model_notify_access(u)));

@@ -641,6 +641,27 @@ int runtime_preserve_from_string(const char *s) {
                 r = b ? RUNTIME_PRESERVE_YES : RUNTIME_PRESERVE_NO;
         return r;
 }
+static const char *const exit_type_table[_EXIT_TYPE_MAX] = {
+        [EXIT_TYPE_MAIN] = "main",
+        [EXIT_TYPE_CGROUP] = "cgroup",
+};
+const char *exit_type_to_string(enum exit_type t) {
+        return table_to_string(exit_type_table, ELEMENTSOF(exit_type_table), (int) t);
+}
+int exit_type_from_string(const char *s) {
+        return table_from_string(exit_type_table, ELEMENTSOF(exit_type_table), s);
+}
+static const char *const timeout_mode_table[_TIMEOUT_MODE_MAX] = {
+        [TIMEOUT_MODE_TERMINATE] = "terminate",
+        [TIMEOUT_MODE_ABORT] = "abort",
+        [TIMEOUT_MODE_KILL] = "kill",
+};
+const char *timeout_mode_to_string(enum timeout_mode m) {
+        return table_to_string(timeout_mode_table, ELEMENTSOF(timeout_mode_table), (int) m);
+}
+int timeout_mode_from_string(const char *s) {
+        return table_from_string(timeout_mode_table, ELEMENTSOF(timeout_mode_table), s);
+}
 static const char *const kill_mode_table[_KILL_MODE_MAX] = {
         [KILL_MODE_CONTROL_GROUP] = "control-group",
         [KILL_MODE_MIXED] = "mixed",

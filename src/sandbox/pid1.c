@@ -221,6 +221,9 @@ _noreturn_ void sandbox_pid1_loop(const struct sandbox_ctx *c, pid_t payload, ui
         bool forking = c->ready_fd > 2, waiting_pid_file = false;
         const char *pid_file = c->u->service.pid_file;
         bool guess = c->u->service.guess_main_pid;
+        /* ExitType=cgroup: the main process's end is kept until the last process is gone. */
+        bool exit_cgroup = c->u->service.exit_type == EXIT_TYPE_CGROUP, have_main_status = false;
+        int main_status = 0;
         keep_only(exec_init ? c->report_fd : -1, tell ? c->exit_fd : -1, exec_init ? c->init_fd : -1,
                   forking ? c->ready_fd : -1);
         drop_privileges(bounding, exec_init);
@@ -260,8 +263,9 @@ _noreturn_ void sandbox_pid1_loop(const struct sandbox_ctx *c, pid_t payload, ui
                         int status;
                         pid_t p = waitpid(-1, &status, WNOHANG);
                         if (p < 0 && errno == ECHILD && payload == 0) {
-                                /* No main process, and now no process at all: the end, clean. */
-                                status = 0;
+                                /* No main process (any more), and now no process at all: the end,
+                                 * with the main process's status if it had one. */
+                                status = have_main_status ? main_status : 0;
                         } else if (p <= 0)
                                 break;
                         else if (p != payload)
@@ -277,6 +281,11 @@ _noreturn_ void sandbox_pid1_loop(const struct sandbox_ctx *c, pid_t payload, ui
                                                 daemon_found(report, payload);
                                 } else
                                         payload = daemon_found(report, guess ? only_child() : 0);
+                                continue;
+                        } else if (exit_cgroup && !forking) {
+                                main_status = status;
+                                have_main_status = true;
+                                payload = 0;
                                 continue;
                         }
                         if (report) {

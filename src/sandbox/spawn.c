@@ -587,7 +587,8 @@ static struct report_slot *report_slot_get(bool memfd) {
 
 /* Without any page, the spawner falls back to PID 1's own exit status (128+N). */
 static void exit_report_map(struct sandbox_ctx *c) {
-        c->init_fd = sandbox_init_fd();
+        /* hutch-init knows nothing of ExitType=cgroup: PID 1 stays as it is then. */
+        c->init_fd = c->u->service.exit_type == EXIT_TYPE_CGROUP ? -1 : sandbox_init_fd();
         struct report_slot *s = report_slot_get(c->init_fd >= 0);
         if (!s && c->init_fd >= 0) {
                 close(c->init_fd);
@@ -772,8 +773,9 @@ static int spawn_unit(const struct hutch_unit *u, const struct sandbox_params *p
                 .p = p,
                 .new_net = u->sandbox.private_network,
                 .new_user = u->sandbox.private_users != PRIVATE_USERS_NO,
-                /* A forking daemon needs hutch's PID 1 to be reparented to, whatever its name. */
-                .is_init = u->service.type != SERVICE_FORKING &&
+                /* A forking daemon needs hutch's PID 1 to be reparented to, whatever its name, and
+                 * ExitType=cgroup one that outlives the main process. */
+                .is_init = u->service.type != SERVICE_FORKING && u->service.exit_type != EXIT_TYPE_CGROUP &&
                            sandbox_command_is_init(u->service.exec_start.path),
                 .error_fd = -1,
                 .sync_fd = -1,

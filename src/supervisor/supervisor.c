@@ -102,6 +102,7 @@ struct supervisor {
         int shown_code;    /* how the status in events is to be read: CLD_EXITED, ... */
         bool pid1_exiting; /* the run ended on PID 1's report; PID 1 itself is still on its way out */
         bool final_sent;   /* FinalKillSignal= went out in this stop */
+        bool abort_sent;   /* TimeoutStopFailureMode=abort's WatchdogSignal= went out in this stop */
         int exit_status;
 
         /* The control command that runs (ExecStartPre= and the others; one at a time): command
@@ -547,14 +548,29 @@ static int on_stop_timeout(struct event_source *src, usec_t usec, void *userdata
         /* FinalKillSignal= other than SIGKILL (SIGQUIT for a core dump of what hangs): to every
          * process of payload/, and TimeoutStopSec= once more before the cgroup is killed, which
          * hutch always does in the end (nothing may outlive the sandbox). */
-        int final = s->unit->service.final_kill_signal;
+        const struct unit_section_service *svc = &s->unit->service;
+        int final = svc->final_kill_signal;
+        /* TimeoutStopFailureMode=abort: WatchdogSignal= first (a core dump of what hangs), and
+         * TimeoutStopSec= once more. */
+        if (svc->timeout_stop_mode == TIMEOUT_MODE_ABORT && !s->abort_sent && !s->final_sent && src) {
+                s->abort_sent = true;
+                log_warning(
+                        "still running %s after the stop signal, sending %s (TimeoutStopFailureMode=abort)",
+                        t, signal_to_name(svc->watchdog_signal) ?: "SIG?");
+                if (signal_cgroup(s, svc->watchdog_signal) < 0)
+                        (void) signal_payload(s, svc->watchdog_signal);
+                if (timer_arm(s, &s->timer_source, svc->timeout_stop, on_stop_timeout) >= 0)
+                        return 0;
+        }
+        /* TimeoutStopFailureMode=kill: FinalKillSignal= and the cgroup's end without a grace. */
+        bool grace = svc->timeout_stop_mode != TIMEOUT_MODE_KILL;
         if (final != SIGKILL && !s->final_sent && src) {
                 s->final_sent = true;
                 log_warning("still running %s after the stop signal, sending %s (FinalKillSignal=)", t,
                             signal_to_name(final) ?: "SIG?");
                 if (signal_cgroup(s, final) < 0)
                         (void) signal_payload(s, final);
-                if (timer_arm(s, &s->timer_source, s->unit->service.timeout_stop, on_stop_timeout) >= 0)
+                if (grace && timer_arm(s, &s->timer_source, svc->timeout_stop, on_stop_timeout) >= 0)
                         return 0;
         }
         log_warning("still running %s after the %s, killing the payload cgroup", t,
@@ -571,8 +587,20 @@ static int on_start_timeout(struct event_source *src, usec_t usec, void *userdat
         timer_disarm(&s->timer_source);
         char t[32];
         format_ms(t, sizeof t, s->unit->service.timeout_start);
-        log_error("start operation timed out after %s, stopping the payload", t);
-        enter_stop(s, s->unit->service.kill_signal, EXIT_REASON_TIMEOUT);
+        /* TimeoutStartFailureMode=: KillSignal= (terminate), WatchdogSignal= (abort), or
+         * FinalKillSignal= and no grace (kill). */
+        const struct unit_section_service *svc = &s->unit->service;
+        enum timeout_mode mode = svc->timeout_start_mode;
+        int sig = mode == TIMEOUT_MODE_ABORT  ? svc->watchdog_signal
+                  : mode == TIMEOUT_MODE_KILL ? svc->final_kill_signal
+                                              : svc->kill_signal;
+        log_error("start operation timed out after %s, stopping the payload (%s)", t,
+                  signal_to_name(sig) ?: "SIG?");
+        enter_stop(s, sig, EXIT_REASON_TIMEOUT);
+        if (mode == TIMEOUT_MODE_KILL && s->state == STATE_STOPPING) {
+                s->final_sent = true;
+                on_stop_timeout(NULL, 0, s);
+        }
         return 0;
 }
 
@@ -1382,7 +1410,7 @@ static void enter_stop(struct supervisor *s, int sig, enum exit_reason forced) {
         if (sig != 0 && sig != SIGHUP && s->unit->service.send_sighup &&
             (s->unit->service.kill_mode != KILL_MODE_CONTROL_GROUP || signal_cgroup(s, SIGHUP) < 0))
                 (void) signal_payload(s, SIGHUP);
-        s->final_sent = false;
+        s->final_sent = s->abort_sent = false;
         if (timer_arm(s, &s->timer_source, s->unit->service.timeout_stop, on_stop_timeout) < 0)
                 on_stop_timeout(NULL, 0, s);
 }

@@ -237,4 +237,48 @@ unit "$SV-nokill" "/bin/true" "SendSIGKILL=no"
 run_unit "$SV-nokill"
 expect_match "SendSIGKILL=no: refused with the reason" "$RC $ERR" "SendSIGKILL: 'no': hutch always kills"
 
+# --- ExitType=cgroup: the run lasts until the last process has exited, with the main process's
+# status; ExitType=main (the default) ends it with the main process.
+for et in main cgroup; do
+        rm -f "$O/et-$et.log"
+        unit "$SV-et-$et" "/bin/sh -c '(sleep 0.5; echo late >>$O/et-$et.log) & exit 3'" "ExitType=$et"
+        run_unit "$SV-et-$et"
+        eval "rc_$et=\$RC"
+done
+expect_eq "ExitType=main: the process left behind went with the sandbox; status 3" \
+        "$(cat "$O/et-main.log" 2>/dev/null || echo none) $rc_main" "none 3"
+expect_eq "ExitType=cgroup: it ran to its end first; the main process's status 3" \
+        "$(cat "$O/et-cgroup.log" 2>/dev/null || echo none) $rc_cgroup" "late 3"
+
+# --- TimeoutStartFailureMode=abort: a start that takes too long gets WatchdogSignal= (SIGABRT).
+cat >"$O/slowstart.sh" <<'SH'
+trap 'echo abrt >>"$1"; exit 0' ABRT
+trap 'echo term >>"$1"; exit 0' TERM
+while :; do sleep 0.1; done
+SH
+for mode in terminate abort; do
+        rm -f "$O/tsm-$mode.log"
+        unit "$SV-tsm-$mode" "/bin/sh $O/slowstart.sh $O/tsm-$mode.log" "Type=notify" "TimeoutStartSec=1s" \
+                "TimeoutStartFailureMode=$mode"
+        run_unit "$SV-tsm-$mode"
+done
+expect_eq "TimeoutStartFailureMode=terminate gets KillSignal=, abort gets SIGABRT" \
+        "$(cat "$O/tsm-terminate.log" 2>/dev/null) $(cat "$O/tsm-abort.log" 2>/dev/null)" "term abrt"
+expect_match "TimeoutStartFailureMode=abort: the result is timeout" "$ERR" "reason=timeout"
+
+# --- TimeoutStopFailureMode=abort: at TimeoutStopSec= SIGABRT, then the cgroup is killed.
+cat >"$O/slowstop.sh" <<'SH'
+trap '' TERM
+trap 'echo abrt >>"$1"' ABRT
+echo up >>"$1"
+while :; do sleep 0.1; done
+SH
+unit "$SV-tpm" "/bin/sh $O/slowstop.sh $O/tpm.log" "TimeoutStopSec=1s" "TimeoutStopFailureMode=abort"
+start_bg "$SV-tpm"
+wait_for 10 grep -qx up "$O/tpm.log"
+kill -TERM "$HPID"
+wait_exit "$HPID" 15
+expect_eq "TimeoutStopFailureMode=abort: SIGABRT at TimeoutStopSec=, then killed (137)" \
+        "$(grep -c abrt "$O/tpm.log") $RC" "1 137"
+
 done_testing

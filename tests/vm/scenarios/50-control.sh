@@ -31,6 +31,15 @@ add_unit vmt-ctl-cond <<U
 ExecCondition=/bin/sh -c 'exit 1'
 ExecStart=/bin/sleep 300
 U
+add_unit vmt-ctl-remain <<U
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=$(step once)
+ExecStop=$(step undo)
+[Sandbox]
+StateDirectory=vmt-ctl
+U
 systemctl daemon-reload
 rm -rf "$S"
 
@@ -58,5 +67,14 @@ wait_until 20 sh -c '[ "$(systemctl show -P ActiveState vmt-ctl-cond.service)" =
 expect_eq "ExecCondition= exit 1: the service ended inactive, not failed, never started" \
         "$(unit_prop vmt-ctl-cond.service ActiveState) $(unit_prop vmt-ctl-cond.service Result)" \
         "inactive success"
+rm -rf "$S"
+check "RemainAfterExit=yes: systemctl start returns once the oneshot succeeded" \
+        systemctl start vmt-ctl-remain.service
+expect_eq "RemainAfterExit=yes: active afterwards, the command ran once, nothing undone yet" \
+        "$(unit_prop vmt-ctl-remain.service ActiveState) $(paste -sd' ' "$S/log" 2>&1)" "active once"
+check "RemainAfterExit=yes: systemctl stop" systemctl stop vmt-ctl-remain.service
+expect_eq "RemainAfterExit=yes: the stop ran ExecStop=; inactive, not failed" \
+        "$(paste -sd' ' "$S/log" 2>&1) $(unit_prop vmt-ctl-remain.service ActiveState) $(unit_prop vmt-ctl-remain.service Result)" \
+        "once undo inactive success"
 rm -rf "$S"
 done_testing
