@@ -538,6 +538,15 @@ static int on_forked(struct event_source *src, int fd, uint32_t revents, void *u
         return 0;
 }
 
+/* The end of a stop: everything in payload/ is killed (cgroup.kill). */
+static void kill_payload_cgroup(struct supervisor *s) {
+        timer_disarm(&s->timer_source);
+        s->state = STATE_KILLING;
+        int r = s->cgroup ? cgroup_payload_kill(s->cgroup) : -ENOMEDIUM;
+        if (r < 0 && s->pidfd >= 0)
+                (void) pidfd_send_signal(s->pidfd, SIGKILL, NULL, 0);
+}
+
 static int on_stop_timeout(struct event_source *src, usec_t usec, void *userdata) {
         struct supervisor *s = userdata;
         timer_disarm(&s->timer_source);
@@ -575,10 +584,7 @@ static int on_stop_timeout(struct event_source *src, usec_t usec, void *userdata
         }
         log_warning("still running %s after the %s, killing the payload cgroup", t,
                     s->final_sent ? "final signal" : "stop signal");
-        s->state = STATE_KILLING;
-        int r = s->cgroup ? cgroup_payload_kill(s->cgroup) : -ENOMEDIUM;
-        if (r < 0 && s->pidfd >= 0)
-                (void) pidfd_send_signal(s->pidfd, SIGKILL, NULL, 0);
+        kill_payload_cgroup(s);
         return 0;
 }
 
@@ -597,10 +603,8 @@ static int on_start_timeout(struct event_source *src, usec_t usec, void *userdat
         log_error("start operation timed out after %s, stopping the payload (%s)", t,
                   signal_to_name(sig) ?: "SIG?");
         enter_stop(s, sig, EXIT_REASON_TIMEOUT);
-        if (mode == TIMEOUT_MODE_KILL && s->state == STATE_STOPPING) {
-                s->final_sent = true;
-                on_stop_timeout(NULL, 0, s);
-        }
+        if (mode == TIMEOUT_MODE_KILL && s->state == STATE_STOPPING)
+                kill_payload_cgroup(s);
         return 0;
 }
 

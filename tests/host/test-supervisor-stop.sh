@@ -265,6 +265,12 @@ done
 expect_eq "TimeoutStartFailureMode=terminate gets KillSignal=, abort gets SIGABRT" \
         "$(cat "$O/tsm-terminate.log" 2>/dev/null) $(cat "$O/tsm-abort.log" 2>/dev/null)" "term abrt"
 expect_match "TimeoutStartFailureMode=abort: the result is timeout" "$ERR" "reason=timeout"
+rm -f "$O/tsm-kill.log"
+unit "$SV-tsm-kill" "/bin/sh $O/slowstart.sh $O/tsm-kill.log" "Type=notify" "TimeoutStartSec=1s" \
+        "TimeoutStartFailureMode=kill"
+run_unit "$SV-tsm-kill"
+expect_eq "TimeoutStartFailureMode=kill: killed outright, no signal to handle (137)" \
+        "$(cat "$O/tsm-kill.log" 2>/dev/null || echo none) $RC" "none 137"
 
 # --- TimeoutStopFailureMode=abort: at TimeoutStopSec= SIGABRT, then the cgroup is killed.
 cat >"$O/slowstop.sh" <<'SH'
