@@ -277,6 +277,14 @@ enum kill_mode {
         _KILL_MODE_MAX,
 };
 
+/* OOMPolicy=: what an OOM kill of one of the service's processes does to the service. */
+enum oom_policy {
+        OOM_POLICY_STOP,     /* default: the service is stopped, result oom-kill */
+        OOM_POLICY_CONTINUE, /* logged; the service goes on */
+        OOM_POLICY_KILL,     /* the rest of the service is killed at once, result oom-kill */
+        _OOM_POLICY_MAX,
+};
+
 /* ExitType=: when a service's run is over. */
 enum exit_type {
         EXIT_TYPE_MAIN,   /* default: when the main process exits (the rest goes with the sandbox) */
@@ -363,6 +371,7 @@ struct unit_section_service {
          * then runs ExecStop= and ExecStopPost=); default no. */
         bool remain_after_exit;
         enum exit_type exit_type;
+        enum oom_policy oom_policy;
         enum timeout_mode timeout_start_mode, timeout_stop_mode;
         enum kill_mode kill_mode; /* default KILL_MODE_CONTROL_GROUP, as systemd */
         enum notify_access notify_access;
@@ -645,6 +654,8 @@ int syslog_level_from_string(const char *s);
 /* "ExecCondition", "ExecStartPre", ... (the key's name) */
 const char *exec_control_to_string(enum exec_control c);
 int exec_control_from_string(const char *s);
+const char *oom_policy_to_string(enum oom_policy p);
+int oom_policy_from_string(const char *s);
 const char *exit_type_to_string(enum exit_type t);
 int exit_type_from_string(const char *s);
 const char *timeout_mode_to_string(enum timeout_mode m);

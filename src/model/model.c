@@ -641,6 +641,17 @@ int runtime_preserve_from_string(const char *s) {
                 r = b ? RUNTIME_PRESERVE_YES : RUNTIME_PRESERVE_NO;
         return r;
 }
+static const char *const oom_policy_table[_OOM_POLICY_MAX] = {
+        [OOM_POLICY_STOP] = "stop",
+        [OOM_POLICY_CONTINUE] = "continue",
+        [OOM_POLICY_KILL] = "kill",
+};
+const char *oom_policy_to_string(enum oom_policy p) {
+        return table_to_string(oom_policy_table, ELEMENTSOF(oom_policy_table), (int) p);
+}
+int oom_policy_from_string(const char *s) {
+        return table_from_string(oom_policy_table, ELEMENTSOF(oom_policy_table), s);
+}
 static const char *const exit_type_table[_EXIT_TYPE_MAX] = {
         [EXIT_TYPE_MAIN] = "main",
         [EXIT_TYPE_CGROUP] = "cgroup",

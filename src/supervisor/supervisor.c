@@ -754,9 +754,26 @@ static int on_memory_events(struct event_source *src, const struct inotify_event
                 return 0;
         if (cgroup_oom_kills_changed(s->cgroup) <= 0)
                 return 0;
-        log_warning("the OOM killer killed a process of the payload (memory.events oom_kill), stopping");
-        enter_stop(s, s->unit->service.kill_signal, EXIT_REASON_OOM_KILL);
-        return 0;
+        switch (s->unit->service.oom_policy) {
+        case OOM_POLICY_CONTINUE:
+                /* The kill is taken as seen: only a later one (of the main process, say) makes the
+                 * run's result oom-kill. */
+                log_warning("the OOM killer killed a process of the payload (memory.events oom_kill); "
+                            "OOMPolicy=continue: the service goes on");
+                return 0;
+        case OOM_POLICY_KILL:
+                log_warning("the OOM killer killed a process of the payload (memory.events oom_kill); "
+                            "OOMPolicy=kill: killing the rest of it");
+                enter_stop(s, SIGKILL, EXIT_REASON_OOM_KILL);
+                if (s->state == STATE_STOPPING)
+                        kill_payload_cgroup(s);
+                return 0;
+        default:
+                log_warning(
+                        "the OOM killer killed a process of the payload (memory.events oom_kill), stopping");
+                enter_stop(s, s->unit->service.kill_signal, EXIT_REASON_OOM_KILL);
+                return 0;
+        }
 }
 
 /* The notify socket is read at most NOTIFY_RATE_MAX datagrams per NOTIFY_RATE_WINDOW_USEC
