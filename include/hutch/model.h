@@ -373,6 +373,10 @@ struct unit_section_service {
         enum exit_type exit_type;
         enum oom_policy oom_policy;
         enum timeout_mode timeout_start_mode, timeout_stop_mode;
+        /* TimeoutAbortSec=: how long a service may take to exit after WatchdogSignal= (a watchdog
+         * timeout, or a timeout with the mode abort); unset: TimeoutStopSec=. */
+        usec_t timeout_abort;
+        bool timeout_abort_set;
         enum kill_mode kill_mode; /* default KILL_MODE_CONTROL_GROUP, as systemd */
         enum notify_access notify_access;
         usec_t watchdog;             /* default 0: off */

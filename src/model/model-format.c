@@ -836,6 +836,10 @@ static int format_unit(const struct hutch_unit *u, struct emitter *e) {
         kv_bool(e, "RemainAfterExit", svc->remain_after_exit);
         kv_str(e, "ExitType", exit_type_to_string(svc->exit_type));
         kv_str(e, "OOMPolicy", oom_policy_to_string(svc->oom_policy));
+        if (svc->timeout_abort_set)
+                kv_usec(e, "TimeoutAbortSec", svc->timeout_abort);
+        else
+                kv_str(e, "TimeoutAbortSec", NULL);
         kv_str(e, "TimeoutStartFailureMode", timeout_mode_to_string(svc->timeout_start_mode));
         kv_str(e, "TimeoutStopFailureMode", timeout_mode_to_string(svc->timeout_stop_mode));
         kv_str(e, "KillMode", kill_mode_to_string(svc->kill_mode));

@@ -103,6 +103,7 @@ struct supervisor {
         bool pid1_exiting; /* the run ended on PID 1's report; PID 1 itself is still on its way out */
         bool final_sent;   /* FinalKillSignal= went out in this stop */
         bool abort_sent;   /* TimeoutStopFailureMode=abort's WatchdogSignal= went out in this stop */
+        bool aborting;     /* this stop began with WatchdogSignal=: TimeoutAbortSec= applies */
         int exit_status;
 
         /* The control command that runs (ExecStartPre= and the others; one at a time): command
@@ -538,6 +539,13 @@ static int on_forked(struct event_source *src, int fd, uint32_t revents, void *u
         return 0;
 }
 
+/* How long a stop waits before its next step: TimeoutAbortSec= (where set) after WatchdogSignal=,
+ * else TimeoutStopSec=. */
+static usec_t stop_wait(const struct supervisor *s) {
+        const struct unit_section_service *svc = &s->unit->service;
+        return s->aborting && svc->timeout_abort_set ? svc->timeout_abort : svc->timeout_stop;
+}
+
 /* The end of a stop: everything in payload/ is killed (cgroup.kill). */
 static void kill_payload_cgroup(struct supervisor *s) {
         timer_disarm(&s->timer_source);
@@ -568,7 +576,8 @@ static int on_stop_timeout(struct event_source *src, usec_t usec, void *userdata
                         t, signal_to_name(svc->watchdog_signal) ?: "SIG?");
                 if (signal_cgroup(s, svc->watchdog_signal) < 0)
                         (void) signal_payload(s, svc->watchdog_signal);
-                if (timer_arm(s, &s->timer_source, svc->timeout_stop, on_stop_timeout) >= 0)
+                s->aborting = true;
+                if (timer_arm(s, &s->timer_source, stop_wait(s), on_stop_timeout) >= 0)
                         return 0;
         }
         /* TimeoutStopFailureMode=kill: FinalKillSignal= and the cgroup's end without a grace. */
@@ -602,6 +611,7 @@ static int on_start_timeout(struct event_source *src, usec_t usec, void *userdat
                                               : svc->kill_signal;
         log_error("start operation timed out after %s, stopping the payload (%s)", t,
                   signal_to_name(sig) ?: "SIG?");
+        s->aborting = mode == TIMEOUT_MODE_ABORT;
         enter_stop(s, sig, EXIT_REASON_TIMEOUT);
         if (mode == TIMEOUT_MODE_KILL && s->state == STATE_STOPPING)
                 kill_payload_cgroup(s);
@@ -616,6 +626,7 @@ static int on_watchdog_timeout(struct event_source *src, usec_t usec, void *user
         int sig = s->unit->service.watchdog_signal;
         emit(s, HOST_EVENT_WATCHDOG, "watchdog", -1, 0, "watchdog timeout (limit %s), sending %s", t,
              signal_to_name(sig) ?: "SIG?");
+        s->aborting = true;
         enter_stop(s, sig, EXIT_REASON_WATCHDOG);
         return 0;
 }
@@ -627,6 +638,7 @@ static void watchdog_trigger(struct supervisor *s) {
         emit(s, HOST_EVENT_WATCHDOG, "watchdog", -1, 0,
              "watchdog requested by the payload (WATCHDOG=trigger), sending %s",
              signal_to_name(sig) ?: "SIG?");
+        s->aborting = true;
         enter_stop(s, sig, EXIT_REASON_WATCHDOG);
 }
 
@@ -975,6 +987,7 @@ static int start_run(struct supervisor *s) {
         if (s->stop_requested)
                 return 0;
         s->forced = EXIT_REASON_SUCCESS;
+        s->aborting = false;
         s->started = s->exec_stop_begun = s->stop_post_begun = false;
         s->have_exit = false;
         /* Every start counts, the first one too (systemd's start rate limit). The restart
@@ -1432,7 +1445,7 @@ static void enter_stop(struct supervisor *s, int sig, enum exit_reason forced) {
             (s->unit->service.kill_mode != KILL_MODE_CONTROL_GROUP || signal_cgroup(s, SIGHUP) < 0))
                 (void) signal_payload(s, SIGHUP);
         s->final_sent = s->abort_sent = false;
-        if (timer_arm(s, &s->timer_source, s->unit->service.timeout_stop, on_stop_timeout) < 0)
+        if (timer_arm(s, &s->timer_source, stop_wait(s), on_stop_timeout) < 0)
                 on_stop_timeout(NULL, 0, s);
 }
 

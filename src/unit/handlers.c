@@ -382,6 +382,21 @@ int parse_key_timeout_start(struct unit_load_context *c, const struct unit_key *
         return r;
 }
 
+/* TimeoutAbortSec=: a time span (0: infinity) that records that it was written; the empty value
+ * unsets it (TimeoutStopSec= then applies). */
+int parse_key_timeout_abort(struct unit_load_context *c, const struct unit_key *k, const char *value,
+                            struct unit_origin o) {
+        if (!*value) {
+                c->unit->service.timeout_abort_set = false;
+                return 0;
+        }
+        size_t before = c->problems->n;
+        int r = parse_key_timespan(c, k, value, o);
+        if (r >= 0 && c->problems->n == before)
+                c->unit->service.timeout_abort_set = true;
+        return r;
+}
+
 int parse_key_unsigned(struct unit_load_context *c, const struct unit_key *k, const char *value,
                        struct unit_origin o) {
         parse_why_t why = "";

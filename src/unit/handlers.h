@@ -81,6 +81,7 @@ enum {
 DECLARE_HANDLER(parse_key_sched);
 DECLARE_HANDLER(parse_key_timeout_both);
 DECLARE_HANDLER(parse_key_kill_mode);
+DECLARE_HANDLER(parse_key_timeout_abort);
 DECLARE_HANDLER(parse_key_private_users);
 DECLARE_HANDLER(parse_key_timespan);
 DECLARE_HANDLER(parse_key_timeout_start);

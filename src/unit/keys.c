@@ -74,6 +74,7 @@ const struct unit_key unit_keys[] = {
         KEY("Service", "RemainAfterExit", parse_key_bool, U(service.remain_after_exit), NO_ORIGIN, 0, NULL, 0),
         ENUM_KEY("Service", "ExitType", U(service.exit_type), NO_ORIGIN, exit_type_from_string, "main, cgroup"),
         ENUM_KEY("Service", "OOMPolicy", U(service.oom_policy), NO_ORIGIN, oom_policy_from_string, "stop, continue, kill"),
+        KEY("Service", "TimeoutAbortSec", parse_key_timeout_abort, U(service.timeout_abort), NO_ORIGIN, TIMESPAN_ZERO_IS_INFINITY, NULL, 0),
         ENUM_KEY("Service", "TimeoutStartFailureMode", U(service.timeout_start_mode), NO_ORIGIN, timeout_mode_from_string, "terminate, abort, kill"),
         ENUM_KEY("Service", "TimeoutStopFailureMode", U(service.timeout_stop_mode), NO_ORIGIN, timeout_mode_from_string, "terminate, abort, kill"),
         ALWAYS_KEY("Service", "SendSIGKILL", "yes", "no", "yes, no", "hutch always kills what is left at TimeoutStopSec=: the sandbox's processes cannot outlive its PID namespace, so nothing could be left running"),

@@ -287,4 +287,19 @@ wait_exit "$HPID" 15
 expect_eq "TimeoutStopFailureMode=abort: SIGABRT at TimeoutStopSec=, then killed (137)" \
         "$(grep -c abrt "$O/tpm.log") $RC" "1 137"
 
+# --- TimeoutAbortSec=: after WatchdogSignal= the service gets this long, not TimeoutStopSec=.
+cat >"$O/abortsec.sh" <<'SH'
+trap 'echo abrt >>"$1"' ABRT
+systemd-notify --ready
+while :; do sleep 0.1; done
+SH
+unit "$SV-abortsec" "/bin/sh $O/abortsec.sh $O/abortsec.log" "Type=notify" "NotifyAccess=all" \
+        "WatchdogSec=1s" "TimeoutAbortSec=1s" "TimeoutStopSec=60s"
+t0=$(date +%s%N)
+run_unit "$SV-abortsec"
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect_eq "TimeoutAbortSec=1s: SIGABRT at the watchdog timeout, killed after it (137)" \
+        "$(grep -c abrt "$O/abortsec.log" 2>/dev/null) $RC" "1 137"
+check "TimeoutAbortSec=1s: killed long before TimeoutStopSec=60s (${ms} ms)" [ "$ms" -lt 15000 ]
+
 done_testing
